@@ -1,0 +1,308 @@
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::{ListingId, Money, SiteKind, Timestamp};
+
+/// One offer found on one page: what a person reading the page would note down.
+///
+/// All text is as the page printed it (decoded to UTF-8, markup removed, whitespace
+/// collapsed). Normalisation against obfuscation happens in the rules engine, which maps
+/// its hits back to offsets in these original strings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Listing {
+    pub id: ListingId,
+    /// Canonical URL of the page the listing was found on.
+    pub url: String,
+    /// Name of the configured site it was crawled for.
+    pub site: String,
+    pub site_kind: SiteKind,
+    /// Host of `url` (lower case, no port).
+    pub domain: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub price: Option<Money>,
+    #[serde(default)]
+    pub quantity: Option<Quantity>,
+    #[serde(default)]
+    pub seller: Option<String>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    /// Payment methods named on the page ("bitcoin", "western union", "visa", …).
+    #[serde(default)]
+    pub payment_methods: Vec<String>,
+    /// Shipping claims made on the page ("no customs", "stealth", "worldwide", …).
+    #[serde(default)]
+    pub shipping_claims: Vec<String>,
+    #[serde(default)]
+    pub gtins: Vec<Gtin>,
+    #[serde(default)]
+    pub images: Vec<String>,
+    /// BCP 47 language tag when known (page `lang`, site default).
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Which extraction method produced each field, keyed by field name.
+    #[serde(default)]
+    pub methods: BTreeMap<String, ExtractionMethod>,
+    #[serde(with = "crate::timestamp")]
+    pub fetched_at: Timestamp,
+    /// SHA-256 (hex) of the response body the listing was extracted from.
+    #[serde(default)]
+    pub evidence_digest: Option<String>,
+}
+
+impl Listing {
+    /// A listing with only the required fields set; the rest empty.
+    pub fn new(
+        url: impl Into<String>,
+        index_on_page: usize,
+        site: impl Into<String>,
+        site_kind: SiteKind,
+        domain: impl Into<String>,
+        title: impl Into<String>,
+        fetched_at: Timestamp,
+    ) -> Self {
+        let url = url.into();
+        Listing {
+            id: ListingId::derive(&url, index_on_page),
+            url,
+            site: site.into(),
+            site_kind,
+            domain: domain.into(),
+            title: title.into(),
+            description: String::new(),
+            price: None,
+            quantity: None,
+            seller: None,
+            contacts: Vec::new(),
+            payment_methods: Vec::new(),
+            shipping_claims: Vec::new(),
+            gtins: Vec::new(),
+            images: Vec::new(),
+            language: None,
+            methods: BTreeMap::new(),
+            fetched_at,
+            evidence_digest: None,
+        }
+    }
+
+    /// The original text of a text field, as rules match it and evidence points into it.
+    pub fn text(&self, field: Field) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
+        match field {
+            Field::Title => Cow::Borrowed(&self.title),
+            Field::Description => Cow::Borrowed(&self.description),
+            Field::Seller => Cow::Borrowed(self.seller.as_deref().unwrap_or("")),
+            Field::Url => Cow::Borrowed(&self.url),
+            Field::Contacts => Cow::Owned(join(self.contacts.iter().map(|c| c.value.as_str()))),
+            Field::Payment => Cow::Owned(join(self.payment_methods.iter().map(String::as_str))),
+            Field::Shipping => Cow::Owned(join(self.shipping_claims.iter().map(String::as_str))),
+        }
+    }
+
+    /// Price per unit (tablet, pen, …) when both price and unit count are known.
+    pub fn unit_price(&self) -> Option<Money> {
+        let price = self.price?;
+        let units = self.quantity.as_ref()?.units?;
+        if units == 0 {
+            return None;
+        }
+        Some(Money::new(price.amount / Decimal::from(units), price.currency))
+    }
+}
+
+fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
+    parts.collect::<Vec<_>>().join("\n")
+}
+
+/// A text field of a listing that rules can read and evidence can point into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Title,
+    Description,
+    Seller,
+    Url,
+    /// Contact values joined by newlines.
+    Contacts,
+    /// Payment methods joined by newlines.
+    Payment,
+    /// Shipping claims joined by newlines.
+    Shipping,
+}
+
+impl Field {
+    pub const ALL: [Field; 7] = [
+        Field::Title,
+        Field::Description,
+        Field::Seller,
+        Field::Url,
+        Field::Contacts,
+        Field::Payment,
+        Field::Shipping,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Description => "description",
+            Field::Seller => "seller",
+            Field::Url => "url",
+            Field::Contacts => "contacts",
+            Field::Payment => "payment",
+            Field::Shipping => "shipping",
+        }
+    }
+}
+
+impl FromStr for Field {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Field::ALL.into_iter().find(|f| f.as_str() == s).ok_or_else(|| {
+            format!(
+                "unknown field `{s}`: expected one of title, description, seller, url, contacts, payment, shipping"
+            )
+        })
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How many units an offer contains and of what strength ("30 tabs x 100mg").
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Quantity {
+    /// Number of units (tablets, capsules, pens, vials) in the offer.
+    pub units: Option<u32>,
+    pub strength: Option<Strength>,
+    /// Unit form when stated: "tablet", "capsule", "pen", "vial", …
+    #[serde(default)]
+    pub form: Option<String>,
+}
+
+/// Strength of one unit, e.g. 100 mg.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Strength {
+    pub value: Decimal,
+    /// Lower-case unit: "mg", "mcg", "g", "ml", "iu", "mg/ml", …
+    pub unit: String,
+}
+
+/// A way to reach the seller found on the page.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Contact {
+    pub kind: ContactKind,
+    /// Normalised value: lower-case e-mail, E.164 phone when the country is known, handle
+    /// without `@`, wallet address as printed.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactKind {
+    Email,
+    Phone,
+    Whatsapp,
+    Telegram,
+    Wechat,
+    Signal,
+    Wickr,
+    BitcoinWallet,
+    EthereumWallet,
+    TronWallet,
+    Other,
+}
+
+impl ContactKind {
+    /// Messaging apps that regulators see used to move sales off the shop's own page.
+    pub fn is_messaging(self) -> bool {
+        matches!(
+            self,
+            ContactKind::Whatsapp
+                | ContactKind::Telegram
+                | ContactKind::Wechat
+                | ContactKind::Signal
+                | ContactKind::Wickr
+        )
+    }
+
+    pub fn is_wallet(self) -> bool {
+        matches!(
+            self,
+            ContactKind::BitcoinWallet | ContactKind::EthereumWallet | ContactKind::TronWallet
+        )
+    }
+}
+
+/// A GTIN/EAN/UPC found on the page. Invalid check digits are kept: they are a signal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Gtin {
+    pub digits: String,
+    pub valid: bool,
+}
+
+/// Which extraction method produced a field (profile authors debug with this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtractionMethod {
+    Profile,
+    JsonLd,
+    Microdata,
+    Rdfa,
+    OpenGraph,
+    Heuristic,
+    Config,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Currency;
+
+    fn listing() -> Listing {
+        Listing::new(
+            "http://a.example/p/1",
+            0,
+            "a",
+            SiteKind::Pharmacy,
+            "a.example",
+            "Oxycodone 30mg",
+            time::macros::datetime!(2026-11-23 12:00 UTC),
+        )
+    }
+
+    #[test]
+    fn unit_price_divides_by_units() {
+        let mut l = listing();
+        l.price = Some(Money::new(Decimal::new(9000, 2), Currency::USD));
+        l.quantity = Some(Quantity {
+            units: Some(30),
+            ..Default::default()
+        });
+        assert_eq!(l.unit_price().unwrap().amount, Decimal::new(3, 0));
+        l.quantity = Some(Quantity::default());
+        assert_eq!(l.unit_price(), None);
+    }
+
+    #[test]
+    fn listing_round_trips_through_json() {
+        let mut l = listing();
+        l.contacts.push(Contact {
+            kind: ContactKind::Telegram,
+            value: "pillsdirect".into(),
+        });
+        let json = serde_json::to_string(&l).unwrap();
+        assert!(json.contains(r#""fetched_at":"2026-11-23T12:00:00Z""#));
+        let back: Listing = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, l);
+        assert_eq!(back.text(Field::Contacts), "pillsdirect");
+    }
+}
