@@ -1,1 +1,73 @@
-fn main() {}
+//! `pharmwatch`: watch online pharmacies and informal markets for substandard and falsified
+//! medical products. One module per subcommand under `commands/`; `pipeline` is one run.
+
+mod commands;
+mod config;
+mod output;
+mod pipeline;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Watch online pharmacies and informal markets for substandard and falsified medicines.
+#[derive(Debug, Parser)]
+#[command(name = "pharmwatch", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Data directory: index, evidence and state.
+    #[arg(long, global = true, default_value = "./pharmwatch-data", env = "PHARMWATCH_DATA_DIR")]
+    pub data_dir: PathBuf,
+    /// Configuration file (default: config/pharmwatch.toml when present, else built-in defaults).
+    #[arg(long, global = true, env = "PHARMWATCH_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// More log output (-v info, -vv debug); logs go to stderr.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the bundled sample marketplace on loopback, crawl it, print flagged listings.
+    Demo(commands::demo::DemoArgs),
+    /// One crawl run per the config: fetch, extract, apply rules, index.
+    Crawl(commands::crawl::CrawlArgs),
+    /// Search the flagged listings in the index.
+    Search(commands::search::SearchArgs),
+    /// Rule authors' tools: lint, test, explain, check.
+    #[command(subcommand)]
+    Rules(commands::rules::RulesCommand),
+    /// Print the listings extracted from one page (a profile author's debugging aid).
+    Extract(commands::extract::ExtractArgs),
+    /// Show how one string is read: price, quantity or contacts.
+    #[command(subcommand)]
+    Parse(commands::parse::ParseCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(commands::exit_code_for(&err))
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PHARMWATCH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

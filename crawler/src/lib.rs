@@ -1,1 +1,26 @@
-//! placeholder
+//! Polite, rate-limited crawler for pharmwatch.
+//!
+//! Data flow of one run (see DESIGN §2): each site's [`frontier::Frontier`] admits URLs
+//! (scope, dedup, traps), the [`politeness`] scheduler releases them one host slot at a
+//! time (robots.txt, per-host rate and Crawl-delay, per-host and global concurrency),
+//! [`fetch`] performs one HTTP exchange with a streaming body cap and its own
+//! decompression, and pages are handed to `pharmwatch-extract` on the blocking pool.
+//! Every exchange, including robots.txt fetches, redirects and failures, becomes a
+//! [`PageRecord`] carrying the raw bytes received so evidence can archive it.
+
+pub mod config;
+mod crawl;
+mod decompress;
+mod error;
+mod extraction;
+pub mod fetch;
+pub mod frontier;
+pub mod politeness;
+mod record;
+pub mod robots;
+
+pub use config::{CrawlSettings, SiteConfig};
+pub use crawl::Crawler;
+pub use error::{CrawlError, FetchErrorKind};
+pub use fetch::{Validators, ValidatorSource};
+pub use record::{CrawlStats, FetchError, PageRecord, RecordKind, SiteStats};

@@ -1,0 +1,230 @@
+//! One analyzer for every script the crawled sites use.
+//!
+//! Words of alphabetic scripts (Latin, Cyrillic, Greek, …) are split on anything that is not a
+//! letter or digit, and again where letters meet digits ("40mg" → "40" "mg"), so "40mg" and
+//! "40 mg" find each other through phrase queries. Tokens are lower-cased and ASCII-folded but
+//! never stemmed: a stemmer would conflate drug names.
+//!
+//! Runs of Han, kana and Hangul characters have no spaces between words. They become
+//! overlapping bigrams ("奥施康定" → 奥施 施康 康定); a run of one character stays a single
+//! token. A query is analysed the same way and becomes a phrase of bigrams, so any name of two
+//! or more characters is found wherever it occurs, without a dictionary. The measurement
+//! behind this choice (against the jieba segmenter) is in `tests/cjk_recall.rs`.
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, Token,
+    TokenStream, Tokenizer,
+};
+
+/// Name under which the text analyzer is registered on the index.
+pub const TEXT_TOKENIZER: &str = "pw_text";
+/// Tokens longer than this (bytes) are dropped: they are junk (base64, hashes in URLs).
+const MAX_TOKEN_BYTES: usize = 64;
+
+/// True for characters of scripts written without spaces between words (Han, kana, Hangul).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF        // Hiragana, Katakana
+        | 0x3400..=0x4DBF      // CJK Extension A
+        | 0x4E00..=0x9FFF      // CJK Unified Ideographs
+        | 0xAC00..=0xD7AF      // Hangul syllables
+        | 0x1100..=0x11FF      // Hangul Jamo
+        | 0x3130..=0x318F      // Hangul compatibility Jamo
+        | 0xF900..=0xFAFF      // CJK compatibility ideographs
+        | 0x31F0..=0x31FF      // Katakana phonetic extensions
+        | 0x20000..=0x3134F    // CJK Extensions B–G
+    )
+}
+
+/// Combining marks that belong inside a word (accents in decomposed text, Indic vowel signs).
+fn is_word_mark(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05C7 | 0x0610..=0x061A
+        | 0x064B..=0x065F | 0x0900..=0x0903 | 0x093A..=0x094F | 0x0E31 | 0x0E34..=0x0E3A
+        | 0x0E47..=0x0E4E)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Letter,
+    Digit,
+    Cjk,
+    Other,
+}
+
+fn class(c: char) -> Class {
+    if is_cjk(c) {
+        Class::Cjk
+    } else if c.is_numeric() {
+        Class::Digit
+    } else if c.is_alphabetic() || is_word_mark(c) {
+        Class::Letter
+    } else {
+        Class::Other
+    }
+}
+
+/// The tokenizer (before lower-casing and folding): words, digit runs, CJK bigrams.
+#[derive(Clone, Default)]
+pub struct MultiScriptTokenizer;
+
+/// Tokens of one text, computed up front (texts are short: titles and descriptions).
+pub struct MultiScriptTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for MultiScriptTokenizer {
+    type TokenStream<'a> = MultiScriptTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> MultiScriptTokenStream {
+        MultiScriptTokenStream {
+            tokens: split(text),
+            next: 0,
+        }
+    }
+}
+
+impl TokenStream for MultiScriptTokenStream {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+/// Splits `text` into runs of one class, then CJK runs into bigrams.
+fn split(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut run_start = 0;
+    let mut run_class = Class::Other;
+    for (i, c) in text.char_indices() {
+        let k = class(c);
+        if k != run_class {
+            emit(text, run_start, i, run_class, &mut tokens);
+            run_start = i;
+            run_class = k;
+        }
+    }
+    emit(text, run_start, text.len(), run_class, &mut tokens);
+    tokens
+}
+
+fn emit(text: &str, start: usize, end: usize, class: Class, tokens: &mut Vec<Token>) {
+    if start >= end {
+        return;
+    }
+    match class {
+        Class::Other => {}
+        Class::Letter | Class::Digit => push(tokens, text, start, end),
+        Class::Cjk => {
+            let run = &text[start..end];
+            let starts: Vec<usize> = run.char_indices().map(|(i, _)| start + i).collect();
+            if starts.len() == 1 {
+                push(tokens, text, start, end);
+            } else {
+                for pair in 0..starts.len() - 1 {
+                    let to = starts.get(pair + 2).copied().unwrap_or(end);
+                    push(tokens, text, starts[pair], to);
+                }
+            }
+        }
+    }
+}
+
+fn push(tokens: &mut Vec<Token>, text: &str, from: usize, to: usize) {
+    let position = tokens.len();
+    tokens.push(Token {
+        offset_from: from,
+        offset_to: to,
+        position,
+        text: text[from..to].to_string(),
+        position_length: 1,
+    });
+}
+
+/// The analyzer registered as [`TEXT_TOKENIZER`]: used for indexing and for queries.
+pub fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(MultiScriptTokenizer)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Analyzer for identifiers (site, domain, drug, rule, currency…): the whole value, lower-cased.
+pub fn keyword_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .build()
+}
+
+/// One analysed token: its text, position and byte range in the analysed string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyzedToken {
+    pub text: String,
+    pub position: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Runs the text analyzer over `text` (what the index stores for a text field).
+pub fn analyze(text: &str) -> Vec<AnalyzedToken> {
+    let mut analyzer = text_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(t) = stream.next() {
+        out.push(AnalyzedToken {
+            text: t.text.clone(),
+            position: t.position,
+            start: t.offset_from,
+            end: t.offset_to,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(s: &str) -> Vec<String> {
+        analyze(s).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn latin_words_are_lowercased_folded_and_split_at_digits() {
+        assert_eq!(
+            texts("Oxycodone 30mg – Médicaments SANS ordonnance!"),
+            ["oxycodone", "30", "mg", "medicaments", "sans", "ordonnance"]
+        );
+    }
+
+    #[test]
+    fn cyrillic_words_are_lowercased_not_stemmed() {
+        assert_eq!(texts("Ксанакс БЕЗ рецепта"), ["ксанакс", "без", "рецепта"]);
+    }
+
+    #[test]
+    fn cjk_runs_become_bigrams_and_single_chars_stay() {
+        assert_eq!(
+            texts("正品奥施康定40mg无需处方"),
+            ["正品", "品奥", "奥施", "施康", "康定", "40", "mg", "无需", "需处", "处方"]
+        );
+        assert_eq!(texts("30片"), ["30", "片"]);
+        let t = analyze("西地那非片");
+        assert_eq!(t[1].text, "地那");
+        assert_eq!((t[1].start, t[1].end, t[1].position), (3, 9, 1));
+    }
+}

@@ -1,0 +1,138 @@
+//! `pharmwatch demo`: serve the bundled sample marketplace on loopback, crawl it with the
+//! shipped rule packs into the data directory, print the flagged listings and how they
+//! compare with the marketplace's ground truth.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use pharmwatch_marketplace::{GroundTruth, MarketplaceOptions, ShopEndpoint};
+
+use super::Global;
+use crate::config::Config;
+use crate::output;
+use crate::pipeline::{self, DataDir, RunSummary};
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed of the generated marketplace (same seed, same shops and listings).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Listing pages per shop.
+    #[arg(long)]
+    pub listings_per_shop: Option<usize>,
+    /// Requests per second per shop (loopback, so the demo can be brisk).
+    #[arg(long, default_value_t = 50.0)]
+    pub rate: f64,
+}
+
+pub fn run(global: &Global, args: DemoArgs) -> Result<ExitCode> {
+    let base = global.load_config()?;
+    super::runtime()?.block_on(demo(global, base, args))
+}
+
+async fn demo(global: &Global, base: Config, args: DemoArgs) -> Result<ExitCode> {
+    let mut options = MarketplaceOptions {
+        seed: args.seed,
+        ..MarketplaceOptions::default()
+    };
+    if let Some(n) = args.listings_per_shop {
+        options.listings_per_shop = n;
+    }
+    let market = pharmwatch_marketplace::Marketplace::generate(&options);
+    let running = pharmwatch_marketplace::serve(market)
+        .await
+        .context("cannot start the sample marketplace on 127.0.0.1")?;
+    let shops = running.shops();
+    eprintln!(
+        "sample marketplace: {} shops on 127.0.0.1 ({})",
+        shops.len(),
+        shops.iter().map(|s| s.base_url.as_str()).collect::<Vec<_>>().join(", ")
+    );
+
+    let config = demo_config(&base, &shops, args.rate)?;
+    let data_dir = DataDir::new(&global.data_dir);
+    let sites = config.sites.clone();
+    let summary = pipeline::run(&config, sites, &data_dir).await?;
+    let truth = running.ground_truth();
+    running.shutdown().await;
+    truth
+        .write_json(&global.data_dir.join("demo-ground-truth.json"))
+        .context("cannot write the ground truth file")?;
+
+    output::print_flagged_table(&summary.flagged);
+    println!("{}", output::summary_line(&summary));
+    println!("{}", compare_with_truth(&summary, &truth));
+    println!(
+        "\nSearch the index: pharmwatch --data-dir {} search 'drug:oxycodone'   (or --json, --all)",
+        shell_quote(&global.data_dir)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The shipped config's crawl settings and rules, with one site per sample shop.
+fn demo_config(base: &Config, shops: &[ShopEndpoint], rate: f64) -> Result<Config> {
+    let mut text = String::new();
+    for shop in shops {
+        let profile = Path::new("config/sites").join(format!("{}.toml", shop.archetype));
+        let _ = writeln!(
+            text,
+            "[[site]]\nname = {name:?}\nkind = {kind:?}\nstart_urls = [{url:?}]\nrate = {rate:?}\ncurrency = {cur:?}\nlanguage = {lang:?}",
+            name = shop.name,
+            kind = shop.kind.as_str(),
+            url = shop.base_url,
+            cur = shop.currency.as_str(),
+            lang = shop.language,
+        );
+        if base.resolve(&profile).is_file() {
+            let _ = writeln!(text, "profile = {:?}", profile.display().to_string());
+        }
+        text.push('\n');
+    }
+    let mut config = Config::from_toml(&text, "demo sites")?;
+    config.crawl = base.crawl.clone();
+    config.crawl.per_host_concurrency = config.crawl.per_host_concurrency.max(4);
+    config.rules = base.rules.clone();
+    config.base_dir = base.base_dir.clone();
+    Ok(config)
+}
+
+/// Recall per expected rule and false positives, measured against the ground truth.
+fn compare_with_truth(summary: &RunSummary, truth: &GroundTruth) -> String {
+    let flagged: BTreeMap<&str, BTreeSet<&str>> = summary
+        .flagged
+        .iter()
+        .map(|(l, v)| (l.url.as_str(), v.rule_ids().collect()))
+        .collect();
+    let suspicious: Vec<_> = truth
+        .listings
+        .iter()
+        .filter(|t| !t.expected_rules.is_empty())
+        .collect();
+    let found = suspicious
+        .iter()
+        .filter(|t| flagged.contains_key(t.url.as_str()))
+        .count();
+    let clean_flagged = truth
+        .listings
+        .iter()
+        .filter(|t| t.expected_rules.is_empty() && flagged.contains_key(t.url.as_str()))
+        .count();
+    format!(
+        "ground truth: {found} of {} suspicious listings flagged; {clean_flagged} of {} clean listings flagged",
+        suspicious.len(),
+        truth.listings.len() - suspicious.len()
+    )
+}
+
+fn shell_quote(path: &Path) -> String {
+    let s = path.display().to_string();
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}

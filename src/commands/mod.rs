@@ -1,0 +1,76 @@
+//! One module per subcommand. Each takes its parsed arguments and the global options.
+
+pub mod crawl;
+pub mod demo;
+pub mod extract;
+pub mod parse;
+pub mod rules;
+pub mod search;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::{Cli, Command};
+
+/// Exit codes documented in the README.
+pub mod exit {
+    /// Done.
+    pub const OK: u8 = 0;
+    /// Failed (I/O, network, a bug).
+    pub const FAILED: u8 = 1;
+    /// The configuration, a rule file or the command line is wrong.
+    pub const CONFIG: u8 = 2;
+    /// A run finished but some sites failed; or rule tests failed.
+    pub const PARTIAL: u8 = 3;
+}
+
+/// An error in what the user wrote (config, rule files, arguments): exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Maps an error to the documented exit code.
+pub fn exit_code_for(err: &anyhow::Error) -> u8 {
+    if err.chain().any(|e| e.downcast_ref::<ConfigError>().is_some()) {
+        exit::CONFIG
+    } else {
+        exit::FAILED
+    }
+}
+
+/// Runs the chosen subcommand.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let global = Global {
+        data_dir: cli.data_dir,
+        config: cli.config,
+    };
+    match cli.command {
+        Command::Demo(args) => demo::run(&global, args),
+        Command::Crawl(args) => crawl::run(&global, args),
+        Command::Search(args) => search::run(&global, args),
+        Command::Rules(cmd) => rules::run(&global, cmd),
+        Command::Extract(args) => extract::run(&global, args),
+        Command::Parse(cmd) => parse::run(cmd),
+    }
+}
+
+/// Options every command takes.
+pub struct Global {
+    pub data_dir: std::path::PathBuf,
+    pub config: Option<std::path::PathBuf>,
+}
+
+impl Global {
+    pub fn load_config(&self) -> Result<crate::config::Config> {
+        crate::config::Config::load(self.config.as_deref())
+            .map_err(|e| anyhow::Error::new(ConfigError(format!("{e:#}"))))
+    }
+}
+
+/// A multi-threaded runtime for the commands that do network I/O.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}

@@ -1,0 +1,206 @@
+//! The configuration file users write (`config/pharmwatch.toml`): crawl settings, where the
+//! rules and reference data live, and the sites to watch.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use pharmwatch_crawler::config::{CrawlSettings, SiteConfig};
+use serde::Deserialize;
+
+/// Where the default configuration lives, relative to the working directory.
+pub const DEFAULT_CONFIG_PATH: &str = "config/pharmwatch.toml";
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub crawl: CrawlSettings,
+    #[serde(default)]
+    pub rules: RulesSettings,
+    #[serde(default, rename = "site")]
+    pub sites: Vec<SiteConfig>,
+    /// Folder the config was read from: relative paths inside it resolve against it.
+    #[serde(skip)]
+    pub base_dir: Option<PathBuf>,
+}
+
+/// Where rule packs and reference data (lexicon, currency rates) are read from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesSettings {
+    /// Files or folders of rule files.
+    #[serde(default = "default_packs")]
+    pub packs: Vec<PathBuf>,
+    /// Folder with the drug lexicon and currency rates.
+    #[serde(default = "default_lexicon")]
+    pub lexicon: PathBuf,
+}
+
+fn default_packs() -> Vec<PathBuf> {
+    vec![PathBuf::from("rules/packs")]
+}
+
+fn default_lexicon() -> PathBuf {
+    PathBuf::from("config/reference")
+}
+
+impl Default for RulesSettings {
+    fn default() -> Self {
+        RulesSettings {
+            packs: default_packs(),
+            lexicon: default_lexicon(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads the config named on the command line, else `config/pharmwatch.toml` when present,
+    /// else built-in defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Config> {
+        match explicit {
+            Some(path) => Self::from_file(path),
+            None if Path::new(DEFAULT_CONFIG_PATH).is_file() => {
+                Self::from_file(Path::new(DEFAULT_CONFIG_PATH))
+            }
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// Parses one config file; errors name the file, the line and column, and the key.
+    pub fn from_file(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        let mut config = Self::from_toml(&text, &path.display().to_string())?;
+        config.base_dir = path.parent().map(Path::to_path_buf);
+        Ok(config)
+    }
+
+    /// Parses config text; `origin` names the source in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Config> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let position = e
+                .span()
+                .map(|span| {
+                    let (line, col) = line_col(text, span.start);
+                    format!(":{line}:{col}")
+                })
+                .unwrap_or_default();
+            anyhow::anyhow!("{origin}{position}: {}", e.message())
+        })?;
+        config.check(origin)?;
+        Ok(config)
+    }
+
+    fn check(&self, origin: &str) -> Result<()> {
+        let mut seen = std::collections::HashSet::new();
+        for site in &self.sites {
+            if !seen.insert(site.name.as_str()) {
+                bail!(
+                    "{origin}: two [[site]] sections are named `{}`: site names must be unique",
+                    site.name
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves a path from the config: absolute as is; relative against the working directory
+    /// when it exists there, else against the config file's folder's parent (the project root
+    /// for `config/pharmwatch.toml`), else against the source tree (for `cargo run`).
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        resolve_path(path, self.base_dir.as_deref())
+    }
+
+    /// Selects sites by name (all when `names` is empty); an unknown name is an error that
+    /// lists the known ones.
+    pub fn select_sites(&self, names: &[String]) -> Result<Vec<SiteConfig>> {
+        if names.is_empty() {
+            return Ok(self.sites.clone());
+        }
+        names
+            .iter()
+            .map(|name| {
+                self.sites
+                    .iter()
+                    .find(|s| &s.name == name)
+                    .cloned()
+                    .with_context(|| {
+                        let known: Vec<&str> = self.sites.iter().map(|s| s.name.as_str()).collect();
+                        format!(
+                            "no site named `{name}` in the config; known sites: {}",
+                            known.join(", ")
+                        )
+                    })
+            })
+            .collect()
+    }
+}
+
+/// See [`Config::resolve`].
+pub fn resolve_path(path: &Path, config_dir: Option<&Path>) -> PathBuf {
+    if path.is_absolute() || path.exists() {
+        return path.to_path_buf();
+    }
+    let candidates = config_dir
+        .and_then(Path::parent)
+        .map(|root| root.join(path))
+        .into_iter()
+        .chain(std::iter::once(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(path),
+        ));
+    for candidate in candidates {
+        if candidate.exists() {
+            return candidate;
+        }
+    }
+    path.to_path_buf()
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map_or(0, |l| l.chars().count())
+        + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_file_line_and_column() {
+        let text = "[crawl]\nuser_agent = \"x\"\nspeed = 3\n";
+        let err = Config::from_toml(text, "my.toml").unwrap_err().to_string();
+        assert!(err.starts_with("my.toml:3:1:"), "{err}");
+        assert!(err.contains("speed"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_site_names_are_refused() {
+        let text = r#"
+[[site]]
+name = "a"
+kind = "pharmacy"
+start_urls = ["http://127.0.0.1:1/"]
+[[site]]
+name = "a"
+kind = "forum"
+start_urls = ["http://127.0.0.1:2/"]
+"#;
+        let err = Config::from_toml(text, "c.toml").unwrap_err().to_string();
+        assert!(err.contains("`a`"), "{err}");
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("ab\ncé d", 7), (2, 4));
+        assert_eq!(line_col("", 5), (1, 1));
+    }
+}

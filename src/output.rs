@@ -1,0 +1,143 @@
+//! Terminal output: tables, JSON lines, CSV. Scraped text is hostile: control characters and
+//! terminal escape sequences are removed before anything reaches a terminal.
+
+use std::io::Write;
+
+use anyhow::Result;
+use pharmwatch_model::{Listing, Verdict};
+use serde::Serialize;
+use unicode_width::UnicodeWidthChar;
+
+use crate::pipeline::RunSummary;
+
+/// Removes control characters (ANSI escapes, bidi overrides, newlines) from scraped text.
+pub fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .collect()
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// Cuts `text` to at most `width` terminal columns (CJK counts double), marking the cut.
+pub fn fit(text: &str, width: usize) -> String {
+    let clean = sanitize(text);
+    let total: usize = clean.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return clean;
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in clean.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+fn pad(text: &str, width: usize) -> String {
+    let used: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    format!("{text}{}", " ".repeat(width.saturating_sub(used)))
+}
+
+/// A table row per flagged listing: severity, site, title, price, rules.
+pub fn print_flagged_table(flagged: &[(Listing, Verdict)]) {
+    let mut rows: Vec<&(Listing, Verdict)> = flagged.iter().collect();
+    rows.sort_by(|a, b| {
+        b.1.score
+            .total_cmp(&a.1.score)
+            .then_with(|| a.0.site.cmp(&b.0.site))
+            .then_with(|| a.0.title.cmp(&b.0.title))
+    });
+    print_table(rows.iter().map(|(l, v)| (l, v)));
+}
+
+/// Prints listings with their verdicts as a fixed-width table.
+pub fn print_table<'a>(rows: impl Iterator<Item = (&'a Listing, &'a Verdict)>) {
+    let widths = [8, 12, 44, 14, 40];
+    let header = ["SEVERITY", "SITE", "TITLE", "PRICE", "RULES"];
+    let line: Vec<String> = header.iter().zip(widths).map(|(h, w)| pad(h, w)).collect();
+    println!("{}", line.join(" ").trim_end());
+    for (listing, verdict) in rows {
+        let severity = verdict.severity.map_or("-", |s| s.as_str());
+        let price = listing.price.map_or_else(|| "-".to_string(), |p| p.to_string());
+        let rules: Vec<&str> = verdict.rule_ids().collect();
+        let cells = [
+            severity.to_string(),
+            listing.site.clone(),
+            listing.title.clone(),
+            price,
+            rules.join(","),
+        ];
+        let line: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| pad(&fit(c, w), w))
+            .collect();
+        println!("{}", line.join(" ").trim_end());
+    }
+}
+
+/// One JSON object a line per flagged listing.
+pub fn print_flagged_json(flagged: &[(Listing, Verdict)]) -> Result<()> {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        listing: &'a Listing,
+        verdict: &'a Verdict,
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for (listing, verdict) in flagged {
+        serde_json::to_writer(&mut out, &Row { listing, verdict })?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// "N pages, M listings, K flagged (…)" for the end of a run.
+pub fn summary_line(summary: &RunSummary) -> String {
+    let mut by_severity = std::collections::BTreeMap::new();
+    for (_, v) in &summary.flagged {
+        if let Some(s) = v.severity {
+            *by_severity.entry(std::cmp::Reverse(s)).or_insert(0usize) += 1;
+        }
+    }
+    let parts: Vec<String> = by_severity
+        .iter()
+        .map(|(s, n)| format!("{n} {}", s.0))
+        .collect();
+    format!(
+        "{} pages fetched ({} errors), {} listings extracted, {} flagged ({})",
+        summary.pages,
+        summary.page_errors,
+        summary.listings,
+        summary.flagged.len(),
+        if parts.is_empty() { "none".to_string() } else { parts.join(", ") }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_removes_terminal_escapes_and_bidi() {
+        assert_eq!(sanitize("a\x1b[31mred\x07\u{202E}b\nc"), "a[31mredb c");
+    }
+
+    #[test]
+    fn fit_counts_cjk_as_double_width() {
+        assert_eq!(fit("奥施康定正品", 6), "奥施…");
+        assert_eq!(fit("short", 10), "short");
+        assert_eq!(fit("exactly10!", 10), "exactly10!");
+        assert_eq!(fit("eleven chars", 10), "eleven ch…");
+    }
+}
