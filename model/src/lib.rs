@@ -5,12 +5,14 @@
 //! one and on none of its siblings for these types, so a change here is a change to
 //! the contract between the stages.
 
+mod exchange;
 mod ids;
 mod listing;
 mod money;
 mod site;
 mod verdict;
 
+pub use exchange::{ExchangePurpose, HttpExchange};
 pub use ids::{ListingId, sha256_hex};
 pub use listing::{
     Contact, ContactKind, ExtractionMethod, Field, Gtin, Listing, Quantity, Strength,

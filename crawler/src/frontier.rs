@@ -1,0 +1,281 @@
+//! URL normalisation and the per-site frontier: scope, dedup, traps and priority.
+
+use std::collections::{HashMap, HashSet};
+
+use url::Url;
+
+use crate::config::ValidSite;
+
+/// Query parameters that only track visitors or sessions; they never change the page.
+const TRACKING_PARAMS: &[&str] = &[
+    "gclid", "gclsrc", "dclid", "fbclid", "msclkid", "yclid", "twclid", "igshid", "mc_cid",
+    "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "sessionid", "session_id", "sid", "jsessionid",
+    "phpsessid", "aspsessionid", "cfid", "cftoken", "oly_enc_id", "oly_anon_id", "vero_id",
+    "wickedid", "__s",
+];
+
+fn is_tracking_param(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.starts_with("utm_") || TRACKING_PARAMS.contains(&k.as_str())
+}
+
+/// The canonical form of a URL used for dedup, scope and records.
+///
+/// Lower-case scheme and host (the `url` crate does this when parsing, as it resolves
+/// dot segments and drops default ports), no trailing dot on the host, no fragment,
+/// no `;jsessionid=` path parameter, tracking and session parameters removed, query
+/// parameters sorted by key (stable, so repeated keys keep their order), and no empty
+/// `?`.
+pub fn normalize_url(url: &Url) -> Url {
+    let mut out = url.clone();
+    out.set_fragment(None);
+    if let Some(host) = out.host_str()
+        && host.ends_with('.')
+        && host.len() > 1
+    {
+        let trimmed = host.trim_end_matches('.').to_string();
+        let _ = out.set_host(Some(&trimmed));
+    }
+    let path = out.path();
+    if let Some(pos) = path.to_ascii_lowercase().find(";jsessionid=") {
+        let rest = &path[pos + 1..];
+        let end = rest.find('/').map(|i| pos + 1 + i).unwrap_or(path.len());
+        let new_path = format!("{}{}", &path[..pos], &path[end..]);
+        out.set_path(&new_path);
+    }
+    if out.query().is_some() {
+        let mut pairs: Vec<(String, String)> = out
+            .query_pairs()
+            .filter(|(k, _)| !is_tracking_param(k))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        if pairs.is_empty() {
+            out.set_query(None);
+        } else {
+            out.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+    }
+    out
+}
+
+/// What kind of page a link leads to, which sets the order of fetching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    /// Product or ad pages: where listings are.
+    Listing = 0,
+    /// Pagination (`rel=next`): leads to more listing pages.
+    Next = 1,
+    /// Everything else (home, categories, about pages).
+    Other = 2,
+}
+
+impl From<pharmwatch_extract::LinkKind> for Priority {
+    fn from(kind: pharmwatch_extract::LinkKind) -> Self {
+        match kind {
+            pharmwatch_extract::LinkKind::Listing => Priority::Listing,
+            pharmwatch_extract::LinkKind::Next => Priority::Next,
+            _ => Priority::Other,
+        }
+    }
+}
+
+/// Why a URL was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rejection {
+    /// Already admitted before (after normalisation).
+    Duplicate,
+    /// Not http(s), host not allowed, excluded or not included.
+    OutOfScope,
+    /// Deeper than `max_depth`.
+    TooDeep,
+    /// `max_pages` already admitted.
+    PageLimit,
+    /// A crawler trap: URL too long, repeating path segments, or too many query variants of
+    /// one path.
+    Trap,
+}
+
+/// One site's frontier. It decides which URLs may be fetched; the politeness scheduler
+/// decides when.
+#[derive(Debug)]
+pub struct Frontier {
+    site: ValidSite,
+    seen: HashSet<String>,
+    admitted: usize,
+    query_variants: HashMap<String, usize>,
+    max_query_variants: usize,
+    max_url_len: usize,
+}
+
+impl Frontier {
+    pub(crate) fn new(site: ValidSite, max_query_variants: usize, max_url_len: usize) -> Self {
+        Frontier {
+            site,
+            seen: HashSet::new(),
+            admitted: 0,
+            query_variants: HashMap::new(),
+            max_query_variants,
+            max_url_len,
+        }
+    }
+
+    /// Whether the URL is inside the site's scope: http(s), allowed host, include and
+    /// exclude patterns (include does not apply to `seed`s).
+    pub fn in_scope(&self, url: &Url, seed: bool) -> bool {
+        if !matches!(url.scheme(), "http" | "https") {
+            return false;
+        }
+        if !self.site.hosts.iter().any(|h| h.matches(url)) {
+            return false;
+        }
+        let text = url.as_str();
+        if self.site.exclude.iter().any(|r| r.is_match(text)) {
+            return false;
+        }
+        seed || self.site.include.is_empty() || self.site.include.iter().any(|r| r.is_match(text))
+    }
+
+    /// A trap by its shape alone (length, repeated path segments, absurd depth).
+    pub fn looks_like_trap(&self, url: &Url) -> bool {
+        if url.as_str().len() > self.max_url_len {
+            return true;
+        }
+        let segments: Vec<&str> = url
+            .path_segments()
+            .map(|s| s.filter(|p| !p.is_empty()).collect())
+            .unwrap_or_default();
+        if segments.len() > 32 {
+            return true;
+        }
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for s in &segments {
+            let c = counts.entry(s).or_default();
+            *c += 1;
+            if *c >= 3 {
+                return true;
+            }
+        }
+        // A run of the same two segments repeated (a/b/a/b) is the classic relative-link loop.
+        segments.windows(4).any(|w| w[0] == w[2] && w[1] == w[3])
+    }
+
+    /// Admits a start URL or a discovered link; returns the normalised URL to fetch.
+    pub fn admit(&mut self, url: &Url, depth: u32, seed: bool) -> Result<Url, Rejection> {
+        let url = normalize_url(url);
+        if !self.in_scope(&url, seed) {
+            return Err(Rejection::OutOfScope);
+        }
+        if self.seen.contains(url.as_str()) {
+            return Err(Rejection::Duplicate);
+        }
+        if let Some(max) = self.site.config.max_depth
+            && depth > max
+        {
+            return Err(Rejection::TooDeep);
+        }
+        if let Some(max) = self.site.config.max_pages
+            && self.admitted >= max
+        {
+            return Err(Rejection::PageLimit);
+        }
+        if self.looks_like_trap(&url) || !self.count_query_variant(&url) {
+            return Err(Rejection::Trap);
+        }
+        self.seen.insert(url.as_str().to_string());
+        self.admitted += 1;
+        Ok(url)
+    }
+
+    /// Admits a redirect target of an admitted page: scope and trap checks apply, page
+    /// and depth limits do not (the hop continues a page already counted).
+    pub fn admit_redirect(&mut self, url: &Url) -> Result<Url, Rejection> {
+        let url = normalize_url(url);
+        if !self.in_scope(&url, false) {
+            return Err(Rejection::OutOfScope);
+        }
+        if self.looks_like_trap(&url) {
+            return Err(Rejection::Trap);
+        }
+        if !self.seen.insert(url.as_str().to_string()) {
+            return Err(Rejection::Duplicate);
+        }
+        Ok(url)
+    }
+
+    /// Records one more query variant of the URL's path; false once the cap is reached.
+    fn count_query_variant(&mut self, url: &Url) -> bool {
+        if url.query().is_none() {
+            return true;
+        }
+        let key = format!(
+            "{}://{}:{}{}",
+            url.scheme(),
+            url.host_str().unwrap_or(""),
+            url.port_or_known_default().unwrap_or(0),
+            url.path()
+        );
+        let n = self.query_variants.entry(key).or_default();
+        if *n >= self.max_query_variants {
+            return false;
+        }
+        *n += 1;
+        true
+    }
+
+    /// Number of URLs admitted so far.
+    pub fn admitted(&self) -> usize {
+        self.admitted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SiteConfig;
+
+    fn frontier(extra: &str, variants: usize) -> Frontier {
+        let cfg: SiteConfig = toml::from_str(&format!(
+            "name = \"s\"\nstart_urls = [\"http://shop.example/\"]\n{extra}"
+        ))
+        .unwrap();
+        Frontier::new(cfg.compile().unwrap(), variants, 2048)
+    }
+
+    fn u(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn scope_dedup_depth_and_limits() {
+        let mut f = frontier("max_depth = 2\nmax_pages = 3\nexclude = ['/cart/']\ninclude = ['/p/']", 10);
+        assert!(f.admit(&u("http://shop.example/"), 0, true).is_ok());
+        assert_eq!(f.admit(&u("http://shop.example/#x"), 0, true), Err(Rejection::Duplicate));
+        assert_eq!(f.admit(&u("http://other.example/p/1"), 1, false), Err(Rejection::OutOfScope));
+        assert_eq!(f.admit(&u("http://shop.example/cart/p/1"), 1, false), Err(Rejection::OutOfScope));
+        assert_eq!(f.admit(&u("http://shop.example/about"), 1, false), Err(Rejection::OutOfScope));
+        assert_eq!(f.admit(&u("mailto:a@shop.example"), 1, false), Err(Rejection::OutOfScope));
+        assert_eq!(f.admit(&u("http://shop.example/p/9"), 3, false), Err(Rejection::TooDeep));
+        assert!(f.admit(&u("http://shop.example/p/1"), 1, false).is_ok());
+        assert!(f.admit(&u("http://shop.example/p/2"), 2, false).is_ok());
+        assert_eq!(f.admit(&u("http://shop.example/p/3"), 2, false), Err(Rejection::PageLimit));
+        assert_eq!(f.admitted(), 3);
+    }
+
+    #[test]
+    fn traps_are_refused() {
+        let mut f = frontier("", 5);
+        let long = format!("http://shop.example/{}", "a".repeat(2100));
+        assert_eq!(f.admit(&u(&long), 1, false), Err(Rejection::Trap));
+        assert_eq!(f.admit(&u("http://shop.example/x/y/x/y/z"), 1, false), Err(Rejection::Trap));
+        assert_eq!(f.admit(&u("http://shop.example/a/a/a"), 1, false), Err(Rejection::Trap));
+        for day in 0..5 {
+            let url = format!("http://shop.example/cal?d={day}");
+            assert!(f.admit(&u(&url), 1, false).is_ok());
+        }
+        assert_eq!(f.admit(&u("http://shop.example/cal?d=99"), 1, false), Err(Rejection::Trap));
+        // Other paths keep their own budget.
+        assert!(f.admit(&u("http://shop.example/other?d=99"), 1, false).is_ok());
+        assert!(f.admit(&u("http://shop.example/category/a/b"), 1, false).is_ok());
+    }
+}

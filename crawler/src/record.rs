@@ -1,0 +1,122 @@
+//! What a crawl hands on: one record per HTTP exchange, and run statistics.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use pharmwatch_model::{Listing, Timestamp};
+use serde::Serialize;
+
+use crate::FetchErrorKind;
+
+/// Which kind of exchange a record describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// A page of a site (the last hop of a chain, or a failure to get one).
+    Page,
+    /// A 3xx hop; the target is in `redirect_to` and is fetched (or refused) separately.
+    Redirect,
+    /// A 429/5xx/network failure that will be retried; the retry gets its own record.
+    RetriedAttempt,
+    /// A robots.txt fetch (including its redirect hops' final answer).
+    Robots,
+}
+
+/// A failure recorded against one URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FetchError {
+    pub kind: FetchErrorKind,
+    pub message: String,
+}
+
+/// One HTTP exchange (or the failure to have one), with the exact bytes received.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageRecord {
+    pub kind: RecordKind,
+    /// Name of the configured site.
+    pub site: String,
+    /// The URL as first requested (normalised); for a redirect chain, the chain's start.
+    pub url: String,
+    /// The URL this exchange actually requested (the last hop for a chain).
+    pub final_url: String,
+    /// HTTP status, absent when no response arrived.
+    pub status: Option<u16>,
+    /// When the response head arrived (or the failure happened), UTC.
+    #[serde(with = "pharmwatch_model::timestamp")]
+    pub fetched_at: Timestamp,
+    pub content_type: Option<String>,
+    /// SHA-256 (hex) of `body`, the bytes as received on the wire (before decompression).
+    pub body_sha256: Option<String>,
+    /// Length of `body`.
+    pub body_len: u64,
+    /// Length of the body after `Content-Encoding` decoding (equal to `body_len` when none).
+    pub decoded_len: u64,
+    /// Charset the page was decoded with (from pharmwatch-extract).
+    pub encoding: Option<String>,
+    pub listings: Vec<Listing>,
+    /// Links found on the page that the frontier admitted.
+    pub links_admitted: usize,
+    pub error: Option<FetchError>,
+    /// Link distance from a start URL.
+    pub depth: u32,
+    /// Attempt number of this URL (0 = first try).
+    pub attempt: u32,
+    /// Redirect target (absolute, as resolved from `Location`).
+    pub redirect_to: Option<String>,
+    /// True when the body was cut at `max_body_bytes` (raw or decoded).
+    pub truncated: bool,
+    /// True when the site is configured to ignore robots.txt.
+    pub robots_ignored: bool,
+    /// HTTP version of the response (`HTTP/1.1`, `HTTP/2.0`).
+    pub http_version: Option<String>,
+    /// Request headers sent, in order.
+    pub request_headers: Vec<(String, String)>,
+    /// Response headers as received, in order (values lossily UTF-8).
+    pub response_headers: Vec<(String, String)>,
+    /// Raw body bytes as received (still compressed if `Content-Encoding` says so).
+    #[serde(skip)]
+    pub body: Bytes,
+}
+
+/// Counters for one site.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SiteStats {
+    /// Page exchanges completed with a response (any status).
+    pub fetched: u64,
+    /// Pages that yielded at least one listing.
+    pub listing_pages: u64,
+    pub listings: u64,
+    /// URLs not fetched because robots.txt disallowed them (or was unavailable).
+    pub robots_disallowed: u64,
+    /// Final failures by [`FetchErrorKind::as_str`].
+    pub errors_by_kind: BTreeMap<String, u64>,
+    /// Raw bytes received, robots.txt and redirects included.
+    pub bytes: u64,
+    /// Retries performed.
+    pub retries: u64,
+    /// Links refused as traps (length, repeated segments, query variants).
+    pub traps: u64,
+    /// Links refused as out of scope, too deep or over `max_pages`.
+    pub out_of_scope: u64,
+    /// robots.txt was skipped for this site by configuration.
+    pub robots_ignored: bool,
+}
+
+/// Statistics of one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CrawlStats {
+    pub per_site: BTreeMap<String, SiteStats>,
+    /// The run was stopped by its cancellation signal.
+    pub cancelled: bool,
+}
+
+impl SiteStats {
+    pub(crate) fn count_error(&mut self, kind: FetchErrorKind) {
+        *self.errors_by_kind.entry(kind.as_str().to_string()).or_default() += 1;
+    }
+
+    /// Total final errors.
+    pub fn errors(&self) -> u64 {
+        self.errors_by_kind.values().sum()
+    }
+}

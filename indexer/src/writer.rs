@@ -1,0 +1,176 @@
+//! [`ListingIndexWriter`]: the one writer of an index directory.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tantivy::directory::MmapDirectory;
+use tantivy::directory::error::{LockError, OpenDirectoryError};
+use tantivy::{Index, IndexWriter, TantivyDocument, TantivyError, Term};
+
+use crate::analysis;
+use crate::document::IndexDoc;
+use crate::error::IndexError;
+use crate::schema::{self, Fields};
+
+/// When [`ListingIndexWriter::maybe_commit`] commits: after `max_docs` upserts or
+/// `max_interval` since the last commit, whichever comes first.
+///
+/// Commits are what make documents visible to searchers and durable on disk; each one costs
+/// an fsync and a new segment, so a crawl batches them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitPolicy {
+    pub max_docs: usize,
+    pub max_interval: Duration,
+}
+
+impl Default for CommitPolicy {
+    /// 10,000 documents or 5 seconds: searches see a running crawl's finds within seconds.
+    fn default() -> Self {
+        CommitPolicy {
+            max_docs: 10_000,
+            max_interval: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Adds and replaces listings in the index in one directory.
+///
+/// Only one writer may exist per directory (tantivy holds a lock file); a second one, in this
+/// or another process, gets [`IndexError::Locked`]. Searchers may read at the same time.
+pub struct ListingIndexWriter {
+    dir: PathBuf,
+    fields: Fields,
+    writer: IndexWriter<TantivyDocument>,
+    policy: CommitPolicy,
+    pending: usize,
+    last_commit: Instant,
+}
+
+/// Memory budget of the writer, split among its threads.
+const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
+
+/// Opens the index in `dir` (creating the directory and the index when missing) with the
+/// analyzers registered.
+pub(crate) fn open_index(dir: &Path) -> Result<(Index, Fields), IndexError> {
+    std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
+    let directory = MmapDirectory::open(dir).map_err(|e| match e {
+        OpenDirectoryError::IoError { io_error, .. } => IndexError::Io {
+            dir: dir.to_path_buf(),
+            source: std::io::Error::new(io_error.kind(), io_error.to_string()),
+        },
+        other => IndexError::Open {
+            dir: dir.to_path_buf(),
+            message: other.to_string(),
+        },
+    })?;
+    let (schema, fields) = schema::build();
+    let index = Index::open_or_create(directory, schema).map_err(|e| IndexError::Open {
+        dir: dir.to_path_buf(),
+        message: format!(
+            "{e} (an index written by another version of pharmwatch must be rebuilt: remove the directory and re-index)"
+        ),
+    })?;
+    let tokenizers = index.tokenizers();
+    tokenizers.register(analysis::TEXT_TOKENIZER, analysis::text_analyzer());
+    Ok((index, fields))
+}
+
+impl ListingIndexWriter {
+    /// Opens (or creates) the index in `dir` for writing, with the default [`CommitPolicy`].
+    pub fn open_or_create(dir: &Path) -> Result<Self, IndexError> {
+        let (index, fields) = open_index(dir)?;
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4);
+        let writer = index
+            .writer_with_num_threads(threads, WRITER_HEAP_BYTES)
+            .map_err(|e| match e {
+                TantivyError::LockFailure(LockError::LockBusy, _) => IndexError::Locked {
+                    dir: dir.to_path_buf(),
+                },
+                other => IndexError::Tantivy(other),
+            })?;
+        Ok(ListingIndexWriter {
+            dir: dir.to_path_buf(),
+            fields,
+            writer,
+            policy: CommitPolicy::default(),
+            pending: 0,
+            last_commit: Instant::now(),
+        })
+    }
+
+    /// Replaces the commit policy used by [`Self::maybe_commit`].
+    pub fn with_commit_policy(mut self, policy: CommitPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The directory this writer owns.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Adds the listing, replacing any entry with the same listing id (also one added earlier
+    /// in the same uncommitted batch). Visible to searchers after the next commit.
+    pub fn upsert(&mut self, doc: &IndexDoc) -> Result<(), IndexError> {
+        let document = doc.to_document(&self.fields)?;
+        self.writer.delete_term(Term::from_field_text(
+            self.fields.id,
+            doc.listing.id.as_str(),
+        ));
+        self.writer.add_document(document)?;
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// Removes the listing with this id (at the next commit).
+    pub fn delete(&mut self, id: &pharmwatch_model::ListingId) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.id, id.as_str()));
+        self.pending += 1;
+    }
+
+    /// Number of upserts and deletes since the last commit.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// Makes every change so far durable and visible to searchers.
+    pub fn commit(&mut self) -> Result<(), IndexError> {
+        let started = Instant::now();
+        self.writer.commit()?;
+        tracing::debug!(
+            docs = self.pending,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            dir = %self.dir.display(),
+            "index commit"
+        );
+        self.pending = 0;
+        self.last_commit = Instant::now();
+        Ok(())
+    }
+
+    /// Commits when the [`CommitPolicy`] says so (enough pending changes, or enough time since
+    /// the last commit with at least one pending change). Call after each upsert or batch;
+    /// returns whether it committed. Call [`Self::commit`] at the end of a run.
+    pub fn maybe_commit(&mut self) -> Result<bool, IndexError> {
+        let due = self.pending >= self.policy.max_docs
+            || (self.pending > 0 && self.last_commit.elapsed() >= self.policy.max_interval);
+        if due {
+            self.commit()?;
+        }
+        Ok(due)
+    }
+
+    /// Waits for background merges to finish and releases the lock (dropping the writer also
+    /// releases it, without waiting). Uncommitted changes are lost: commit first.
+    pub fn close(self) -> Result<(), IndexError> {
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}

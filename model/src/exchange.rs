@@ -1,0 +1,56 @@
+use serde::{Deserialize, Serialize};
+
+use crate::Timestamp;
+
+/// Why an HTTP exchange happened; recorded with the evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangePurpose {
+    Page,
+    Robots,
+    Sitemap,
+    /// A 3xx answer on the way to a page.
+    Redirect,
+}
+
+/// One HTTP request and what came back, exactly as sent and received: the unit of evidence.
+///
+/// `body` holds the bytes as they came off the wire (before any content decoding such as
+/// gzip), cut at the crawler's body cap (`truncated` says so). When no response arrived
+/// (connect error, timeout), `status` is `None` and `error` says what happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpExchange {
+    pub purpose: ExchangePurpose,
+    /// Name of the configured site the request was made for.
+    pub site: String,
+    pub method: String,
+    pub target_uri: String,
+    pub request_headers: Vec<(String, String)>,
+    /// HTTP version of the response, e.g. `HTTP/1.1`.
+    pub http_version: String,
+    pub status: Option<u16>,
+    pub reason: Option<String>,
+    pub response_headers: Vec<(String, String)>,
+    #[serde(with = "serde_bytes_as_hex")]
+    pub body: Vec<u8>,
+    pub truncated: bool,
+    #[serde(with = "crate::timestamp")]
+    pub started_at: Timestamp,
+    /// Remote IP address when known.
+    pub ip: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Bodies are binary; JSON carries them as lower-case hex to stay dependency-free.
+mod serde_bytes_as_hex {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        hex::decode(text).map_err(serde::de::Error::custom)
+    }
+}
