@@ -4,16 +4,16 @@
 //! and run on one blocking thread that drains the crawler's channel, so the reactor never
 //! waits on them and the index has exactly one writer.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use pharmwatch_crawler::config::SiteConfig;
-use pharmwatch_crawler::{CrawlStats, Crawler, PageRecord};
+use pharmwatch_crawler::{CrawlStats, Crawler, PageRecord, RecordKind};
 use pharmwatch_indexer::{IndexDoc, ListingIndexWriter, ListingSearcher};
 use pharmwatch_model::{Listing, Money, Timestamp, Verdict};
 use pharmwatch_rules::RuleSet;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 
@@ -77,14 +77,15 @@ pub async fn run(config: &Config, sites: Vec<SiteConfig>, data_dir: &DataDir) ->
     let (tx, rx) = mpsc::channel::<PageRecord>(256);
     let index_dir = data_dir.index();
     let sink = tokio::task::spawn_blocking(move || index_pages(rx, &rules, &index_dir));
-    let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
+    let cancel = CancellationToken::new();
+    let on_signal = cancel.clone();
     let ctrl_c = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             tracing::warn!("interrupted: finishing pages in flight, then committing");
-            let _ = cancel_tx.send(true);
+            on_signal.cancel();
         }
     });
-    let stats = crawler.run(tx, cancel_rx).await;
+    let stats = crawler.run(tx, cancel).await;
     ctrl_c.abort();
     let mut summary = sink.await.context("the indexing thread failed")??;
     summary.stats = Some(stats.context("the crawl failed")?);
@@ -103,6 +104,9 @@ fn index_pages(
     let mut summary = RunSummary::default();
     while let Some(page) = rx.blocking_recv() {
         summary.pages += 1;
+        if page.kind != RecordKind::Page {
+            continue;
+        }
         if page.error.is_some() {
             summary.page_errors += 1;
         }
@@ -139,13 +143,4 @@ pub fn index_doc(rules: &RuleSet, listing: Listing, verdict: Verdict, first_seen
         listing,
         verdict,
     }
-}
-
-/// Counts per site of flagged listings, for summaries.
-pub fn flagged_per_site(summary: &RunSummary) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for (listing, _) in &summary.flagged {
-        *counts.entry(listing.site.clone()).or_insert(0) += 1;
-    }
-    counts
 }

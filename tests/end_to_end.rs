@@ -45,10 +45,10 @@ fn write_config(dir: &Path, shops: &[ShopEndpoint]) -> PathBuf {
             "[[site]]\nname = {:?}\nkind = {:?}\nstart_urls = [{:?}]\nrate = 100.0\ncurrency = {:?}\n",
             shop.name,
             shop.kind.as_str(),
-            shop.base_url,
+            format!("{}/", shop.base_url),
             shop.currency.as_str()
         ));
-        let profile = root().join(format!("config/sites/{}.toml", shop.archetype));
+        let profile = root().join(format!("config/sites/{}.toml", shop.archetype.base_name()));
         if profile.is_file() {
             text.push_str(&format!("profile = {profile:?}\n"));
         }

@@ -1,6 +1,7 @@
 //! URL normalisation and the per-site frontier: scope, dedup, traps and priority.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use url::Url;
 
@@ -70,16 +71,6 @@ pub enum Priority {
     Other = 2,
 }
 
-impl From<pharmwatch_extract::LinkKind> for Priority {
-    fn from(kind: pharmwatch_extract::LinkKind) -> Self {
-        match kind {
-            pharmwatch_extract::LinkKind::Listing => Priority::Listing,
-            pharmwatch_extract::LinkKind::Next => Priority::Next,
-            _ => Priority::Other,
-        }
-    }
-}
-
 /// Why a URL was not admitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rejection {
@@ -96,28 +87,16 @@ pub enum Rejection {
     Trap,
 }
 
-/// One site's frontier. It decides which URLs may be fetched; the politeness scheduler
-/// decides when.
+/// A site's scope, shared read-only with the fetch workers (redirects are checked there).
 #[derive(Debug)]
-pub struct Frontier {
-    site: ValidSite,
-    seen: HashSet<String>,
-    admitted: usize,
-    query_variants: HashMap<String, usize>,
-    max_query_variants: usize,
+pub struct Scope {
+    site: Arc<ValidSite>,
     max_url_len: usize,
 }
 
-impl Frontier {
-    pub(crate) fn new(site: ValidSite, max_query_variants: usize, max_url_len: usize) -> Self {
-        Frontier {
-            site,
-            seen: HashSet::new(),
-            admitted: 0,
-            query_variants: HashMap::new(),
-            max_query_variants,
-            max_url_len,
-        }
+impl Scope {
+    pub(crate) fn new(site: Arc<ValidSite>, max_url_len: usize) -> Self {
+        Scope { site, max_url_len }
     }
 
     /// Whether the URL is inside the site's scope: http(s), allowed host, include and
@@ -159,27 +138,59 @@ impl Frontier {
         // A run of the same two segments repeated (a/b/a/b) is the classic relative-link loop.
         segments.windows(4).any(|w| w[0] == w[2] && w[1] == w[3])
     }
+}
+
+/// One site's frontier. It decides which URLs may be fetched; the politeness scheduler
+/// decides when.
+#[derive(Debug)]
+pub struct Frontier {
+    scope: Arc<Scope>,
+    max_pages: Option<usize>,
+    max_depth: Option<u32>,
+    seen: HashSet<String>,
+    admitted: usize,
+    query_variants: HashMap<String, usize>,
+    max_query_variants: usize,
+}
+
+impl Frontier {
+    pub(crate) fn new(scope: Arc<Scope>, max_query_variants: usize) -> Self {
+        Frontier {
+            max_pages: scope.site.config.max_pages,
+            max_depth: scope.site.config.max_depth,
+            scope,
+            seen: HashSet::new(),
+            admitted: 0,
+            query_variants: HashMap::new(),
+            max_query_variants,
+        }
+    }
+
+    /// The site's scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
 
     /// Admits a start URL or a discovered link; returns the normalised URL to fetch.
     pub fn admit(&mut self, url: &Url, depth: u32, seed: bool) -> Result<Url, Rejection> {
         let url = normalize_url(url);
-        if !self.in_scope(&url, seed) {
+        if !self.scope.in_scope(&url, seed) {
             return Err(Rejection::OutOfScope);
         }
         if self.seen.contains(url.as_str()) {
             return Err(Rejection::Duplicate);
         }
-        if let Some(max) = self.site.config.max_depth
+        if let Some(max) = self.max_depth
             && depth > max
         {
             return Err(Rejection::TooDeep);
         }
-        if let Some(max) = self.site.config.max_pages
+        if let Some(max) = self.max_pages
             && self.admitted >= max
         {
             return Err(Rejection::PageLimit);
         }
-        if self.looks_like_trap(&url) || !self.count_query_variant(&url) {
+        if self.scope.looks_like_trap(&url) || !self.count_query_variant(&url) {
             return Err(Rejection::Trap);
         }
         self.seen.insert(url.as_str().to_string());
@@ -191,10 +202,10 @@ impl Frontier {
     /// and depth limits do not (the hop continues a page already counted).
     pub fn admit_redirect(&mut self, url: &Url) -> Result<Url, Rejection> {
         let url = normalize_url(url);
-        if !self.in_scope(&url, false) {
+        if !self.scope.in_scope(&url, false) {
             return Err(Rejection::OutOfScope);
         }
-        if self.looks_like_trap(&url) {
+        if self.scope.looks_like_trap(&url) {
             return Err(Rejection::Trap);
         }
         if !self.seen.insert(url.as_str().to_string()) {
@@ -239,7 +250,8 @@ mod tests {
             "name = \"s\"\nstart_urls = [\"http://shop.example/\"]\n{extra}"
         ))
         .unwrap();
-        Frontier::new(cfg.compile().unwrap(), variants, 2048)
+        let scope = Scope::new(Arc::new(cfg.compile().unwrap()), 2048);
+        Frontier::new(Arc::new(scope), variants)
     }
 
     fn u(s: &str) -> Url {

@@ -17,6 +17,7 @@ pub mod fetch;
 pub mod frontier;
 pub mod politeness;
 mod record;
+mod worker;
 pub mod robots;
 
 pub use config::{CrawlSettings, SiteConfig};

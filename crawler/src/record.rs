@@ -54,8 +54,8 @@ pub struct PageRecord {
     /// Charset the page was decoded with (from pharmwatch-extract).
     pub encoding: Option<String>,
     pub listings: Vec<Listing>,
-    /// Links found on the page that the frontier admitted.
-    pub links_admitted: usize,
+    /// Links found on the page (before the frontier's scope and dedup checks).
+    pub links_found: usize,
     pub error: Option<FetchError>,
     /// Link distance from a start URL.
     pub depth: u32,

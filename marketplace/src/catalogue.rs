@@ -316,6 +316,17 @@ pub static DRUGS: &[Drug] = &[
     },
 ];
 
+/// The contract's typical price of one unit of the drug `inn` (lexicon id), in USD.
+pub fn reference_usd_per_unit(inn: &str) -> Option<Decimal> {
+    drug_by_inn(inn).map(|i| DRUGS[i].usd_per_unit())
+}
+
+/// Units of the ISO currency `code` per 1 USD, per the contract's table (None if unknown).
+pub fn usd_rate_of(code: &str) -> Option<Decimal> {
+    let c: Currency = code.parse().ok()?;
+    matches!(c.as_str(), "USD" | "EUR" | "GBP" | "CNY").then(|| usd_rate(c))
+}
+
 /// Looks a drug up by its lexicon id.
 pub fn drug_by_inn(inn: &str) -> Option<usize> {
     DRUGS.iter().position(|d| d.inn.eq_ignore_ascii_case(inn))

@@ -1,1 +1,52 @@
-//! placeholder
+//! The sample marketplace: a deterministic generator of shops and listings, an in-process HTTP
+//! server (one 127.0.0.1 port per shop) and the ground truth of what every product page shows
+//! and which rules it should trigger.
+//!
+//! It backs `pharmwatch demo`, the end-to-end tests (recall and precision of the real
+//! pipeline against [`GroundTruth`]) and the benchmarks ([`Marketplace::write_static`] for
+//! peer crawlers behind nginx).
+//!
+//! Four archetypes, per the crate contract: `medsdirect` (English rogue pharmacy, JSON-LD),
+//! `kangjian` (Chinese rogue pharmacy served in GBK, profile classes only), `quickads`
+//! (multilingual classifieds, profile classes only) and `carewell` (legitimate pharmacy,
+//! JSON-LD and microdata, never any red flag).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use pharmwatch_marketplace::{Marketplace, MarketplaceOptions, serve};
+//! let market = Marketplace::generate(&MarketplaceOptions::default());
+//! let running = serve(market).await?;
+//! for shop in running.shops() {
+//!     println!("{} at {}", shop.name, shop.base_url);
+//! }
+//! running.ground_truth().write_json("truth.json")?;
+//! running.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod catalogue;
+mod content;
+mod error;
+mod format;
+mod generate;
+mod market;
+mod obfuscate;
+mod render;
+mod server;
+mod shops;
+mod spec;
+mod state;
+mod static_site;
+mod truth;
+
+pub use catalogue::{DrugClass, reference_usd_per_unit, usd_rate_of};
+pub use error::MarketplaceError;
+pub use generate::{IMPLAUSIBLE_SHARE, MarketplaceOptions, NewListing, OBFUSCATED_SHARE};
+pub use market::{Marketplace, ShopInfo};
+pub use obfuscate::Obfuscation;
+pub use render::{PAGE_SIZE, ROBOTS_TXT, Rendered, Validators};
+pub use server::{RequestRecord, RunningMarketplace, ShopEndpoint, serve};
+pub use shops::Archetype;
+pub use spec::{Flags, MarkupStyle};
+pub use static_site::StaticSummary;
+pub use truth::{GroundTruth, ListingTruth, ShopTruth, rule_ids};

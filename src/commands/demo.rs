@@ -77,13 +77,13 @@ async fn demo(global: &Global, base: Config, args: DemoArgs) -> Result<ExitCode>
 fn demo_config(base: &Config, shops: &[ShopEndpoint], rate: f64) -> Result<Config> {
     let mut text = String::new();
     for shop in shops {
-        let profile = Path::new("config/sites").join(format!("{}.toml", shop.archetype));
+        let profile = Path::new("config/sites").join(format!("{}.toml", shop.archetype.base_name()));
         let _ = writeln!(
             text,
             "[[site]]\nname = {name:?}\nkind = {kind:?}\nstart_urls = [{url:?}]\nrate = {rate:?}\ncurrency = {cur:?}\nlanguage = {lang:?}",
             name = shop.name,
             kind = shop.kind.as_str(),
-            url = shop.base_url,
+            url = format!("{}/", shop.base_url),
             cur = shop.currency.as_str(),
             lang = shop.language,
         );

@@ -9,7 +9,8 @@ use anyhow::{Context, Result};
 use clap::Args;
 use pharmwatch_extract::profile::SiteProfile;
 use pharmwatch_extract::{SiteContext, decode, extract_page};
-use pharmwatch_model::{SiteKind, sha256_hex};
+use pharmwatch_crawler::{Crawler, RecordKind, SiteConfig};
+use pharmwatch_model::{Listing, SiteKind, sha256_hex};
 
 use super::{ConfigError, Global};
 
@@ -33,87 +34,134 @@ pub struct ExtractArgs {
 
 pub fn run(global: &Global, args: ExtractArgs) -> Result<ExitCode> {
     let config = global.load_config()?;
-    let (bytes, content_type, page_url) = read_source(&args)?;
-    let mut ctx = SiteContext {
-        name: "adhoc".into(),
-        kind: SiteKind::default(),
-        currency: None,
-        language: None,
-        profile: None,
+    let mut site = match &args.site {
+        Some(name) => Some(
+            config
+                .select_sites(std::slice::from_ref(name))
+                .map_err(|e| ConfigError(format!("{e:#}")))?
+                .remove(0),
+        ),
+        None => None,
     };
-    if let Some(name) = &args.site {
-        let site = config
-            .select_sites(std::slice::from_ref(name))
-            .map_err(|e| ConfigError(format!("{e:#}")))?
-            .remove(0);
-        ctx.name = site.name.clone();
-        ctx.kind = site.kind;
-        ctx.currency = site.currency;
-        ctx.language = site.language.clone();
-        if let Some(p) = &site.profile {
-            ctx.profile = Some(Arc::new(load_profile(&config.resolve(p))?));
-        }
+    if let Some(site) = &mut site {
+        site.profile = site.profile.as_ref().map(|p| config.resolve(p));
     }
-    if let Some(p) = &args.profile {
-        ctx.profile = Some(Arc::new(load_profile(p)?));
-    }
-    let tld = page_url.host_str().and_then(|h| h.rsplit('.').next()).map(str::to_string);
-    let decoded = decode::decode_html(&bytes, content_type.as_deref(), tld.as_deref());
-    let digest = sha256_hex(&bytes);
-    let page = extract_page(
-        &decoded.text,
-        &page_url,
-        &ctx,
-        time::OffsetDateTime::now_utc(),
-        Some(&digest),
-    );
+    let (listings, summary) = if is_url(&args.source) {
+        fetch_and_extract(&config, site, &args)?
+    } else {
+        extract_file(site, &args)?
+    };
     if args.json {
-        for listing in &page.listings {
+        for listing in &listings {
             println!("{}", serde_json::to_string(listing)?);
         }
     } else {
-        println!(
-            "{}: {} bytes, charset {} ({:?}), {} listing(s), {} link(s)",
-            page_url,
-            bytes.len(),
-            decoded.encoding,
-            decoded.source,
-            page.listings.len(),
-            page.links.len()
-        );
-        for listing in &page.listings {
+        println!("{summary}, {} listing(s)", listings.len());
+        for listing in &listings {
             println!("{}", serde_json::to_string_pretty(listing)?);
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn load_profile(path: &std::path::Path) -> Result<SiteProfile> {
-    SiteProfile::load(path).map_err(|e| anyhow::Error::new(ConfigError(e.to_string())))
-}
-
-/// Bytes, content type and URL of the page to extract.
-fn read_source(args: &ExtractArgs) -> Result<(Vec<u8>, Option<String>, url::Url)> {
-    if args.source.starts_with("http://") || args.source.starts_with("https://") {
-        let url = url::Url::parse(&args.source)
-            .map_err(|e| ConfigError(format!("`{}` is not a valid URL: {e}", args.source)))?;
-        let (bytes, content_type) = super::runtime()?.block_on(fetch_once(url.clone()))?;
-        return Ok((bytes, content_type, url));
-    }
+/// Decodes and extracts a saved page with the chosen site's context.
+fn extract_file(site: Option<SiteConfig>, args: &ExtractArgs) -> Result<(Vec<Listing>, String)> {
     let path = PathBuf::from(&args.source);
-    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let body = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let url = match &args.url {
         Some(u) => url::Url::parse(u)
             .map_err(|e| ConfigError(format!("--url `{u}` is not a valid URL: {e}")))?,
         None => url::Url::from_file_path(std::fs::canonicalize(&path)?)
             .map_err(|()| ConfigError(format!("cannot make a URL of {}", path.display())))?,
     };
-    Ok((bytes, None, url))
+    let profile = args
+        .profile
+        .clone()
+        .or_else(|| site.as_ref().and_then(|s| s.profile.clone()));
+    let ctx = SiteContext {
+        name: site.as_ref().map_or_else(|| "adhoc".into(), |s| s.name.clone()),
+        kind: site.as_ref().map_or_else(SiteKind::default, |s| s.kind),
+        currency: site.as_ref().and_then(|s| s.currency),
+        language: site.as_ref().and_then(|s| s.language.clone()),
+        profile: match profile {
+            Some(p) => Some(Arc::new(load_profile(&p)?)),
+            None => None,
+        },
+    };
+    let tld = url.host_str().and_then(|h| h.rsplit('.').next());
+    let decoded = decode::decode_html(&body, None, tld);
+    let digest = sha256_hex(&body);
+    let page = extract_page(&decoded.text, &url, &ctx, time::OffsetDateTime::now_utc(), Some(&digest));
+    let summary = format!(
+        "{url}: {} bytes, charset {} (from {:?}), {} link(s)",
+        body.len(),
+        decoded.encoding,
+        decoded.source,
+        page.links.len()
+    );
+    Ok((page.listings, summary))
 }
 
-async fn fetch_once(url: url::Url) -> Result<(Vec<u8>, Option<String>)> {
-    let fetched = pharmwatch_crawler::fetch_one(&url)
-        .await
-        .with_context(|| format!("cannot fetch {url}"))?;
-    Ok((fetched.body, fetched.content_type))
+/// Fetches one URL through the crawler itself, so robots.txt, the User-Agent, timeouts and
+/// body caps of the config apply exactly as in a crawl, and extracts it as the crawler does.
+fn fetch_and_extract(
+    config: &crate::config::Config,
+    site: Option<SiteConfig>,
+    args: &ExtractArgs,
+) -> Result<(Vec<Listing>, String)> {
+    let source = &args.source;
+    let url = url::Url::parse(source)
+        .map_err(|e| ConfigError(format!("`{source}` is not a valid URL: {e}")))?;
+    let mut site = match site {
+        Some(site) => site,
+        None => {
+            let toml = format!("[[site]]\nname = \"adhoc\"\nkind = \"pharmacy\"\nstart_urls = [{source:?}]\n");
+            crate::config::Config::from_toml(&toml, "extract")?.sites.remove(0)
+        }
+    };
+    site.start_urls = vec![source.clone()];
+    site.allowed_hosts = url.host_str().map(|h| vec![h.to_string()]).unwrap_or_default();
+    site.max_pages = Some(1);
+    site.max_depth = Some(0);
+    if let Some(p) = &args.profile {
+        site.profile = Some(p.clone());
+    }
+    let crawler = Crawler::new(config.crawl.clone(), vec![site])
+        .map_err(|e| anyhow::Error::new(ConfigError(e.to_string())))?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let records = super::runtime()?.block_on(async move {
+        let run = crawler.run(tx, tokio_util::sync::CancellationToken::new());
+        let collect = async {
+            let mut records = Vec::new();
+            while let Some(r) = rx.recv().await {
+                records.push(r);
+            }
+            records
+        };
+        let (stats, records) = tokio::join!(run, collect);
+        stats.map(|_| records)
+    })?;
+    let page = records
+        .into_iter()
+        .find(|r| r.kind == RecordKind::Page)
+        .with_context(|| format!("{url} was not fetched (disallowed by robots.txt or out of scope)"))?;
+    if let Some(err) = &page.error {
+        anyhow::bail!("cannot fetch {url}: {}", err.message);
+    }
+    let summary = format!(
+        "{}: HTTP {}, {} bytes, charset {}",
+        page.final_url,
+        page.status.map_or_else(|| "-".into(), |s| s.to_string()),
+        page.body_len,
+        page.encoding.as_deref().unwrap_or("-")
+    );
+    Ok((page.listings, summary))
+}
+
+fn load_profile(path: &std::path::Path) -> Result<SiteProfile> {
+    SiteProfile::load(path).map_err(|e| anyhow::Error::new(ConfigError(e.to_string())))
+}
+
+fn is_url(source: &str) -> bool {
+    source.starts_with("http://") || source.starts_with("https://")
 }

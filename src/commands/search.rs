@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use pharmwatch_indexer::{ListingSearcher, SearchRequest, SearchResults, SortBy};
+use pharmwatch_indexer::{ListingSearcher, SearchRequest, SearchResults, SortBy, SortOrder};
 
 use super::{ConfigError, Global};
 use crate::output;
@@ -22,9 +22,12 @@ pub struct SearchArgs {
     pub limit: usize,
     #[arg(long, default_value_t = 0)]
     pub offset: usize,
-    /// Sort order.
+    /// Sort order (highest or newest first unless --asc).
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
+    /// Ascending order (lowest price, oldest first).
+    #[arg(long)]
+    pub asc: bool,
     /// Print counts by rule, severity, drug, site and domain.
     #[arg(long)]
     pub facets: bool,
@@ -42,6 +45,7 @@ pub enum SortArg {
     Score,
     Severity,
     Price,
+    UnitPrice,
     FirstSeen,
     LastSeen,
 }
@@ -62,7 +66,7 @@ pub fn run(global: &Global, args: SearchArgs) -> Result<ExitCode> {
         include_unflagged: args.all,
         limit: args.limit,
         offset: args.offset,
-        sort: sort_by(args.sort),
+        sort: sort_by(args.sort, args.asc),
         facets: args.facets,
         highlight: !args.json && !args.csv,
     };
@@ -79,14 +83,16 @@ pub fn run(global: &Global, args: SearchArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn sort_by(arg: SortArg) -> SortBy {
+fn sort_by(arg: SortArg, asc: bool) -> SortBy {
+    let order = if asc { SortOrder::Asc } else { SortOrder::Desc };
     match arg {
         SortArg::Relevance => SortBy::Relevance,
-        SortArg::Score => SortBy::Score,
-        SortArg::Severity => SortBy::Severity,
-        SortArg::Price => SortBy::Price,
-        SortArg::FirstSeen => SortBy::FirstSeen,
-        SortArg::LastSeen => SortBy::LastSeen,
+        SortArg::Score => SortBy::Score(order),
+        SortArg::Severity => SortBy::Severity(order),
+        SortArg::Price => SortBy::Price(order),
+        SortArg::UnitPrice => SortBy::UnitPrice(order),
+        SortArg::FirstSeen => SortBy::FirstSeen(order),
+        SortArg::LastSeen => SortBy::LastSeen(order),
     }
 }
 
@@ -157,7 +163,14 @@ fn print_human(results: &SearchResults, args: &SearchArgs) {
         args.offset
     );
     if let Some(facets) = &results.facets {
-        for (name, counts) in facets.groups() {
+        let groups = [
+            ("rule", &facets.rule),
+            ("severity", &facets.severity),
+            ("drug", &facets.drug),
+            ("site", &facets.site),
+            ("domain", &facets.domain),
+        ];
+        for (name, counts) in groups {
             let parts: Vec<String> = counts
                 .iter()
                 .map(|(k, n)| format!("{}={n}", output::sanitize(k)))

@@ -1,0 +1,425 @@
+//! The crawl loop: seeds, dispatch through the politeness gate, and what each completed
+//! exchange leads to (links, redirect hops, retries, robots verdicts).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::mpsc::Sender;
+use tokio::task::JoinSet;
+use tokio::time::{Instant, sleep_until};
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::config::ValidSite;
+use crate::extraction::SiteExtractor;
+use crate::fetch::{Limits, build_client};
+use crate::frontier::{Frontier, Priority, Rejection, Scope};
+use crate::politeness::{HostKey, HostScheduler};
+use crate::robots::{ROBOTS_MAX_BYTES, RobotsRules};
+use crate::worker::{Job, JobKind, Outcome, WorkerCtx};
+use crate::{CrawlError, CrawlSettings, CrawlStats, PageRecord, SiteConfig, ValidatorSource};
+
+/// Rank of jobs in a host queue that continue work already started (robots first, then
+/// retries and redirect hops), ahead of [`Priority`] ranks.
+const RANK_ROBOTS: u8 = 0;
+const RANK_CONTINUATION: u8 = 1;
+
+fn rank(p: Priority) -> u8 {
+    2 + p as u8
+}
+
+/// Everything the crawler knows about one configured site.
+pub(crate) struct SiteRuntime {
+    pub site: Arc<ValidSite>,
+    pub scope: Arc<Scope>,
+    pub extractor: Arc<SiteExtractor>,
+    pub client: reqwest::Client,
+    pub interval: Duration,
+}
+
+impl SiteRuntime {
+    pub(crate) fn name(&self) -> &str {
+        &self.site.config.name
+    }
+
+    pub(crate) fn respects_robots(&self) -> bool {
+        !self.site.config.ignore_robots
+    }
+}
+
+struct CachedRobots {
+    at: Instant,
+    rules: Arc<RobotsRules>,
+}
+
+/// A configured crawler. Reusable: [`Crawler::run`] may be called again (the daemon does),
+/// sharing the robots.txt cache between runs.
+pub struct Crawler {
+    settings: CrawlSettings,
+    sites: Vec<Arc<SiteRuntime>>,
+    robots_cache: Mutex<HashMap<HostKey, CachedRobots>>,
+    validators: Option<Arc<dyn ValidatorSource>>,
+}
+
+impl std::fmt::Debug for Crawler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Crawler")
+            .field("settings", &self.settings)
+            .field("sites", &self.sites.iter().map(|s| s.name()).collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Crawler {
+    /// Validates settings and sites, loads site profiles and builds one HTTP client per
+    /// distinct proxy (none reads proxy environment variables).
+    pub fn new(settings: CrawlSettings, sites: Vec<SiteConfig>) -> Result<Crawler, CrawlError> {
+        settings.validate()?;
+        let mut clients: HashMap<Option<String>, reqwest::Client> = HashMap::new();
+        let mut names = std::collections::HashSet::new();
+        let mut runtimes = Vec::with_capacity(sites.len());
+        for config in sites {
+            if !names.insert(config.name.clone()) {
+                return Err(CrawlError::DuplicateSite(config.name));
+            }
+            let site = Arc::new(config.compile()?);
+            let client = match clients.get(&config.proxy) {
+                Some(c) => c.clone(),
+                None => {
+                    let c = build_client(&settings, config.proxy.as_deref())?;
+                    clients.insert(config.proxy.clone(), c.clone());
+                    c
+                }
+            };
+            runtimes.push(Arc::new(SiteRuntime {
+                scope: Arc::new(Scope::new(site.clone(), settings.max_url_len)),
+                extractor: SiteExtractor::load(&config)?,
+                interval: config.interval(&settings),
+                site,
+                client,
+            }));
+        }
+        Ok(Crawler {
+            settings,
+            sites: runtimes,
+            robots_cache: Mutex::new(HashMap::new()),
+            validators: None,
+        })
+    }
+
+    /// Sends `If-None-Match`/`If-Modified-Since` from this source (the state store).
+    pub fn with_validators(mut self, source: Arc<dyn ValidatorSource>) -> Self {
+        self.validators = Some(source);
+        self
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &CrawlSettings {
+        &self.settings
+    }
+
+    /// The configured sites, in configuration order.
+    pub fn sites(&self) -> impl Iterator<Item = &SiteConfig> {
+        self.sites.iter().map(|s| &s.site.config)
+    }
+
+    /// Crawls every site until its frontier is exhausted or `cancel` fires; sends one
+    /// [`PageRecord`] per exchange to `out`. Per-URL failures are recorded, never
+    /// returned; the error cases are only a closed `out`.
+    pub async fn run(
+        &self,
+        out: Sender<PageRecord>,
+        cancel: CancellationToken,
+    ) -> Result<CrawlStats, CrawlError> {
+        let stats = Arc::new(Mutex::new(CrawlStats::default()));
+        {
+            let mut s = lock(&stats);
+            for site in &self.sites {
+                let entry = s.per_site.entry(site.name().to_string()).or_default();
+                entry.robots_ignored = !site.respects_robots();
+            }
+        }
+        let ctx = Arc::new(WorkerCtx {
+            limits: Limits {
+                user_agent: self.settings.user_agent.clone(),
+                total: self.settings.timeout(),
+                max_body: self.settings.max_body_bytes,
+            },
+            robots_limits: Limits {
+                user_agent: self.settings.user_agent.clone(),
+                total: self.settings.timeout(),
+                max_body: ROBOTS_MAX_BYTES,
+            },
+            agent: self.settings.robots_token(),
+            out,
+            stats: stats.clone(),
+            validators: self.validators.clone(),
+            max_retries: self.settings.max_retries,
+            max_redirects: self.settings.max_redirects,
+            retry_base: Duration::from_millis(self.settings.retry_base_ms),
+            max_retry_wait: Duration::from_secs(self.settings.max_retry_wait_secs),
+        });
+        let mut run = Run {
+            crawler: self,
+            ctx,
+            sched: HostScheduler::new(
+                self.settings.per_host_concurrency,
+                self.settings.global_concurrency,
+            ),
+            frontiers: self
+                .sites
+                .iter()
+                .map(|s| Frontier::new(s.scope.clone(), self.settings.max_query_variants))
+                .collect(),
+            robots: HashMap::new(),
+            tasks: JoinSet::new(),
+            running: HashMap::new(),
+            output_closed: false,
+        };
+        run.seed();
+        let cancelled = run.drive(&cancel).await;
+        let output_closed = run.output_closed;
+        drop(run);
+        if output_closed {
+            return Err(CrawlError::OutputClosed);
+        }
+        let mut result = lock(&stats).clone();
+        result.cancelled = cancelled;
+        Ok(result)
+    }
+
+    fn cached_robots(&self, host: &HostKey) -> Option<Arc<RobotsRules>> {
+        let cache = self.robots_cache.lock().unwrap_or_else(|p| p.into_inner());
+        let max_age = Duration::from_secs(self.settings.robots_cache_secs);
+        cache
+            .get(host)
+            .filter(|c| c.at.elapsed() < max_age)
+            .map(|c| c.rules.clone())
+    }
+
+    fn cache_robots(&self, host: &HostKey, rules: &Arc<RobotsRules>) {
+        // An unavailable host is retried next run rather than shunned for a day.
+        if rules.is_unavailable() {
+            return;
+        }
+        let mut cache = self.robots_cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.insert(
+            host.clone(),
+            CachedRobots {
+                at: Instant::now(),
+                rules: rules.clone(),
+            },
+        );
+    }
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+enum RobotsState {
+    Pending,
+    Ready(Arc<RobotsRules>),
+}
+
+/// State of one run.
+struct Run<'a> {
+    crawler: &'a Crawler,
+    ctx: Arc<WorkerCtx>,
+    sched: HostScheduler<Job>,
+    frontiers: Vec<Frontier>,
+    robots: HashMap<HostKey, RobotsState>,
+    tasks: JoinSet<Outcome>,
+    running: HashMap<tokio::task::Id, (HostKey, Job)>,
+    output_closed: bool,
+}
+
+impl Run<'_> {
+    fn site(&self, index: usize) -> &Arc<SiteRuntime> {
+        &self.crawler.sites[index]
+    }
+
+    fn seed(&mut self) {
+        for index in 0..self.crawler.sites.len() {
+            let starts = self.site(index).site.start_urls.clone();
+            for url in starts {
+                match self.frontiers[index].admit(&url, 0, true) {
+                    Ok(url) => self.enqueue(Job::page(index, url, 0), rank(Priority::Other)),
+                    Err(r) => self.count_rejection(index, r),
+                }
+            }
+        }
+    }
+
+    /// Runs until the work is done or cancelled; returns whether it was cancelled.
+    async fn drive(&mut self, cancel: &CancellationToken) -> bool {
+        let mut cancelled = false;
+        loop {
+            if !cancelled {
+                let now = Instant::now();
+                while let Some((host, job)) = self.sched.pop_ready(now) {
+                    self.dispatch(host, job);
+                }
+            }
+            if self.tasks.is_empty() && (cancelled || self.sched.queued() == 0) {
+                return cancelled;
+            }
+            let wake = if cancelled {
+                None
+            } else {
+                self.sched.next_wakeup()
+            };
+            if self.tasks.is_empty() && wake.is_none() {
+                tracing::error!(queued = self.sched.queued(), "crawl stalled with queued work");
+                return cancelled;
+            }
+            tokio::select! {
+                _ = cancel.cancelled(), if !cancelled => {
+                    cancelled = true;
+                    let dropped = self.sched.clear();
+                    tracing::info!(dropped, in_flight = self.tasks.len(), "crawl cancelled");
+                }
+                Some(done) = self.tasks.join_next_with_id(), if !self.tasks.is_empty() => {
+                    self.completed(done);
+                    if self.output_closed && !cancelled {
+                        cancelled = true;
+                        self.sched.clear();
+                    }
+                }
+                _ = sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => {}
+            }
+        }
+    }
+
+    fn dispatch(&mut self, host: HostKey, job: Job) {
+        if job.kind == JobKind::Robots {
+            self.sched.block(&host);
+        }
+        let site = self.site(job.site).clone();
+        let ctx = self.ctx.clone();
+        let task_job = job.clone();
+        let handle = self.tasks.spawn(async move { crate::worker::run_job(ctx, site, task_job).await });
+        self.running.insert(handle.id(), (host, job));
+    }
+
+    fn completed(&mut self, done: Result<(tokio::task::Id, Outcome), tokio::task::JoinError>) {
+        let (id, outcome) = match done {
+            Ok(pair) => pair,
+            Err(e) => {
+                tracing::error!(error = %e, "crawl task failed");
+                (e.id(), Outcome::Done)
+            }
+        };
+        let Some((host, job)) = self.running.remove(&id) else {
+            return;
+        };
+        self.sched.complete(&host);
+        match outcome {
+            Outcome::Done => {}
+            Outcome::OutputClosed => self.output_closed = true,
+            Outcome::Links(links) => self.admit_links(&job, links),
+            Outcome::Redirect(target) => self.follow_redirect(job, target),
+            Outcome::Retry(delay) => {
+                self.sched.defer(&host, Instant::now() + delay);
+                let mut retry = job;
+                retry.attempt += 1;
+                self.sched.push(&host, retry, RANK_CONTINUATION, Duration::ZERO, Instant::now());
+            }
+            Outcome::Robots(rules) => self.robots_ready(&host, rules),
+        }
+    }
+
+    fn admit_links(&mut self, job: &Job, links: Vec<(Url, Priority)>) {
+        let depth = job.depth + 1;
+        for (url, priority) in links {
+            match self.frontiers[job.site].admit(&url, depth, false) {
+                Ok(url) => self.enqueue(Job::page(job.site, url, depth), rank(priority)),
+                Err(r) => self.count_rejection(job.site, r),
+            }
+        }
+    }
+
+    fn follow_redirect(&mut self, job: Job, target: Url) {
+        match self.frontiers[job.site].admit_redirect(&target) {
+            Ok(url) => {
+                let mut next = job;
+                next.chain.push(url.clone());
+                next.url = url;
+                next.attempt = 0;
+                self.enqueue(next, RANK_CONTINUATION);
+            }
+            // Already fetched or queued through another path: nothing more to do.
+            Err(Rejection::Duplicate) => {}
+            Err(r) => self.count_rejection(job.site, r),
+        }
+    }
+
+    fn count_rejection(&mut self, site: usize, r: Rejection) {
+        let mut stats = lock(&self.ctx.stats);
+        let s = stats.per_site.entry(self.site(site).name().to_string()).or_default();
+        match r {
+            Rejection::Duplicate => {}
+            Rejection::Trap => s.traps += 1,
+            Rejection::OutOfScope | Rejection::TooDeep | Rejection::PageLimit => s.out_of_scope += 1,
+        }
+    }
+
+    /// Queues a page job on its host, fetching robots.txt first where the site respects it.
+    fn enqueue(&mut self, job: Job, rank: u8) {
+        let Some(host) = HostKey::of(&job.url) else {
+            return;
+        };
+        let site = self.site(job.site).clone();
+        let now = Instant::now();
+        if !site.respects_robots() {
+            self.sched.push(&host, job, rank, site.interval, now);
+            return;
+        }
+        if !self.robots.contains_key(&host)
+            && let Some(rules) = self.crawler.cached_robots(&host)
+        {
+            self.robots.insert(host.clone(), RobotsState::Ready(rules));
+        }
+        match self.robots.get(&host) {
+            Some(RobotsState::Ready(rules)) => {
+                let interval = site.interval.max(rules.crawl_delay.unwrap_or_default());
+                if rules.allowed(&job.url) {
+                    self.sched.push(&host, job, rank, interval, now);
+                } else {
+                    self.count_disallowed(job.site, 1);
+                }
+            }
+            Some(RobotsState::Pending) => self.sched.push(&host, job, rank, site.interval, now),
+            None => {
+                let Some(robots_job) = Job::robots(job.site, &job.url) else {
+                    return;
+                };
+                self.robots.insert(host.clone(), RobotsState::Pending);
+                self.sched.push(&host, robots_job, RANK_ROBOTS, site.interval, now);
+                self.sched.push(&host, job, rank, site.interval, now);
+            }
+        }
+    }
+
+    fn count_disallowed(&mut self, site: usize, n: u64) {
+        let name = self.site(site).name().to_string();
+        lock(&self.ctx.stats).per_site.entry(name).or_default().robots_disallowed += n;
+    }
+
+    fn robots_ready(&mut self, host: &HostKey, rules: Arc<RobotsRules>) {
+        self.crawler.cache_robots(host, &rules);
+        let sites = &self.crawler.sites;
+        let dropped = self.sched.remove_where(host, |job| {
+            sites[job.site].respects_robots() && !rules.allowed(&job.url)
+        });
+        for job in dropped {
+            self.count_disallowed(job.site, 1);
+        }
+        if let Some(d) = rules.crawl_delay {
+            self.sched.slow_down(host, d);
+        }
+        self.robots.insert(host.clone(), RobotsState::Ready(rules));
+        self.sched.unblock(host);
+    }
+}

@@ -1,0 +1,330 @@
+//! What one dispatched job does: one exchange, its record, and what it leads to.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use pharmwatch_model::sha256_hex;
+use tokio::sync::mpsc::Sender;
+use url::Url;
+
+use crate::crawl::{SiteRuntime, lock};
+use crate::fetch::{Exchange, Limits, exchange};
+use crate::frontier::{Priority, normalize_url};
+use crate::robots::{ROBOTS_MAX_REDIRECTS, RobotsRules, robots_url};
+use crate::{
+    CrawlStats, FetchError, FetchErrorKind, PageRecord, RecordKind, ValidatorSource,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JobKind {
+    Page,
+    Robots,
+}
+
+/// One URL to fetch, with the chain that led to it.
+#[derive(Debug, Clone)]
+pub(crate) struct Job {
+    pub site: usize,
+    pub kind: JobKind,
+    /// The URL of this hop.
+    pub url: Url,
+    /// Every URL of the redirect chain so far, starting with the one first requested.
+    pub chain: Vec<Url>,
+    pub depth: u32,
+    pub attempt: u32,
+}
+
+impl Job {
+    pub(crate) fn page(site: usize, url: Url, depth: u32) -> Job {
+        Job {
+            site,
+            kind: JobKind::Page,
+            chain: vec![url.clone()],
+            url,
+            depth,
+            attempt: 0,
+        }
+    }
+
+    pub(crate) fn robots(site: usize, page: &Url) -> Option<Job> {
+        let url = robots_url(page)?;
+        Some(Job {
+            site,
+            kind: JobKind::Robots,
+            chain: vec![url.clone()],
+            url,
+            depth: 0,
+            attempt: 0,
+        })
+    }
+
+    fn origin(&self) -> &Url {
+        self.chain.first().unwrap_or(&self.url)
+    }
+}
+
+/// What the crawl loop must do after a job.
+pub(crate) enum Outcome {
+    Done,
+    /// A page was fetched and parsed: links to admit (depth + 1).
+    Links(Vec<(Url, Priority)>),
+    /// Follow this (absolute, in-scope, not looping) target as the next hop.
+    Redirect(Url),
+    /// Try the same URL again after this wait (the host is held back as long).
+    Retry(Duration),
+    Robots(Arc<RobotsRules>),
+    /// The record receiver is gone: stop the crawl.
+    OutputClosed,
+}
+
+/// Shared, read-only context of all jobs of a run (stats behind a short-held lock).
+pub(crate) struct WorkerCtx {
+    pub limits: Limits,
+    pub robots_limits: Limits,
+    pub agent: String,
+    pub out: Sender<PageRecord>,
+    pub stats: Arc<Mutex<CrawlStats>>,
+    pub validators: Option<Arc<dyn ValidatorSource>>,
+    pub max_retries: u32,
+    pub max_redirects: u32,
+    pub retry_base: Duration,
+    pub max_retry_wait: Duration,
+}
+
+pub(crate) async fn run_job(ctx: Arc<WorkerCtx>, site: Arc<SiteRuntime>, job: Job) -> Outcome {
+    match job.kind {
+        JobKind::Page => run_page(&ctx, &site, job).await,
+        JobKind::Robots => run_robots(&ctx, &site, job).await,
+    }
+}
+
+fn record(site: &SiteRuntime, job: &Job, kind: RecordKind, ex: &Exchange) -> PageRecord {
+    PageRecord {
+        kind,
+        site: site.name().to_string(),
+        url: job.origin().to_string(),
+        final_url: job.url.to_string(),
+        status: ex.status,
+        fetched_at: ex.fetched_at,
+        content_type: ex.content_type(),
+        body_sha256: ex.status.map(|_| sha256_hex(&ex.raw)),
+        body_len: ex.raw.len() as u64,
+        decoded_len: ex.decoded.len() as u64,
+        encoding: None,
+        listings: Vec::new(),
+        links_found: 0,
+        error: ex.error.clone(),
+        depth: job.depth,
+        attempt: job.attempt,
+        redirect_to: None,
+        truncated: ex.truncated,
+        robots_ignored: !site.respects_robots(),
+        http_version: ex.http_version.clone(),
+        request_headers: ex.request_headers.clone(),
+        response_headers: ex.response_headers.clone(),
+        body: ex.raw.clone(),
+    }
+}
+
+/// Sends the record and books it in the stats.
+async fn emit(ctx: &WorkerCtx, rec: PageRecord) -> bool {
+    {
+        let mut stats = lock(&ctx.stats);
+        let s = stats.per_site.entry(rec.site.clone()).or_default();
+        s.bytes += rec.body_len;
+        match rec.kind {
+            RecordKind::Page => {
+                if rec.status.is_some() {
+                    s.fetched += 1;
+                }
+                if !rec.listings.is_empty() {
+                    s.listing_pages += 1;
+                    s.listings += rec.listings.len() as u64;
+                }
+                if let Some(e) = &rec.error {
+                    s.count_error(e.kind);
+                }
+            }
+            RecordKind::RetriedAttempt => s.retries += 1,
+            RecordKind::Robots => {
+                if let Some(e) = rec.error.as_ref().filter(|e| e.kind == FetchErrorKind::RobotsUnavailable) {
+                    s.count_error(e.kind);
+                }
+            }
+            RecordKind::Redirect => {}
+        }
+    }
+    ctx.out.send(rec).await.is_ok()
+}
+
+fn set_error(rec: &mut PageRecord, kind: FetchErrorKind, message: impl Into<String>) {
+    rec.error = Some(FetchError {
+        kind,
+        message: message.into(),
+    });
+}
+
+/// Wait before retry `attempt` (0-based): `Retry-After` if given, else exponential backoff
+/// with jitter; capped either way.
+fn retry_wait(ctx: &WorkerCtx, attempt: u32, retry_after: Option<Duration>) -> Duration {
+    let wait = retry_after.unwrap_or_else(|| {
+        let base = ctx.retry_base.saturating_mul(1u32 << attempt.min(16));
+        // Jitter in [base/2, base] spreads retries of many URLs of one failing host.
+        base / 2 + base.mul_f64(fastrand::f64() / 2.0)
+    });
+    wait.min(ctx.max_retry_wait)
+}
+
+fn is_retryable(ex: &Exchange) -> bool {
+    match (&ex.error, ex.status) {
+        (Some(e), None) => e.kind.is_transient(),
+        (_, Some(s)) => s == 429 || (500..600).contains(&s),
+        (None, None) => false,
+    }
+}
+
+async fn run_page(ctx: &WorkerCtx, site: &SiteRuntime, job: Job) -> Outcome {
+    let validators = ctx.validators.as_ref().and_then(|v| v.validators(job.url.as_str()));
+    let ex = exchange(&site.client, &job.url, &ctx.limits, validators.as_ref()).await;
+    if is_retryable(&ex) && job.attempt < ctx.max_retries {
+        let wait = retry_wait(ctx, job.attempt, ex.retry_after());
+        let rec = record(site, &job, RecordKind::RetriedAttempt, &ex);
+        if !emit(ctx, rec).await {
+            return Outcome::OutputClosed;
+        }
+        return Outcome::Retry(wait);
+    }
+    let mut rec = record(site, &job, RecordKind::Page, &ex);
+    let outcome = match ex.status {
+        _ if ex.error.is_some() => Outcome::Done,
+        Some(s @ (301 | 302 | 303 | 307 | 308)) => {
+            let decision = redirect(ctx, site, &job, &ex, &mut rec);
+            if decision.is_some() {
+                rec.kind = RecordKind::Redirect;
+            } else if rec.error.is_none() {
+                set_error(&mut rec, FetchErrorKind::BadRedirect, format!("{s} without a usable Location"));
+            }
+            decision.map(Outcome::Redirect).unwrap_or(Outcome::Done)
+        }
+        Some(s) if s >= 400 => {
+            let tries = job.attempt + 1;
+            set_error(&mut rec, FetchErrorKind::HttpStatus, format!("HTTP {s} (attempt {tries})"));
+            Outcome::Done
+        }
+        Some(s) if (200..300).contains(&s) => parse(site, &job, &ex, &mut rec).await,
+        _ => Outcome::Done,
+    };
+    if !emit(ctx, rec).await {
+        return Outcome::OutputClosed;
+    }
+    outcome
+}
+
+/// Checks a 3xx hop; returns the next URL, or sets the record's error.
+fn redirect(
+    ctx: &WorkerCtx,
+    site: &SiteRuntime,
+    job: &Job,
+    ex: &Exchange,
+    rec: &mut PageRecord,
+) -> Option<Url> {
+    let location = ex.header("location")?;
+    let Ok(target) = job.url.join(location) else {
+        set_error(rec, FetchErrorKind::BadRedirect, format!("Location `{location}` is not a URL"));
+        return None;
+    };
+    let target = normalize_url(&target);
+    rec.redirect_to = Some(target.to_string());
+    if job.chain.contains(&target) {
+        set_error(rec, FetchErrorKind::RedirectLoop, format!("redirect back to {target}"));
+        return None;
+    }
+    if job.chain.len() > ctx.max_redirects as usize {
+        set_error(
+            rec,
+            FetchErrorKind::TooManyRedirects,
+            format!("more than {} redirects", ctx.max_redirects),
+        );
+        return None;
+    }
+    if !site.scope.in_scope(&target, false) || site.scope.looks_like_trap(&target) {
+        set_error(rec, FetchErrorKind::RedirectOutOfScope, format!("redirect to {target} leaves the site's scope"));
+        return None;
+    }
+    Some(target)
+}
+
+fn is_parseable(content_type: Option<&str>) -> bool {
+    let Some(ct) = content_type else {
+        return true;
+    };
+    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    mime.is_empty() || mime == "text/html" || mime == "application/xhtml+xml"
+}
+
+/// Runs extraction on the blocking pool and fills the record.
+async fn parse(site: &SiteRuntime, job: &Job, ex: &Exchange, rec: &mut PageRecord) -> Outcome {
+    if !is_parseable(rec.content_type.as_deref()) {
+        return Outcome::Done;
+    }
+    let extractor = site.extractor.clone();
+    let body = ex.decoded.clone();
+    let content_type = rec.content_type.clone();
+    let url = job.url.clone();
+    let fetched_at = rec.fetched_at;
+    let digest = rec.body_sha256.clone().unwrap_or_default();
+    let result = tokio::task::spawn_blocking(move || {
+        extractor.extract(&body, content_type.as_deref(), &url, fetched_at, &digest)
+    })
+    .await;
+    match result {
+        Ok(page) => {
+            rec.listings = page.listings;
+            rec.encoding = page.encoding;
+            rec.links_found = page.links.len();
+            Outcome::Links(page.links)
+        }
+        Err(e) => {
+            set_error(rec, FetchErrorKind::Extraction, format!("extraction failed: {e}"));
+            Outcome::Done
+        }
+    }
+}
+
+/// Fetches robots.txt, following up to five redirects (any host, per RFC 9309).
+async fn run_robots(ctx: &WorkerCtx, site: &SiteRuntime, mut job: Job) -> Outcome {
+    loop {
+        let ex = exchange(&site.client, &job.url, &ctx.robots_limits, None).await;
+        let mut rec = record(site, &job, RecordKind::Robots, &ex);
+        let next = match ex.status {
+            Some(301 | 302 | 303 | 307 | 308) if job.chain.len() <= ROBOTS_MAX_REDIRECTS as usize => ex
+                .header("location")
+                .and_then(|l| job.url.join(l).ok())
+                .filter(|t| !job.chain.contains(t)),
+            _ => None,
+        };
+        if let Some(target) = next {
+            rec.redirect_to = Some(target.to_string());
+            if !emit(ctx, rec).await {
+                return Outcome::OutputClosed;
+            }
+            job.chain.push(target.clone());
+            job.url = target;
+            continue;
+        }
+        let status = match &ex.error {
+            Some(e) if e.kind.is_transient() || e.kind == FetchErrorKind::UnsupportedEncoding => None,
+            _ => ex.status,
+        };
+        let rules = Arc::new(RobotsRules::from_response(&ctx.agent, status, &ex.decoded));
+        if rules.is_unavailable() {
+            let cause = rec.error.as_ref().map(|e| format!(" ({})", e.message)).unwrap_or_default();
+            set_error(&mut rec, FetchErrorKind::RobotsUnavailable, format!("{}{cause}", rules.reason));
+        }
+        tracing::debug!(url = %job.url, reason = %rules.reason, "robots.txt");
+        if !emit(ctx, rec).await {
+            return Outcome::OutputClosed;
+        }
+        return Outcome::Robots(rules);
+    }
+}

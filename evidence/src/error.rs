@@ -1,0 +1,47 @@
+use std::path::PathBuf;
+
+/// What can go wrong writing or reading evidence.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("evidence I/O on {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The bytes at an offset are not a well-formed gzip-compressed WARC record.
+    #[error("malformed WARC record in {file} at offset {offset}: {reason}")]
+    Malformed {
+        file: String,
+        offset: u64,
+        reason: String,
+    },
+    /// A record larger than the reader's limit (protects memory against a corrupt length).
+    #[error(
+        "WARC record in {file} at offset {offset} declares {declared} bytes, more than the limit of {limit}"
+    )]
+    TooLarge {
+        file: String,
+        offset: u64,
+        declared: u64,
+        limit: u64,
+    },
+    /// A file name from outside (state store, command line) that would leave the evidence dir.
+    #[error("`{0}` is not a WARC file name inside the evidence directory")]
+    BadFileName(String),
+    /// The record is not an HTTP response.
+    #[error("not an HTTP response record: {0}")]
+    NotHttpResponse(String),
+    /// A digest header that cannot be parsed.
+    #[error("unreadable digest `{0}`: expected sha256:<base32 or hex>")]
+    BadDigest(String),
+}
+
+impl EvidenceError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        EvidenceError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

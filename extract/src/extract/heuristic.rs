@@ -1,0 +1,132 @@
+//! Product pages without structured data: an `<h1>` and a price-looking element near it.
+//!
+//! Only pages that look like one product qualify: a title, a price, and at most three
+//! distinct prices among price-labelled elements (a category page lists many), so home,
+//! category and about pages yield nothing.
+
+use std::sync::LazyLock;
+
+use pharmwatch_model::{ExtractionMethod, Money};
+use scraper::{ElementRef, Html, Selector};
+
+use super::draft::Draft;
+use super::{PageInfo, selector};
+use crate::html_text::element_text;
+
+const M: ExtractionMethod = ExtractionMethod::Heuristic;
+/// Elements inspected for price-like classes.
+const MAX_ELEMENTS: usize = 20_000;
+/// More distinct prices than this among price elements means a list page.
+const MAX_PRICES_ON_PRODUCT_PAGE: usize = 3;
+
+static H1: LazyLock<Selector> = LazyLock::new(|| selector("h1"));
+static ALL: LazyLock<Selector> = LazyLock::new(|| selector("body *"));
+static META_DESCRIPTION: LazyLock<Selector> = LazyLock::new(|| selector("meta[name]"));
+
+pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
+    let h1 = doc.select(&H1).find(|h| !element_text(*h, 64).is_empty())?;
+    let prices = labelled_prices(doc, info);
+    let mut distinct: Vec<Money> = Vec::new();
+    for p in &prices {
+        if !distinct.contains(p) {
+            distinct.push(*p);
+        }
+    }
+    if distinct.len() > MAX_PRICES_ON_PRODUCT_PAGE {
+        return None;
+    }
+    let price = prices.first().copied().or_else(|| price_after(h1, info))?;
+    let mut d = Draft::default();
+    d.set_title(&element_text(h1, crate::text::MAX_TITLE_BYTES), M);
+    d.price = Some((price, M));
+    d.language = super::lang_of(h1).filter(|l| Some(l) != info.language.as_ref());
+    if let Some(desc) = description(doc) {
+        d.set_description(&desc, M);
+    }
+    Some(d)
+}
+
+fn class_or_id_says(el: &scraper::node::Element, words: &[&str]) -> bool {
+    let hit = |v: &str| {
+        let v = v.to_ascii_lowercase();
+        words.iter().any(|w| v.contains(w))
+    };
+    el.attr("class").is_some_and(hit) || el.attr("id").is_some_and(hit) || el.attr("itemprop").is_some_and(hit)
+}
+
+/// Prices in elements whose class, id or itemprop says "price" (not old/was prices).
+fn labelled_prices(doc: &Html, info: &PageInfo<'_>) -> Vec<Money> {
+    let mut out = Vec::new();
+    for el in doc.select(&ALL).take(MAX_ELEMENTS) {
+        let v = el.value();
+        if matches!(v.name(), "del" | "s" | "strike" | "script" | "style")
+            || !class_or_id_says(v, &["price", "preis", "prix", "precio", "preco", "цена", "jiage"])
+            || class_or_id_says(v, &["old", "was", "compare", "strike", "regular", "before"])
+            || in_card(el)
+        {
+            continue;
+        }
+        let text = element_text(el, 200);
+        let from_content = v.attr("content").and_then(|c| info.price(c));
+        if let Some(p) = from_content.or_else(|| info.price(&text)) {
+            out.push(p);
+        }
+        if out.len() > 50 {
+            break;
+        }
+    }
+    out
+}
+
+const CARD_WORDS: &[&str] = &["card", "tile", "grid", "related", "recommend", "carousel", "teaser", "thumb"];
+
+/// Whether `el` sits in a list item or product card: prices there belong to other
+/// products (category pages, "related products"), not to the page's own offer.
+fn in_card(el: ElementRef<'_>) -> bool {
+    std::iter::once(el)
+        .chain(el.ancestors().filter_map(ElementRef::wrap))
+        .take(5)
+        .any(|a| {
+            let v = a.value();
+            matches!(v.name(), "li" | "aside" | "nav" | "tr") || class_or_id_says(v, CARD_WORDS)
+        })
+}
+
+/// A price with an explicit currency mark in the text right after the title (the next
+/// few sibling elements, skipping lists and cards).
+fn price_after(h1: ElementRef<'_>, info: &PageInfo<'_>) -> Option<Money> {
+    let mut text = String::new();
+    for sib in h1.next_siblings().take(6) {
+        if let Some(el) = ElementRef::wrap(sib) {
+            let v = el.value();
+            if matches!(v.name(), "ul" | "ol" | "table" | "nav" | "aside" | "section" | "form")
+                || class_or_id_says(v, CARD_WORDS)
+            {
+                continue;
+            }
+            text.push_str(&element_text(el, 300));
+        } else if let Some(t) = sib.value().as_text() {
+            text.push_str(t);
+        }
+        text.push('\n');
+        if text.len() > 1000 {
+            break;
+        }
+    }
+    crate::price::has_marked_price(&text, info.hint, info.language.as_deref())
+        .then(|| info.price(&text))
+        .flatten()
+}
+
+fn description(doc: &Html) -> Option<String> {
+    static DESC: LazyLock<Selector> = LazyLock::new(|| selector("[class*=description], [id*=description], [itemprop=description]"));
+    doc.select(&DESC)
+        .map(|e| element_text(e, crate::text::MAX_DESCRIPTION_BYTES))
+        .find(|t| !t.is_empty())
+        .or_else(|| {
+            doc.select(&META_DESCRIPTION)
+                .find(|m| m.value().attr("name").is_some_and(|n| n.eq_ignore_ascii_case("description")))
+                .and_then(|m| m.value().attr("content"))
+                .map(crate::entities::decode_entities)
+        })
+}

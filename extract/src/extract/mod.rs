@@ -1,0 +1,192 @@
+//! Page → listings and links. One `Html` per call, dropped before returning.
+
+mod draft;
+mod heuristic;
+mod jsonld;
+mod links;
+mod microdata;
+mod opengraph;
+mod with_profile;
+
+use std::sync::LazyLock;
+
+use pharmwatch_model::{Currency, Timestamp};
+use scraper::{ElementRef, Html, Selector};
+use url::Url;
+
+use crate::html_text::visible_lines;
+use crate::{ExtractedPage, MAX_LISTINGS, SiteContext};
+use draft::Draft;
+
+/// Bytes of page text scanned for contacts, payment methods, shipping claims and GTINs.
+const MAX_SCAN_TEXT: usize = 256 * 1024;
+
+pub(crate) fn selector(css: &str) -> Selector {
+    Selector::parse(css).unwrap_or_else(|e| unreachable!("built-in selector {css}: {e}"))
+}
+
+static HTML_LANG: LazyLock<Selector> = LazyLock::new(|| selector("html[lang], html[xml\\:lang]"));
+static META_LANG: LazyLock<Selector> = LazyLock::new(|| selector("meta[http-equiv]"));
+static BODY: LazyLock<Selector> = LazyLock::new(|| selector("body"));
+
+/// What every extractor needs to know about the page being read.
+pub(crate) struct PageInfo<'a> {
+    pub url: &'a Url,
+    /// Base for relative URLs (`<base href>` or the page URL).
+    pub base: Url,
+    pub ctx: &'a SiteContext,
+    pub language: Option<String>,
+    /// Heuristic when the page declared its language, Config when a default was used.
+    pub language_method: pharmwatch_model::ExtractionMethod,
+    pub hint: Option<Currency>,
+}
+
+impl PageInfo<'_> {
+    /// Reads a price with the site's currency hint and the page language.
+    pub fn price(&self, text: &str) -> Option<pharmwatch_model::Money> {
+        crate::price::parse_price_in(text, self.hint, self.language.as_deref())
+    }
+
+    /// An absolute http(s) URL for `href`, without fragment.
+    pub fn absolute(&self, href: &str) -> Option<Url> {
+        let href = href.trim();
+        if href.is_empty() || href.len() > 4096 {
+            return None;
+        }
+        let mut url = self.base.join(href).ok()?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return None;
+        }
+        url.set_fragment(None);
+        Some(url)
+    }
+}
+
+/// Extracts the listings and links of one page.
+///
+/// `page_url` is the URL the page was fetched from (after redirects); listing ids derive
+/// from it without its fragment (not from `<link rel=canonical>`, which a hostile page
+/// could point at someone else's page). `body_digest` is the SHA-256 of the response body,
+/// copied into every listing as its evidence digest.
+pub fn extract_page(
+    html: &str,
+    page_url: &Url,
+    ctx: &SiteContext,
+    fetched_at: Timestamp,
+    body_digest: Option<&str>,
+) -> ExtractedPage {
+    let doc = Html::parse_document(html);
+    let profile = ctx.profile.as_deref();
+    let declared = page_language(&doc);
+    let language_method = if declared.is_some() {
+        pharmwatch_model::ExtractionMethod::Heuristic
+    } else {
+        pharmwatch_model::ExtractionMethod::Config
+    };
+    let language = declared
+        .or_else(|| profile.and_then(|p| p.language.clone()))
+        .or_else(|| ctx.language.clone());
+    let info = PageInfo {
+        url: page_url,
+        base: links::base_url(&doc, page_url),
+        ctx,
+        language: language.clone(),
+        language_method,
+        hint: ctx.currency.or_else(|| profile.and_then(|p| p.currency)),
+    };
+    let links = links::collect(&doc, &info);
+    let drafts = listing_drafts(&doc, &info);
+    let listings = if drafts.is_empty() {
+        Vec::new()
+    } else {
+        let page_text = doc
+            .select(&BODY)
+            .next()
+            .map(|b| visible_lines(b, MAX_SCAN_TEXT))
+            .unwrap_or_else(|| visible_lines(doc.root_element(), MAX_SCAN_TEXT));
+        let page = draft::PageSignals::read(&page_text);
+        drafts
+            .into_iter()
+            .take(MAX_LISTINGS)
+            .enumerate()
+            .map(|(i, d)| d.finish(i, &info, &page, fetched_at, body_digest))
+            .collect()
+    };
+    ExtractedPage {
+        listings,
+        links,
+        language,
+    }
+}
+
+/// Candidate listings: the profile's when it applies and finds a title, else the first
+/// generic source that finds products (JSON-LD, microdata, OpenGraph, heuristics), with
+/// a single product's missing fields filled from the later sources.
+fn listing_drafts(doc: &Html, info: &PageInfo<'_>) -> Vec<Draft> {
+    if let Some(profile) = info.ctx.profile.as_deref()
+        && profile.applies_to(info.url)
+    {
+        let drafts = with_profile::drafts(doc, profile, info);
+        if !drafts.is_empty() {
+            return drafts;
+        }
+        tracing::debug!(url = %info.url, profile = %profile.name, "profile found no title; falling back to generic extraction");
+    }
+    let mut drafts = jsonld::drafts(doc, info);
+    if drafts.is_empty() {
+        drafts = microdata::drafts(doc, info);
+    }
+    let og = opengraph::draft(doc, info);
+    if drafts.is_empty()
+        && let Some(og) = og.clone().filter(|d| d.price.is_some() || opengraph::is_product(doc))
+    {
+        drafts.push(og.clone());
+    }
+    if drafts.is_empty()
+        && let Some(h) = heuristic::draft(doc, info)
+    {
+        drafts.push(h);
+    }
+    if drafts.len() == 1 {
+        let single = &mut drafts[0];
+        for extra in [microdata::drafts(doc, info).into_iter().next(), og, heuristic::draft(doc, info)]
+            .into_iter()
+            .flatten()
+        {
+            single.fill_from(extra);
+        }
+    }
+    drafts.retain(|d| d.title.is_some());
+    drafts
+}
+
+fn page_language(doc: &Html) -> Option<String> {
+    let from_html = doc
+        .select(&HTML_LANG)
+        .next()
+        .and_then(|h| h.value().attr("lang").or_else(|| h.value().attr("xml:lang")));
+    let from_meta = || {
+        doc.select(&META_LANG)
+            .find(|m| m.value().attr("http-equiv").is_some_and(|h| h.eq_ignore_ascii_case("content-language")))
+            .and_then(|m| m.value().attr("content"))
+            .and_then(|c| c.split(',').next())
+    };
+    from_html.or_else(from_meta).map(str::trim).and_then(clean_language)
+}
+
+fn clean_language(tag: &str) -> Option<String> {
+    let ok = !tag.is_empty()
+        && tag.len() <= 35
+        && tag.split(['-', '_']).all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    ok.then(|| tag.replace('_', "-"))
+}
+
+/// The language declared on `el` or its nearest ancestor with a `lang` attribute
+/// (classifieds mix languages per ad: `<article lang="es">`).
+pub(crate) fn lang_of(el: ElementRef<'_>) -> Option<String> {
+    std::iter::once(el)
+        .chain(el.ancestors().filter_map(ElementRef::wrap))
+        .take(256)
+        .find_map(|a| a.value().attr("lang"))
+        .and_then(|l| clean_language(l.trim()))
+}

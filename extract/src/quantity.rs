@@ -1,0 +1,191 @@
+//! Reading pack sizes and strengths ("Oxycodone 30mg x 60 tablets", "30片/盒", "pack of 30").
+//!
+//! The count of units is what turns a price into a unit price, so the parser prefers an
+//! explicit count with a dosage form ("60 tablets", "30片") over weaker cues ("pack of 30",
+//! "x 30"). The first strength in the text is the unit strength.
+
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use pharmwatch_model::{Quantity, Strength};
+use regex::{Captures, Regex};
+use rust_decimal::Decimal;
+
+use crate::text::truncate_at_char;
+
+const MAX_QUANTITY_TEXT: usize = 4096;
+
+/// Latin/Cyrillic dosage-form words, longest alternatives first, with their canonical form.
+const LATIN_FORMS: &[(&str, &str)] = &[
+    (r"tablets?|tabletas?|tabletten|tabs?|tbl|comprimidos?|comprimés?|comprimes?|compresse|таблет\w*", "tablet"),
+    (r"capsules?|caps?|cápsulas?|capsulas?|gélules?|gelules?|kapseln|капсул\w*", "capsule"),
+    (r"softgels?", "softgel"),
+    (r"pills?|pillen|pastillas?|pílulas?|pilules?|пилюл\w*", "pill"),
+    (r"pens?|stylos?|canetas?|plumas?|шприц-ручк\w*|ручк\w*", "pen"),
+    (r"vials?|flacons?|viales?|frascos?-ampolas?", "vial"),
+    (r"ampoules?|ampules?|ampollas?|ampolas?|ампул\w*", "ampoule"),
+    (r"injections?|syringes?", "injection"),
+    (r"sachets?|sobres?", "sachet"),
+    (r"patch(?:es)?|parches?", "patch"),
+    (r"strips?", "strip"),
+    (r"pcs|pieces?|pc|units?|шт", "piece"),
+    (r"ct|count", ""),
+];
+
+/// Chinese/Japanese counters, which have no word boundary after them.
+const CJK_FORMS: &[(&str, &str)] = &[
+    ("片", "tablet"),
+    ("錠", "tablet"),
+    ("粒", "capsule"),
+    ("胶囊", "capsule"),
+    ("颗", "capsule"),
+    ("丸", "pill"),
+    ("支", "pen"),
+    ("针", "injection"),
+    ("袋", "sachet"),
+    ("贴", "patch"),
+    ("瓶", "vial"),
+];
+
+fn latin_alternation() -> String {
+    LATIN_FORMS.iter().map(|(p, _)| format!("(?:{p})")).collect::<Vec<_>>().join("|")
+}
+
+fn cjk_alternation() -> String {
+    CJK_FORMS.iter().map(|(p, _)| *p).collect::<Vec<_>>().join("|")
+}
+
+const STRENGTH_UNITS: &str = r"mg/ml|mcg/ml|µg/ml|μg/ml|iu/ml|mg/g|milligrams?|micrograms?|grams?|mg|mcg|µg|μg|ug|iu|i\.u\.|ml|g|毫克|微克|毫升|克";
+
+static STRENGTH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)(\d{{1,6}}(?:[.,]\d{{1,4}})?)\s*({STRENGTH_UNITS})(?:[^a-zA-Z]|$)"))
+        .unwrap_or_else(|e| unreachable!("strength regex: {e}"))
+});
+
+static FORMS: LazyLock<String> =
+    LazyLock::new(|| format!(r"(?:(?P<latin>{})\b|(?P<cjk>{}))", latin_alternation(), cjk_alternation()));
+
+/// "3 x 0.5 mg pens": a count times a strength, with an optional form after it.
+static COUNT_TIMES_STRENGTH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?:^|[^\d.,])(?P<n>\d{{1,5}})\s*[x×*]\s*\d{{1,6}}(?:[.,]\d{{1,4}})?\s*(?:{STRENGTH_UNITS})(?:\s*{forms})?",
+        forms = &*FORMS
+    ))
+    .unwrap_or_else(|e| unreachable!("count×strength regex: {e}"))
+});
+
+/// "2 x 30 tablets": packs times units per pack.
+static PACKS_TIMES_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?:^|[^\d.,])(?P<p>\d{{1,3}})\s*[x×]\s*(?P<n>\d{{1,5}})\s*{forms}",
+        forms = &*FORMS
+    ))
+    .unwrap_or_else(|e| unreachable!("packs×count regex: {e}"))
+});
+
+/// "60 tablets", "20 tabs", "30片", "10 粒", "x 60 pills".
+static COUNT_FORM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)(?:^|[^\d.,])(?P<n>\d{{1,6}})\s*{forms}", forms = &*FORMS))
+        .unwrap_or_else(|e| unreachable!("count+form regex: {e}"))
+});
+
+/// "pack of 30", "box of 28", "caja de 30", "упаковка из 30".
+static PACK_OF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:pack|packet|box|bottle|blister|set|lot|caja|boîte|boite|frasco|caixa|pacote|confezione|packung|упаковка|пачка)\s+(?:of|de|da|di|mit|из|по)\s+(?P<n>\d{1,6})\b")
+        .unwrap_or_else(|e| unreachable!("pack-of regex: {e}"))
+});
+
+/// "x 30", "×30" not followed by a strength unit.
+static TIMES_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[^\w])[x×]\s*(?P<n>\d{1,6})(?P<after>\s*[a-zA-Z%µμ毫微克]*)")
+        .unwrap_or_else(|e| unreachable!("times-count regex: {e}"))
+});
+
+static LATIN_FORM_RES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    LATIN_FORMS
+        .iter()
+        .filter_map(|(pattern, canonical)| {
+            Regex::new(&format!("^(?i:{pattern})$")).ok().map(|re| (re, *canonical))
+        })
+        .collect()
+});
+
+/// The canonical form named by a FORMS match, if it names one ("ct" does not).
+fn form_of(caps: &Captures<'_>) -> Option<String> {
+    if let Some(m) = caps.name("latin") {
+        let word = m.as_str();
+        return LATIN_FORM_RES
+            .iter()
+            .find(|(re, _)| re.is_match(word))
+            .filter(|(_, canonical)| !canonical.is_empty())
+            .map(|(_, canonical)| canonical.to_string());
+    }
+    let cjk = caps.name("cjk")?.as_str();
+    CJK_FORMS.iter().find(|(w, _)| *w == cjk).map(|(_, c)| c.to_string())
+}
+
+fn positive_u32(s: &str) -> Option<u32> {
+    s.parse::<u32>().ok().filter(|&n| n > 0)
+}
+
+/// Reads units, strength and dosage form from `text`. `None` when none of them is stated.
+pub fn parse_quantity(text: &str) -> Option<Quantity> {
+    let text = truncate_at_char(text, MAX_QUANTITY_TEXT);
+    let strength = parse_strength(text);
+    let (units, form) = parse_units(text);
+    if units.is_none() && strength.is_none() && form.is_none() {
+        return None;
+    }
+    Some(Quantity {
+        units,
+        strength,
+        form,
+    })
+}
+
+/// The first strength in `text` ("30mg", "0,5 mg", "100 毫克").
+pub fn parse_strength(text: &str) -> Option<Strength> {
+    let caps = STRENGTH.captures(text)?;
+    let value = Decimal::from_str(&caps[1].replace(',', ".")).ok()?;
+    if value.is_zero() {
+        return None;
+    }
+    let unit = match caps[2].to_lowercase().as_str() {
+        "µg" | "μg" | "ug" | "微克" | "microgram" | "micrograms" => "mcg".to_string(),
+        "毫克" | "milligram" | "milligrams" => "mg".to_string(),
+        "克" | "gram" | "grams" => "g".to_string(),
+        "毫升" => "ml".to_string(),
+        "i.u." => "iu".to_string(),
+        "µg/ml" | "μg/ml" => "mcg/ml".to_string(),
+        other => other.to_string(),
+    };
+    Some(Strength { value, unit })
+}
+
+fn parse_units(text: &str) -> (Option<u32>, Option<String>) {
+    if let Some(c) = PACKS_TIMES_COUNT.captures(text)
+        && let (Some(p), Some(n)) = (positive_u32(&c["p"]), positive_u32(&c["n"]))
+    {
+        return (p.checked_mul(n), form_of(&c));
+    }
+    if let Some(c) = COUNT_FORM.captures(text)
+        && let Some(n) = positive_u32(&c["n"])
+    {
+        return (Some(n), form_of(&c));
+    }
+    if let Some(c) = COUNT_TIMES_STRENGTH.captures(text)
+        && let Some(n) = positive_u32(&c["n"])
+    {
+        return (Some(n), form_of(&c));
+    }
+    if let Some(c) = PACK_OF.captures(text) {
+        return (positive_u32(&c["n"]), None);
+    }
+    for c in TIMES_COUNT.captures_iter(text) {
+        let after = c.name("after").map_or("", |m| m.as_str()).trim();
+        if after.is_empty() || !STRENGTH.is_match(&format!("1{after} ")) {
+            return (positive_u32(&c["n"]), None);
+        }
+    }
+    (None, None)
+}

@@ -1,0 +1,125 @@
+//! Counts of matching listings per rule, severity, drug, site and domain.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::schema::names;
+
+/// Facet counts over every listing matching a search (not only the returned page), each list
+/// sorted by count (highest first), then by value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    pub rule: Vec<(String, u64)>,
+    pub severity: Vec<(String, u64)>,
+    pub drug: Vec<(String, u64)>,
+    pub site: Vec<(String, u64)>,
+    pub domain: Vec<(String, u64)>,
+}
+
+/// Most values reported per facet (domains can be many).
+pub const MAX_FACET_VALUES: usize = 100;
+
+const COLUMNS: [&str; 5] = [
+    names::RULE,
+    names::SEVERITY_NAME,
+    names::DRUG,
+    names::SITE,
+    names::DOMAIN,
+];
+
+/// Collects the facets from the fast fields of matching documents.
+pub struct FacetCollector;
+
+pub struct FacetSegmentCollector {
+    columns: Vec<Option<StrColumn>>,
+    /// Per column, count per term ordinal of this segment.
+    counts: Vec<Vec<u64>>,
+}
+
+type SegmentFacets = Vec<HashMap<String, u64>>;
+
+impl Collector for FacetCollector {
+    type Fruit = Facets;
+    type Child = FacetSegmentCollector;
+
+    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let fast = segment.fast_fields();
+        let mut columns = Vec::new();
+        let mut counts = Vec::new();
+        for name in COLUMNS {
+            let column = fast.str(name)?;
+            counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
+            columns.push(column);
+        }
+        Ok(FacetSegmentCollector { columns, counts })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, segments: Vec<SegmentFacets>) -> tantivy::Result<Facets> {
+        let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); COLUMNS.len()];
+        for seg in segments {
+            for (i, counts) in seg.into_iter().enumerate() {
+                for (value, n) in counts {
+                    *merged[i].entry(value).or_default() += n;
+                }
+            }
+        }
+        let mut lists = merged.into_iter().map(sorted);
+        let mut next = || lists.next().unwrap_or_default();
+        Ok(Facets {
+            rule: next(),
+            severity: next(),
+            drug: next(),
+            site: next(),
+            domain: next(),
+        })
+    }
+}
+
+fn sorted(counts: HashMap<String, u64>) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.truncate(MAX_FACET_VALUES);
+    v
+}
+
+impl SegmentCollector for FacetSegmentCollector {
+    type Fruit = SegmentFacets;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
+            if let Some(column) = column {
+                for ord in column.term_ords(doc) {
+                    if let Some(c) = counts.get_mut(ord as usize) {
+                        *c += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> SegmentFacets {
+        let mut out = Vec::new();
+        let mut buf = String::new();
+        for (column, counts) in self.columns.iter().zip(self.counts) {
+            let mut map = HashMap::new();
+            if let Some(column) = column {
+                for (ord, n) in counts.into_iter().enumerate() {
+                    buf.clear();
+                    if n > 0 && column.ord_to_str(ord as u64, &mut buf).unwrap_or(false) {
+                        map.insert(buf.clone(), n);
+                    }
+                }
+            }
+            out.push(map);
+        }
+        out
+    }
+}

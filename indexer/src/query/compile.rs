@@ -1,0 +1,497 @@
+//! From the query tree to tantivy queries, and the terms to highlight.
+
+use std::ops::Bound;
+
+use pharmwatch_model::Severity;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, ExistsQuery, FuzzyTermQuery, Occur,
+    PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DateTime, Term};
+
+use super::dates;
+use super::fields::{Kind, QueryField};
+use super::parser::{CompareOp, Node, RangeEnd, Value, example};
+use crate::analysis::{self, is_cjk};
+use crate::error::QueryError;
+use crate::schema::{Fields, names};
+use crate::snippet::{Highlights, TokenMatch};
+
+/// Weight of a title match relative to other fields for bare terms.
+const TITLE_BOOST: f32 = 2.0;
+/// Weight of a drug-name match (the lexicon says it is the drug) for bare terms.
+const DRUG_BOOST: f32 = 1.5;
+
+/// A compiled query.
+pub struct Compiled {
+    pub query: Box<dyn Query>,
+    /// The query names `flagged:` itself, so the default flagged-only filter does not apply.
+    pub mentions_flagged: bool,
+    /// What to highlight in titles and descriptions.
+    pub highlights: Highlights,
+}
+
+/// Compiles `node` (parsed from `query`) against the schema `fields`.
+pub fn compile(query: &str, node: &Node, fields: &Fields) -> Result<Compiled, QueryError> {
+    let mut c = Compiler {
+        query,
+        fields,
+        mentions_flagged: false,
+        highlights: Highlights::default(),
+    };
+    let q = c.node(node, false)?.unwrap_or_else(|| Box::new(EmptyQuery));
+    Ok(Compiled {
+        query: q,
+        mentions_flagged: c.mentions_flagged,
+        highlights: c.highlights,
+    })
+}
+
+struct Compiler<'a> {
+    query: &'a str,
+    fields: &'a Fields,
+    mentions_flagged: bool,
+    highlights: Highlights,
+}
+
+type Q = Box<dyn Query>;
+
+impl Compiler<'_> {
+    fn err(&self, at: usize, message: impl Into<String>) -> QueryError {
+        QueryError::new(self.query, at, message)
+    }
+
+    fn field(&self, f: &QueryField) -> Result<Field, QueryError> {
+        let name = f.schema_name;
+        let fl = self.fields;
+        Ok(match name {
+            names::TITLE => fl.title,
+            names::DESCRIPTION => fl.description,
+            names::SELLER => fl.seller,
+            names::URL => fl.url,
+            names::PAYMENT => fl.payment,
+            names::SHIPPING => fl.shipping,
+            names::DRUG => fl.drug,
+            names::DRUG_CLASS => fl.drug_class,
+            names::RULE => fl.rule,
+            names::SEVERITY => fl.severity,
+            names::SCORE => fl.score,
+            names::SITE => fl.site,
+            names::SITE_KIND => fl.site_kind,
+            names::DOMAIN => fl.domain,
+            names::CONTACT => fl.contact,
+            names::GTIN => fl.gtin,
+            names::LANGUAGE => fl.language,
+            names::PRICE => fl.price,
+            names::CURRENCY => fl.currency,
+            names::PRICE_USD => fl.price_usd,
+            names::UNIT_PRICE_USD => fl.unit_price_usd,
+            names::FIRST_SEEN => fl.first_seen,
+            names::LAST_SEEN => fl.last_seen,
+            names::RUN => fl.run,
+            names::DIGEST => fl.digest,
+            names::FLAGGED => fl.flagged,
+            names::ID => fl.id,
+            _ => return Err(self.err(0, format!("field `{name}` is not searchable"))),
+        })
+    }
+
+    fn node(&mut self, node: &Node, negated: bool) -> Result<Option<Q>, QueryError> {
+        match node {
+            Node::All => Ok(Some(Box::new(AllQuery))),
+            Node::And(items) => {
+                let mut clauses = Vec::new();
+                for item in items {
+                    match item {
+                        Node::Not(inner) => {
+                            if let Some(q) = self.node(inner, !negated)? {
+                                clauses.push((Occur::MustNot, q));
+                            }
+                        }
+                        other => {
+                            if let Some(q) = self.node(other, negated)? {
+                                clauses.push((Occur::Must, q));
+                            }
+                        }
+                    }
+                }
+                Ok(boolean(clauses))
+            }
+            Node::Or(items) => {
+                let mut clauses = Vec::new();
+                for item in items {
+                    if let Some(q) = self.node(item, negated)? {
+                        clauses.push((Occur::Should, q));
+                    }
+                }
+                Ok(boolean(clauses))
+            }
+            Node::Not(inner) => Ok(self
+                .node(inner, !negated)?
+                .map(|q| boolean_raw(vec![(Occur::MustNot, q)]))),
+            Node::Term { field: None, value } => self.default_fields(value, negated),
+            Node::Term {
+                field: Some(f),
+                value,
+            } => self.field_term(f, value, negated),
+            Node::Range {
+                field,
+                field_span,
+                lower,
+                upper,
+            } => self.range(field, field_span.start, lower, upper).map(Some),
+            Node::Compare {
+                field,
+                field_span,
+                op,
+                value,
+            } => {
+                let (lower, upper) = match op {
+                    CompareOp::Gt => (end(value, false), open_end()),
+                    CompareOp::Ge => (end(value, true), open_end()),
+                    CompareOp::Lt => (open_end(), end(value, false)),
+                    CompareOp::Le => (open_end(), end(value, true)),
+                };
+                self.range(field, field_span.start, &lower, &upper).map(Some)
+            }
+        }
+    }
+
+    /// A bare term searches title, description, seller and drug names.
+    fn default_fields(&mut self, value: &Value, negated: bool) -> Result<Option<Q>, QueryError> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Q)> = Vec::new();
+        for (field, boost) in [(f.title, TITLE_BOOST), (f.description, 1.0), (f.seller, 1.0)] {
+            if let Some(q) = self.text_query(field, value) {
+                clauses.push((Occur::Should, boosted(q, boost)));
+            }
+        }
+        if let Some(q) = self.keyword_query(f.drug, value, true)? {
+            clauses.push((Occur::Should, boosted(q, DRUG_BOOST)));
+        }
+        if !negated {
+            let m = text_matchers(value);
+            self.highlights.add_both(m);
+        }
+        Ok(boolean(clauses).map(|q| user_boost(q, value)))
+    }
+
+    fn field_term(&mut self, f: &QueryField, value: &Value, negated: bool) -> Result<Option<Q>, QueryError> {
+        let field = self.field(f)?;
+        let q = match f.kind {
+            Kind::Text => {
+                if !negated {
+                    let m = text_matchers(value);
+                    if field == self.fields.title {
+                        self.highlights.title.extend(m);
+                    } else if field == self.fields.description {
+                        self.highlights.description.extend(m);
+                    }
+                }
+                self.text_query(field, value)
+            }
+            Kind::Keyword => self.keyword_query(field, value, true)?,
+            Kind::Exact => self.keyword_query(field, value, false)?,
+            Kind::Number | Kind::Date | Kind::Severity => {
+                if value.wildcard.as_deref() == Some("*") {
+                    Some(Box::new(ExistsQuery::new(f.schema_name.to_string(), false)) as Q)
+                } else {
+                    let lower = end(value, true);
+                    self.range(f, value.span.start, &lower, &lower.clone())
+                        .map(Some)?
+                }
+            }
+            Kind::Flag => {
+                self.mentions_flagged = true;
+                let flag = match value.text.to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "1" => 1,
+                    "false" | "no" | "0" => 0,
+                    _ => {
+                        return Err(self
+                            .err(value.span.start, format!("`{}` is not true or false", value.text))
+                            .hint("flagged:true or flagged:false"));
+                    }
+                };
+                Some(Box::new(TermQuery::new(
+                    Term::from_field_u64(field, flag),
+                    IndexRecordOption::Basic,
+                )) as Q)
+            }
+        };
+        Ok(q.map(|q| user_boost(q, value)))
+    }
+
+    /// Text fields: the value goes through the index's analyzer; several tokens make a phrase.
+    fn text_query(&self, field: Field, value: &Value) -> Option<Q> {
+        if let Some(pattern) = &value.wildcard {
+            return wildcard_query(field, &pattern.to_lowercase());
+        }
+        let tokens = analysis::analyze(&value.text);
+        match tokens.as_slice() {
+            [] => None,
+            [one] => {
+                let term = Term::from_field_text(field, &one.text);
+                if let (Some(d), false) = (value.modifiers.fuzzy, value.quoted) {
+                    return Some(Box::new(FuzzyTermQuery::new(term, d.min(2), true)));
+                }
+                let mut chars = one.text.chars();
+                if let (Some(c), None) = (chars.next(), chars.next())
+                    && is_cjk(c)
+                {
+                    return Some(single_cjk_char(field, c));
+                }
+                Some(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)))
+            }
+            many => {
+                let first = many[0].position;
+                let terms = many
+                    .iter()
+                    .map(|t| (t.position - first, Term::from_field_text(field, &t.text)))
+                    .collect();
+                let slop = if value.quoted {
+                    value.modifiers.fuzzy.map_or(0, u32::from)
+                } else {
+                    0
+                };
+                Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)))
+            }
+        }
+    }
+
+    /// Identifier fields: the whole value (lower-cased unless `fold_case` is false).
+    fn keyword_query(&self, field: Field, value: &Value, fold_case: bool) -> Result<Option<Q>, QueryError> {
+        let norm = |s: &str| {
+            if fold_case {
+                s.trim().to_lowercase()
+            } else {
+                s.trim().to_string()
+            }
+        };
+        if let Some(pattern) = &value.wildcard {
+            return Ok(wildcard_query(field, &norm(pattern)));
+        }
+        let text = norm(&value.text);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let term = Term::from_field_text(field, &text);
+        if let (Some(d), false) = (value.modifiers.fuzzy, value.quoted) {
+            return Ok(Some(Box::new(FuzzyTermQuery::new(term, d.min(2), true))));
+        }
+        Ok(Some(Box::new(TermQuery::new(term, IndexRecordOption::Basic))))
+    }
+
+    fn range(&mut self, f: &QueryField, at: usize, lower: &RangeEnd, upper: &RangeEnd) -> Result<Q, QueryError> {
+        let field = self.field(f)?;
+        let (lo, hi) = match f.kind {
+            Kind::Number => (
+                self.bound(lower, true, |v| self.number(f, v).map(|n| [n, n]))?,
+                self.bound(upper, false, |v| self.number(f, v).map(|n| [n, n]))?,
+            ),
+            Kind::Severity => (
+                self.bound(lower, true, |v| self.severity(v).map(|n| [n, n]))?,
+                self.bound(upper, false, |v| self.severity(v).map(|n| [n, n]))?,
+            ),
+            Kind::Date => (
+                self.bound(lower, true, |v| self.date(f, v))?,
+                self.bound(upper, false, |v| self.date(f, v))?,
+            ),
+            _ => {
+                return Err(self
+                    .err(at, format!("`{}` takes no ranges or comparisons", f.name))
+                    .hint("ranges work on price, price_usd, unit_price_usd, score, severity, first_seen, last_seen"));
+            }
+        };
+        if lo == Bound::Unbounded && hi == Bound::Unbounded {
+            return Ok(Box::new(ExistsQuery::new(f.schema_name.to_string(), false)));
+        }
+        let term = |v: f64| match f.kind {
+            Kind::Severity => Term::from_field_u64(field, v as u64),
+            Kind::Date => Term::from_field_date(field, DateTime::from_timestamp_secs(v as i64)),
+            _ => Term::from_field_f64(field, v),
+        };
+        Ok(Box::new(RangeQuery::new(lo.map(term), hi.map(term))))
+    }
+
+    /// One end of a range. `interval` gives the `[start, end]` a value stands for (a day for a
+    /// date, a point for a number): an inclusive lower bound starts at its start, an exclusive
+    /// one after its end, and so on, as Elasticsearch rounds dates.
+    fn bound(
+        &self,
+        end: &RangeEnd,
+        is_lower: bool,
+        interval: impl Fn(&Value) -> Result<[f64; 2], QueryError>,
+    ) -> Result<Bound<f64>, QueryError> {
+        let Some(v) = &end.value else {
+            return Ok(Bound::Unbounded);
+        };
+        let [start, stop] = interval(v)?;
+        let point = start == stop;
+        Ok(match (is_lower, end.inclusive, point) {
+            (true, true, _) => Bound::Included(start),
+            (true, false, true) => Bound::Excluded(start),
+            (true, false, false) => Bound::Included(stop),
+            (false, true, true) => Bound::Included(stop),
+            (false, true, false) => Bound::Excluded(stop),
+            (false, false, _) => Bound::Excluded(start),
+        })
+    }
+
+    fn number(&self, f: &QueryField, v: &Value) -> Result<f64, QueryError> {
+        v.text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .ok_or_else(|| {
+                self.err(v.span.start, format!("`{}` is not a number", v.text))
+                    .hint(format!("e.g. {}", example(f)))
+            })
+    }
+
+    fn severity(&self, v: &Value) -> Result<f64, QueryError> {
+        let t = v.text.trim();
+        if let Ok(s) = t.parse::<Severity>() {
+            return Ok(f64::from(s.rank()));
+        }
+        match t.parse::<u8>() {
+            Ok(n) if n <= 4 => Ok(f64::from(n)),
+            _ => Err(self
+                .err(v.span.start, format!("`{t}` is not a severity"))
+                .hint("use info, low, medium, high, critical (or 0–4), e.g. severity:>=high")),
+        }
+    }
+
+    /// A date value as the interval of seconds it covers: `[start, end)` is represented as
+    /// `[start, end]` with `end` exclusive by the callers.
+    fn date(&self, f: &QueryField, v: &Value) -> Result<[f64; 2], QueryError> {
+        let (start, end) = dates::parse(v.text.trim()).ok_or_else(|| {
+            self.err(v.span.start, format!("`{}` is not a date", v.text))
+                .hint(format!(
+                    "use 2026-11-01, 2026-11, 2026, 2026-11-01T08:30:00Z, now or now-7d (units s m h d w); e.g. {}",
+                    example(f)
+                ))
+        })?;
+        Ok([start as f64, end as f64])
+    }
+}
+
+fn end(value: &Value, inclusive: bool) -> RangeEnd {
+    RangeEnd {
+        value: Some(value.clone()),
+        inclusive,
+    }
+}
+
+fn open_end() -> RangeEnd {
+    RangeEnd {
+        value: None,
+        inclusive: true,
+    }
+}
+
+fn boosted(q: Q, boost: f32) -> Q {
+    if boost == 1.0 {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+fn user_boost(q: Q, value: &Value) -> Q {
+    match value.modifiers.boost {
+        Some(b) if b.is_finite() && b >= 0.0 => boosted(q, b),
+        _ => q,
+    }
+}
+
+/// A boolean query of the clauses, `None` when there are none; a query of only negative
+/// clauses matches everything else.
+fn boolean(clauses: Vec<(Occur, Q)>) -> Option<Q> {
+    match clauses.len() {
+        0 => None,
+        1 if clauses[0].0 != Occur::MustNot => clauses.into_iter().next().map(|(_, q)| q),
+        _ => Some(boolean_raw(clauses)),
+    }
+}
+
+fn boolean_raw(mut clauses: Vec<(Occur, Q)>) -> Q {
+    if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Characters that have a meaning in tantivy's regex syntax.
+fn regex_escape(c: char, out: &mut String) {
+    if "\\.+*?()|[]{}^$#&-~\"<>@".contains(c) {
+        out.push('\\');
+    }
+    out.push(c);
+}
+
+/// Translates a lexer wildcard pattern (`*`, `?`, escaped literals) to a regex.
+fn wildcard_regex(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(lit) = chars.next() {
+                    regex_escape(lit, &mut out);
+                }
+            }
+            '*' => out.push_str(".*"),
+            '?' => out.push('.'),
+            c => regex_escape(c, &mut out),
+        }
+    }
+    out
+}
+
+fn wildcard_query(field: Field, pattern: &str) -> Option<Q> {
+    let regex = wildcard_regex(pattern);
+    if regex == ".*" {
+        return Some(Box::new(AllQuery));
+    }
+    RegexQuery::from_pattern(&regex, field)
+        .ok()
+        .map(|q| Box::new(q) as Q)
+}
+
+/// A one-character Chinese query: the character alone, or inside any bigram.
+fn single_cjk_char(field: Field, c: char) -> Q {
+    let mut lit = String::new();
+    regex_escape(c, &mut lit);
+    match RegexQuery::from_pattern(&format!("{lit}.?|.{lit}"), field) {
+        Ok(q) => Box::new(q),
+        Err(_) => Box::new(TermQuery::new(
+            Term::from_field_text(field, &c.to_string()),
+            IndexRecordOption::WithFreqs,
+        )),
+    }
+}
+
+/// What to highlight for a text value: one sequence of token matchers per phrase.
+fn text_matchers(value: &Value) -> Vec<Vec<TokenMatch>> {
+    if let Some(pattern) = &value.wildcard {
+        return vec![vec![TokenMatch::Glob(pattern.to_lowercase())]];
+    }
+    let tokens = analysis::analyze(&value.text);
+    if let ([one], Some(d), false) = (tokens.as_slice(), value.modifiers.fuzzy, value.quoted) {
+        return vec![vec![TokenMatch::Fuzzy(one.text.clone(), d.min(2))]];
+    }
+    if let [one] = tokens.as_slice() {
+        let mut chars = one.text.chars();
+        if let (Some(c), None) = (chars.next(), chars.next())
+            && is_cjk(c)
+        {
+            return vec![vec![TokenMatch::Char(c)]];
+        }
+    }
+    if tokens.is_empty() {
+        return Vec::new();
+    }
+    vec![tokens.into_iter().map(|t| TokenMatch::Exact(t.text)).collect()]
+}

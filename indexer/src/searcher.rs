@@ -1,0 +1,363 @@
+//! [`ListingSearcher`]: searches served while a crawl writes.
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use pharmwatch_model::ListingId;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader, TantivyDocument,
+    Term,
+};
+
+use crate::document::IndexDoc;
+use crate::error::{IndexError, SearchError};
+use crate::facets::{FacetCollector, Facets};
+use crate::query::{self, Compiled};
+use crate::schema::{Fields, names};
+use crate::snippet::{self, Snippet};
+use crate::writer::open_index;
+
+/// Most hits one request may return (a page); `total` still counts all matches.
+pub const MAX_LIMIT: usize = 10_000;
+
+/// Direction of a sort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    Asc,
+    Desc,
+}
+
+/// Order of hits. Listings without the sort value (no price, no severity) come last in both
+/// directions; ties are broken by score (highest first), then by index order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortBy {
+    /// BM25 relevance to the query's terms (highest first).
+    #[default]
+    Relevance,
+    /// The verdict's score.
+    Score(SortOrder),
+    /// Highest severity (critical > high > …).
+    Severity(SortOrder),
+    /// Price in USD.
+    Price(SortOrder),
+    /// Unit price in USD.
+    UnitPrice(SortOrder),
+    FirstSeen(SortOrder),
+    LastSeen(SortOrder),
+}
+
+impl FromStr for SortBy {
+    type Err = String;
+
+    /// `relevance`, or `score|severity|price|unit_price|first_seen|last_seen` optionally
+    /// followed by `:asc` or `:desc` (default: desc, except asc for prices).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (key, dir) = s.split_once(':').unwrap_or((s, ""));
+        let order = |default| match dir {
+            "" => Ok(default),
+            "asc" => Ok(SortOrder::Asc),
+            "desc" => Ok(SortOrder::Desc),
+            other => Err(format!("unknown sort direction `{other}`: expected asc or desc")),
+        };
+        use SortOrder::*;
+        Ok(match key {
+            "relevance" => SortBy::Relevance,
+            "score" => SortBy::Score(order(Desc)?),
+            "severity" => SortBy::Severity(order(Desc)?),
+            "price" | "price_usd" => SortBy::Price(order(Asc)?),
+            "unit_price" | "unit_price_usd" => SortBy::UnitPrice(order(Asc)?),
+            "first_seen" => SortBy::FirstSeen(order(Desc)?),
+            "last_seen" => SortBy::LastSeen(order(Desc)?),
+            other => {
+                return Err(format!(
+                    "unknown sort `{other}`: expected relevance, score, severity, price, unit_price, first_seen or last_seen (optionally :asc or :desc)"
+                ));
+            }
+        })
+    }
+}
+
+impl fmt::Display for SortBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (key, order) = match self {
+            SortBy::Relevance => return f.write_str("relevance"),
+            SortBy::Score(o) => ("score", o),
+            SortBy::Severity(o) => ("severity", o),
+            SortBy::Price(o) => ("price", o),
+            SortBy::UnitPrice(o) => ("unit_price", o),
+            SortBy::FirstSeen(o) => ("first_seen", o),
+            SortBy::LastSeen(o) => ("last_seen", o),
+        };
+        let dir = if *order == SortOrder::Asc { "asc" } else { "desc" };
+        write!(f, "{key}:{dir}")
+    }
+}
+
+/// One search. `SearchRequest::new(query)` gives the defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchRequest {
+    /// Query text in the query language (see [`crate::query`]); empty means everything.
+    pub query: String,
+    /// Also search listings no rule flagged (default: only flagged ones, unless the query
+    /// names `flagged:` itself).
+    pub include_unflagged: bool,
+    /// Page size (at most [`MAX_LIMIT`]); 0 returns only `total` and facets.
+    pub limit: usize,
+    /// Hits to skip (for pages after the first).
+    pub offset: usize,
+    pub sort: SortBy,
+    /// Compute [`Facets`] over all matches.
+    pub facets: bool,
+    /// Compute highlighted snippets of titles and descriptions.
+    pub highlight: bool,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            include_unflagged: false,
+            limit: 20,
+            offset: 0,
+            sort: SortBy::Relevance,
+            facets: false,
+            highlight: false,
+        }
+    }
+}
+
+impl SearchRequest {
+    /// A request for `query` with the defaults (flagged only, 20 hits, by relevance).
+    pub fn new(query: impl Into<String>) -> Self {
+        SearchRequest {
+            query: query.into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// What a search found.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// Number of matching listings (all pages).
+    pub total: usize,
+    pub hits: Vec<SearchHit>,
+    pub facets: Option<Facets>,
+}
+
+/// One matching listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub doc: IndexDoc,
+    /// BM25 relevance when sorted by relevance; 0 for other sorts.
+    pub relevance: f32,
+    pub title_snippet: Option<Snippet>,
+    pub description_snippet: Option<Snippet>,
+}
+
+/// Reads the index in one directory; reloads by itself shortly after each commit, so searches
+/// are served while a crawl writes. Cheap to share (`&self` methods, `Sync`).
+pub struct ListingSearcher {
+    reader: IndexReader,
+    fields: Fields,
+    _index: Index,
+}
+
+impl ListingSearcher {
+    /// Opens the index in `dir` for reading (an empty index is created when there is none).
+    pub fn open(dir: &Path) -> Result<Self, IndexError> {
+        let (index, fields) = open_index(dir)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(ListingSearcher {
+            reader,
+            fields,
+            _index: index,
+        })
+    }
+
+    /// Picks up the latest commit now rather than after the automatic reload's short delay.
+    pub fn reload(&self) -> Result<(), IndexError> {
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of listings in the index (flagged or not).
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Runs a search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let node = query::parse(&req.query)?;
+        let Compiled {
+            query: compiled,
+            mentions_flagged,
+            highlights,
+        } = query::compile(&req.query, &node, &self.fields)?;
+        let query: Box<dyn Query> = if req.include_unflagged || mentions_flagged {
+            compiled
+        } else {
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, compiled),
+                (Occur::Must, self.flagged_only()),
+            ]))
+        };
+        let searcher = self.reader.searcher();
+        let (total, page, facets) = self.collect(&searcher, &*query, req)?;
+        let mut hits = Vec::with_capacity(page.len());
+        for (relevance, addr) in page {
+            let stored: TantivyDocument = searcher.doc(addr)?;
+            let doc = IndexDoc::from_document(&stored, &self.fields)?;
+            let (title_snippet, description_snippet) = if req.highlight {
+                (
+                    snippet::snippet(&doc.listing.title, &highlights.title),
+                    snippet::snippet(&doc.listing.description, &highlights.description),
+                )
+            } else {
+                (None, None)
+            };
+            hits.push(SearchHit {
+                doc,
+                relevance,
+                title_snippet,
+                description_snippet,
+            });
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
+    }
+
+    fn flagged_only(&self) -> Box<dyn Query> {
+        // Constant 0 so the filter does not change relevance.
+        let flagged = TermQuery::new(
+            Term::from_field_u64(self.fields.flagged, 1),
+            IndexRecordOption::Basic,
+        );
+        Box::new(ConstScoreQuery::new(Box::new(flagged), 0.0))
+    }
+
+    fn collect(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        req: &SearchRequest,
+    ) -> Result<(usize, Vec<(f32, DocAddress)>, Option<Facets>), SearchError> {
+        let limit = req.limit.min(MAX_LIMIT);
+        let facets = req.facets.then_some(FacetCollector);
+        if limit == 0 {
+            let (total, facets) = searcher.search(query, &(Count, facets))?;
+            return Ok((total, Vec::new(), facets));
+        }
+        let top = TopDocs::with_limit(limit).and_offset(req.offset);
+        let (key, order) = match req.sort {
+            SortBy::Relevance => {
+                let (total, page, facets) =
+                    searcher.search(query, &(Count, top.order_by_score(), facets))?;
+                return Ok((total, page, facets));
+            }
+            SortBy::Score(o) => (SortField::Score, o),
+            SortBy::Severity(o) => (SortField::Severity, o),
+            SortBy::Price(o) => (SortField::F64(names::PRICE_USD), o),
+            SortBy::UnitPrice(o) => (SortField::F64(names::UNIT_PRICE_USD), o),
+            SortBy::FirstSeen(o) => (SortField::Date(names::FIRST_SEEN), o),
+            SortBy::LastSeen(o) => (SortField::Date(names::LAST_SEEN), o),
+        };
+        let sign = if order == SortOrder::Asc { -1.0 } else { 1.0 };
+        let collector = top.order_by(sort_key(key, sign));
+        let (total, page, facets) = run(searcher, query, (Count, collector, facets))?;
+        Ok((
+            total,
+            page.into_iter().map(|(_, addr)| (0.0, addr)).collect(),
+            facets,
+        ))
+    }
+
+    /// The entry of one listing, if indexed.
+    pub fn get(&self, id: &ListingId) -> Result<Option<IndexDoc>, IndexError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id.as_str()),
+            IndexRecordOption::Basic,
+        );
+        let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match found.first() {
+            Some((_, addr)) => {
+                let stored: TantivyDocument = searcher.doc(*addr)?;
+                IndexDoc::from_document(&stored, &self.fields).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+fn run<C: Collector>(searcher: &Searcher, query: &dyn Query, collector: C) -> tantivy::Result<C::Fruit> {
+    searcher.search(query, &collector)
+}
+
+#[derive(Clone, Copy)]
+enum SortField {
+    Score,
+    Severity,
+    F64(&'static str),
+    Date(&'static str),
+}
+
+/// Sort key: (primary × sign, score); larger sorts first. A missing primary value is −∞ so
+/// it sorts last in both directions.
+type Key = (f64, f64);
+
+fn sort_key(
+    field: SortField,
+    sign: f64,
+) -> impl Fn(&SegmentReader) -> Box<dyn FnMut(DocId) -> Key> + Send + Sync + 'static {
+    move |segment: &SegmentReader| {
+        let fast = segment.fast_fields();
+        let score = fast.f64(names::SCORE).ok();
+        let score_of = move |doc: DocId| score.as_ref().and_then(|c| c.first(doc)).unwrap_or(0.0);
+        let keyed = move |v: Option<f64>| v.filter(|v| !v.is_nan()).map_or(f64::NEG_INFINITY, |v| v * sign);
+        match field {
+            SortField::Score => Box::new(move |doc| {
+                let s = score_of(doc);
+                (keyed(Some(s)), s)
+            }) as Box<dyn FnMut(DocId) -> Key>,
+            SortField::Severity => {
+                let col = fast.u64(names::SEVERITY).ok();
+                Box::new(move |doc| {
+                    let v = col.as_ref().and_then(|c| c.first(doc)).map(|r| r as f64);
+                    (keyed(v), score_of(doc))
+                })
+            }
+            SortField::F64(name) => {
+                let col = fast.f64(name).ok();
+                Box::new(move |doc| {
+                    let v = col.as_ref().and_then(|c| c.first(doc));
+                    (keyed(v), score_of(doc))
+                })
+            }
+            SortField::Date(name) => {
+                let col = fast.date(name).ok();
+                Box::new(move |doc| {
+                    let v = col
+                        .as_ref()
+                        .and_then(|c| c.first(doc))
+                        .map(|d| d.into_timestamp_secs() as f64);
+                    (keyed(v), score_of(doc))
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,736 @@
+//! Evaluating rules on one listing: normalise the fields once, find the lexicon's names once,
+//! run each field's regex set once, then walk every rule's match tree over those results.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use pharmwatch_model::{ContactKind, DrugMatch, Evidence, Field, Listing, RuleHit, Verdict};
+use rust_decimal::Decimal;
+
+use crate::explain::{NodeExplanation, RuleExplanation};
+use crate::lexicon::NameHit;
+use crate::normalize::Normalized;
+use crate::regex_bank::{SLOTS, View, field_index, slot};
+use crate::rule::{
+    Condition, ContactCond, DrugCond, Node, Part, PaymentCond, PricePer, PriceCond, Rule,
+    ShippingCond, SiteCond, TextCond,
+};
+use crate::RuleSet;
+
+/// Most evidence spans kept per pattern and field, so a page repeating a word 500 times
+/// does not bloat the index.
+const MAX_SPANS_PER_PATTERN: usize = 5;
+
+/// One field's text and its views.
+struct FieldText<'a> {
+    original: Cow<'a, str>,
+    normal: Normalized,
+    deep: Option<Normalized>,
+}
+
+/// A lexicon name found in a field.
+#[derive(Debug, Clone)]
+pub(crate) struct DrugHit {
+    pub field: Field,
+    pub hit: NameHit,
+}
+
+/// Everything computed once per listing, shared by all rules.
+pub(crate) struct ListingCtx<'a> {
+    set: &'a RuleSet,
+    listing: &'a Listing,
+    fields: Vec<Option<FieldText<'a>>>,
+    /// `matched[slot * patterns + id]`: pattern `id` matched on that field and view.
+    matched: Vec<bool>,
+    pub drugs: Vec<DrugHit>,
+}
+
+impl<'a> ListingCtx<'a> {
+    pub fn new(set: &'a RuleSet, listing: &'a Listing) -> Self {
+        let plan = &set.plan;
+        let mut fields: Vec<Option<FieldText<'a>>> = Vec::with_capacity(Field::ALL.len());
+        for (i, f) in Field::ALL.iter().enumerate() {
+            if !plan.normal[i] && !plan.drug[i] && !plan.raw[i] {
+                fields.push(None);
+                continue;
+            }
+            let original = listing.text(*f);
+            let (normal, deep) = if plan.drug[i] {
+                let (n, d) = Normalized::views(&original);
+                (n, Some(d))
+            } else {
+                (Normalized::new(&original), None)
+            };
+            fields.push(Some(FieldText {
+                original,
+                normal,
+                deep,
+            }));
+        }
+        let n = set.bank.len();
+        let mut matched = vec![false; SLOTS * n];
+        for (i, f) in Field::ALL.iter().enumerate() {
+            let Some(ft) = &fields[i] else { continue };
+            for (view, text) in [(View::Normal, ft.normal.text.as_str()), (View::Raw, &*ft.original)] {
+                let s = slot(*f, view);
+                if set.bank.has_slot(s) && !text.is_empty() {
+                    set.bank.scan(s, text, &mut matched[s * n..(s + 1) * n]);
+                }
+            }
+        }
+        let mut ctx = ListingCtx {
+            set,
+            listing,
+            fields,
+            matched,
+            drugs: Vec::new(),
+        };
+        ctx.find_drugs();
+        ctx
+    }
+
+    fn find_drugs(&mut self) {
+        let lex = &self.set.lexicon;
+        let mut hits = Vec::new();
+        for (i, f) in Field::ALL.iter().enumerate() {
+            if !self.set.plan.drug[i] {
+                continue;
+            }
+            let Some(ft) = &self.fields[i] else { continue };
+            let Some(deep) = &ft.deep else { continue };
+            for hit in lex.find(&ft.normal, deep, &ft.original) {
+                hits.push(DrugHit { field: *f, hit });
+            }
+        }
+        let any_plain_name = hits.iter().any(|h| !h.hit.context_required);
+        hits.retain(|h| {
+            if !h.hit.context_required || any_plain_name {
+                return true;
+            }
+            let ft = self.fields[field_index(h.field)].as_ref();
+            ft.is_some_and(|ft| lex.has_context(&ft.original, &h.hit.range))
+        });
+        self.drugs = hits;
+    }
+
+    fn original(&self, field: Field) -> &str {
+        self.fields[field_index(field)]
+            .as_ref()
+            .map_or("", |f| &f.original)
+    }
+
+    fn evidence(&self, field: Field, range: Range<usize>, matched: String) -> Evidence {
+        let text = self.original(field).get(range.clone()).unwrap_or("").to_string();
+        Evidence {
+            field,
+            start: range.start,
+            end: range.end,
+            text,
+            matched,
+        }
+    }
+
+    /// The drugs found, for the verdict.
+    pub fn drug_matches(&self) -> Vec<DrugMatch> {
+        let lex = &self.set.lexicon;
+        self.drugs
+            .iter()
+            .map(|h| {
+                let d = lex.drug(h.hit.drug);
+                DrugMatch {
+                    drug: d.id.clone(),
+                    class: d.class.as_str().to_string(),
+                    category: d.category.clone(),
+                    field: h.field,
+                    start: h.hit.range.start,
+                    end: h.hit.range.end,
+                    text: self
+                        .original(h.field)
+                        .get(h.hit.range.clone())
+                        .unwrap_or("")
+                        .to_string(),
+                }
+            })
+            .collect()
+    }
+
+    // ---- fast boolean evaluation ----
+
+    pub fn holds(&self, node: &Node) -> bool {
+        node.parts.iter().all(|p| self.part_holds(p))
+    }
+
+    fn part_holds(&self, part: &Part) -> bool {
+        match part {
+            Part::All(ns) => ns.iter().all(|n| self.holds(n)),
+            Part::Any(ns) => ns.iter().any(|n| self.holds(n)),
+            Part::None(ns) => !ns.iter().any(|n| self.holds(n)),
+            Part::AtLeast(k, ns) => ns.iter().filter(|n| self.holds(n)).count() >= *k,
+            Part::Cond(c) => self.check(c, None).0,
+        }
+    }
+
+    // ---- explanation with evidence ----
+
+    pub fn explain_rule(&self, rule: &Rule) -> RuleExplanation {
+        let root = self.explain_node(&rule.matcher);
+        RuleExplanation {
+            rule_id: rule.id.clone(),
+            title: rule.title.clone(),
+            severity: rule.severity,
+            fired: root.held,
+            root,
+        }
+    }
+
+    pub fn rule_hit(&self, rule: &Rule) -> RuleHit {
+        let ex = self.explain_rule(rule);
+        let mut evidence = Vec::new();
+        ex.root.supporting_evidence(&mut evidence);
+        evidence.sort_by(|a, b| (a.field, a.start, a.end).cmp(&(b.field, b.start, b.end)));
+        evidence.dedup_by(|a, b| a.field == b.field && a.start == b.start && a.end == b.end);
+        RuleHit {
+            rule_id: rule.id.clone(),
+            title: rule.title.clone(),
+            severity: rule.severity,
+            category: rule.category.clone(),
+            evidence,
+        }
+    }
+
+    fn explain_node(&self, node: &Node) -> NodeExplanation {
+        let mut parts: Vec<NodeExplanation> = node.parts.iter().map(|p| self.explain_part(p)).collect();
+        if parts.len() == 1 {
+            return parts.remove(0);
+        }
+        NodeExplanation {
+            label: "all of".into(),
+            held: parts.iter().all(|p| p.held),
+            evidence: Vec::new(),
+            detail: None,
+            children: parts,
+        }
+    }
+
+    fn explain_part(&self, part: &Part) -> NodeExplanation {
+        let group = |label: String, children: Vec<NodeExplanation>, held: bool| NodeExplanation {
+            label,
+            held,
+            evidence: Vec::new(),
+            detail: None,
+            children,
+        };
+        let kids = |ns: &[Node]| -> Vec<NodeExplanation> { ns.iter().map(|n| self.explain_node(n)).collect() };
+        match part {
+            Part::All(ns) => {
+                let c = kids(ns);
+                let held = c.iter().all(|x| x.held);
+                group("all".into(), c, held)
+            }
+            Part::Any(ns) => {
+                let c = kids(ns);
+                let held = c.iter().any(|x| x.held);
+                group("any".into(), c, held)
+            }
+            Part::None(ns) => {
+                let c = kids(ns);
+                let held = !c.iter().any(|x| x.held);
+                group("none".into(), c, held)
+            }
+            Part::AtLeast(k, ns) => {
+                let c = kids(ns);
+                let n = c.iter().filter(|x| x.held).count();
+                group(format!("at least {k} of ({n} held)"), c, n >= *k)
+            }
+            Part::Cond(cond) => {
+                let mut ev = Vec::new();
+                let (held, detail) = self.check(cond, Some(&mut ev));
+                NodeExplanation {
+                    label: describe(cond, self.set),
+                    held,
+                    evidence: ev,
+                    detail,
+                    children: Vec::new(),
+                }
+            }
+        }
+    }
+
+    // ---- conditions ----
+
+    /// Whether the condition holds; with `ev`, also where (and a detail line when useful).
+    fn check(&self, c: &Condition, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
+        match c {
+            Condition::Text(t) => (self.text(t, ev), None),
+            Condition::Drug(d) => (self.drug(d, ev), None),
+            Condition::Price(p) => self.price(p, ev),
+            Condition::Contact(k) => self.contact(k, ev),
+            Condition::Payment(p) => self.payment(p, ev),
+            Condition::Shipping(s) => (self.shipping(s, ev), None),
+            Condition::Site(s) => self.site(s, ev),
+        }
+    }
+
+    fn text(&self, t: &TextCond, ev: Option<&mut Vec<Evidence>>) -> bool {
+        let view = if t.normalize { View::Normal } else { View::Raw };
+        let n = self.set.bank.len();
+        let is_hit = |f: Field, id: usize| self.matched[slot(f, view) * n + id];
+        let held = t.fields.iter().any(|f| t.patterns.iter().any(|&id| is_hit(*f, id)));
+        let Some(ev) = ev else { return held };
+        for f in &t.fields {
+            let Some(ft) = &self.fields[field_index(*f)] else { continue };
+            for (k, &id) in t.patterns.iter().enumerate() {
+                if !is_hit(*f, id) {
+                    continue;
+                }
+                let re = self.set.bank.regex(id);
+                let hay: &str = if t.normalize { &ft.normal.text } else { &ft.original };
+                for m in re.find_iter(hay).take(MAX_SPANS_PER_PATTERN) {
+                    let range = if t.normalize {
+                        ft.normal.to_original(m.range())
+                    } else {
+                        m.range()
+                    };
+                    ev.push(self.evidence(*f, range, format!("text {}", t.sources[k])));
+                }
+            }
+        }
+        held
+    }
+
+    fn drug_selected(&self, d: &DrugCond, h: &DrugHit) -> bool {
+        let drug = self.set.lexicon.drug(h.hit.drug);
+        d.fields.contains(&h.field)
+            && (d.classes.is_empty() || d.classes.contains(&drug.class))
+            && (d.categories.is_empty() || d.categories.iter().any(|c| *c == drug.category))
+            && (d.schedules.is_empty() || drug.schedule.as_ref().is_some_and(|s| d.schedules.contains(s)))
+            && (d.ids.is_empty() || d.ids.iter().any(|i| *i == drug.id))
+            && d.obfuscated.is_none_or(|o| o == h.hit.obfuscated)
+    }
+
+    fn drug(&self, d: &DrugCond, ev: Option<&mut Vec<Evidence>>) -> bool {
+        let Some(ev) = ev else {
+            return self.drugs.iter().any(|h| self.drug_selected(d, h));
+        };
+        let mut held = false;
+        for h in self.drugs.iter().filter(|h| self.drug_selected(d, h)) {
+            held = true;
+            let drug = self.set.lexicon.drug(h.hit.drug);
+            let how = if h.hit.obfuscated { "obfuscated name of " } else { "" };
+            let sched = drug.schedule.as_deref().map(|s| format!(", schedule {s}")).unwrap_or_default();
+            ev.push(self.evidence(
+                h.field,
+                h.hit.range.clone(),
+                format!("drug {how}{} ({}{sched}, {})", drug.id, drug.class, drug.category),
+            ));
+        }
+        held
+    }
+
+    /// The drug whose reference price a listing's price is compared with: the first named in
+    /// the title, else the first named in the description.
+    fn priced_drug(&self) -> Option<&DrugHit> {
+        let lex = &self.set.lexicon;
+        let has_price = |h: &&DrugHit| lex.drug(h.hit.drug).reference_price.is_some();
+        self.drugs
+            .iter()
+            .filter(|h| h.field == Field::Title)
+            .find(has_price)
+            .or_else(|| self.drugs.iter().filter(|h| h.field == Field::Description).find(has_price))
+    }
+
+    fn price(&self, p: &PriceCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
+        let rates = &self.set.rates;
+        let Some(price) = self.listing.price else {
+            return (false, Some("no price on the listing".into()));
+        };
+        let Some(total_usd) = rates.to_usd(&price) else {
+            return (false, Some(format!("no rate for {} in currency_rates.csv", price.currency)));
+        };
+        let units = self.listing.quantity.as_ref().and_then(|q| q.units).filter(|u| *u > 0);
+        // Without a unit count the total is an upper bound of the unit price, which is still
+        // enough to call a price implausibly low.
+        let unit_usd = units.map_or(total_usd, |u| total_usd / Decimal::from(u));
+        let per_unit_note = if units.is_some() { "unit price" } else { "price (unit count unknown)" };
+        let mut notes = Vec::new();
+        let mut held = true;
+        let mut evidence = Vec::new();
+        if let Some(frac) = p.below_reference_fraction {
+            let reference = self.priced_drug().and_then(|h| {
+                let d = self.set.lexicon.drug(h.hit.drug);
+                let r = d.reference_price?;
+                Some((h, d, rates.to_usd(&r)?))
+            });
+            match reference {
+                Some((h, d, ref_usd)) if !ref_usd.is_zero() => {
+                    let ratio = unit_usd / ref_usd;
+                    let ok = ratio < frac;
+                    held &= ok;
+                    let note = format!(
+                        "{per_unit_note} {} USD is {}% of the reference {} USD per {} of {} (threshold {}%)",
+                        round2(unit_usd),
+                        round2(ratio * Decimal::from(100)),
+                        round2(ref_usd),
+                        d.unit,
+                        d.id,
+                        round2(frac * Decimal::from(100))
+                    );
+                    if ok {
+                        evidence.push(self.evidence(h.field, h.hit.range.clone(), note.clone()));
+                    }
+                    notes.push(note);
+                }
+                _ => {
+                    held = false;
+                    notes.push("no drug with a reference price named".into());
+                }
+            }
+        }
+        let value = match p.per {
+            PricePer::Unit => unit_usd,
+            PricePer::Total => total_usd,
+        };
+        if let Some(min) = p.min_usd {
+            held &= value >= min;
+            notes.push(format!("{} USD ≥ {min}?", round2(value)));
+        }
+        if let Some(max) = p.max_usd {
+            held &= value <= max;
+            notes.push(format!("{} USD ≤ {max}?", round2(value)));
+        }
+        if let Some(ev) = ev
+            && held
+        {
+            ev.extend(evidence);
+        }
+        (held, Some(format!("{} ({price}): {}", per_unit_note, notes.join("; "))))
+    }
+
+    fn contact(&self, c: &ContactCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
+        let contacts = &self.listing.contacts;
+        let mut held = true;
+        if let Some(want) = c.empty {
+            held &= contacts.is_empty() == want;
+        }
+        if let Some(want) = c.only_messaging {
+            let messaging = contacts.iter().any(|k| k.kind.is_messaging());
+            let direct = contacts
+                .iter()
+                .any(|k| matches!(k.kind, ContactKind::Email | ContactKind::Phone));
+            held &= (messaging && !direct) == want;
+        }
+        if !c.kinds.is_empty() {
+            held &= contacts.iter().any(|k| c.kinds.contains(&k.kind));
+        }
+        if let Some(ev) = ev
+            && held
+        {
+            let mut at = 0;
+            for k in contacts {
+                let end = at + k.value.len();
+                let relevant = if c.kinds.is_empty() { k.kind.is_messaging() } else { c.kinds.contains(&k.kind) };
+                if relevant {
+                    ev.push(self.joined_evidence(Field::Contacts, at..end, format!("contact {:?}", k.kind)));
+                }
+                at = end + 1;
+            }
+        }
+        let kinds: Vec<String> = contacts.iter().map(|k| format!("{:?}", k.kind).to_lowercase()).collect();
+        (held, Some(format!("contacts: [{}]", kinds.join(", "))))
+    }
+
+    /// Evidence in a field that `Listing::text` builds by joining a list.
+    fn joined_evidence(&self, field: Field, range: Range<usize>, matched: String) -> Evidence {
+        let text = self.listing.text(field);
+        Evidence {
+            field,
+            start: range.start,
+            end: range.end,
+            text: text.get(range).unwrap_or("").to_string(),
+            matched,
+        }
+    }
+
+    fn payment(&self, p: &PaymentCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
+        let methods = &self.listing.payment_methods;
+        let mut held = true;
+        if let Some(want) = p.empty {
+            held &= methods.is_empty() == want;
+        }
+        let relevant: Vec<&String> = methods.iter().filter(|m| !is_neutral_payment(m)).collect();
+        if let Some(want) = p.only_crypto {
+            let only = !relevant.is_empty() && relevant.iter().all(|m| is_crypto(m));
+            held &= only == want;
+        }
+        if !p.any.is_empty() {
+            held &= methods.iter().any(|m| {
+                let m = m.to_lowercase();
+                p.any.iter().any(|a| m.contains(a.as_str()))
+            });
+        }
+        if let Some(ev) = ev
+            && held
+        {
+            let mut at = 0;
+            for m in methods {
+                let end = at + m.len();
+                let lower = m.to_lowercase();
+                let relevant = if p.any.is_empty() { is_crypto(m) } else { p.any.iter().any(|a| lower.contains(a.as_str())) };
+                if relevant {
+                    ev.push(self.joined_evidence(Field::Payment, at..end, "payment method".into()));
+                }
+                at = end + 1;
+            }
+        }
+        (held, Some(format!("payment methods: {methods:?}")))
+    }
+
+    fn shipping(&self, s: &ShippingCond, ev: Option<&mut Vec<Evidence>>) -> bool {
+        let claims = &self.listing.shipping_claims;
+        let matches = |c: &str| {
+            let n = Normalized::new(c).text;
+            s.any.iter().any(|a| n.contains(a.as_str()))
+        };
+        let held = claims.iter().any(|c| matches(c));
+        if let Some(ev) = ev {
+            let mut at = 0;
+            for c in claims {
+                let end = at + c.len();
+                if matches(c) {
+                    ev.push(self.joined_evidence(Field::Shipping, at..end, "shipping claim".into()));
+                }
+                at = end + 1;
+            }
+        }
+        held
+    }
+
+    fn site(&self, s: &SiteCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
+        let l = self.listing;
+        let host = l.domain.to_lowercase();
+        let mut held = true;
+        if !s.kinds.is_empty() {
+            held &= s.kinds.contains(&l.site_kind);
+        }
+        if !s.hosts.is_empty() {
+            held &= s.hosts.iter().any(|g| glob_match(g, &host));
+        }
+        if !s.tlds.is_empty() {
+            let tld = host.rsplit('.').next().unwrap_or("");
+            held &= s.tlds.iter().any(|t| t == tld);
+        }
+        if let Some(ev) = ev
+            && held
+        {
+            let range = l
+                .url
+                .to_lowercase()
+                .find(&host)
+                .filter(|_| !host.is_empty())
+                .map_or(0..0, |i| i..i + host.len());
+            ev.push(self.evidence_url(range, format!("site {} ({})", host, l.site_kind)));
+        }
+        (held, Some(format!("site kind {}, host {host}", l.site_kind)))
+    }
+
+    fn evidence_url(&self, range: Range<usize>, matched: String) -> Evidence {
+        let url = &self.listing.url;
+        let range = if url.is_char_boundary(range.start) && url.is_char_boundary(range.end) { range } else { 0..0 };
+        Evidence {
+            field: Field::Url,
+            text: url.get(range.clone()).unwrap_or("").to_string(),
+            start: range.start,
+            end: range.end,
+            matched,
+        }
+    }
+}
+
+fn round2(d: Decimal) -> Decimal {
+    d.round_dp(2)
+}
+
+/// Words that name crypto-currencies as payment methods.
+const CRYPTO: &[&str] = &[
+    "bitcoin", "btc", "monero", "xmr", "usdt", "tether", "ethereum", "eth", "ether", "litecoin", "ltc",
+    "crypto", "cryptocurrency", "cryptocurrencies", "usdc", "bch", "dogecoin", "doge", "dash", "zcash", "zec",
+    "tron", "trx", "solana", "sol", "bnb", "比特币", "泰达币", "加密货币", "биткоин", "биткойн", "криптовалюта",
+];
+
+/// Whether a payment method names a crypto-currency (word-wise, so "ethereum" but not "method").
+pub(crate) fn is_crypto(method: &str) -> bool {
+    let lower = method.to_lowercase();
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| CRYPTO.contains(&w))
+        || ["比特币", "泰达币", "加密货币"].iter().any(|w| lower.contains(w))
+}
+
+/// Words that are not a way to pay by themselves ("escrow", "finalize early").
+fn is_neutral_payment(method: &str) -> bool {
+    let lower = method.trim().to_lowercase();
+    matches!(lower.as_str(), "escrow" | "fe" | "finalize early" | "multisig" | "")
+}
+
+/// `*` matches any run of characters; everything else literally.
+pub(crate) fn glob_match(glob: &str, s: &str) -> bool {
+    let parts: Vec<&str> = glob.split('*').collect();
+    if parts.len() == 1 {
+        return glob == s;
+    }
+    let mut rest = s;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else { return false };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// The rule author's terms for a condition.
+fn describe(c: &Condition, set: &RuleSet) -> String {
+    let list = |v: &[String]| v.join("|");
+    let fields = |v: &[Field]| v.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", ");
+    match c {
+        Condition::Text(t) => format!(
+            "text {} in {}{}",
+            t.sources.join(" or "),
+            fields(&t.fields),
+            if t.normalize { "" } else { " (raw)" }
+        ),
+        Condition::Drug(d) => {
+            let mut s = String::from("drug");
+            if !d.classes.is_empty() {
+                let c: Vec<&str> = d.classes.iter().map(|c| c.as_str()).collect();
+                s.push_str(&format!(" class {}", c.join("|")));
+            }
+            if !d.categories.is_empty() {
+                s.push_str(&format!(" category {}", list(&d.categories)));
+            }
+            if !d.schedules.is_empty() {
+                s.push_str(&format!(" schedule {}", list(&d.schedules)));
+            }
+            if !d.ids.is_empty() {
+                s.push_str(&format!(" id {}", list(&d.ids)));
+            }
+            match d.obfuscated {
+                Some(true) => s.push_str(", name obfuscated"),
+                Some(false) => s.push_str(", name printed plainly"),
+                None => {}
+            }
+            s.push_str(&format!(" in {}", fields(&d.fields)));
+            s
+        }
+        Condition::Price(p) => {
+            let mut parts = Vec::new();
+            if let Some(f) = p.below_reference_fraction {
+                parts.push(format!("unit price below {f} × reference price"));
+            }
+            let per = if p.per == PricePer::Unit { "unit" } else { "total" };
+            if let Some(m) = p.min_usd {
+                parts.push(format!("{per} price ≥ {m} USD"));
+            }
+            if let Some(m) = p.max_usd {
+                parts.push(format!("{per} price ≤ {m} USD"));
+            }
+            format!("price: {}", parts.join(", "))
+        }
+        Condition::Contact(k) => {
+            let mut parts = Vec::new();
+            if let Some(b) = k.only_messaging {
+                parts.push(format!("only messaging apps = {b}"));
+            }
+            if let Some(b) = k.empty {
+                parts.push(format!("no contacts = {b}"));
+            }
+            if !k.kinds.is_empty() {
+                parts.push(format!("any of {:?}", k.kinds));
+            }
+            format!("contact: {}", parts.join(", "))
+        }
+        Condition::Payment(p) => {
+            let mut parts = Vec::new();
+            if let Some(b) = p.only_crypto {
+                parts.push(format!("only crypto = {b}"));
+            }
+            if let Some(b) = p.empty {
+                parts.push(format!("none listed = {b}"));
+            }
+            if !p.any.is_empty() {
+                parts.push(format!("any of {}", list(&p.any)));
+            }
+            format!("payment: {}", parts.join(", "))
+        }
+        Condition::Shipping(s) => format!("shipping claim containing {}", list(&s.any)),
+        Condition::Site(s) => {
+            let mut parts = Vec::new();
+            if !s.kinds.is_empty() {
+                let k: Vec<&str> = s.kinds.iter().map(|k| k.as_str()).collect();
+                parts.push(format!("kind {}", k.join("|")));
+            }
+            if !s.hosts.is_empty() {
+                parts.push(format!("host {}", list(&s.hosts)));
+            }
+            if !s.tlds.is_empty() {
+                parts.push(format!("tld {}", list(&s.tlds)));
+            }
+            let _ = set;
+            format!("site: {}", parts.join(", "))
+        }
+    }
+}
+
+/// Combined score of the hits: `100 × (1 − ∏(1 − weight/100))` over the hits' severity weights
+/// (info 1, low 5, medium 15, high 40, critical 80). One critical hit scores 80; more hits
+/// raise the score towards 100 without passing it; the order of hits does not matter.
+pub fn score(hits: &[RuleHit]) -> f64 {
+    let keep: f64 = hits
+        .iter()
+        .map(|h| 1.0 - h.severity.weight() / 100.0)
+        .product();
+    let s = 100.0 * (1.0 - keep);
+    (s * 100.0).round() / 100.0
+}
+
+pub(crate) fn verdict(ctx: &ListingCtx<'_>, listing: &Listing, hits: Vec<RuleHit>) -> Verdict {
+    let severity = hits.iter().map(|h| h.severity).max();
+    Verdict {
+        listing_id: listing.id.clone(),
+        flagged: hits
+            .iter()
+            .any(|h| h.severity >= pharmwatch_model::Severity::Low),
+        severity,
+        score: score(&hits),
+        hits,
+        drugs: ctx.drug_matches(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("*.onion", "abc.onion"));
+        assert!(!glob_match("*.onion", "abc.onion.example"));
+        assert!(glob_match("*pharma*", "cheap-pharma-online.example"));
+        assert!(glob_match("shop.example", "shop.example"));
+    }
+
+    #[test]
+    fn crypto_words() {
+        assert!(is_crypto("Bitcoin (BTC)"));
+        assert!(is_crypto("USDT TRC20"));
+        assert!(!is_crypto("Visa"));
+        assert!(!is_crypto("method"));
+    }
+}

@@ -1,0 +1,150 @@
+//! Why a listing was (or was not) flagged: every condition of every rule, held or not, and
+//! where in the listing.
+
+use std::fmt;
+
+use pharmwatch_model::{Evidence, ListingId, Severity, Verdict};
+use serde::Serialize;
+
+/// Every rule's evaluation on one listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub listing_id: ListingId,
+    /// The verdict `evaluate` gives for the same listing.
+    pub verdict: Verdict,
+    pub rules: Vec<RuleExplanation>,
+}
+
+/// One rule's evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleExplanation {
+    pub rule_id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub fired: bool,
+    /// The match tree with the outcome of every node.
+    pub root: NodeExplanation,
+}
+
+/// One node of a rule's match tree: a combinator (`all`, `any`, `none`, `at least N of`) or
+/// a condition, whether it held, and the evidence it found.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeExplanation {
+    /// What the node asks, in the rule author's terms.
+    pub label: String,
+    pub held: bool,
+    /// Where in the listing the condition found what it looks for (also for conditions that
+    /// found something but still did not hold, e.g. inside a `none`).
+    pub evidence: Vec<Evidence>,
+    /// Facts that are not spans (prices, contact kinds, site kind).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub children: Vec<NodeExplanation>,
+}
+
+impl NodeExplanation {
+    /// Evidence of the parts that made the node hold (nothing from `none` nodes, nothing from
+    /// children that did not hold).
+    pub(crate) fn supporting_evidence(&self, out: &mut Vec<Evidence>) {
+        if !self.held || self.label.starts_with("none") {
+            return;
+        }
+        out.extend(self.evidence.iter().cloned());
+        for c in &self.children {
+            c.supporting_evidence(out);
+        }
+    }
+
+    /// Labels of the innermost nodes that stopped this node from holding.
+    pub(crate) fn blockers(&self, out: &mut Vec<String>) {
+        if self.held {
+            return;
+        }
+        if self.label.starts_with("none") {
+            for c in self.children.iter().filter(|c| c.held) {
+                out.push(format!("`none` excludes {} {}", c.label, fmt_evidence(&c.evidence)));
+            }
+            return;
+        }
+        let failed: Vec<&NodeExplanation> = self.children.iter().filter(|c| !c.held).collect();
+        if self.children.is_empty() || self.label.starts_with("any") {
+            out.push(self.label.clone());
+            return;
+        }
+        for c in failed {
+            c.blockers(out);
+        }
+    }
+
+    fn write(&self, f: &mut fmt::Formatter<'_>, depth: usize) -> fmt::Result {
+        let mark = if self.held { "✔" } else { "✘" };
+        write!(f, "{:indent$}{mark} {}", "", self.label, indent = depth * 2)?;
+        if let Some(d) = &self.detail {
+            write!(f, " — {d}")?;
+        }
+        writeln!(f)?;
+        for e in &self.evidence {
+            writeln!(
+                f,
+                "{:indent$}  at {}[{}..{}] {:?}: {}",
+                "",
+                e.field,
+                e.start,
+                e.end,
+                e.text,
+                e.matched,
+                indent = depth * 2
+            )?;
+        }
+        for c in &self.children {
+            c.write(f, depth + 1)?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn fmt_evidence(ev: &[Evidence]) -> String {
+    let parts: Vec<String> = ev
+        .iter()
+        .take(3)
+        .map(|e| format!("{}[{}..{}] {:?}", e.field, e.start, e.end, e.text))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("(found at {})", parts.join(", "))
+    }
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = &self.verdict;
+        writeln!(
+            f,
+            "listing {}: {} (severity {}, score {:.1})",
+            self.listing_id,
+            if v.flagged { "FLAGGED" } else { "not flagged" },
+            v.severity.map_or("none", Severity::as_str),
+            v.score
+        )?;
+        for d in &v.drugs {
+            writeln!(
+                f,
+                "  drug {} ({}, {}) at {}[{}..{}] {:?}",
+                d.drug, d.class, d.category, d.field, d.start, d.end, d.text
+            )?;
+        }
+        for r in &self.rules {
+            writeln!(
+                f,
+                "\nrule {} ({}): {} — {}",
+                r.rule_id,
+                r.severity,
+                if r.fired { "FIRED" } else { "did not fire" },
+                r.title
+            )?;
+            r.root.write(f, 1)?;
+        }
+        Ok(())
+    }
+}

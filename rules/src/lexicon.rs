@@ -1,0 +1,499 @@
+//! The drug lexicon: names (INN, brands, misspellings, street names, other languages) mapped to
+//! a drug with class, schedule, category and a dated, sourced reference unit price.
+//!
+//! File: `config/reference/drugs.csv`, columns
+//! `id,class,schedule,category,names,context_names,ref_price,currency,unit,source,date`
+//! (see the README in that folder). `names` match on their own; `context_names` are names that
+//! are also everyday words ("bars", "deca", "roxy", "m30") and match only when the listing
+//! speaks of medicine near them (a dose like "2mg", "pills", "cycle", …) or names another drug.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+use std::str::FromStr;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use pharmwatch_model::{Currency, Money};
+use regex::Regex;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::csv;
+use crate::diagnostic::Diagnostic;
+use crate::normalize::{Normalized, is_cjk, plain_fold};
+use crate::rates::file_diag;
+
+/// File name of the lexicon inside the reference folder.
+pub const LEXICON_FILE: &str = "drugs.csv";
+
+/// Legal class of a product in the lexicon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DrugClass {
+    /// Prescription-only medicine.
+    Rx,
+    /// Over the counter.
+    Otc,
+    /// Controlled substance (narcotic or psychotropic schedules).
+    Controlled,
+    /// Not authorised for human use anywhere it is sold (DNP, mercury creams, sibutramine).
+    Banned,
+    /// Medical device (contact lenses, test kits).
+    Device,
+}
+
+impl DrugClass {
+    pub const ALL: [DrugClass; 5] = [
+        DrugClass::Rx,
+        DrugClass::Otc,
+        DrugClass::Controlled,
+        DrugClass::Banned,
+        DrugClass::Device,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DrugClass::Rx => "rx",
+            DrugClass::Otc => "otc",
+            DrugClass::Controlled => "controlled",
+            DrugClass::Banned => "banned",
+            DrugClass::Device => "device",
+        }
+    }
+}
+
+impl FromStr for DrugClass {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DrugClass::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s.trim())
+            .ok_or_else(|| {
+                format!(
+                    "unknown drug class `{s}`: expected one of rx, otc, controlled, banned, device"
+                )
+            })
+    }
+}
+
+impl fmt::Display for DrugClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One product of the lexicon.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Drug {
+    /// Canonical id: the INN in lower case (`oxycodone`), or a product key for devices.
+    pub id: String,
+    pub class: DrugClass,
+    /// Schedule where known (US CSA `II`…`V`), empty otherwise.
+    pub schedule: Option<String>,
+    pub category: String,
+    /// Names that match on their own.
+    pub names: Vec<String>,
+    /// Names that are also common words and need medicine context nearby.
+    pub context_names: Vec<String>,
+    /// Typical legitimate price of one unit (tablet, capsule, pen, vial, …).
+    pub reference_price: Option<Money>,
+    /// What one unit is ("tablet", "pen", …).
+    pub unit: String,
+    pub price_source: String,
+    pub price_date: String,
+}
+
+/// What a name pattern stands for.
+#[derive(Debug, Clone)]
+struct NamePattern {
+    drug: usize,
+    /// The name as the normal view prints it (lower case, no accents).
+    plain: String,
+    context_required: bool,
+    check_start: Boundary,
+    check_end: Boundary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Boundary {
+    /// CJK: names run into the surrounding text.
+    None,
+    /// A letter must not touch the name ("deca" in "decade").
+    Letter,
+    /// Neither a letter nor a digit may touch the name ("m30" in "m300").
+    Alnum,
+}
+
+/// A name of the lexicon found in one text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NameHit {
+    pub drug: usize,
+    /// Byte range in the original text.
+    pub range: Range<usize>,
+    /// Found only through de-obfuscation (look-alikes, digits for letters, separators…).
+    pub obfuscated: bool,
+    pub context_required: bool,
+}
+
+/// The drug lexicon and its compiled name matchers.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    drugs: Vec<Drug>,
+    by_id: HashMap<String, usize>,
+    normal: AhoCorasick,
+    normal_patterns: Vec<NamePattern>,
+    deep: AhoCorasick,
+    deep_patterns: Vec<NamePattern>,
+    context: Regex,
+}
+
+impl Lexicon {
+    /// Reads and compiles `drugs.csv` from the reference folder.
+    pub fn load(reference_dir: &Path) -> Result<Lexicon, Vec<Diagnostic>> {
+        let path = reference_dir.join(LEXICON_FILE);
+        let src = std::fs::read_to_string(&path)
+            .map_err(|e| vec![file_diag(&path, 0, format!("cannot read the drug lexicon: {e}"))])?;
+        Self::parse(&path, &src)
+    }
+
+    /// Parses and compiles lexicon text; `path` is only used in diagnostics.
+    pub fn parse(path: &Path, src: &str) -> Result<Lexicon, Vec<Diagnostic>> {
+        let rows = csv::parse(src).map_err(|(line, m)| vec![file_diag(path, line, m)])?;
+        let mut drugs = Vec::new();
+        let mut by_id = HashMap::new();
+        let mut diags = Vec::new();
+        for row in rows.iter().skip_while(|r| r.fields.first().is_some_and(|f| f == "id")) {
+            match parse_drug(&row.fields) {
+                Ok(d) => {
+                    if by_id.insert(d.id.clone(), drugs.len()).is_some() {
+                        diags.push(file_diag(
+                            path,
+                            row.line,
+                            format!("duplicate drug id `{}`: merge the two rows", d.id),
+                        ));
+                    }
+                    drugs.push(d);
+                }
+                Err(m) => diags.push(file_diag(path, row.line, m)),
+            }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        Self::compile(drugs, by_id).map_err(|m| vec![file_diag(path, 0, m)])
+    }
+
+    fn compile(drugs: Vec<Drug>, by_id: HashMap<String, usize>) -> Result<Lexicon, String> {
+        let mut normal_names = Vec::new();
+        let mut normal_patterns = Vec::new();
+        let mut deep_names = Vec::new();
+        let mut deep_patterns = Vec::new();
+        let mut seen_normal = HashMap::new();
+        let mut seen_deep = HashMap::new();
+        for (i, d) in drugs.iter().enumerate() {
+            let names = d.names.iter().map(|n| (n, false));
+            let ctx = d.context_names.iter().map(|n| (n, true));
+            for (name, context_required) in names.chain(ctx) {
+                let plain = Normalized::new(name).text;
+                if plain.trim().is_empty() {
+                    continue;
+                }
+                let pattern = NamePattern {
+                    drug: i,
+                    check_start: boundary(plain.chars().next()),
+                    check_end: end_boundary(&plain),
+                    plain: plain.clone(),
+                    context_required,
+                };
+                if seen_normal.insert(plain.clone(), i).is_none() {
+                    normal_names.push(plain.clone());
+                    normal_patterns.push(pattern.clone());
+                }
+                // Only alphabetic Latin names are matched de-obfuscated: names with digits
+                // ("m30", "t3") would otherwise collide with leetspeak of ordinary words.
+                let alphabetic = plain
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == ' ' || c == '-');
+                if alphabetic {
+                    let deep = Normalized::deobfuscated(name).text;
+                    if seen_deep.insert(deep.clone(), i).is_none() {
+                        deep_names.push(deep);
+                        deep_patterns.push(pattern);
+                    }
+                }
+            }
+        }
+        let build = |names: &[String]| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(names)
+                .map_err(|e| format!("cannot compile the lexicon names: {e}"))
+        };
+        let context = Regex::new(CONTEXT_PATTERN).map_err(|e| e.to_string())?;
+        Ok(Lexicon {
+            normal: build(&normal_names)?,
+            normal_patterns,
+            deep: build(&deep_names)?,
+            deep_patterns,
+            drugs,
+            by_id,
+            context,
+        })
+    }
+
+    /// Every product of the lexicon, in file order.
+    pub fn drugs(&self) -> &[Drug] {
+        &self.drugs
+    }
+
+    /// The product with this id.
+    pub fn get(&self, id: &str) -> Option<&Drug> {
+        self.by_id.get(id).map(|&i| &self.drugs[i])
+    }
+
+    pub(crate) fn drug(&self, index: usize) -> &Drug {
+        &self.drugs[index]
+    }
+
+    /// Categories used by the lexicon (what a rule's `category` filter may name).
+    pub fn categories(&self) -> BTreeSet<&str> {
+        self.drugs.iter().map(|d| d.category.as_str()).collect()
+    }
+
+    /// Schedules used by the lexicon (what a rule's `schedule` filter may name).
+    pub fn schedules(&self) -> BTreeSet<&str> {
+        self.drugs
+            .iter()
+            .filter_map(|d| d.schedule.as_deref())
+            .collect()
+    }
+
+    /// Finds lexicon names in one text, given its two views; overlapping hits are resolved
+    /// leftmost-longest in original offsets, plain hits preferred over de-obfuscated ones.
+    pub(crate) fn find(&self, normal: &Normalized, deep: &Normalized, original: &str) -> Vec<NameHit> {
+        let mut cands: Vec<(NameHit, bool)> = Vec::new();
+        for (view, ac, patterns, is_deep) in [
+            (normal, &self.normal, &self.normal_patterns, false),
+            (deep, &self.deep, &self.deep_patterns, true),
+        ] {
+            for m in ac.find_overlapping_iter(&view.text) {
+                let p = &patterns[m.pattern().as_usize()];
+                if !bounded(&view.text, m.start(), m.end(), p) {
+                    continue;
+                }
+                let range = view.to_original(m.start()..m.end());
+                let printed = original.get(range.clone()).unwrap_or("");
+                let hit = NameHit {
+                    drug: p.drug,
+                    obfuscated: plain_fold(printed) != p.plain,
+                    range,
+                    context_required: p.context_required,
+                };
+                cands.push((hit, is_deep));
+            }
+        }
+        cands.sort_by(|(a, ad), (b, bd)| {
+            a.range
+                .start
+                .cmp(&b.range.start)
+                .then(b.range.end.cmp(&a.range.end))
+                .then(ad.cmp(bd))
+                .then(a.obfuscated.cmp(&b.obfuscated))
+        });
+        let mut out: Vec<NameHit> = Vec::new();
+        for (hit, _) in cands {
+            if out.last().is_some_and(|l| hit.range.start < l.range.end) {
+                continue;
+            }
+            out.push(hit);
+        }
+        out
+    }
+
+    /// Whether the words around a context-only name speak of medicine.
+    pub(crate) fn has_context(&self, original: &str, range: &Range<usize>) -> bool {
+        let start = floor_boundary(original, range.start.saturating_sub(60));
+        let end = ceil_boundary(original, (range.end + 60).min(original.len()));
+        original
+            .get(start..end)
+            .is_some_and(|w| self.context.is_match(w))
+    }
+}
+
+/// Words that make a context-only name ("bars", "deca", "m30") mean a medicine.
+const CONTEXT_PATTERN: &str = r"(?i)\d\s*(?:mg|mcg|µg|ug|ml|iu)\b|\b(?:pills?|tabs?|tablets?|capsules?|caps|vials?|amps?|ampoules?|cycle|steroids?|injectables?|injections?|benzos?|opioids?|opiates?|painkillers?|pharma|dosage|dose|blisters?|imprint|prescription|rx|anabolics?|peptides?|bodybuilding|pct)\b|片|粒|毫克|针";
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+fn boundary(c: Option<char>) -> Boundary {
+    match c {
+        Some(c) if is_cjk(c) => Boundary::None,
+        Some(c) if c.is_numeric() => Boundary::Alnum,
+        Some(c) if c.is_alphabetic() => Boundary::Letter,
+        _ => Boundary::None,
+    }
+}
+
+/// Russian names take case endings ("трамадола", "прегабалином"): long Cyrillic names may run
+/// into the following letters.
+fn end_boundary(plain: &str) -> Boundary {
+    let last = plain.chars().last();
+    let cyrillic = last.is_some_and(|c| matches!(c as u32, 0x0400..=0x04FF));
+    if cyrillic && plain.chars().count() >= 6 {
+        Boundary::None
+    } else {
+        boundary(last)
+    }
+}
+
+fn bounded(text: &str, start: usize, end: usize, p: &NamePattern) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !touches(before, p.check_start) && !touches(after, p.check_end)
+}
+
+fn touches(c: Option<char>, b: Boundary) -> bool {
+    match (c, b) {
+        (None, _) | (_, Boundary::None) => false,
+        (Some(c), Boundary::Letter) => c.is_alphabetic() && !is_cjk(c),
+        (Some(c), Boundary::Alnum) => c.is_alphanumeric() && !is_cjk(c),
+    }
+}
+
+fn parse_drug(f: &[String]) -> Result<Drug, String> {
+    if f.len() != 11 {
+        return Err(format!(
+            "expected 11 columns (id,class,schedule,category,names,context_names,ref_price,currency,unit,source,date), found {}",
+            f.len()
+        ));
+    }
+    let id = f[0].trim().to_lowercase();
+    if id.is_empty() {
+        return Err("empty drug id".into());
+    }
+    let class = DrugClass::from_str(&f[1])?;
+    let schedule = Some(f[2].trim().to_string()).filter(|s| !s.is_empty());
+    let category = f[3].trim().to_string();
+    if category.is_empty() {
+        return Err(format!("drug `{id}` has no category"));
+    }
+    let split = |s: &str| -> Vec<String> {
+        s.split('|')
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect()
+    };
+    let mut names = split(&f[4]);
+    if !names.iter().any(|n| n.eq_ignore_ascii_case(&id)) {
+        names.insert(0, id.clone());
+    }
+    let reference_price = if f[6].trim().is_empty() {
+        None
+    } else {
+        let amount = Decimal::from_str(f[6].trim())
+            .map_err(|_| format!("`{}` is not a decimal price", f[6]))?;
+        let currency = Currency::from_str(&f[7]).map_err(|e| e.to_string())?;
+        if f[9].trim().is_empty() {
+            return Err(format!(
+                "drug `{id}` has a reference price but no source: cite where it comes from"
+            ));
+        }
+        Some(Money::new(amount, currency))
+    };
+    Ok(Drug {
+        id,
+        class,
+        schedule,
+        category,
+        names,
+        context_names: split(&f[5]),
+        reference_price,
+        unit: f[8].trim().to_string(),
+        price_source: f[9].trim().to_string(),
+        price_date: f[10].trim().to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = "id,class,schedule,category,names,context_names,ref_price,currency,unit,source,date
+sildenafil,rx,,pde5,Viagra|Kamagra|西地那非,,2.00,USD,tablet,test,2026-11-01
+alprazolam,controlled,IV,benzodiazepine,Xanax,bars|xanbars,1.00,USD,tablet,test,2026-11-01
+pregabalin,rx,,gabapentinoid,Lyrica,,1.00,USD,capsule,test,2026-11-01
+oxycodone,controlled,II,opioid,OxyContin,m30|roxy,3.00,USD,tablet,test,2026-11-01
+";
+
+    fn lex() -> Lexicon {
+        Lexicon::parse(Path::new("drugs.csv"), SRC).unwrap()
+    }
+
+    fn find(l: &Lexicon, s: &str) -> Vec<(String, String, bool)> {
+        let (n, d) = Normalized::views(s);
+        l.find(&n, &d, s)
+            .into_iter()
+            .map(|h| (l.drug(h.drug).id.clone(), s[h.range].to_string(), h.obfuscated))
+            .collect()
+    }
+
+    #[test]
+    fn plain_and_obfuscated_names() {
+        let l = lex();
+        assert_eq!(
+            find(&l, "Viagra 100mg"),
+            vec![("sildenafil".into(), "Viagra".into(), false)]
+        );
+        assert_eq!(
+            find(&l, "V1AGRA and Xan@x and 1yrica"),
+            vec![
+                ("sildenafil".into(), "V1AGRA".into(), true),
+                ("alprazolam".into(), "Xan@x".into(), true),
+                ("pregabalin".into(), "1yrica".into(), true),
+            ]
+        );
+        assert_eq!(
+            find(&l, "正品西地那非片"),
+            vec![("sildenafil".into(), "西地那非".into(), false)]
+        );
+    }
+
+    #[test]
+    fn word_boundaries_hold() {
+        let l = lex();
+        assert!(find(&l, "bar stools, roxymoron, M300 engine").is_empty());
+        assert_eq!(find(&l, "M30 blues").len(), 1);
+    }
+
+    #[test]
+    fn context_window() {
+        let l = lex();
+        let s = "Chocolate bars for sale";
+        assert!(!l.has_context(s, &(10..14)));
+        let s = "Xanax bars 2mg";
+        assert!(l.has_context(s, &(6..10)));
+    }
+
+    #[test]
+    fn unknown_class_is_reported() {
+        let e = Lexicon::parse(
+            Path::new("drugs.csv"),
+            "x,prescription,,pde5,X,,1,USD,tablet,s,2026\n",
+        )
+        .unwrap_err();
+        assert!(e[0].message.contains("unknown drug class"));
+    }
+}

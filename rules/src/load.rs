@@ -1,0 +1,890 @@
+//! Reading rule files: TOML with spans → compiled [`Rule`]s, every problem reported with its
+//! file:line:column instead of stopping at the first.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use pharmwatch_model::{ContactKind, Field, Severity, SiteKind};
+use rust_decimal::Decimal;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::{Diagnostic, SourceMap};
+use crate::lexicon::{DrugClass, Lexicon};
+use crate::regex_bank::{BankBuilder, View};
+use crate::rule::{
+    Condition, ContactCond, DrugCond, Node, Part, PaymentCond, PricePer, PriceCond, Rule,
+    ShippingCond, SiteCond, TestCase, TextCond,
+};
+
+type Value<'i> = Spanned<DeValue<'i>>;
+
+const RULE_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "severity",
+    "category",
+    "description",
+    "references",
+    "match",
+    "test",
+];
+const NODE_KEYS: &[&str] = &[
+    "all", "any", "none", "at_least", "of", "text", "drug", "price", "contact", "payment",
+    "shipping", "site",
+];
+const TEST_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "seller",
+    "url",
+    "price",
+    "currency",
+    "quantity",
+    "site_kind",
+    "contacts",
+    "payment",
+    "shipping",
+    "language",
+    "expect",
+];
+
+/// Rule files named by `paths` (files, or folders whose `*.toml` files are read in name
+/// order).
+pub(crate) fn rule_files(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            match std::fs::read_dir(p) {
+                Ok(entries) => {
+                    let mut found: Vec<PathBuf> = entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|f| f.extension().is_some_and(|x| x == "toml") && f.is_file())
+                        .collect();
+                    found.sort();
+                    files.extend(found);
+                }
+                Err(e) => diags.push(whole_file(p, format!("cannot read the folder: {e}"))),
+            }
+        } else if p.is_file() {
+            files.push(p.clone());
+        } else {
+            diags.push(whole_file(
+                p,
+                "no such rule file or folder: check the `rules.packs` setting".into(),
+            ));
+        }
+    }
+    files
+}
+
+fn whole_file(p: &Path, message: String) -> Diagnostic {
+    Diagnostic {
+        file: p.to_path_buf(),
+        line: 0,
+        column: 0,
+        rule_id: None,
+        message,
+    }
+}
+
+/// Parses every file; rules with problems are left out and their problems added to `diags`.
+pub(crate) fn load_rules(
+    files: &[PathBuf],
+    lexicon: Option<&Lexicon>,
+    bank: &mut BankBuilder,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for file in files {
+        let src = match std::fs::read_to_string(file) {
+            Ok(s) => s,
+            Err(e) => {
+                diags.push(whole_file(file, format!("cannot read the rule file: {e}")));
+                continue;
+            }
+        };
+        let mut p = FileParser {
+            map: SourceMap::new(file, &src),
+            diags,
+            rule_id: None,
+            lexicon,
+            bank,
+        };
+        for (rule, id_span) in p.parse_file(&src) {
+            let (line, col) = p.map.position(id_span.start);
+            let here = format!("{}:{line}:{col}", file.display());
+            if let Some(first) = seen.get(&rule.id) {
+                let msg = format!(
+                    "duplicate rule id `{}`: first defined at {first}; rule ids must be unique across all loaded files",
+                    rule.id
+                );
+                p.diags.push(p.map.diag(id_span.start, Some(&rule.id), msg));
+                continue;
+            }
+            seen.insert(rule.id.clone(), here);
+            rules.push(rule);
+        }
+    }
+    rules
+}
+
+struct FileParser<'a, 'd> {
+    map: SourceMap<'a>,
+    diags: &'d mut Vec<Diagnostic>,
+    rule_id: Option<String>,
+    lexicon: Option<&'a Lexicon>,
+    bank: &'d mut BankBuilder,
+}
+
+impl FileParser<'_, '_> {
+    fn err(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let d = self
+            .map
+            .diag(span.start, self.rule_id.as_deref(), message.into());
+        self.diags.push(d);
+    }
+
+    fn parse_file(&mut self, src: &str) -> Vec<(Rule, Range<usize>)> {
+        let doc = match DeTable::parse(src) {
+            Ok(d) => d,
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                let msg = format!("invalid TOML: {}", one_line(e.message()));
+                self.err(span, msg);
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (key, value) in doc.get_ref().iter() {
+            if key.get_ref() != "rule" {
+                let msg = unknown_key_msg(key.get_ref(), "a rule file", &["rule"]);
+                self.err(key.span(), msg);
+                continue;
+            }
+            let Some(items) = value.get_ref().as_array() else {
+                self.err(value.span(), "`rule` must be an array of tables: write `[[rule]]`");
+                continue;
+            };
+            for item in items.iter() {
+                self.rule_id = None;
+                if let Some(r) = self.parse_rule(item) {
+                    out.push(r);
+                }
+            }
+        }
+        out
+    }
+
+    fn parse_rule(&mut self, item: &Value<'_>) -> Option<(Rule, Range<usize>)> {
+        let span = item.span();
+        let Some(t) = item.get_ref().as_table() else {
+            self.err(span, "each `rule` must be a table: write `[[rule]]`");
+            return None;
+        };
+        let before = self.diags.len();
+        let (id, id_span) = match t.get("id") {
+            Some(v) => {
+                let id = self.string(v, "`id`")?;
+                if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.') {
+                    self.err(v.span(), format!("rule id `{id}` must be non-empty and use only letters, digits, `-`, `_`, `.`"));
+                }
+                self.rule_id = Some(id.clone());
+                (id, v.span())
+            }
+            None => {
+                self.err(span, "rule has no `id`: add `id = \"some-rule-id\"`");
+                return None;
+            }
+        };
+        self.check_keys(t, RULE_KEYS, "a rule");
+        let title = self.required_string(t, "title", &span);
+        let severity = match t.get("severity") {
+            Some(v) => self.string(v, "`severity`").and_then(|s| match Severity::from_str(&s) {
+                Ok(sev) => Some(sev),
+                Err(e) => {
+                    self.err(v.span(), e.to_string());
+                    None
+                }
+            }),
+            None => {
+                self.err(span.clone(), "rule has no `severity`: add one of info, low, medium, high, critical");
+                None
+            }
+        };
+        let category = self.required_string(t, "category", &span);
+        let description = t
+            .get("description")
+            .and_then(|v| self.string(v, "`description`"))
+            .unwrap_or_default();
+        let references = t
+            .get("references")
+            .and_then(|v| self.string_list(v, "`references`"))
+            .map(|l| l.into_iter().map(|(s, _)| s).collect())
+            .unwrap_or_default();
+        let matcher = match t.get("match") {
+            Some(v) => match v.get_ref().as_table() {
+                Some(mt) => self.parse_node(mt, v.span()),
+                None => {
+                    self.err(v.span(), "`match` must be a table: write `[rule.match]`");
+                    None
+                }
+            },
+            None => {
+                self.err(span.clone(), "rule has no `[rule.match]` table: add one with conditions");
+                None
+            }
+        };
+        let tests = match t.get("test") {
+            Some(v) => match v.get_ref().as_array() {
+                Some(items) => items.iter().filter_map(|i| self.parse_test(i)).collect(),
+                None => {
+                    self.err(v.span(), "`test` must be an array of tables: write `[[rule.test]]`");
+                    Vec::new()
+                }
+            },
+            None => Vec::new(),
+        };
+        if self.diags.len() > before {
+            return None;
+        }
+        let (line, _) = self.map.position(span.start);
+        Some((
+            Rule {
+                id,
+                title: title?,
+                severity: severity?,
+                category: category?,
+                description,
+                references,
+                matcher: matcher?,
+                tests,
+                file: self.map.file.to_path_buf(),
+                line,
+            },
+            id_span,
+        ))
+    }
+
+    fn parse_node(&mut self, t: &DeTable<'_>, span: Range<usize>) -> Option<Node> {
+        self.check_keys(t, NODE_KEYS, "a match table");
+        let mut node = Node::default();
+        let mut ok = true;
+        for (key, value) in t.iter() {
+            let k = key.get_ref().as_ref();
+            let part = match k {
+                "all" => self.node_list(value).map(Part::All),
+                "any" => self.node_list(value).map(Part::Any),
+                "none" => self.node_list(value).map(Part::None),
+                "at_least" => {
+                    let n = self.integer(value, "`at_least`");
+                    let of = match t.get("of") {
+                        Some(of) => self.node_list(of),
+                        None => {
+                            self.err(key.span(), "`at_least = N` needs `of = [ ... ]` listing the conditions to count");
+                            None
+                        }
+                    };
+                    match (n, of) {
+                        (Some(n), Some(of)) if n >= 1 && (n as usize) <= of.len() => {
+                            Some(Part::AtLeast(n as usize, of))
+                        }
+                        (Some(n), Some(of)) => {
+                            self.err(value.span(), format!("`at_least = {n}` must be between 1 and the {} conditions of `of`", of.len()));
+                            None
+                        }
+                        _ => None,
+                    }
+                }
+                "of" => {
+                    if t.get("at_least").is_none() {
+                        self.err(key.span(), "`of` is only meaningful with `at_least = N`");
+                    }
+                    continue;
+                }
+                "text" | "drug" | "price" | "contact" | "payment" | "shipping" | "site" => {
+                    match value.get_ref().as_table() {
+                        Some(ct) => self.parse_condition(k, ct, value.span()).map(Part::Cond),
+                        None => {
+                            self.err(value.span(), format!("`{k}` must be a table, e.g. `{k} = {{ ... }}`"));
+                            None
+                        }
+                    }
+                }
+                _ => continue,
+            };
+            match part {
+                Some(p) => node.parts.push(p),
+                None => ok = false,
+            }
+        }
+        if ok && node.parts.is_empty() {
+            self.err(span, "empty match table: add conditions (`text`, `drug`, …) or `all`/`any`/`none`/`at_least`");
+            return None;
+        }
+        ok.then_some(node)
+    }
+
+    fn node_list(&mut self, v: &Value<'_>) -> Option<Vec<Node>> {
+        let Some(items) = v.get_ref().as_array() else {
+            self.err(v.span(), "expected a list of conditions: `[ { drug = { ... } }, ... ]`");
+            return None;
+        };
+        if items.is_empty() {
+            self.err(v.span(), "empty list of conditions");
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in items.iter() {
+            match item.get_ref().as_table() {
+                Some(t) => match self.parse_node(t, item.span()) {
+                    Some(n) => out.push(n),
+                    None => ok = false,
+                },
+                None => {
+                    self.err(item.span(), format!("expected a condition table, found {}", item.get_ref().type_str()));
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn parse_condition(&mut self, kind: &str, t: &DeTable<'_>, span: Range<usize>) -> Option<Condition> {
+        let before = self.diags.len();
+        let cond = match kind {
+            "text" => self.text_cond(t, &span).map(Condition::Text),
+            "drug" => self.drug_cond(t).map(Condition::Drug),
+            "price" => self.price_cond(t, &span).map(Condition::Price),
+            "contact" => self.contact_cond(t, &span).map(Condition::Contact),
+            "payment" => self.payment_cond(t, &span).map(Condition::Payment),
+            "shipping" => self.shipping_cond(t, &span).map(Condition::Shipping),
+            _ => self.site_cond(t, &span).map(Condition::Site),
+        };
+        if self.diags.len() > before { None } else { cond }
+    }
+
+    fn fields(&mut self, t: &DeTable<'_>, default: &[Field]) -> Vec<Field> {
+        let Some(v) = t.get("fields") else {
+            return default.to_vec();
+        };
+        let Some(list) = self.string_list(v, "`fields`") else {
+            return default.to_vec();
+        };
+        let mut out = Vec::new();
+        for (name, sp) in list {
+            match Field::from_str(&name) {
+                Ok(f) => out.push(f),
+                Err(e) => self.err(sp, e),
+            }
+        }
+        out
+    }
+
+    fn text_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<TextCond> {
+        self.check_keys(t, &["any", "words", "fields", "normalize"], "a `text` condition");
+        let fields = self.fields(t, &[Field::Title, Field::Description]);
+        let normalize = match t.get("normalize") {
+            Some(v) => self.boolean(v, "`normalize`")?,
+            None => true,
+        };
+        let view = if normalize { View::Normal } else { View::Raw };
+        let mut patterns = Vec::new();
+        let mut sources = Vec::new();
+        if let Some(v) = t.get("any") {
+            for (p, sp) in self.string_list(v, "`any`").unwrap_or_default() {
+                match self.bank.add(&p, &fields, view) {
+                    Ok(id) => {
+                        patterns.push(id);
+                        sources.push(format!("/{p}/"));
+                    }
+                    Err(e) => self.err(sp, format!("invalid regex `{p}`: {}", one_line(&e))),
+                }
+            }
+        }
+        if let Some(v) = t.get("words") {
+            let words = self.string_list(v, "`words`").unwrap_or_default();
+            for (w, sp) in words {
+                let p = crate::regex_bank::words_pattern(std::slice::from_ref(&w));
+                match self.bank.add(&p, &fields, view) {
+                    Ok(id) => {
+                        patterns.push(id);
+                        sources.push(format!("\"{w}\""));
+                    }
+                    Err(e) => self.err(sp, format!("cannot use word `{w}`: {}", one_line(&e))),
+                }
+            }
+        }
+        if t.get("any").is_none() && t.get("words").is_none() {
+            self.err(span.clone(), "a `text` condition needs `any = [regexes]` or `words = [keywords]`");
+            return None;
+        }
+        Some(TextCond {
+            patterns,
+            sources,
+            fields,
+            normalize,
+        })
+    }
+
+    fn drug_cond(&mut self, t: &DeTable<'_>) -> Option<DrugCond> {
+        self.check_keys(t, &["class", "schedule", "category", "id", "obfuscated", "fields"], "a `drug` condition");
+        let mut c = DrugCond {
+            fields: self.fields(t, &[Field::Title, Field::Description]),
+            ..Default::default()
+        };
+        let lex = self.lexicon;
+        if let Some(v) = t.get("class") {
+            for (s, sp) in self.string_list(v, "`class`").unwrap_or_default() {
+                match DrugClass::from_str(&s) {
+                    Ok(cl) => c.classes.push(cl),
+                    Err(e) => self.err(sp, e),
+                }
+            }
+        }
+        if let Some(v) = t.get("schedule") {
+            for (s, sp) in self.string_list(v, "`schedule`").unwrap_or_default() {
+                if let Some(l) = lex
+                    && !l.schedules().contains(s.as_str())
+                {
+                    let known: Vec<&str> = l.schedules().into_iter().collect();
+                    self.err(sp, format!("unknown schedule `{s}`: the lexicon uses {}", known.join(", ")));
+                }
+                c.schedules.push(s);
+            }
+        }
+        if let Some(v) = t.get("category") {
+            for (s, sp) in self.string_list(v, "`category`").unwrap_or_default() {
+                if let Some(l) = lex
+                    && !l.categories().contains(s.as_str())
+                {
+                    let known: Vec<&str> = l.categories().into_iter().collect();
+                    let hint = suggestion(&s, &known);
+                    self.err(sp, format!("unknown drug category `{s}`{hint}: the lexicon's categories are {}", known.join(", ")));
+                }
+                c.categories.push(s);
+            }
+        }
+        if let Some(v) = t.get("id") {
+            for (s, sp) in self.string_list(v, "`id`").unwrap_or_default() {
+                if let Some(l) = lex
+                    && l.get(&s).is_none()
+                {
+                    self.err(sp, format!("unknown drug id `{s}`: use the lexicon's id (the INN in lower case)"));
+                }
+                c.ids.push(s);
+            }
+        }
+        if let Some(v) = t.get("obfuscated") {
+            c.obfuscated = Some(self.boolean(v, "`obfuscated`")?);
+        }
+        Some(c)
+    }
+
+    fn price_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<PriceCond> {
+        self.check_keys(t, &["below_reference_fraction", "min_usd", "max_usd", "per"], "a `price` condition");
+        let mut c = PriceCond {
+            below_reference_fraction: None,
+            min_usd: None,
+            max_usd: None,
+            per: PricePer::Unit,
+        };
+        if let Some(v) = t.get("below_reference_fraction") {
+            let f = self.decimal(v, "`below_reference_fraction`")?;
+            if f <= Decimal::ZERO {
+                self.err(v.span(), "`below_reference_fraction` must be positive, e.g. 0.25");
+            }
+            c.below_reference_fraction = Some(f);
+        }
+        if let Some(v) = t.get("min_usd") {
+            c.min_usd = Some(self.decimal(v, "`min_usd`")?);
+        }
+        if let Some(v) = t.get("max_usd") {
+            c.max_usd = Some(self.decimal(v, "`max_usd`")?);
+        }
+        if let Some(v) = t.get("per") {
+            c.per = match self.string(v, "`per`")?.as_str() {
+                "unit" => PricePer::Unit,
+                "total" => PricePer::Total,
+                other => {
+                    self.err(v.span(), format!("`per = \"{other}\"`: expected \"unit\" or \"total\""));
+                    return None;
+                }
+            };
+        }
+        if c.below_reference_fraction.is_none() && c.min_usd.is_none() && c.max_usd.is_none() {
+            self.err(span.clone(), "a `price` condition needs `below_reference_fraction`, `min_usd` or `max_usd`");
+            return None;
+        }
+        Some(c)
+    }
+
+    fn contact_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<ContactCond> {
+        self.check_keys(t, &["only_messaging", "kinds", "empty"], "a `contact` condition");
+        let mut c = ContactCond::default();
+        if let Some(v) = t.get("only_messaging") {
+            c.only_messaging = Some(self.boolean(v, "`only_messaging`")?);
+        }
+        if let Some(v) = t.get("empty") {
+            c.empty = Some(self.boolean(v, "`empty`")?);
+        }
+        if let Some(v) = t.get("kinds") {
+            for (s, sp) in self.string_list(v, "`kinds`").unwrap_or_default() {
+                match contact_kind(&s) {
+                    Some(k) => c.kinds.push(k),
+                    None => self.err(sp, format!("unknown contact kind `{s}`: expected one of {}", CONTACT_KINDS.join(", "))),
+                }
+            }
+        }
+        if c.only_messaging.is_none() && c.empty.is_none() && c.kinds.is_empty() {
+            self.err(span.clone(), "a `contact` condition needs `only_messaging`, `kinds` or `empty`");
+            return None;
+        }
+        Some(c)
+    }
+
+    fn payment_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<PaymentCond> {
+        self.check_keys(t, &["only_crypto", "any", "empty"], "a `payment` condition");
+        let mut c = PaymentCond::default();
+        if let Some(v) = t.get("only_crypto") {
+            c.only_crypto = Some(self.boolean(v, "`only_crypto`")?);
+        }
+        if let Some(v) = t.get("empty") {
+            c.empty = Some(self.boolean(v, "`empty`")?);
+        }
+        if let Some(v) = t.get("any") {
+            c.any = self.lower_list(v, "`any`");
+        }
+        if c.only_crypto.is_none() && c.empty.is_none() && c.any.is_empty() {
+            self.err(span.clone(), "a `payment` condition needs `only_crypto`, `any` or `empty`");
+            return None;
+        }
+        Some(c)
+    }
+
+    fn shipping_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<ShippingCond> {
+        self.check_keys(t, &["any"], "a `shipping` condition");
+        let any = t.get("any").map(|v| self.lower_list(v, "`any`")).unwrap_or_default();
+        if any.is_empty() {
+            self.err(span.clone(), "a `shipping` condition needs `any = [claims]`");
+            return None;
+        }
+        Some(ShippingCond { any })
+    }
+
+    fn site_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<SiteCond> {
+        self.check_keys(t, &["kind", "host", "tld"], "a `site` condition");
+        let mut c = SiteCond::default();
+        if let Some(v) = t.get("kind") {
+            for (s, sp) in self.string_list(v, "`kind`").unwrap_or_default() {
+                match SiteKind::from_str(&s) {
+                    Ok(k) => c.kinds.push(k),
+                    Err(e) => self.err(sp, e.to_string()),
+                }
+            }
+        }
+        if let Some(v) = t.get("host") {
+            c.hosts = self.lower_list(v, "`host`");
+        }
+        if let Some(v) = t.get("tld") {
+            c.tlds = self
+                .lower_list(v, "`tld`")
+                .into_iter()
+                .map(|s| s.trim_start_matches('.').to_string())
+                .collect();
+        }
+        if c.kinds.is_empty() && c.hosts.is_empty() && c.tlds.is_empty() {
+            self.err(span.clone(), "a `site` condition needs `kind`, `host` or `tld`");
+            return None;
+        }
+        Some(c)
+    }
+
+    fn parse_test(&mut self, item: &Value<'_>) -> Option<TestCase> {
+        let span = item.span();
+        let Some(t) = item.get_ref().as_table() else {
+            self.err(span, "each `test` must be a table: write `[[rule.test]]`");
+            return None;
+        };
+        let before = self.diags.len();
+        for (key, _) in t.iter() {
+            if !TEST_KEYS.contains(&key.get_ref().as_ref()) {
+                let msg = format!(
+                    "unknown test field `{}`{}: a test listing has {}",
+                    key.get_ref(),
+                    suggestion(key.get_ref(), TEST_KEYS),
+                    TEST_KEYS.join(", ")
+                );
+                self.err(key.span(), msg);
+            }
+        }
+        let opt_str = |p: &mut Self, k: &str| t.get(k).and_then(|v| p.string(v, &format!("`{k}`")));
+        let title = opt_str(self, "title").unwrap_or_default();
+        let description = opt_str(self, "description").unwrap_or_default();
+        let seller = opt_str(self, "seller");
+        let url = opt_str(self, "url");
+        let language = opt_str(self, "language");
+        let price = t.get("price").and_then(|v| self.decimal(v, "`price`"));
+        let currency = match t.get("currency") {
+            Some(v) => {
+                let c = self.string(v, "`currency`")?;
+                if pharmwatch_model::Currency::from_str(&c).is_err() {
+                    self.err(v.span(), format!("`{c}` is not an ISO 4217 currency code (USD, EUR, CNY, …)"));
+                }
+                Some(c)
+            }
+            None => None,
+        };
+        let quantity = t
+            .get("quantity")
+            .and_then(|v| self.integer(v, "`quantity`"))
+            .and_then(|q| u32::try_from(q).ok());
+        let site_kind = match t.get("site_kind") {
+            Some(v) => {
+                let s = self.string(v, "`site_kind`")?;
+                match SiteKind::from_str(&s) {
+                    Ok(k) => Some(k),
+                    Err(e) => {
+                        self.err(v.span(), e.to_string());
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        let contacts = t
+            .get("contacts")
+            .and_then(|v| self.string_list(v, "`contacts`"))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        let list = |p: &mut Self, k: &str| -> Vec<String> {
+            t.get(k)
+                .and_then(|v| p.string_list(v, &format!("`{k}`")))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect()
+        };
+        let payment = list(self, "payment");
+        let shipping = list(self, "shipping");
+        let expect = match t.get("expect") {
+            Some(v) => self.boolean(v, "`expect`"),
+            None => {
+                self.err(span.clone(), "test has no `expect`: add `expect = true` (rule must fire) or `expect = false`");
+                None
+            }
+        };
+        if self.diags.len() > before {
+            return None;
+        }
+        let (line, _) = self.map.position(span.start);
+        Some(TestCase {
+            title,
+            description,
+            seller,
+            url,
+            price,
+            currency,
+            quantity,
+            site_kind,
+            contacts,
+            payment,
+            shipping,
+            language,
+            expect: expect?,
+            line,
+        })
+    }
+
+    // ---- value helpers ----
+
+    fn check_keys(&mut self, t: &DeTable<'_>, allowed: &[&str], what: &str) {
+        for (key, _) in t.iter() {
+            if !allowed.contains(&key.get_ref().as_ref()) {
+                let msg = unknown_key_msg(key.get_ref(), what, allowed);
+                self.err(key.span(), msg);
+            }
+        }
+    }
+
+    fn required_string(&mut self, t: &DeTable<'_>, key: &str, span: &Range<usize>) -> Option<String> {
+        match t.get(key) {
+            Some(v) => self.string(v, &format!("`{key}`")),
+            None => {
+                self.err(span.clone(), format!("rule has no `{key}`: add `{key} = \"...\"`"));
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, v: &Value<'_>, what: &str) -> Option<String> {
+        match v.get_ref().as_str() {
+            Some(s) => Some(s.to_string()),
+            None => {
+                self.err(v.span(), format!("{what} must be a string, found {}", v.get_ref().type_str()));
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, v: &Value<'_>, what: &str) -> Option<bool> {
+        match v.get_ref().as_bool() {
+            Some(b) => Some(b),
+            None => {
+                self.err(v.span(), format!("{what} must be true or false, found {}", v.get_ref().type_str()));
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, v: &Value<'_>, what: &str) -> Option<i64> {
+        let parsed = v.get_ref().as_integer().and_then(|i| {
+            let digits = i.as_str().replace('_', "");
+            i64::from_str_radix(digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b"), i.radix()).ok()
+        });
+        if parsed.is_none() {
+            self.err(v.span(), format!("{what} must be an integer, found {}", v.get_ref().type_str()));
+        }
+        parsed
+    }
+
+    fn decimal(&mut self, v: &Value<'_>, what: &str) -> Option<Decimal> {
+        let text = match v.get_ref() {
+            DeValue::Integer(i) => Some(i.as_str().replace('_', "")),
+            DeValue::Float(f) => Some(f.as_str().replace('_', "")),
+            DeValue::String(s) => Some(s.to_string()),
+            _ => None,
+        };
+        let d = text.and_then(|t| Decimal::from_str(t.trim()).or_else(|_| Decimal::from_scientific(t.trim())).ok());
+        if d.is_none() {
+            self.err(v.span(), format!("{what} must be a number such as 12.99, found {}", v.get_ref().type_str()));
+        }
+        d
+    }
+
+    /// A string or a list of strings, each with its span.
+    fn string_list(&mut self, v: &Value<'_>, what: &str) -> Option<Vec<(String, Range<usize>)>> {
+        if let Some(s) = v.get_ref().as_str() {
+            return Some(vec![(s.to_string(), v.span())]);
+        }
+        let Some(items) = v.get_ref().as_array() else {
+            self.err(v.span(), format!("{what} must be a string or a list of strings, found {}", v.get_ref().type_str()));
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref().as_str() {
+                Some(s) => out.push((s.to_string(), item.span())),
+                None => self.err(item.span(), format!("{what} must list strings, found {}", item.get_ref().type_str())),
+            }
+        }
+        Some(out)
+    }
+
+    fn lower_list(&mut self, v: &Value<'_>, what: &str) -> Vec<String> {
+        self.string_list(v, what)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(s, _)| s.trim().to_lowercase())
+            .collect()
+    }
+}
+
+const CONTACT_KINDS: &[&str] = &[
+    "email",
+    "phone",
+    "whatsapp",
+    "telegram",
+    "wechat",
+    "signal",
+    "wickr",
+    "bitcoin_wallet",
+    "ethereum_wallet",
+    "tron_wallet",
+    "other",
+];
+
+/// Parses a contact kind name (`telegram`, `bitcoin_wallet`, also `weixin`/`微信`).
+pub(crate) fn contact_kind(s: &str) -> Option<ContactKind> {
+    Some(match s.trim().to_lowercase().replace([' ', '-'], "_").as_str() {
+        "email" | "e_mail" | "mail" => ContactKind::Email,
+        "phone" | "tel" | "telephone" => ContactKind::Phone,
+        "whatsapp" => ContactKind::Whatsapp,
+        "telegram" => ContactKind::Telegram,
+        "wechat" | "weixin" | "微信" => ContactKind::Wechat,
+        "signal" => ContactKind::Signal,
+        "wickr" => ContactKind::Wickr,
+        "bitcoin_wallet" | "bitcoin" | "btc" => ContactKind::BitcoinWallet,
+        "ethereum_wallet" | "ethereum" | "eth" => ContactKind::EthereumWallet,
+        "tron_wallet" | "tron" => ContactKind::TronWallet,
+        "other" => ContactKind::Other,
+        _ => return None,
+    })
+}
+
+fn unknown_key_msg(key: &str, what: &str, allowed: &[&str]) -> String {
+    format!(
+        "unknown key `{key}` in {what}{}: expected one of {}",
+        suggestion(key, allowed),
+        allowed.join(", ")
+    )
+}
+
+/// ` (did you mean `x`?)` when a known name is one or two edits away.
+fn suggestion(got: &str, known: &[&str]) -> String {
+    known
+        .iter()
+        .map(|k| (edit_distance(got, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Error texts from toml and regex span several lines (with carets); diagnostics are one line.
+fn one_line(s: &str) -> String {
+    let lines: Vec<&str> = s.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    lines
+        .iter()
+        .rev()
+        .find(|l| l.starts_with("error:"))
+        .map(|l| l.trim_start_matches("error:").trim().to_string())
+        .unwrap_or_else(|| lines.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_for_typos() {
+        assert_eq!(suggestion("severty", RULE_KEYS), " (did you mean `severity`?)");
+        assert_eq!(suggestion("zzzzzz", RULE_KEYS), "");
+    }
+
+    #[test]
+    fn regex_errors_fit_on_one_line() {
+        let e = regex::Regex::new("(unclosed").unwrap_err().to_string();
+        assert_eq!(one_line(&e), "unclosed group");
+    }
+}
