@@ -82,7 +82,10 @@ impl CrawlSettings {
             return bad("per_host_concurrency", "must be at least 1");
         }
         if !(self.default_rate.is_finite() && self.default_rate > 0.0) {
-            return bad("default_rate", "must be a positive number of requests per second");
+            return bad(
+                "default_rate",
+                "must be a positive number of requests per second",
+            );
         }
         if self.timeout_secs == 0 {
             return bad("timeout_secs", "must be at least 1");
@@ -155,6 +158,16 @@ pub struct SiteConfig {
     /// Default language (BCP 47) of the site's pages.
     #[serde(default)]
     pub language: Option<String>,
+    /// Sitemap URLs (`sitemap.xml`, indexes, `.xml.gz`) to seed the frontier from.
+    #[serde(default)]
+    pub sitemaps: Vec<String>,
+    /// Also read the sitemaps that the site's robots.txt lists (default true).
+    #[serde(default = "default_true")]
+    pub follow_sitemaps: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// A host pattern of a site's scope.
@@ -217,6 +230,7 @@ pub(crate) struct ValidSite {
     pub hosts: Vec<HostPattern>,
     pub include: Vec<Regex>,
     pub exclude: Vec<Regex>,
+    pub sitemaps: Vec<Url>,
 }
 
 impl SiteConfig {
@@ -237,14 +251,21 @@ impl SiteConfig {
         if self.name.trim().is_empty() {
             return Err(self.err("name", "must not be empty"));
         }
-        let start_urls = self.parse_start_urls()?;
+        let start_urls = self.parse_urls("start_urls", &self.start_urls)?;
+        if start_urls.is_empty() {
+            return Err(self.err("start_urls", "at least one URL is required"));
+        }
+        let sitemaps = self.parse_urls("sitemaps", &self.sitemaps)?;
         let hosts = self.host_patterns(&start_urls)?;
         let include = self.regexes("include", &self.include)?;
         let exclude = self.regexes("exclude", &self.exclude)?;
         if let Some(rate) = self.rate
             && !(rate.is_finite() && rate > 0.0)
         {
-            return Err(self.err("rate", format!("{rate} is not a positive number of requests per second")));
+            return Err(self.err(
+                "rate",
+                format!("{rate} is not a positive number of requests per second"),
+            ));
         }
         self.check_proxy(&start_urls)?;
         Ok(ValidSite {
@@ -253,21 +274,18 @@ impl SiteConfig {
             hosts,
             include,
             exclude,
+            sitemaps,
         })
     }
 
-    fn parse_start_urls(&self) -> Result<Vec<Url>, CrawlError> {
-        if self.start_urls.is_empty() {
-            return Err(self.err("start_urls", "at least one URL is required"));
-        }
-        self.start_urls
-            .iter()
+    fn parse_urls(&self, field: &'static str, urls: &[String]) -> Result<Vec<Url>, CrawlError> {
+        urls.iter()
             .map(|text| {
                 let url = Url::parse(text.trim())
-                    .map_err(|e| self.err("start_urls", format!("`{text}` is not a URL: {e}")))?;
+                    .map_err(|e| self.err(field, format!("`{text}` is not a URL: {e}")))?;
                 if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
                     return Err(self.err(
-                        "start_urls",
+                        field,
                         format!("`{text}` must be an http:// or https:// URL with a host"),
                     ));
                 }
@@ -296,9 +314,7 @@ impl SiteConfig {
     fn regexes(&self, field: &'static str, patterns: &[String]) -> Result<Vec<Regex>, CrawlError> {
         patterns
             .iter()
-            .map(|p| {
-                Regex::new(p).map_err(|e| self.err(field, format!("bad regex `{p}`: {e}")))
-            })
+            .map(|p| Regex::new(p).map_err(|e| self.err(field, format!("bad regex `{p}`: {e}"))))
             .collect()
     }
 
@@ -362,9 +378,11 @@ mod tests {
 
     #[test]
     fn default_scope_is_the_start_hosts_with_their_ports() {
-        let s = site(r#"name = "a"
+        let s = site(
+            r#"name = "a"
 kind = "classifieds"
-start_urls = ["http://127.0.0.1:8080/", "https://Shop.Example/x"]"#);
+start_urls = ["http://127.0.0.1:8080/", "https://Shop.Example/x"]"#,
+        );
         let v = s.compile().unwrap();
         assert_eq!(
             v.hosts,
@@ -382,14 +400,29 @@ start_urls = ["http://127.0.0.1:8080/", "https://Shop.Example/x"]"#);
         let cases = [
             (r#"start_urls = ["not a url"]"#, "start_urls"),
             (r#"start_urls = ["ftp://x.example/"]"#, "start_urls"),
-            ("start_urls = [\"http://x.example/\"]\ninclude = [\"(\"]", "include"),
-            ("start_urls = [\"http://x.example/\"]\nexclude = [\"[a\"]", "exclude"),
-            ("start_urls = [\"http://x.example/\"]\nproxy = \"socks5://127.0.0.1:9050\"", "proxy"),
-            ("start_urls = [\"http://x.example/\"]\nproxy = \"ftp://127.0.0.1:9050\"", "proxy"),
+            (
+                "start_urls = [\"http://x.example/\"]\ninclude = [\"(\"]",
+                "include",
+            ),
+            (
+                "start_urls = [\"http://x.example/\"]\nexclude = [\"[a\"]",
+                "exclude",
+            ),
+            (
+                "start_urls = [\"http://x.example/\"]\nproxy = \"socks5://127.0.0.1:9050\"",
+                "proxy",
+            ),
+            (
+                "start_urls = [\"http://x.example/\"]\nproxy = \"ftp://127.0.0.1:9050\"",
+                "proxy",
+            ),
             ("start_urls = [\"http://x.onion/\"]", "proxy"),
             ("start_urls = [\"http://x.example/\"]\nrate = 0.0", "rate"),
             ("start_urls = [\"http://x.example/\"]\nrate = -1.0", "rate"),
-            ("start_urls = [\"http://x.example/\"]\nallowed_hosts = [\"a/b\"]", "allowed_hosts"),
+            (
+                "start_urls = [\"http://x.example/\"]\nallowed_hosts = [\"a/b\"]",
+                "allowed_hosts",
+            ),
         ];
         for (body, field) in cases {
             let s = site(&format!("name = \"shop\"\n{body}"));
@@ -397,7 +430,9 @@ start_urls = ["http://127.0.0.1:8080/", "https://Shop.Example/x"]"#);
             assert!(msg.contains("site `shop`"), "{msg}");
             assert!(msg.contains(&format!("field `{field}`")), "{body}: {msg}");
         }
-        let ok = site("name = \"t\"\nstart_urls = [\"http://x.onion/\"]\nproxy = \"socks5h://127.0.0.1:9050\"");
+        let ok = site(
+            "name = \"t\"\nstart_urls = [\"http://x.onion/\"]\nproxy = \"socks5h://127.0.0.1:9050\"",
+        );
         ok.validate().unwrap();
     }
 

@@ -1,7 +1,7 @@
 //! The crawl loop: seeds, dispatch through the politeness gate, and what each completed
 //! exchange leads to (links, redirect hops, retries, robots verdicts).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,6 +17,7 @@ use crate::fetch::{Limits, build_client};
 use crate::frontier::{Frontier, Priority, Rejection, Scope};
 use crate::politeness::{HostKey, HostScheduler};
 use crate::robots::{ROBOTS_MAX_BYTES, RobotsRules};
+use crate::sitemap::Sitemap;
 use crate::worker::{Job, JobKind, Outcome, WorkerCtx};
 use crate::{CrawlError, CrawlSettings, CrawlStats, PageRecord, SiteConfig, ValidatorSource};
 
@@ -24,6 +25,8 @@ use crate::{CrawlError, CrawlSettings, CrawlStats, PageRecord, SiteConfig, Valid
 /// retries and redirect hops), ahead of [`Priority`] ranks.
 const RANK_ROBOTS: u8 = 0;
 const RANK_CONTINUATION: u8 = 1;
+/// Sitemap files fetched per site and run at most (index files included).
+const MAX_SITEMAPS_PER_SITE: usize = 200;
 
 fn rank(p: Priority) -> u8 {
     2 + p as u8
@@ -66,7 +69,10 @@ impl std::fmt::Debug for Crawler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Crawler")
             .field("settings", &self.settings)
-            .field("sites", &self.sites.iter().map(|s| s.name()).collect::<Vec<_>>())
+            .field(
+                "sites",
+                &self.sites.iter().map(|s| s.name()).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -77,7 +83,7 @@ impl Crawler {
     pub fn new(settings: CrawlSettings, sites: Vec<SiteConfig>) -> Result<Crawler, CrawlError> {
         settings.validate()?;
         let mut clients: HashMap<Option<String>, reqwest::Client> = HashMap::new();
-        let mut names = std::collections::HashSet::new();
+        let mut names = HashSet::new();
         let mut runtimes = Vec::with_capacity(sites.len());
         for config in sites {
             if !names.insert(config.name.clone()) {
@@ -175,6 +181,8 @@ impl Crawler {
             robots: HashMap::new(),
             tasks: JoinSet::new(),
             running: HashMap::new(),
+            sitemaps_seen: HashSet::new(),
+            sitemap_count: vec![0; self.sites.len()],
             output_closed: false,
         };
         run.seed();
@@ -232,6 +240,9 @@ struct Run<'a> {
     robots: HashMap<HostKey, RobotsState>,
     tasks: JoinSet<Outcome>,
     running: HashMap<tokio::task::Id, (HostKey, Job)>,
+    /// Sitemaps queued, per site: `(site, url)`.
+    sitemaps_seen: HashSet<(usize, String)>,
+    sitemap_count: Vec<usize>,
     output_closed: bool,
 }
 
@@ -248,6 +259,10 @@ impl Run<'_> {
                     Ok(url) => self.enqueue(Job::page(index, url, 0), rank(Priority::Other)),
                     Err(r) => self.count_rejection(index, r),
                 }
+            }
+            let sitemaps = self.site(index).site.sitemaps.clone();
+            for url in sitemaps {
+                self.enqueue_sitemap(index, &url);
             }
         }
     }
@@ -271,7 +286,10 @@ impl Run<'_> {
                 self.sched.next_wakeup()
             };
             if self.tasks.is_empty() && wake.is_none() {
-                tracing::error!(queued = self.sched.queued(), "crawl stalled with queued work");
+                tracing::error!(
+                    queued = self.sched.queued(),
+                    "crawl stalled with queued work"
+                );
                 return cancelled;
             }
             tokio::select! {
@@ -299,21 +317,24 @@ impl Run<'_> {
         let site = self.site(job.site).clone();
         let ctx = self.ctx.clone();
         let task_job = job.clone();
-        let handle = self.tasks.spawn(async move { crate::worker::run_job(ctx, site, task_job).await });
+        let handle = self
+            .tasks
+            .spawn(async move { crate::worker::run_job(ctx, site, task_job).await });
         self.running.insert(handle.id(), (host, job));
     }
 
     fn completed(&mut self, done: Result<(tokio::task::Id, Outcome), tokio::task::JoinError>) {
-        let (id, outcome) = match done {
-            Ok(pair) => pair,
-            Err(e) => {
-                tracing::error!(error = %e, "crawl task failed");
-                (e.id(), Outcome::Done)
-            }
+        let (id, outcome, crash) = match done {
+            Ok((id, outcome)) => (id, outcome, None),
+            Err(e) => (e.id(), Outcome::Done, Some(e.to_string())),
         };
         let Some((host, job)) = self.running.remove(&id) else {
             return;
         };
+        if let Some(message) = crash {
+            tracing::error!(url = %job.url, %message, "crawl task failed");
+            crate::worker::report_crash(&self.ctx, self.site(job.site), &job, message);
+        }
         self.sched.complete(&host);
         match outcome {
             Outcome::Done => {}
@@ -324,9 +345,16 @@ impl Run<'_> {
                 self.sched.defer(&host, Instant::now() + delay);
                 let mut retry = job;
                 retry.attempt += 1;
-                self.sched.push(&host, retry, RANK_CONTINUATION, Duration::ZERO, Instant::now());
+                self.sched.push(
+                    &host,
+                    retry,
+                    RANK_CONTINUATION,
+                    Duration::ZERO,
+                    Instant::now(),
+                );
             }
-            Outcome::Robots(rules) => self.robots_ready(&host, rules),
+            Outcome::Robots(rules) => self.robots_ready(&host, job.site, rules),
+            Outcome::Sitemap(map) => self.sitemap_read(job.site, map),
         }
     }
 
@@ -357,11 +385,16 @@ impl Run<'_> {
 
     fn count_rejection(&mut self, site: usize, r: Rejection) {
         let mut stats = lock(&self.ctx.stats);
-        let s = stats.per_site.entry(self.site(site).name().to_string()).or_default();
+        let s = stats
+            .per_site
+            .entry(self.site(site).name().to_string())
+            .or_default();
         match r {
             Rejection::Duplicate => {}
             Rejection::Trap => s.traps += 1,
-            Rejection::OutOfScope | Rejection::TooDeep | Rejection::PageLimit => s.out_of_scope += 1,
+            Rejection::OutOfScope | Rejection::TooDeep | Rejection::PageLimit => {
+                s.out_of_scope += 1
+            }
         }
     }
 
@@ -379,6 +412,7 @@ impl Run<'_> {
         if !self.robots.contains_key(&host)
             && let Some(rules) = self.crawler.cached_robots(&host)
         {
+            self.discover_sitemaps(job.site, &rules);
             self.robots.insert(host.clone(), RobotsState::Ready(rules));
         }
         match self.robots.get(&host) {
@@ -396,7 +430,8 @@ impl Run<'_> {
                     return;
                 };
                 self.robots.insert(host.clone(), RobotsState::Pending);
-                self.sched.push(&host, robots_job, RANK_ROBOTS, site.interval, now);
+                self.sched
+                    .push(&host, robots_job, RANK_ROBOTS, site.interval, now);
                 self.sched.push(&host, job, rank, site.interval, now);
             }
         }
@@ -404,11 +439,16 @@ impl Run<'_> {
 
     fn count_disallowed(&mut self, site: usize, n: u64) {
         let name = self.site(site).name().to_string();
-        lock(&self.ctx.stats).per_site.entry(name).or_default().robots_disallowed += n;
+        lock(&self.ctx.stats)
+            .per_site
+            .entry(name)
+            .or_default()
+            .robots_disallowed += n;
     }
 
-    fn robots_ready(&mut self, host: &HostKey, rules: Arc<RobotsRules>) {
+    fn robots_ready(&mut self, host: &HostKey, site: usize, rules: Arc<RobotsRules>) {
         self.crawler.cache_robots(host, &rules);
+        self.discover_sitemaps(site, &rules);
         let sites = &self.crawler.sites;
         let dropped = self.sched.remove_where(host, |job| {
             sites[job.site].respects_robots() && !rules.allowed(&job.url)
@@ -421,5 +461,71 @@ impl Run<'_> {
         }
         self.robots.insert(host.clone(), RobotsState::Ready(rules));
         self.sched.unblock(host);
+    }
+
+    /// Queues the sitemaps robots.txt lists, when the site follows them.
+    fn discover_sitemaps(&mut self, site: usize, rules: &RobotsRules) {
+        if !self.site(site).site.config.follow_sitemaps {
+            return;
+        }
+        for text in &rules.sitemaps {
+            if let Ok(url) = Url::parse(text) {
+                self.enqueue_sitemap(site, &url);
+            }
+        }
+    }
+
+    /// Queues one sitemap fetch: in scope (hosts and exclude), once, within the budget.
+    fn enqueue_sitemap(&mut self, site: usize, url: &Url) {
+        let url = crate::frontier::normalize_url(url);
+        let runtime = self.site(site).clone();
+        if !runtime.scope.in_scope(&url, true) {
+            return;
+        }
+        if self.sitemap_count[site] >= MAX_SITEMAPS_PER_SITE {
+            tracing::warn!(site = runtime.name(), "sitemap budget exhausted");
+            return;
+        }
+        if self.sitemaps_seen.insert((site, url.to_string())) {
+            self.sitemap_count[site] += 1;
+            self.enqueue(Job::sitemap(site, url), rank(Priority::Listing));
+        }
+    }
+
+    fn sitemap_read(&mut self, site: usize, map: Sitemap) {
+        match map {
+            Sitemap::Index(children) => {
+                for child in children {
+                    if let Ok(url) = Url::parse(&child) {
+                        self.enqueue_sitemap(site, &url);
+                    }
+                }
+            }
+            Sitemap::Urls(urls) => {
+                let runtime = self.site(site).clone();
+                let mut admitted = 0;
+                for text in urls {
+                    let Ok(url) = Url::parse(&text) else { continue };
+                    match self.frontiers[site].admit(&url, 1, false) {
+                        Ok(url) => {
+                            let priority = if runtime.extractor.is_listing_url(&url) {
+                                Priority::Listing
+                            } else {
+                                Priority::Other
+                            };
+                            admitted += 1;
+                            self.enqueue(Job::page(site, url, 1), rank(priority));
+                        }
+                        Err(r) => self.count_rejection(site, r),
+                    }
+                }
+                let mut stats = lock(&self.ctx.stats);
+                stats
+                    .per_site
+                    .entry(runtime.name().to_string())
+                    .or_default()
+                    .sitemap_urls += admitted;
+            }
+        }
     }
 }

@@ -240,6 +240,9 @@ mod tests {
         assert!(Coding::parse(Some("br")).is_err());
         assert!(Coding::parse(Some("gzip, br")).is_err());
         assert!(matches!(Coding::parse(Some("GZIP")), Ok(Coding::Gzip)));
-        assert!(matches!(Coding::parse(Some("identity")), Ok(Coding::Identity)));
+        assert!(matches!(
+            Coding::parse(Some("identity")),
+            Ok(Coding::Identity)
+        ));
     }
 }

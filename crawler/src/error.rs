@@ -70,6 +70,8 @@ pub enum FetchErrorKind {
     RobotsUnavailable,
     /// pharmwatch-extract failed (panicked) on the page.
     Extraction,
+    /// The crawler's own task for this URL failed (a bug): recorded, never fatal.
+    Internal,
 }
 
 impl FetchErrorKind {
@@ -89,6 +91,7 @@ impl FetchErrorKind {
             FetchErrorKind::BadRedirect => "bad_redirect",
             FetchErrorKind::RobotsUnavailable => "robots_unavailable",
             FetchErrorKind::Extraction => "extraction",
+            FetchErrorKind::Internal => "internal",
         }
     }
 

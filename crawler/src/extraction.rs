@@ -1,23 +1,28 @@
-//! The one place that talks to pharmwatch-extract.
-//!
-//! TEMPORARY: pharmwatch-extract has no public API yet; this stub decodes UTF-8 and finds
-//! `href`s so the crawl loop can be exercised. Replaced by the real calls as soon as the
-//! extract crate publishes `decode_html` / `extract_page`.
+//! The one place that talks to pharmwatch-extract: decoding and listing extraction.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
+use pharmwatch_extract::{LinkKind, SiteContext, SiteProfile, decode_html, extract_page};
 use pharmwatch_model::{Listing, Timestamp};
-use regex::Regex;
 use url::Url;
 
 use crate::frontier::Priority;
 use crate::{CrawlError, SiteConfig};
 
-/// Extraction context of one site (profile loaded once).
+impl From<LinkKind> for Priority {
+    fn from(kind: LinkKind) -> Self {
+        match kind {
+            LinkKind::Listing => Priority::Listing,
+            LinkKind::Next => Priority::Next,
+            LinkKind::Other => Priority::Other,
+        }
+    }
+}
+
+/// Extraction context of one site (its profile loaded once, shared by all pages).
 #[derive(Debug, Clone)]
 pub(crate) struct SiteExtractor {
-    #[allow(dead_code)]
-    name: String,
+    context: SiteContext,
 }
 
 /// What one page yielded.
@@ -29,42 +34,58 @@ pub(crate) struct PageOutput {
 }
 
 impl SiteExtractor {
+    /// Loads the site's profile, if it names one.
     pub(crate) fn load(site: &SiteConfig) -> Result<Arc<SiteExtractor>, CrawlError> {
+        let profile = match &site.profile {
+            Some(path) => Some(Arc::new(SiteProfile::load(path).map_err(|e| {
+                CrawlError::Profile {
+                    site: site.name.clone(),
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                }
+            })?)),
+            None => None,
+        };
         Ok(Arc::new(SiteExtractor {
-            name: site.name.clone(),
+            context: SiteContext {
+                name: site.name.clone(),
+                kind: site.kind,
+                currency: site.currency,
+                language: site.language.clone(),
+                profile,
+            },
         }))
     }
 
-    /// Decodes and extracts one page. CPU work: call on the blocking pool.
+    /// Whether the site's profile says the URL is a listing page.
+    pub(crate) fn is_listing_url(&self, url: &Url) -> bool {
+        self.context
+            .profile
+            .as_ref()
+            .is_some_and(|p| p.is_listing_url(url))
+    }
+
+    /// Decodes and extracts one page. CPU work: call on the blocking pool; nothing parsed
+    /// outlives the call.
     pub(crate) fn extract(
         &self,
         body: &[u8],
-        _content_type: Option<&str>,
+        content_type: Option<&str>,
         url: &Url,
-        _fetched_at: Timestamp,
-        _digest: &str,
+        fetched_at: Timestamp,
+        digest: &str,
     ) -> PageOutput {
-        static HREF: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r#"<a\s+([^>]*?)href\s*=\s*["']([^"']+)["']([^>]*)>"#).unwrap_or_else(|_| unreachable!())
-        });
-        let text = String::from_utf8_lossy(body);
-        let links = HREF
-            .captures_iter(&text)
-            .filter_map(|c| {
-                let target = url.join(&c[2]).ok()?;
-                let attrs = format!("{} {}", &c[1], &c[3]);
-                let prio = if attrs.contains("next") {
-                    Priority::Next
-                } else {
-                    Priority::Other
-                };
-                Some((target, prio))
-            })
-            .collect();
+        let decoded = decode_html(body, content_type, url.host_str());
+        let digest = (!digest.is_empty()).then_some(digest);
+        let page = extract_page(&decoded.text, url, &self.context, fetched_at, digest);
         PageOutput {
-            listings: Vec::new(),
-            links,
-            encoding: Some("UTF-8".into()),
+            listings: page.listings,
+            links: page
+                .links
+                .into_iter()
+                .map(|l| (l.url, Priority::from(l.kind)))
+                .collect(),
+            encoding: Some(decoded.encoding.to_string()),
         }
     }
 }

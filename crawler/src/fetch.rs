@@ -62,6 +62,22 @@ pub(crate) struct Exchange {
 }
 
 impl Exchange {
+    /// An exchange that never happened, failed for `error`.
+    pub(crate) fn failed(error: FetchError, request_headers: Vec<(String, String)>) -> Exchange {
+        Exchange {
+            status: None,
+            fetched_at: Timestamp::now_utc(),
+            http_version: None,
+            request_headers,
+            response_headers: Vec::new(),
+            headers: HeaderMap::new(),
+            raw: Bytes::new(),
+            decoded: Bytes::new(),
+            truncated: false,
+            error: Some(error),
+        }
+    }
+
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -134,7 +150,9 @@ pub(crate) fn build_client(
         ),
         None => builder.no_proxy(),
     };
-    builder.build().map_err(|e| CrawlError::Client(describe(&e)))
+    builder
+        .build()
+        .map_err(|e| CrawlError::Client(describe(&e)))
 }
 
 fn request_headers(limits: &Limits, validators: Option<&Validators>) -> Vec<(String, String)> {
@@ -173,18 +191,14 @@ pub(crate) async fn exchange(
             req = req.header(k.as_str(), value);
         }
     }
-    let mut ex = Exchange {
-        status: None,
-        fetched_at: Timestamp::now_utc(),
-        http_version: None,
+    let mut ex = Exchange::failed(
+        FetchError {
+            kind: FetchErrorKind::Network,
+            message: String::new(),
+        },
         request_headers,
-        response_headers: Vec::new(),
-        headers: HeaderMap::new(),
-        raw: Bytes::new(),
-        decoded: Bytes::new(),
-        truncated: false,
-        error: None,
-    };
+    );
+    ex.error = None;
     let response = match timeout_at(deadline, req.send()).await {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => {
@@ -192,7 +206,10 @@ pub(crate) async fn exchange(
             return ex;
         }
         Err(_) => {
-            ex.error = error(FetchErrorKind::Timeout, "no response head before the total timeout");
+            ex.error = error(
+                FetchErrorKind::Timeout,
+                "no response head before the total timeout",
+            );
             return ex;
         }
     };
@@ -202,7 +219,12 @@ pub(crate) async fn exchange(
     ex.response_headers = response
         .headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     ex.headers = response.headers().clone();
     read_body(response, deadline, limits.max_body, &mut ex).await;
@@ -210,7 +232,12 @@ pub(crate) async fn exchange(
 }
 
 /// Streams the body into `ex.raw`, decoding on the fly, stopping at the caps or deadline.
-async fn read_body(mut response: reqwest::Response, deadline: Instant, cap: u64, ex: &mut Exchange) {
+async fn read_body(
+    mut response: reqwest::Response,
+    deadline: Instant,
+    cap: u64,
+    ex: &mut Exchange,
+) {
     let cap = usize::try_from(cap).unwrap_or(usize::MAX);
     let coding = match Coding::parse(ex.header("content-encoding")) {
         Ok(c) => Some(c),
@@ -235,7 +262,10 @@ async fn read_body(mut response: reqwest::Response, deadline: Instant, cap: u64,
             Err(_) => {
                 ex.error = error(
                     FetchErrorKind::Timeout,
-                    format!("total timeout while reading body ({} bytes received)", raw.len()),
+                    format!(
+                        "total timeout while reading body ({} bytes received)",
+                        raw.len()
+                    ),
                 );
                 break;
             }
@@ -295,12 +325,18 @@ mod tests {
     #[test]
     fn retry_after_seconds_and_dates() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(
             parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now),
             Some(Duration::from_secs(10))
         );
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
     }
 }

@@ -9,11 +9,48 @@ use crate::config::ValidSite;
 
 /// Query parameters that only track visitors or sessions; they never change the page.
 const TRACKING_PARAMS: &[&str] = &[
-    "gclid", "gclsrc", "dclid", "fbclid", "msclkid", "yclid", "twclid", "igshid", "mc_cid",
-    "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "sessionid", "session_id", "sid", "jsessionid",
-    "phpsessid", "aspsessionid", "cfid", "cftoken", "oly_enc_id", "oly_anon_id", "vero_id",
-    "wickedid", "__s",
+    "gclid",
+    "gclsrc",
+    "dclid",
+    "fbclid",
+    "msclkid",
+    "yclid",
+    "twclid",
+    "igshid",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "_gl",
+    "_hsenc",
+    "_hsmi",
+    "sessionid",
+    "session_id",
+    "sid",
+    "jsessionid",
+    "phpsessid",
+    "aspsessionid",
+    "cfid",
+    "cftoken",
+    "oly_enc_id",
+    "oly_anon_id",
+    "vero_id",
+    "wickedid",
+    "__s",
 ];
+
+/// File types that are never pages: fetching them would only spend the body cap.
+const BINARY_EXTENSIONS: &[&str] = &[
+    "7z", "apk", "avi", "bin", "bmp", "css", "dmg", "eot", "exe", "gif", "gz", "ico", "iso", "jpeg",
+    "jpg", "js", "mkv", "mov", "mp3", "mp4", "msi", "ogg", "otf", "pdf", "png", "rar", "svg", "tar",
+    "tgz", "tif", "tiff", "ttf", "wav", "webm", "webp", "wmv", "woff", "woff2", "zip",
+];
+
+/// Whether the URL's path names a file type that is not a page (images, archives, fonts…).
+pub fn is_binary_resource(url: &Url) -> bool {
+    let last = url.path().rsplit('/').next().unwrap_or("");
+    last.rsplit_once('.')
+        .is_some_and(|(_, ext)| BINARY_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+}
 
 fn is_tracking_param(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
@@ -174,7 +211,7 @@ impl Frontier {
     /// Admits a start URL or a discovered link; returns the normalised URL to fetch.
     pub fn admit(&mut self, url: &Url, depth: u32, seed: bool) -> Result<Url, Rejection> {
         let url = normalize_url(url);
-        if !self.scope.in_scope(&url, seed) {
+        if !self.scope.in_scope(&url, seed) || (!seed && is_binary_resource(&url)) {
             return Err(Rejection::OutOfScope);
         }
         if self.seen.contains(url.as_str()) {
@@ -260,17 +297,41 @@ mod tests {
 
     #[test]
     fn scope_dedup_depth_and_limits() {
-        let mut f = frontier("max_depth = 2\nmax_pages = 3\nexclude = ['/cart/']\ninclude = ['/p/']", 10);
+        let mut f = frontier(
+            "max_depth = 2\nmax_pages = 3\nexclude = ['/cart/']\ninclude = ['/p/']",
+            10,
+        );
         assert!(f.admit(&u("http://shop.example/"), 0, true).is_ok());
-        assert_eq!(f.admit(&u("http://shop.example/#x"), 0, true), Err(Rejection::Duplicate));
-        assert_eq!(f.admit(&u("http://other.example/p/1"), 1, false), Err(Rejection::OutOfScope));
-        assert_eq!(f.admit(&u("http://shop.example/cart/p/1"), 1, false), Err(Rejection::OutOfScope));
-        assert_eq!(f.admit(&u("http://shop.example/about"), 1, false), Err(Rejection::OutOfScope));
-        assert_eq!(f.admit(&u("mailto:a@shop.example"), 1, false), Err(Rejection::OutOfScope));
-        assert_eq!(f.admit(&u("http://shop.example/p/9"), 3, false), Err(Rejection::TooDeep));
+        assert_eq!(
+            f.admit(&u("http://shop.example/#x"), 0, true),
+            Err(Rejection::Duplicate)
+        );
+        assert_eq!(
+            f.admit(&u("http://other.example/p/1"), 1, false),
+            Err(Rejection::OutOfScope)
+        );
+        assert_eq!(
+            f.admit(&u("http://shop.example/cart/p/1"), 1, false),
+            Err(Rejection::OutOfScope)
+        );
+        assert_eq!(
+            f.admit(&u("http://shop.example/about"), 1, false),
+            Err(Rejection::OutOfScope)
+        );
+        assert_eq!(
+            f.admit(&u("mailto:a@shop.example"), 1, false),
+            Err(Rejection::OutOfScope)
+        );
+        assert_eq!(
+            f.admit(&u("http://shop.example/p/9"), 3, false),
+            Err(Rejection::TooDeep)
+        );
         assert!(f.admit(&u("http://shop.example/p/1"), 1, false).is_ok());
         assert!(f.admit(&u("http://shop.example/p/2"), 2, false).is_ok());
-        assert_eq!(f.admit(&u("http://shop.example/p/3"), 2, false), Err(Rejection::PageLimit));
+        assert_eq!(
+            f.admit(&u("http://shop.example/p/3"), 2, false),
+            Err(Rejection::PageLimit)
+        );
         assert_eq!(f.admitted(), 3);
     }
 
@@ -279,15 +340,30 @@ mod tests {
         let mut f = frontier("", 5);
         let long = format!("http://shop.example/{}", "a".repeat(2100));
         assert_eq!(f.admit(&u(&long), 1, false), Err(Rejection::Trap));
-        assert_eq!(f.admit(&u("http://shop.example/x/y/x/y/z"), 1, false), Err(Rejection::Trap));
-        assert_eq!(f.admit(&u("http://shop.example/a/a/a"), 1, false), Err(Rejection::Trap));
+        assert_eq!(
+            f.admit(&u("http://shop.example/x/y/x/y/z"), 1, false),
+            Err(Rejection::Trap)
+        );
+        assert_eq!(
+            f.admit(&u("http://shop.example/a/a/a"), 1, false),
+            Err(Rejection::Trap)
+        );
         for day in 0..5 {
             let url = format!("http://shop.example/cal?d={day}");
             assert!(f.admit(&u(&url), 1, false).is_ok());
         }
-        assert_eq!(f.admit(&u("http://shop.example/cal?d=99"), 1, false), Err(Rejection::Trap));
+        assert_eq!(
+            f.admit(&u("http://shop.example/cal?d=99"), 1, false),
+            Err(Rejection::Trap)
+        );
         // Other paths keep their own budget.
-        assert!(f.admit(&u("http://shop.example/other?d=99"), 1, false).is_ok());
-        assert!(f.admit(&u("http://shop.example/category/a/b"), 1, false).is_ok());
+        assert!(
+            f.admit(&u("http://shop.example/other?d=99"), 1, false)
+                .is_ok()
+        );
+        assert!(
+            f.admit(&u("http://shop.example/category/a/b"), 1, false)
+                .is_ok()
+        );
     }
 }

@@ -8,6 +8,7 @@
 //! Every exchange, including robots.txt fetches, redirects and failures, becomes a
 //! [`PageRecord`] carrying the raw bytes received so evidence can archive it.
 
+#![warn(missing_docs)]
 pub mod config;
 mod crawl;
 mod decompress;
@@ -17,11 +18,12 @@ pub mod fetch;
 pub mod frontier;
 pub mod politeness;
 mod record;
-mod worker;
 pub mod robots;
+pub mod sitemap;
+mod worker;
 
 pub use config::{CrawlSettings, SiteConfig};
 pub use crawl::Crawler;
 pub use error::{CrawlError, FetchErrorKind};
-pub use fetch::{Validators, ValidatorSource};
+pub use fetch::{ValidatorSource, Validators};
 pub use record::{CrawlStats, FetchError, PageRecord, RecordKind, SiteStats};

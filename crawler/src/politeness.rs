@@ -164,8 +164,9 @@ impl<J> HostScheduler<J> {
         let Some(h) = self.hosts.get_mut(host) else {
             return Vec::new();
         };
-        let (gone, kept): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut h.queue).into_iter().partition(|q| drop(&q.job));
+        let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut h.queue)
+            .into_iter()
+            .partition(|q| drop(&q.job));
         h.queue = kept.into_iter().collect();
         self.queued -= gone.len();
         self.reschedule(host);
@@ -297,10 +298,22 @@ mod tests {
         got.sort();
         assert_eq!(got, vec![0, 10], "one start per host at t0");
         assert_eq!(s.next_wakeup(), Some(t0 + Duration::from_secs(1)));
-        assert_eq!(s.pop_ready(t0 + Duration::from_secs(1)).map(|x| x.1), Some(11));
-        assert_eq!(s.pop_ready(t0 + Duration::from_secs(2)).map(|x| x.1), Some(12));
-        assert!(s.pop_ready(t0 + Duration::from_secs(9)).is_none(), "a still waits");
-        assert_eq!(s.pop_ready(t0 + Duration::from_secs(10)).map(|x| x.1), Some(1));
+        assert_eq!(
+            s.pop_ready(t0 + Duration::from_secs(1)).map(|x| x.1),
+            Some(11)
+        );
+        assert_eq!(
+            s.pop_ready(t0 + Duration::from_secs(2)).map(|x| x.1),
+            Some(12)
+        );
+        assert!(
+            s.pop_ready(t0 + Duration::from_secs(9)).is_none(),
+            "a still waits"
+        );
+        assert_eq!(
+            s.pop_ready(t0 + Duration::from_secs(10)).map(|x| x.1),
+            Some(1)
+        );
     }
 
     #[test]
@@ -319,8 +332,14 @@ mod tests {
         s.unblock(&a);
         s.defer(&a, t0 + Duration::from_secs(5));
         assert!(s.pop_ready(t0 + Duration::from_secs(4)).is_none());
-        assert_eq!(s.pop_ready(t0 + Duration::from_secs(5)).map(|x| x.1), Some("listing"));
-        assert!(s.pop_ready(t0 + Duration::from_secs(6)).is_none(), "global cap");
+        assert_eq!(
+            s.pop_ready(t0 + Duration::from_secs(5)).map(|x| x.1),
+            Some("listing")
+        );
+        assert!(
+            s.pop_ready(t0 + Duration::from_secs(6)).is_none(),
+            "global cap"
+        );
         s.complete(&a);
         assert_eq!(s.remove_where(&a, |j| *j == "other"), vec!["other"]);
         assert_eq!(s.queued(), 0);

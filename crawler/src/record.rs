@@ -18,8 +18,10 @@ pub enum RecordKind {
     Redirect,
     /// A 429/5xx/network failure that will be retried; the retry gets its own record.
     RetriedAttempt,
-    /// A robots.txt fetch (including its redirect hops' final answer).
+    /// A robots.txt fetch (each redirect hop too).
     Robots,
+    /// A sitemap fetch (configured, or listed in robots.txt).
+    Sitemap,
 }
 
 /// A failure recorded against one URL.
@@ -98,6 +100,10 @@ pub struct SiteStats {
     pub traps: u64,
     /// Links refused as out of scope, too deep or over `max_pages`.
     pub out_of_scope: u64,
+    /// Sitemap files fetched.
+    pub sitemaps: u64,
+    /// URLs admitted to the frontier from sitemaps.
+    pub sitemap_urls: u64,
     /// robots.txt was skipped for this site by configuration.
     pub robots_ignored: bool,
 }
@@ -112,7 +118,10 @@ pub struct CrawlStats {
 
 impl SiteStats {
     pub(crate) fn count_error(&mut self, kind: FetchErrorKind) {
-        *self.errors_by_kind.entry(kind.as_str().to_string()).or_default() += 1;
+        *self
+            .errors_by_kind
+            .entry(kind.as_str().to_string())
+            .or_default() += 1;
     }
 
     /// Total final errors.

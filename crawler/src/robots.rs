@@ -79,7 +79,9 @@ impl RobotsRules {
         match status {
             Some(200..=299) => RobotsRules::parse(agent, body),
             Some(429) => RobotsRules::disallow_all("robots.txt answered 429: disallow all"),
-            Some(s @ 400..=499) => RobotsRules::allow_all(format!("robots.txt answered {s}: allow all")),
+            Some(s @ 400..=499) => {
+                RobotsRules::allow_all(format!("robots.txt answered {s}: allow all"))
+            }
             Some(s) => RobotsRules::disallow_all(format!("robots.txt answered {s}: disallow all")),
             None => RobotsRules::disallow_all("robots.txt unreachable: disallow all"),
         }

@@ -11,14 +11,14 @@ use crate::crawl::{SiteRuntime, lock};
 use crate::fetch::{Exchange, Limits, exchange};
 use crate::frontier::{Priority, normalize_url};
 use crate::robots::{ROBOTS_MAX_REDIRECTS, RobotsRules, robots_url};
-use crate::{
-    CrawlStats, FetchError, FetchErrorKind, PageRecord, RecordKind, ValidatorSource,
-};
+use crate::sitemap::{Sitemap, parse_sitemap};
+use crate::{CrawlStats, FetchError, FetchErrorKind, PageRecord, RecordKind, ValidatorSource};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum JobKind {
     Page,
     Robots,
+    Sitemap,
 }
 
 /// One URL to fetch, with the chain that led to it.
@@ -58,6 +58,13 @@ impl Job {
         })
     }
 
+    pub(crate) fn sitemap(site: usize, url: Url) -> Job {
+        Job {
+            kind: JobKind::Sitemap,
+            ..Job::page(site, url, 0)
+        }
+    }
+
     fn origin(&self) -> &Url {
         self.chain.first().unwrap_or(&self.url)
     }
@@ -73,6 +80,7 @@ pub(crate) enum Outcome {
     /// Try the same URL again after this wait (the host is held back as long).
     Retry(Duration),
     Robots(Arc<RobotsRules>),
+    Sitemap(Sitemap),
     /// The record receiver is gone: stop the crawl.
     OutputClosed,
 }
@@ -93,7 +101,7 @@ pub(crate) struct WorkerCtx {
 
 pub(crate) async fn run_job(ctx: Arc<WorkerCtx>, site: Arc<SiteRuntime>, job: Job) -> Outcome {
     match job.kind {
-        JobKind::Page => run_page(&ctx, &site, job).await,
+        JobKind::Page | JobKind::Sitemap => run_page(&ctx, &site, job).await,
         JobKind::Robots => run_robots(&ctx, &site, job).await,
     }
 }
@@ -126,35 +134,67 @@ fn record(site: &SiteRuntime, job: &Job, kind: RecordKind, ex: &Exchange) -> Pag
     }
 }
 
+/// The record of a job whose task died; sent without waiting (the crawl loop calls this).
+pub(crate) fn report_crash(ctx: &WorkerCtx, site: &SiteRuntime, job: &Job, message: String) {
+    let error = FetchError {
+        kind: FetchErrorKind::Internal,
+        message,
+    };
+    let rec = record(
+        site,
+        job,
+        RecordKind::Page,
+        &Exchange::failed(error, Vec::new()),
+    );
+    book(ctx, &rec);
+    if ctx.out.try_send(rec).is_err() {
+        tracing::warn!(url = %job.url, "record of a crashed job dropped (output full or closed)");
+    }
+}
+
 /// Sends the record and books it in the stats.
 async fn emit(ctx: &WorkerCtx, rec: PageRecord) -> bool {
-    {
-        let mut stats = lock(&ctx.stats);
-        let s = stats.per_site.entry(rec.site.clone()).or_default();
-        s.bytes += rec.body_len;
-        match rec.kind {
-            RecordKind::Page => {
-                if rec.status.is_some() {
-                    s.fetched += 1;
-                }
-                if !rec.listings.is_empty() {
-                    s.listing_pages += 1;
-                    s.listings += rec.listings.len() as u64;
-                }
-                if let Some(e) = &rec.error {
-                    s.count_error(e.kind);
-                }
-            }
-            RecordKind::RetriedAttempt => s.retries += 1,
-            RecordKind::Robots => {
-                if let Some(e) = rec.error.as_ref().filter(|e| e.kind == FetchErrorKind::RobotsUnavailable) {
-                    s.count_error(e.kind);
-                }
-            }
-            RecordKind::Redirect => {}
-        }
-    }
+    book(ctx, &rec);
     ctx.out.send(rec).await.is_ok()
+}
+
+fn book(ctx: &WorkerCtx, rec: &PageRecord) {
+    let mut stats = lock(&ctx.stats);
+    let s = stats.per_site.entry(rec.site.clone()).or_default();
+    s.bytes += rec.body_len;
+    match rec.kind {
+        RecordKind::Page => {
+            if rec.status.is_some() {
+                s.fetched += 1;
+            }
+            if !rec.listings.is_empty() {
+                s.listing_pages += 1;
+                s.listings += rec.listings.len() as u64;
+            }
+            if let Some(e) = &rec.error {
+                s.count_error(e.kind);
+            }
+        }
+        RecordKind::RetriedAttempt => s.retries += 1,
+        RecordKind::Robots => {
+            if let Some(e) = rec
+                .error
+                .as_ref()
+                .filter(|e| e.kind == FetchErrorKind::RobotsUnavailable)
+            {
+                s.count_error(e.kind);
+            }
+        }
+        RecordKind::Sitemap => {
+            if rec.status.is_some() {
+                s.sitemaps += 1;
+            }
+            if let Some(e) = &rec.error {
+                s.count_error(e.kind);
+            }
+        }
+        RecordKind::Redirect => {}
+    }
 }
 
 fn set_error(rec: &mut PageRecord, kind: FetchErrorKind, message: impl Into<String>) {
@@ -184,7 +224,10 @@ fn is_retryable(ex: &Exchange) -> bool {
 }
 
 async fn run_page(ctx: &WorkerCtx, site: &SiteRuntime, job: Job) -> Outcome {
-    let validators = ctx.validators.as_ref().and_then(|v| v.validators(job.url.as_str()));
+    let validators = ctx
+        .validators
+        .as_ref()
+        .and_then(|v| v.validators(job.url.as_str()));
     let ex = exchange(&site.client, &job.url, &ctx.limits, validators.as_ref()).await;
     if is_retryable(&ex) && job.attempt < ctx.max_retries {
         let wait = retry_wait(ctx, job.attempt, ex.retry_after());
@@ -194,22 +237,49 @@ async fn run_page(ctx: &WorkerCtx, site: &SiteRuntime, job: Job) -> Outcome {
         }
         return Outcome::Retry(wait);
     }
-    let mut rec = record(site, &job, RecordKind::Page, &ex);
+    let kind = match job.kind {
+        JobKind::Sitemap => RecordKind::Sitemap,
+        _ => RecordKind::Page,
+    };
+    let mut rec = record(site, &job, kind, &ex);
     let outcome = match ex.status {
         _ if ex.error.is_some() => Outcome::Done,
         Some(s @ (301 | 302 | 303 | 307 | 308)) => {
             let decision = redirect(ctx, site, &job, &ex, &mut rec);
-            if decision.is_some() {
+            if decision.is_some() && job.kind == JobKind::Page {
                 rec.kind = RecordKind::Redirect;
             } else if rec.error.is_none() {
-                set_error(&mut rec, FetchErrorKind::BadRedirect, format!("{s} without a usable Location"));
+                set_error(
+                    &mut rec,
+                    FetchErrorKind::BadRedirect,
+                    format!("{s} without a usable Location"),
+                );
             }
             decision.map(Outcome::Redirect).unwrap_or(Outcome::Done)
         }
         Some(s) if s >= 400 => {
             let tries = job.attempt + 1;
-            set_error(&mut rec, FetchErrorKind::HttpStatus, format!("HTTP {s} (attempt {tries})"));
+            set_error(
+                &mut rec,
+                FetchErrorKind::HttpStatus,
+                format!("HTTP {s} (attempt {tries})"),
+            );
             Outcome::Done
+        }
+        Some(s) if (200..300).contains(&s) && job.kind == JobKind::Sitemap => {
+            let body = ex.decoded.clone();
+            let cap = usize::try_from(ctx.limits.max_body).unwrap_or(usize::MAX);
+            match tokio::task::spawn_blocking(move || parse_sitemap(&body, cap)).await {
+                Ok(map) => Outcome::Sitemap(map),
+                Err(e) => {
+                    set_error(
+                        &mut rec,
+                        FetchErrorKind::Extraction,
+                        format!("sitemap: {e}"),
+                    );
+                    Outcome::Done
+                }
+            }
         }
         Some(s) if (200..300).contains(&s) => parse(site, &job, &ex, &mut rec).await,
         _ => Outcome::Done,
@@ -230,13 +300,21 @@ fn redirect(
 ) -> Option<Url> {
     let location = ex.header("location")?;
     let Ok(target) = job.url.join(location) else {
-        set_error(rec, FetchErrorKind::BadRedirect, format!("Location `{location}` is not a URL"));
+        set_error(
+            rec,
+            FetchErrorKind::BadRedirect,
+            format!("Location `{location}` is not a URL"),
+        );
         return None;
     };
     let target = normalize_url(&target);
     rec.redirect_to = Some(target.to_string());
     if job.chain.contains(&target) {
-        set_error(rec, FetchErrorKind::RedirectLoop, format!("redirect back to {target}"));
+        set_error(
+            rec,
+            FetchErrorKind::RedirectLoop,
+            format!("redirect back to {target}"),
+        );
         return None;
     }
     if job.chain.len() > ctx.max_redirects as usize {
@@ -248,7 +326,11 @@ fn redirect(
         return None;
     }
     if !site.scope.in_scope(&target, false) || site.scope.looks_like_trap(&target) {
-        set_error(rec, FetchErrorKind::RedirectOutOfScope, format!("redirect to {target} leaves the site's scope"));
+        set_error(
+            rec,
+            FetchErrorKind::RedirectOutOfScope,
+            format!("redirect to {target} leaves the site's scope"),
+        );
         return None;
     }
     Some(target)
@@ -258,7 +340,12 @@ fn is_parseable(content_type: Option<&str>) -> bool {
     let Some(ct) = content_type else {
         return true;
     };
-    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     mime.is_empty() || mime == "text/html" || mime == "application/xhtml+xml"
 }
 
@@ -285,7 +372,11 @@ async fn parse(site: &SiteRuntime, job: &Job, ex: &Exchange, rec: &mut PageRecor
             Outcome::Links(page.links)
         }
         Err(e) => {
-            set_error(rec, FetchErrorKind::Extraction, format!("extraction failed: {e}"));
+            set_error(
+                rec,
+                FetchErrorKind::Extraction,
+                format!("extraction failed: {e}"),
+            );
             Outcome::Done
         }
     }
@@ -297,10 +388,13 @@ async fn run_robots(ctx: &WorkerCtx, site: &SiteRuntime, mut job: Job) -> Outcom
         let ex = exchange(&site.client, &job.url, &ctx.robots_limits, None).await;
         let mut rec = record(site, &job, RecordKind::Robots, &ex);
         let next = match ex.status {
-            Some(301 | 302 | 303 | 307 | 308) if job.chain.len() <= ROBOTS_MAX_REDIRECTS as usize => ex
-                .header("location")
-                .and_then(|l| job.url.join(l).ok())
-                .filter(|t| !job.chain.contains(t)),
+            Some(301 | 302 | 303 | 307 | 308)
+                if job.chain.len() <= ROBOTS_MAX_REDIRECTS as usize =>
+            {
+                ex.header("location")
+                    .and_then(|l| job.url.join(l).ok())
+                    .filter(|t| !job.chain.contains(t))
+            }
             _ => None,
         };
         if let Some(target) = next {
@@ -313,13 +407,23 @@ async fn run_robots(ctx: &WorkerCtx, site: &SiteRuntime, mut job: Job) -> Outcom
             continue;
         }
         let status = match &ex.error {
-            Some(e) if e.kind.is_transient() || e.kind == FetchErrorKind::UnsupportedEncoding => None,
+            Some(e) if e.kind.is_transient() || e.kind == FetchErrorKind::UnsupportedEncoding => {
+                None
+            }
             _ => ex.status,
         };
         let rules = Arc::new(RobotsRules::from_response(&ctx.agent, status, &ex.decoded));
         if rules.is_unavailable() {
-            let cause = rec.error.as_ref().map(|e| format!(" ({})", e.message)).unwrap_or_default();
-            set_error(&mut rec, FetchErrorKind::RobotsUnavailable, format!("{}{cause}", rules.reason));
+            let cause = rec
+                .error
+                .as_ref()
+                .map(|e| format!(" ({})", e.message))
+                .unwrap_or_default();
+            set_error(
+                &mut rec,
+                FetchErrorKind::RobotsUnavailable,
+                format!("{}{cause}", rules.reason),
+            );
         }
         tracing::debug!(url = %job.url, reason = %rules.reason, "robots.txt");
         if !emit(ctx, rec).await {

@@ -35,7 +35,12 @@ pub(crate) fn request_block(ex: &HttpExchange) -> Vec<u8> {
         None => ex.target_uri.clone(),
     };
     let (version, _) = wire_version(&ex.http_version);
-    let mut out = format!("{} {} {}\r\n", one_line(&ex.method), one_line(&target), version);
+    let mut out = format!(
+        "{} {} {}\r\n",
+        one_line(&ex.method),
+        one_line(&target),
+        version
+    );
     let has_host = ex
         .request_headers
         .iter()
@@ -147,11 +152,14 @@ impl HttpResponseParts<'_> {
 pub fn http_response_parts(rec: &WarcRecord) -> Result<HttpResponseParts<'_>, EvidenceError> {
     let not_http = |why: &str| EvidenceError::NotHttpResponse(why.to_string());
     if rec.record_type() != Some("response") || !rec.is_http() {
-        return Err(not_http("record is not WARC-Type response with application/http"));
+        return Err(not_http(
+            "record is not WARC-Type response with application/http",
+        ));
     }
-    let end = find_subslice(&rec.block, b"\r\n\r\n").ok_or_else(|| not_http("no end of headers"))?;
-    let head = std::str::from_utf8(&rec.block[..end])
-        .map_err(|_| not_http("header block is not text"))?;
+    let end =
+        find_subslice(&rec.block, b"\r\n\r\n").ok_or_else(|| not_http("no end of headers"))?;
+    let head =
+        std::str::from_utf8(&rec.block[..end]).map_err(|_| not_http("header block is not text"))?;
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
     let mut parts = status_line.splitn(3, ' ');
@@ -170,7 +178,9 @@ pub fn http_response_parts(rec: &WarcRecord) -> Result<HttpResponseParts<'_>, Ev
             }
             continue;
         }
-        let (k, v) = line.split_once(':').ok_or_else(|| not_http("bad header line"))?;
+        let (k, v) = line
+            .split_once(':')
+            .ok_or_else(|| not_http("bad header line"))?;
         headers.push((k.trim().to_string(), v.trim().to_string()));
     }
     Ok(HttpResponseParts {

@@ -39,8 +39,8 @@ mod writer;
 pub use digest::{digest_matches, warc_digest, warc_digest_to_hex};
 pub use error::EvidenceError;
 pub use http::{HttpResponseParts, http_response_parts};
-pub use reader::{warc_files, 
-    DEFAULT_MAX_BLOCK_BYTES, RecordAt, WarcReader, read_location, read_record_at,
+pub use reader::{
+    DEFAULT_MAX_BLOCK_BYTES, RecordAt, WarcReader, read_location, read_record_at, warc_files,
 };
 pub use record::WarcRecord;
 pub use verify::{Mismatch, VerifyReport, verify, verify_file, verify_location};

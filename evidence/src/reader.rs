@@ -218,7 +218,9 @@ fn parse_record(input: &mut impl BufRead, max_block: u64) -> Result<WarcRecord, 
     let mut budget = MAX_HEADER_BYTES;
     let version = read_line(input, &mut budget)?.ok_or_else(|| bad("empty member"))?;
     if !version.starts_with("WARC/1.") {
-        return Err(bad(&format!("expected {WARC_VERSION}, found `{version:.40}`")));
+        return Err(bad(&format!(
+            "expected {WARC_VERSION}, found `{version:.40}`"
+        )));
     }
     let mut headers: Vec<(String, String)> = Vec::new();
     loop {
@@ -227,12 +229,16 @@ fn parse_record(input: &mut impl BufRead, max_block: u64) -> Result<WarcRecord, 
             break;
         }
         if line.starts_with([' ', '\t']) {
-            let last = headers.last_mut().ok_or_else(|| bad("continuation line first"))?;
+            let last = headers
+                .last_mut()
+                .ok_or_else(|| bad("continuation line first"))?;
             last.1.push(' ');
             last.1.push_str(line.trim());
             continue;
         }
-        let (k, v) = line.split_once(':').ok_or_else(|| bad("header line without colon"))?;
+        let (k, v) = line
+            .split_once(':')
+            .ok_or_else(|| bad("header line without colon"))?;
         headers.push((k.trim().to_string(), v.trim().to_string()));
     }
     let length: u64 = headers
@@ -273,7 +279,9 @@ fn read_line(input: &mut impl BufRead, budget: &mut u64) -> Result<Option<String
     }
     *budget = budget.saturating_sub(n as u64);
     if raw.last() != Some(&b'\n') {
-        return Err(RecordProblem::Malformed("header section too long or cut".into()));
+        return Err(RecordProblem::Malformed(
+            "header section too long or cut".into(),
+        ));
     }
     raw.pop();
     if raw.last() == Some(&b'\r') {
@@ -291,7 +299,15 @@ mod tests {
     #[test]
     fn file_names_cannot_escape_the_directory() {
         assert!(checked_name("pharmwatch-a-1-00000.warc.gz").is_ok());
-        for bad in ["../x.warc.gz", "/etc/passwd", "a/b", "", ".hidden", "..", "a\\b"] {
+        for bad in [
+            "../x.warc.gz",
+            "/etc/passwd",
+            "a/b",
+            "",
+            ".hidden",
+            "..",
+            "a\\b",
+        ] {
             assert!(checked_name(bad).is_err(), "{bad}");
         }
     }

@@ -37,8 +37,11 @@ impl WarcRecord {
 
     /// True for `application/http` blocks (request and response records).
     pub fn is_http(&self) -> bool {
-        self.header("Content-Type")
-            .is_some_and(|ct| ct.trim().to_ascii_lowercase().starts_with("application/http"))
+        self.header("Content-Type").is_some_and(|ct| {
+            ct.trim()
+                .to_ascii_lowercase()
+                .starts_with("application/http")
+        })
     }
 
     /// The payload: for HTTP records the entity body after the header block, otherwise the

@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::reader::{checked_name, warc_files};
-use crate::{EvidenceError, RecordLocation, WarcReader, WarcRecord, digest_matches, read_location, warc_digest};
+use crate::{
+    EvidenceError, RecordLocation, WarcReader, WarcRecord, digest_matches, read_location,
+    warc_digest,
+};
 
 /// One record (or unreadable stretch of a file) that does not match its digests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,7 +47,8 @@ impl VerifyReport {
         self.files += other.files;
         self.records += other.records;
         self.mismatches.extend(other.mismatches);
-        self.file_digest_mismatches.extend(other.file_digest_mismatches);
+        self.file_digest_mismatches
+            .extend(other.file_digest_mismatches);
         self.unsealed_files.extend(other.unsealed_files);
     }
 }
@@ -69,10 +73,14 @@ pub fn verify_file(dir: &Path, name: &str) -> Result<VerifyReport, EvidenceError
     check_sidecar(dir, name, &mut report)?;
     let mut reader = WarcReader::open(&path)?;
     let mut next_offset = 0u64;
+    // After a damaged member, candidate member starts are tried until one reads; only the
+    // damage itself is reported, not each false start inside it.
+    let mut resyncing = false;
     loop {
         match reader.next_record() {
             None => break,
             Some(Ok(at)) => {
+                resyncing = false;
                 report.records += 1;
                 let mut problems = record_problems(&at.record);
                 if at.offset == 0 && at.record.record_type() != Some("warcinfo") {
@@ -90,12 +98,15 @@ pub fn verify_file(dir: &Path, name: &str) -> Result<VerifyReport, EvidenceError
                 next_offset = at.offset + at.length;
             }
             Some(Err(e)) => {
-                report.mismatches.push(Mismatch {
-                    file: name.to_string(),
-                    offset: next_offset,
-                    record_id: String::new(),
-                    what: format!("unreadable record: {e}"),
-                });
+                if !resyncing {
+                    report.mismatches.push(Mismatch {
+                        file: name.to_string(),
+                        offset: next_offset,
+                        record_id: String::new(),
+                        what: format!("unreadable record: {e}"),
+                    });
+                }
+                resyncing = true;
                 match reader.find_member_from(next_offset + 1)? {
                     Some(at) => next_offset = at,
                     None => break,
@@ -175,7 +186,9 @@ fn file_sha256(path: &Path) -> Result<String, EvidenceError> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = file.read(&mut buf).map_err(|e| EvidenceError::io(path, e))?;
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| EvidenceError::io(path, e))?;
         if n == 0 {
             break;
         }

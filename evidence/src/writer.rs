@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use crate::EvidenceError;
 use crate::digest::warc_digest;
 use crate::http::{request_block, response_block, transfer_encoding_renamed, wire_version};
 use crate::record::{WarcRecord, new_record_id, one_line};
-use crate::EvidenceError;
 
 /// Files are closed and a new one started once they reach this size (1 GiB, the usual
 /// WARC file size of archiving crawlers).
@@ -113,24 +113,12 @@ impl WarcWriter {
     /// The records of one exchange always go to the same file.
     pub fn write_exchange(&mut self, ex: &HttpExchange) -> Result<RecordLocation, EvidenceError> {
         let Some(status) = ex.status else {
-            let meta = self.error_metadata(ex, None);
+            let meta = self.exchange_note(ex, None);
             return self.write_group(vec![meta]).map(|mut v| v.remove(0));
         };
-        let date = warc_date(ex.started_at);
         let response_id = new_record_id();
-        let request_id = new_record_id();
         let warcinfo_id = self.ensure_open()?.to_string();
-        let (_, protocol) = wire_version(&ex.http_version);
-
-        let mut common = vec![("WARC-Date".to_string(), date.clone())];
-        common.push(("WARC-Target-URI".into(), one_line(&ex.target_uri)));
-        if let Some(ip) = &ex.ip {
-            common.push(("WARC-IP-Address".into(), one_line(ip)));
-        }
-        common.push(("WARC-Warcinfo-ID".into(), warcinfo_id));
-        if let Some(p) = protocol {
-            common.push(("WARC-Protocol".into(), p.into()));
-        }
+        let common = exchange_headers(ex, warcinfo_id);
 
         let mut resp_headers = vec![
             ("WARC-Type".to_string(), "response".to_string()),
@@ -148,15 +136,19 @@ impl WarcWriter {
 
         let mut req_headers = vec![
             ("WARC-Type".to_string(), "request".to_string()),
-            ("WARC-Record-ID".into(), request_id),
+            ("WARC-Record-ID".into(), new_record_id()),
         ];
         req_headers.extend(common);
         req_headers.push(("WARC-Concurrent-To".into(), response_id.clone()));
-        let request = http_record(req_headers, request_block(ex), "application/http;msgtype=request");
+        let request = http_record(
+            req_headers,
+            request_block(ex),
+            "application/http;msgtype=request",
+        );
 
         let mut group = vec![request, response];
         if ex.error.is_some() || transfer_encoding_renamed(ex) {
-            group.push(self.error_metadata(ex, Some(&response_id)));
+            group.push(self.exchange_note(ex, Some(&response_id)));
         }
         let mut locations = self.write_group(group)?;
         Ok(locations.swap_remove(1))
@@ -180,7 +172,9 @@ impl WarcWriter {
     /// Flushes the current file to stable storage (a checkpoint for the caller).
     pub fn sync(&mut self) -> Result<(), EvidenceError> {
         if let Some(f) = &self.current {
-            f.file.sync_data().map_err(|e| EvidenceError::io(&f.path, e))?;
+            f.file
+                .sync_data()
+                .map_err(|e| EvidenceError::io(&f.path, e))?;
         }
         Ok(())
     }
@@ -191,7 +185,7 @@ impl WarcWriter {
         Ok(std::mem::take(&mut self.closed_files))
     }
 
-    fn error_metadata(&self, ex: &HttpExchange, concurrent_to: Option<&str>) -> WarcRecord {
+    fn exchange_note(&self, ex: &HttpExchange, concurrent_to: Option<&str>) -> WarcRecord {
         let mut fields: Vec<(String, String)> = Vec::new();
         match (&ex.error, ex.status) {
             (Some(e), _) => fields.push(("fetch-error".into(), e.clone())),
@@ -237,7 +231,10 @@ impl WarcWriter {
 
     /// Writes records as consecutive gzip members of the current file, then rotates if the
     /// file reached the cap.
-    fn write_group(&mut self, records: Vec<WarcRecord>) -> Result<Vec<RecordLocation>, EvidenceError> {
+    fn write_group(
+        &mut self,
+        records: Vec<WarcRecord>,
+    ) -> Result<Vec<RecordLocation>, EvidenceError> {
         self.ensure_open()?;
         let mut out = Vec::with_capacity(records.len());
         for mut record in records {
@@ -245,11 +242,17 @@ impl WarcWriter {
                 && record.header("WARC-Warcinfo-ID").is_none()
                 && record.record_type() != Some("warcinfo")
             {
-                record.headers.push(("WARC-Warcinfo-ID".into(), f.warcinfo_id.clone()));
+                record
+                    .headers
+                    .push(("WARC-Warcinfo-ID".into(), f.warcinfo_id.clone()));
             }
             out.push(self.append(&record)?);
         }
-        if self.current.as_ref().is_some_and(|f| f.size >= self.rotate_bytes) {
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|f| f.size >= self.rotate_bytes)
+        {
             self.finish_current()?;
         }
         Ok(out)
@@ -257,17 +260,24 @@ impl WarcWriter {
 
     fn append(&mut self, record: &WarcRecord) -> Result<RecordLocation, EvidenceError> {
         let member = gzip(&record.to_bytes()).map_err(|e| EvidenceError::io(&self.dir, e))?;
-        let f = self
-            .current
-            .as_mut()
-            .ok_or_else(|| EvidenceError::io(&self.dir, std::io::Error::other("no open WARC file")))?;
-        f.file
-            .write_all(&member)
-            .map_err(|e| EvidenceError::io(&f.path, e))?;
+        let f = self.current.as_mut().ok_or_else(|| {
+            EvidenceError::io(&self.dir, std::io::Error::other("no open WARC file"))
+        })?;
+        if let Err(e) = f.file.write_all(&member) {
+            // Part of the member may be on disk: later offsets would be wrong, so this file
+            // is abandoned (left unsealed) and the next record starts a new one.
+            let err = EvidenceError::io(&f.path, e);
+            tracing::error!(error = %err, file = %f.name, "WARC write failed; abandoning file");
+            self.current = None;
+            return Err(err);
+        }
         f.hasher.update(&member);
         let offset = f.size;
         f.size += member.len() as u64;
-        let block_digest = record.header("WARC-Block-Digest").unwrap_or_default().to_string();
+        let block_digest = record
+            .header("WARC-Block-Digest")
+            .unwrap_or_default()
+            .to_string();
         Ok(RecordLocation {
             file: f.name.clone(),
             offset,
@@ -360,7 +370,9 @@ impl WarcWriter {
         let Some(f) = self.current.take() else {
             return Ok(());
         };
-        f.file.sync_all().map_err(|e| EvidenceError::io(&f.path, e))?;
+        f.file
+            .sync_all()
+            .map_err(|e| EvidenceError::io(&f.path, e))?;
         let digest = hex::encode(f.hasher.finalize());
         let sidecar = self.dir.join(format!("{}.sha256", f.name));
         let write_sidecar = || -> std::io::Result<()> {
@@ -384,14 +396,33 @@ impl Drop for WarcWriter {
     }
 }
 
+/// WARC headers shared by the request and response records of one exchange.
+fn exchange_headers(ex: &HttpExchange, warcinfo_id: String) -> Vec<(String, String)> {
+    let mut common = vec![
+        ("WARC-Date".to_string(), warc_date(ex.started_at)),
+        ("WARC-Target-URI".into(), one_line(&ex.target_uri)),
+    ];
+    if let Some(ip) = &ex.ip {
+        common.push(("WARC-IP-Address".into(), one_line(ip)));
+    }
+    common.push(("WARC-Warcinfo-ID".into(), warcinfo_id));
+    if let (_, Some(protocol)) = wire_version(&ex.http_version) {
+        common.push(("WARC-Protocol".into(), protocol.into()));
+    }
+    common
+}
+
 fn http_record(headers: Vec<(String, String)>, block: Vec<u8>, content_type: &str) -> WarcRecord {
     let mut rec = WarcRecord { headers, block };
-    rec.headers.push(("Content-Type".into(), content_type.into()));
+    rec.headers
+        .push(("Content-Type".into(), content_type.into()));
     let block_digest = warc_digest(&rec.block);
     let payload_digest = warc_digest(rec.payload());
     rec.headers.push(("WARC-Block-Digest".into(), block_digest));
-    rec.headers.push(("WARC-Payload-Digest".into(), payload_digest));
-    rec.headers.push(("Content-Length".into(), rec.block.len().to_string()));
+    rec.headers
+        .push(("WARC-Payload-Digest".into(), payload_digest));
+    rec.headers
+        .push(("Content-Length".into(), rec.block.len().to_string()));
     rec
 }
 
@@ -412,7 +443,10 @@ fn fields_record(mut headers: Vec<(String, String)>, fields: &[(String, String)]
 }
 
 fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut enc = GzEncoder::new(Vec::with_capacity(bytes.len() / 3 + 64), Compression::default());
+    let mut enc = GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 3 + 64),
+        Compression::default(),
+    );
     enc.write_all(bytes)?;
     enc.finish()
 }
@@ -462,10 +496,20 @@ fn file_stamp(t: OffsetDateTime) -> String {
 fn safe_name(s: &str) -> String {
     let cleaned: String = s
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(64)
         .collect();
-    if cleaned.is_empty() { "run".into() } else { cleaned }
+    if cleaned.is_empty() {
+        "run".into()
+    } else {
+        cleaned
+    }
 }
 
 fn sync_dir(dir: &Path) -> Result<(), EvidenceError> {

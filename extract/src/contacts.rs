@@ -29,7 +29,9 @@ fn re(pattern: &str) -> Regex {
 const PHONE: &str = r"\+?\(?\d[\d \t\u{a0}().\-]{5,20}\d";
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}\b")
+    re(
+        r"(?i)\b[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}\b",
+    )
 });
 
 static WHATSAPP: LazyLock<Regex> = LazyLock::new(|| {
@@ -61,7 +63,9 @@ static SIGNAL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static WICKR: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\bwickr(?:\s*me)?\b\s*(?:id|username)?\s*(?P<sep>[:：=]|@)\s*@?(?P<h>[a-z][a-z0-9_.\-]{2,31})")
+    re(
+        r"(?i)\bwickr(?:\s*me)?\b\s*(?:id|username)?\s*(?P<sep>[:：=]|@)\s*@?(?P<h>[a-z][a-z0-9_.\-]{2,31})",
+    )
 });
 
 static PLUS_PHONE: LazyLock<Regex> = LazyLock::new(|| re(r"\+\d[\d \t\u{a0}().\-]{6,20}\d"));
@@ -77,7 +81,9 @@ static BTC_BECH32: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bbc1[02-9ac-hj-n
 static ETH: LazyLock<Regex> = LazyLock::new(|| re(r"\b0[xX][0-9a-fA-F]{40}\b"));
 static TRON: LazyLock<Regex> = LazyLock::new(|| re(r"\bT[1-9A-HJ-NP-Za-km-z]{33}\b"));
 
-const FILE_SUFFIXES: &[&str] = &[".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".css", ".js"];
+const FILE_SUFFIXES: &[&str] = &[
+    ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".css", ".js",
+];
 
 /// Normalises a phone: `+` and digits (E.164) when a country code is given, else the
 /// digits as printed without separators. `None` when the digit count is implausible.
@@ -106,7 +112,9 @@ struct Collector {
 
 impl Collector {
     fn overlaps(&self, span: &Range<usize>) -> bool {
-        self.found.iter().any(|f| f.span.start < span.end && span.start < f.span.end)
+        self.found
+            .iter()
+            .any(|f| f.span.start < span.end && span.start < f.span.end)
     }
 
     fn push(&mut self, span: Range<usize>, kind: ContactKind, value: String) {
@@ -147,7 +155,10 @@ fn wallets(text: &str, c: &mut Collector) {
                 Some(WalletKind::Ethereum) => ContactKind::EthereumWallet,
                 Some(WalletKind::Tron) => ContactKind::TronWallet,
                 None => {
-                    tracing::debug!(address = m.as_str(), "wallet-like string failed its checksum");
+                    tracing::debug!(
+                        address = m.as_str(),
+                        "wallet-like string failed its checksum"
+                    );
                     continue;
                 }
             };

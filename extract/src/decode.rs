@@ -7,8 +7,8 @@
 //! empty input. Labels are resolved with encoding_rs, so `gbk`/`gb2312` decode as GB18030
 //! and `iso-8859-1` as windows-1252, as WHATWG specifies. Malformed bytes become U+FFFD.
 
-use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, X_USER_DEFINED};
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, X_USER_DEFINED};
 use regex::bytes::Regex;
 use std::sync::LazyLock;
 
@@ -66,7 +66,11 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>, tld: Option<&str>) 
 }
 
 /// Chooses the encoding: (encoding, where it came from, BOM length to skip).
-pub fn sniff(bytes: &[u8], content_type: Option<&str>, tld: Option<&str>) -> (&'static Encoding, CharsetSource, usize) {
+pub fn sniff(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    tld: Option<&str>,
+) -> (&'static Encoding, CharsetSource, usize) {
     if let Some((enc, len)) = Encoding::for_bom(bytes) {
         return (enc, CharsetSource::Bom, len);
     }
@@ -115,7 +119,14 @@ fn detect(bytes: &[u8], tld: Option<&str>) -> &'static Encoding {
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
     let whole = bytes.len() <= DETECTION_BYTES;
     detector.feed(&bytes[..bytes.len().min(DETECTION_BYTES)], whole);
-    let tld = tld.map(|t| t.trim().trim_end_matches('.').rsplit('.').next().unwrap_or("").to_ascii_lowercase());
+    let tld = tld.map(|t| {
+        t.trim()
+            .trim_end_matches('.')
+            .rsplit('.')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    });
     let tld = tld.filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric()));
     detector.guess(tld.as_deref().map(str::as_bytes), Utf8Detection::Allow)
 }

@@ -64,7 +64,10 @@ mod tests {
 
     #[test]
     fn common_references_are_decoded() {
-        assert_eq!(decode_entities("a &amp; b &quot;c&quot; &#39;d&#x27; &euro;5"), "a & b \"c\" 'd' €5");
+        assert_eq!(
+            decode_entities("a &amp; b &quot;c&quot; &#39;d&#x27; &euro;5"),
+            "a & b \"c\" 'd' €5"
+        );
         assert_eq!(decode_entities("AT&T &unknown; &"), "AT&T &unknown; &");
         assert_eq!(decode_entities("&#0; &#xZZ;"), "&#0; &#xZZ;");
     }

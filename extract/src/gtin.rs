@@ -42,7 +42,10 @@ pub fn gs1_check_digit_ok(digits: &str) -> bool {
 /// A [`Gtin`] from a candidate string: separators (spaces, hyphens) removed, it must then
 /// have 8, 12, 13 or 14 digits; the check digit decides `valid`.
 pub fn gtin_from_digits(candidate: &str) -> Option<Gtin> {
-    let digits: String = candidate.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let digits: String = candidate
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .collect();
     if !digits.bytes().all(|b| b.is_ascii_digit()) || ![8, 12, 13, 14].contains(&digits.len()) {
         return None;
     }

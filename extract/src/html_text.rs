@@ -5,12 +5,44 @@ use scraper::{ElementRef, Node};
 
 use crate::text::collapse_whitespace;
 
-const SKIPPED: &[&str] = &["script", "style", "noscript", "template", "svg", "head", "iframe", "object"];
+const SKIPPED: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "head", "iframe", "object",
+];
 
 const BLOCKS: &[&str] = &[
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "br",
-    "section", "article", "header", "footer", "nav", "main", "aside", "table", "dt", "dd",
-    "blockquote", "pre", "form", "option", "hr", "address", "figcaption", "body",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "td",
+    "th",
+    "br",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "main",
+    "aside",
+    "table",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "form",
+    "option",
+    "hr",
+    "address",
+    "figcaption",
+    "body",
 ];
 
 /// Visible text under `root`, blocks separated by newlines, at most `max_bytes` bytes.

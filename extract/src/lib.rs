@@ -57,7 +57,9 @@ pub struct SiteContext {
 }
 
 /// What a link on a page leads to, for the crawler's priorities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkKind {
     /// Pagination: `rel="next"`, class `next`, the profile's `next_page`, "Next"/"下一页".

@@ -11,12 +11,18 @@ use crate::keywords::Catalogue;
 
 static PAYMENTS: LazyLock<Catalogue> = LazyLock::new(|| {
     Catalogue::new(&[
-        ("bitcoin", r"\bbitcoins?\b|\bbtc\b|比特币|биткоин\w*|биткойн\w*"),
+        (
+            "bitcoin",
+            r"\bbitcoins?\b|\bbtc\b|比特币|биткоин\w*|биткойн\w*",
+        ),
         ("monero", r"\bmonero\b|\bxmr\b|门罗币"),
         ("usdt", r"\busdt\b|\btether\b|泰达币"),
         ("ethereum", r"\bethereum\b|\beth\b|以太坊|эфириум"),
         ("litecoin", r"\blitecoin\b|\bltc\b|莱特币"),
-        ("western union", r"\bwestern\s*union\b|西联汇款|вестерн\s*юнион"),
+        (
+            "western union",
+            r"\bwestern\s*union\b|西联汇款|вестерн\s*юнион",
+        ),
         ("moneygram", r"\bmoney\s*gram\b|速汇金"),
         ("paypal", r"\bpay\s?pal\b|贝宝"),
         ("visa", r"\bvisa\b"),
@@ -34,7 +40,10 @@ static PAYMENTS: LazyLock<Catalogue> = LazyLock::new(|| {
         ("venmo", r"\bvenmo\b"),
         ("apple pay", r"\bapple\s+pay\b"),
         ("google pay", r"\bgoogle\s+pay\b|\bgpay\b"),
-        ("gift card", r"\bgift\s*cards?\b|\bamazon\s+card\b|\bsteam\s+card\b"),
+        (
+            "gift card",
+            r"\bgift\s*cards?\b|\bamazon\s+card\b|\bsteam\s+card\b",
+        ),
         (
             "cash on delivery",
             r"\bcash\s+on\s+delivery\b|\bcod\b|货到付款|\bcontra\s*reembolso\b|\bpaiement\s+à\s+la\s+livraison\b|наложенн\w*\s+платеж\w*",
@@ -42,7 +51,10 @@ static PAYMENTS: LazyLock<Catalogue> = LazyLock::new(|| {
         ("pix", r"\bpix\b"),
         ("bizum", r"\bbizum\b"),
         ("qiwi", r"\bqiwi\b|киви"),
-        ("yoomoney", r"\byoo\s?money\b|\byandex\s*money\b|юmoney|ю\s?мани"),
+        (
+            "yoomoney",
+            r"\byoo\s?money\b|\byandex\s*money\b|юmoney|ю\s?мани",
+        ),
         ("escrow", r"\bescrow\b|担保交易"),
     ])
 });

@@ -90,8 +90,17 @@ enum Mark {
 
 #[derive(Debug)]
 enum Tok {
-    Num { start: usize, end: usize },
-    Mark { start: usize, end: usize, mark: Mark },
+    /// A number; `tail` is past a zero-cents dash ("45,-", "1'299.–") when there is one.
+    Num {
+        start: usize,
+        end: usize,
+        tail: usize,
+    },
+    Mark {
+        start: usize,
+        end: usize,
+        mark: Mark,
+    },
 }
 
 /// Marks as (text, currency code or class, needs word boundaries, case-insensitive).
@@ -160,7 +169,9 @@ const DOLLAR_CURRENCIES: &[&str] = &[
     "USD", "CAD", "AUD", "NZD", "HKD", "SGD", "MXN", "TWD", "ARS", "CLP", "COP",
 ];
 const KRONER_CURRENCIES: &[&str] = &["SEK", "NOK", "DKK", "ISK"];
-const THREE_DECIMAL_CURRENCIES: &[&str] = &["KWD", "BHD", "OMR", "JOD", "TND", "BTC", "XMR", "ETH", "LTC"];
+const THREE_DECIMAL_CURRENCIES: &[&str] = &[
+    "KWD", "BHD", "OMR", "JOD", "TND", "BTC", "XMR", "ETH", "LTC",
+];
 
 fn mark_from_class(class: &str) -> Option<Mark> {
     match class {
@@ -176,7 +187,10 @@ fn is_alpha_at(s: &str, byte: usize) -> bool {
 }
 
 fn is_alpha_before(s: &str, byte: usize) -> bool {
-    s[..byte].chars().next_back().is_some_and(char::is_alphabetic)
+    s[..byte]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphabetic)
 }
 
 fn mark_at(s: &str, i: usize) -> Option<(usize, Mark)> {
@@ -203,7 +217,9 @@ fn mark_at(s: &str, i: usize) -> Option<(usize, Mark)> {
         let word = &rest[..3];
         if CODES.contains(&word) && !is_alpha_before(s, i) && !is_alpha_at(s, i + 3) {
             let code = if word == "RMB" { "CNY" } else { word };
-            return Currency::from_str(code).ok().map(|c| (i + 3, Mark::Fixed(c)));
+            return Currency::from_str(code)
+                .ok()
+                .map(|c| (i + 3, Mark::Fixed(c)));
         }
     }
     None
@@ -248,18 +264,45 @@ fn number_end(s: &str, i: usize) -> usize {
     end
 }
 
+/// End of a "no cents" suffix (",-", ".-", ".–", ",—") after a number, else `end`.
+fn dash_cents_end(s: &str, end: usize) -> usize {
+    let rest = &s[end..];
+    let mut chars = rest.chars();
+    match (chars.next(), chars.next()) {
+        (Some('.' | ','), Some(d @ ('-' | '–' | '—'))) => {
+            let after = end + 1 + d.len_utf8();
+            // Not a range ("10,- 20" is fine, "10.-20" is a range of sorts: leave it).
+            if s[after..].starts_with(|c: char| c.is_ascii_digit()) {
+                end
+            } else {
+                after
+            }
+        }
+        _ => end,
+    }
+}
+
 fn tokenize(s: &str) -> Vec<Tok> {
     let mut toks = Vec::new();
     let mut i = 0;
     while i < s.len() {
         if s.as_bytes()[i].is_ascii_digit() {
             let end = number_end(s, i);
-            toks.push(Tok::Num { start: i, end });
-            i = end;
+            let tail = dash_cents_end(s, end);
+            toks.push(Tok::Num {
+                start: i,
+                end,
+                tail,
+            });
+            i = tail;
             continue;
         }
         if let Some((end, mark)) = mark_at(s, i) {
-            toks.push(Tok::Mark { start: i, end, mark });
+            toks.push(Tok::Mark {
+                start: i,
+                end,
+                mark,
+            });
             i = end;
             continue;
         }
@@ -276,13 +319,29 @@ fn is_range_connector(s: &str) -> bool {
     let t = s.trim().to_lowercase();
     matches!(
         t.as_str(),
-        "-" | "–" | "—" | "~" | "～" | "to" | "bis" | "à" | "a" | "al" | "até" | "до" | "至" | "到" | "-/"
+        "-" | "–"
+            | "—"
+            | "~"
+            | "～"
+            | "to"
+            | "bis"
+            | "à"
+            | "a"
+            | "al"
+            | "até"
+            | "до"
+            | "至"
+            | "到"
+            | "-/"
     )
 }
 
 /// The mark adjacent to the number token at `k`, if any (before or after, spaces only).
 fn adjacent_mark(s: &str, toks: &[Tok], k: usize) -> Option<Mark> {
-    let Tok::Num { start, end } = toks[k] else {
+    let Tok::Num {
+        start, tail: end, ..
+    } = toks[k]
+    else {
         return None;
     };
     let before = k.checked_sub(1).and_then(|p| match toks[p] {
@@ -290,7 +349,9 @@ fn adjacent_mark(s: &str, toks: &[Tok], k: usize) -> Option<Mark> {
         _ => None,
     });
     let after = toks.get(k + 1).and_then(|t| match *t {
-        Tok::Mark { start: ms, mark, .. } if gap_is_blank(s, end, ms) => Some(mark),
+        Tok::Mark {
+            start: ms, mark, ..
+        } if gap_is_blank(s, end, ms) => Some(mark),
         _ => None,
     });
     before.or(after)
@@ -298,10 +359,14 @@ fn adjacent_mark(s: &str, toks: &[Tok], k: usize) -> Option<Mark> {
 
 /// A number glued to letters ("30mg", "A215") or used as a percentage is no price.
 fn is_plain_number(s: &str, toks: &[Tok], k: usize) -> bool {
-    let Tok::Num { start, end } = toks[k] else {
+    let Tok::Num {
+        start, tail: end, ..
+    } = toks[k]
+    else {
         return false;
     };
-    let mark_right_after = matches!(toks.get(k + 1), Some(Tok::Mark { start: ms, .. }) if *ms == end);
+    let mark_right_after =
+        matches!(toks.get(k + 1), Some(Tok::Mark { start: ms, .. }) if *ms == end);
     let mark_right_before =
         k > 0 && matches!(toks[k - 1], Tok::Mark { end: me, .. } if me == start);
     let prev = s[..start].chars().next_back();
@@ -338,14 +403,15 @@ fn resolve(mark: Mark, ctx: &Resolve<'_>) -> Option<Currency> {
 /// end carries the mark).
 fn priced_by_mark(s: &str, toks: &[Tok], ctx: &Resolve<'_>) -> Option<Money> {
     for k in 0..toks.len() {
-        let Tok::Num { start, end } = toks[k] else {
+        let Tok::Num { start, end, .. } = toks[k] else {
             continue;
         };
         if !is_plain_number(s, toks, k) {
             continue;
         }
         let range_partner = range_partner(s, toks, k);
-        let mark = adjacent_mark(s, toks, k).or_else(|| range_partner.and_then(|p| adjacent_mark(s, toks, p)));
+        let mark = adjacent_mark(s, toks, k)
+            .or_else(|| range_partner.and_then(|p| adjacent_mark(s, toks, p)));
         let Some(currency) = mark.and_then(|m| resolve(m, ctx)) else {
             continue;
         };
@@ -353,7 +419,9 @@ fn priced_by_mark(s: &str, toks: &[Tok], ctx: &Resolve<'_>) -> Option<Money> {
             continue;
         };
         if let Some(p) = range_partner
-            && let Tok::Num { start: ps, end: pe } = toks[p]
+            && let Tok::Num {
+                start: ps, end: pe, ..
+            } = toks[p]
             && let Some(other) = read_amount(&s[ps..pe], currency)
             && other < amount
             && !other.is_zero()
@@ -370,7 +438,7 @@ fn priced_by_mark(s: &str, toks: &[Tok], ctx: &Resolve<'_>) -> Option<Money> {
 
 /// The number token that forms a range with the one at `k` ("10 - 20", "10 to 20").
 fn range_partner(s: &str, toks: &[Tok], k: usize) -> Option<usize> {
-    let Tok::Num { end, .. } = toks[k] else {
+    let Tok::Num { tail: end, .. } = toks[k] else {
         return None;
     };
     let next_num = |from: usize| match toks.get(from) {
@@ -423,15 +491,43 @@ fn says_no_price(s: &str) -> bool {
 }
 
 const PRICE_LABELS: &[&str] = &[
-    "price", "our price", "sale", "now", "only", "from", "starting at", "per pack", "each",
-    "preis", "ab", "prix", "à partir de", "a partir de", "precio", "desde", "preço", "prezzo",
-    "cena", "цена", "от", "价格", "售价", "单价", "零售价", "价", "incl. vat", "vat", "tax",
+    "price",
+    "our price",
+    "sale",
+    "now",
+    "only",
+    "from",
+    "starting at",
+    "per pack",
+    "each",
+    "preis",
+    "ab",
+    "prix",
+    "à partir de",
+    "a partir de",
+    "precio",
+    "desde",
+    "preço",
+    "prezzo",
+    "cena",
+    "цена",
+    "от",
+    "价格",
+    "售价",
+    "单价",
+    "零售价",
+    "价",
+    "incl. vat",
+    "vat",
+    "tax",
 ];
 
 /// Accepts a number without a mark (using the hint) only when nothing but price labels and
 /// punctuation surrounds it.
 fn bare_number(s: &str, toks: &[Tok], hint: Currency) -> Option<Money> {
-    let nums: Vec<usize> = (0..toks.len()).filter(|&k| matches!(toks[k], Tok::Num { .. })).collect();
+    let nums: Vec<usize> = (0..toks.len())
+        .filter(|&k| matches!(toks[k], Tok::Num { .. }))
+        .collect();
     let first = *nums.first()?;
     let (range, last) = match nums.as_slice() {
         [_] => (None, first),
@@ -441,7 +537,7 @@ fn bare_number(s: &str, toks: &[Tok], hint: Currency) -> Option<Money> {
     if toks.iter().any(|t| matches!(t, Tok::Mark { .. })) {
         return None;
     }
-    let (Tok::Num { start, .. }, Tok::Num { end, .. }) = (&toks[first], &toks[last]) else {
+    let (Tok::Num { start, .. }, Tok::Num { tail: end, .. }) = (&toks[first], &toks[last]) else {
         return None;
     };
     let mut rest = format!("{} {}", &s[..*start], &s[*end..]).to_lowercase();
@@ -451,12 +547,17 @@ fn bare_number(s: &str, toks: &[Tok], hint: Currency) -> Option<Money> {
     if rest.chars().any(char::is_alphanumeric) {
         return None;
     }
-    let Tok::Num { start: fs, end: fe } = toks[first] else {
+    let Tok::Num {
+        start: fs, end: fe, ..
+    } = toks[first]
+    else {
         return None;
     };
     let mut amount = read_amount(&s[fs..fe], hint)?;
     if let Some(r) = range
-        && let Tok::Num { start: rs, end: re } = toks[r]
+        && let Tok::Num {
+            start: rs, end: re, ..
+        } = toks[r]
         && let Some(other) = read_amount(&s[rs..re], hint)
         && other < amount
     {
@@ -482,7 +583,11 @@ pub(crate) fn read_amount(token: &str, currency: Currency) -> Option<Decimal> {
     if groups.iter().any(|(_, d)| d.is_empty()) {
         return None;
     }
-    let puncts: Vec<char> = groups.iter().filter_map(|g| g.0).filter(|c| matches!(c, '.' | ',')).collect();
+    let puncts: Vec<char> = groups
+        .iter()
+        .filter_map(|g| g.0)
+        .filter(|c| matches!(c, '.' | ','))
+        .collect();
     let decimal_sep = decimal_separator(&groups, &puncts, currency)?;
     let (int_groups, frac) = match decimal_sep {
         Some(_) => {
@@ -504,7 +609,11 @@ pub(crate) fn read_amount(token: &str, currency: Currency) -> Option<Decimal> {
 
 /// Which separator is the decimal point: `Some(c)` for the last group's separator, `None`
 /// when all separators group thousands; `Err`-like `None` outer when inconsistent.
-fn decimal_separator(groups: &[(Option<char>, &str)], puncts: &[char], currency: Currency) -> Option<Option<char>> {
+fn decimal_separator(
+    groups: &[(Option<char>, &str)],
+    puncts: &[char],
+    currency: Currency,
+) -> Option<Option<char>> {
     let last_sep = groups.last()?.0;
     let Some(last) = last_sep else {
         return Some(None);
@@ -546,7 +655,7 @@ fn thousands_groups_ok(groups: &[(Option<char>, &str)], currency: Currency) -> b
     // Indian lakh grouping: 1,29,999 / 12,34,56,789.
     currency.as_str() == "INR"
         && (1..=2).contains(&first.1.len())
-        && rest.split_last().is_some_and(|(last, mid)| {
-            last.1.len() == 3 && mid.iter().all(|g| g.1.len() == 2)
-        })
+        && rest
+            .split_last()
+            .is_some_and(|(last, mid)| last.1.len() == 3 && mid.iter().all(|g| g.1.len() == 2))
 }

@@ -36,8 +36,8 @@ use std::str::FromStr;
 use pharmwatch_model::Currency;
 use regex::Regex;
 use scraper::Selector;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use toml::Spanned;
 use url::{Position, Url};
 
@@ -135,7 +135,9 @@ impl FieldRule {
             return Some(raw.to_string());
         };
         let caps = re.captures(raw)?;
-        caps.get(1).or_else(|| caps.get(0)).map(|m| m.as_str().to_string())
+        caps.get(1)
+            .or_else(|| caps.get(0))
+            .map(|m| m.as_str().to_string())
     }
 }
 
@@ -337,7 +339,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn regex(&self, field: &str, span: &std::ops::Range<usize>, pattern: &str) -> Result<Regex, ProfileError> {
+    fn regex(
+        &self,
+        field: &str,
+        span: &std::ops::Range<usize>,
+        pattern: &str,
+    ) -> Result<Regex, ProfileError> {
         Regex::new(pattern).map_err(|e| {
             let (line, column) = self.at(span);
             ProfileError::Regex {
@@ -346,7 +353,13 @@ impl Ctx<'_> {
                 pattern: pattern.to_string(),
                 line,
                 column,
-                message: e.to_string().lines().last().unwrap_or_default().trim().to_string(),
+                message: e
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
             }
         })
     }
@@ -368,9 +381,17 @@ impl Ctx<'_> {
         if let Some(attr) = &raw.attr
             && (attr.trim().is_empty() || attr.contains(char::is_whitespace))
         {
-            return Err(self.invalid(field, &span, format!("`attr = \"{attr}\"` is not an attribute name; write e.g. attr = \"src\"")));
+            return Err(self.invalid(
+                field,
+                &span,
+                format!("`attr = \"{attr}\"` is not an attribute name; write e.g. attr = \"src\""),
+            ));
         }
-        let regex = raw.regex.as_deref().map(|p| self.regex(field, &span, p)).transpose()?;
+        let regex = raw
+            .regex
+            .as_deref()
+            .map(|p| self.regex(field, &span, p))
+            .transpose()?;
         Ok(FieldRule {
             selector_text: raw.selector,
             selector,
@@ -403,7 +424,8 @@ impl SiteProfile {
             .currency
             .map(|c| {
                 let span = c.span();
-                Currency::from_str(c.get_ref()).map_err(|e| ctx.invalid("currency", &span, e.to_string()))
+                Currency::from_str(c.get_ref())
+                    .map_err(|e| ctx.invalid("currency", &span, e.to_string()))
             })
             .transpose()?;
         let language = match raw.language {
@@ -421,11 +443,18 @@ impl SiteProfile {
             .iter()
             .map(|p| ctx.regex("listing_urls", &p.span(), p.get_ref()))
             .collect::<Result<Vec<_>, _>>()?;
-        let item = raw.item.take().map(|i| ctx.field_rule("item", i)).transpose()?;
+        let item = raw
+            .item
+            .take()
+            .map(|i| ctx.field_rule("item", i))
+            .transpose()?;
         let mut fields = BTreeMap::new();
         for field in ProfileField::ALL {
             if let Some(rawf) = raw.fields.take(field) {
-                fields.insert(field, ctx.field_rule(&format!("fields.{}", field.key()), rawf)?);
+                fields.insert(
+                    field,
+                    ctx.field_rule(&format!("fields.{}", field.key()), rawf)?,
+                );
             }
         }
         let name = raw.name.unwrap_or_else(|| default_name(origin_name));
@@ -459,7 +488,9 @@ impl SiteProfile {
     /// False when the profile has no patterns.
     pub fn is_listing_url(&self, url: &Url) -> bool {
         let path = &url[Position::BeforePath..];
-        self.listing_urls.iter().any(|re| re.is_match(url.as_str()) || re.is_match(path))
+        self.listing_urls
+            .iter()
+            .any(|re| re.is_match(url.as_str()) || re.is_match(path))
     }
 
     /// Whether extraction should try this profile on `url`: a listing-URL match, or any
@@ -480,16 +511,17 @@ fn default_name(origin: &str) -> String {
 fn is_language_tag(tag: &str) -> bool {
     !tag.is_empty()
         && tag.len() <= 35
-        && tag.split('-').all(|part| (1..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_alphanumeric()))
+        && tag.split('-').all(|part| {
+            (1..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
 }
 
 fn syntax_error(ctx: &Ctx<'_>, e: &toml::de::Error) -> ProfileError {
     let (line, column) = e.span().map_or((1, 1), |s| ctx.at(&s));
     let message = e.message().trim().to_string();
     let hint = if message.contains("unknown field") {
-        "rename or remove this key: top-level keys are name, language, currency, listing_urls, item, [fields]; \
-         field keys are title, price, description, seller, quantity, contacts, payment, shipping, images, next_page, gtin; \
-         a field table takes selector, attr, regex"
+        "rename or remove this key (the keys allowed here are listed above; top-level keys are \
+         name, language, currency, listing_urls, item and the [fields] table)"
     } else if message.contains("missing field") {
         "a field table needs at least `selector = \"…\"`"
     } else {

@@ -17,11 +17,23 @@ const MAX_QUANTITY_TEXT: usize = 4096;
 
 /// Latin/Cyrillic dosage-form words, longest alternatives first, with their canonical form.
 const LATIN_FORMS: &[(&str, &str)] = &[
-    (r"tablets?|tabletas?|tabletten|tabs?|tbl|comprimidos?|comprimés?|comprimes?|compresse|таблет\w*", "tablet"),
-    (r"capsules?|caps?|cápsulas?|capsulas?|gélules?|gelules?|kapseln|капсул\w*", "capsule"),
+    (
+        r"tablets?|tabletas?|tabletten|tabs?|tbl|comprimidos?|comprimés?|comprimes?|compresse|таблет\w*",
+        "tablet",
+    ),
+    (
+        r"capsules?|caps?|cápsulas?|capsulas?|gélules?|gelules?|kapseln|капсул\w*",
+        "capsule",
+    ),
     (r"softgels?", "softgel"),
-    (r"pills?|pillen|pastillas?|pílulas?|pilules?|пилюл\w*", "pill"),
-    (r"pens?|stylos?|canetas?|plumas?|шприц-ручк\w*|ручк\w*", "pen"),
+    (
+        r"pills?|pillen|pastillas?|pílulas?|pilules?|пилюл\w*",
+        "pill",
+    ),
+    (
+        r"pens?|stylos?|canetas?|plumas?|шприц-ручк\w*|ручк\w*",
+        "pen",
+    ),
     (r"vials?|flacons?|viales?|frascos?-ampolas?", "vial"),
     (r"ampoules?|ampules?|ampollas?|ampolas?|ампул\w*", "ampoule"),
     (r"injections?|syringes?", "injection"),
@@ -48,22 +60,37 @@ const CJK_FORMS: &[(&str, &str)] = &[
 ];
 
 fn latin_alternation() -> String {
-    LATIN_FORMS.iter().map(|(p, _)| format!("(?:{p})")).collect::<Vec<_>>().join("|")
+    LATIN_FORMS
+        .iter()
+        .map(|(p, _)| format!("(?:{p})"))
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 fn cjk_alternation() -> String {
-    CJK_FORMS.iter().map(|(p, _)| *p).collect::<Vec<_>>().join("|")
+    CJK_FORMS
+        .iter()
+        .map(|(p, _)| *p)
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 const STRENGTH_UNITS: &str = r"mg/ml|mcg/ml|µg/ml|μg/ml|iu/ml|mg/g|milligrams?|micrograms?|grams?|mg|mcg|µg|μg|ug|iu|i\.u\.|ml|g|毫克|微克|毫升|克";
 
 static STRENGTH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)(\d{{1,6}}(?:[.,]\d{{1,4}})?)\s*({STRENGTH_UNITS})(?:[^a-zA-Z]|$)"))
-        .unwrap_or_else(|e| unreachable!("strength regex: {e}"))
+    Regex::new(&format!(
+        r"(?i)(\d{{1,6}}(?:[.,]\d{{1,4}})?)\s*({STRENGTH_UNITS})(?:[^a-zA-Z]|$)"
+    ))
+    .unwrap_or_else(|e| unreachable!("strength regex: {e}"))
 });
 
-static FORMS: LazyLock<String> =
-    LazyLock::new(|| format!(r"(?:(?P<latin>{})\b|(?P<cjk>{}))", latin_alternation(), cjk_alternation()));
+static FORMS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        r"(?:(?P<latin>{})\b|(?P<cjk>{}))",
+        latin_alternation(),
+        cjk_alternation()
+    )
+});
 
 /// "3 x 0.5 mg pens": a count times a strength, with an optional form after it.
 static COUNT_TIMES_STRENGTH: LazyLock<Regex> = LazyLock::new(|| {
@@ -85,8 +112,11 @@ static PACKS_TIMES_COUNT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "60 tablets", "20 tabs", "30片", "10 粒", "x 60 pills".
 static COUNT_FORM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)(?:^|[^\d.,])(?P<n>\d{{1,6}})\s*{forms}", forms = &*FORMS))
-        .unwrap_or_else(|e| unreachable!("count+form regex: {e}"))
+    Regex::new(&format!(
+        r"(?i)(?:^|[^\d.,])(?P<n>\d{{1,6}})\s*{forms}",
+        forms = &*FORMS
+    ))
+    .unwrap_or_else(|e| unreachable!("count+form regex: {e}"))
 });
 
 /// "pack of 30", "box of 28", "caja de 30", "упаковка из 30".
@@ -105,7 +135,9 @@ static LATIN_FORM_RES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     LATIN_FORMS
         .iter()
         .filter_map(|(pattern, canonical)| {
-            Regex::new(&format!("^(?i:{pattern})$")).ok().map(|re| (re, *canonical))
+            Regex::new(&format!("^(?i:{pattern})$"))
+                .ok()
+                .map(|re| (re, *canonical))
         })
         .collect()
 });
@@ -121,8 +153,18 @@ fn form_of(caps: &Captures<'_>) -> Option<String> {
             .map(|(_, canonical)| canonical.to_string());
     }
     let cjk = caps.name("cjk")?.as_str();
-    CJK_FORMS.iter().find(|(w, _)| *w == cjk).map(|(_, c)| c.to_string())
+    CJK_FORMS
+        .iter()
+        .find(|(w, _)| *w == cjk)
+        .map(|(_, c)| c.to_string())
 }
+
+/// A dosage form word on its own ("Ozempic 1 mg/ml pen"), used when no count is stated.
+/// Chinese counters are not read alone: 支 is also the first half of 支付 (payment).
+static FORM_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)\b(?P<latin>{})\b", latin_alternation()))
+        .unwrap_or_else(|e| unreachable!("form-only regex: {e}"))
+});
 
 fn positive_u32(s: &str) -> Option<u32> {
     s.parse::<u32>().ok().filter(|&n| n > 0)
@@ -132,7 +174,10 @@ fn positive_u32(s: &str) -> Option<u32> {
 pub fn parse_quantity(text: &str) -> Option<Quantity> {
     let text = truncate_at_char(text, MAX_QUANTITY_TEXT);
     let strength = parse_strength(text);
-    let (units, form) = parse_units(text);
+    let (units, mut form) = parse_units(text);
+    if form.is_none() {
+        form = FORM_ONLY.captures(text).and_then(|c| form_of(&c));
+    }
     if units.is_none() && strength.is_none() && form.is_none() {
         return None;
     }

@@ -39,13 +39,17 @@ pub fn is_valid_bitcoin_address(address: &str) -> bool {
 
 /// Tron mainnet: Base58Check with version byte 0x41 ("T…").
 pub fn is_valid_tron_address(address: &str) -> bool {
-    address.starts_with('T') && base58check_payload(address).is_some_and(|p| p.len() == 21 && p[0] == 0x41)
+    address.starts_with('T')
+        && base58check_payload(address).is_some_and(|p| p.len() == 21 && p[0] == 0x41)
 }
 
 /// Ethereum: `0x` + 40 hex digits. Mixed case must satisfy the EIP-55 checksum; all-lower
 /// and all-upper hex carry no checksum and are accepted.
 pub fn is_valid_ethereum_address(address: &str) -> bool {
-    let Some(hex) = address.strip_prefix("0x").or_else(|| address.strip_prefix("0X")) else {
+    let Some(hex) = address
+        .strip_prefix("0x")
+        .or_else(|| address.strip_prefix("0X"))
+    else {
         return false;
     };
     if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {

@@ -125,10 +125,17 @@ fn price_table() {
             _ => false,
         };
         if !ok {
-            failures.push(format!("{text:?} hint {hint:?}: want {want:?}, got {got:?}"));
+            failures.push(format!(
+                "{text:?} hint {hint:?}: want {want:?}, got {got:?}"
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

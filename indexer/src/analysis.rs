@@ -65,8 +65,14 @@ fn class(c: char) -> Class {
 }
 
 /// The tokenizer (before lower-casing and folding): words, digit runs, CJK bigrams.
+///
+/// With `keep_mixed_words`, a word mixing letters and digits ("0xyc0d0ne", "40mg") is also
+/// emitted whole, at the position of its first part, so wildcard and fuzzy queries can reach
+/// it; the index uses this, phrase queries use only the parts.
 #[derive(Clone, Default)]
-pub struct MultiScriptTokenizer;
+pub struct MultiScriptTokenizer {
+    pub keep_mixed_words: bool,
+}
 
 /// Tokens of one text, computed up front (texts are short: titles and descriptions).
 pub struct MultiScriptTokenStream {
@@ -79,7 +85,7 @@ impl Tokenizer for MultiScriptTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> MultiScriptTokenStream {
         MultiScriptTokenStream {
-            tokens: split(text),
+            tokens: split(text, self.keep_mixed_words),
             next: 0,
         }
     }
@@ -104,59 +110,107 @@ impl TokenStream for MultiScriptTokenStream {
     }
 }
 
-/// Splits `text` into runs of one class, then CJK runs into bigrams.
-fn split(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
+struct Splitter<'t> {
+    text: &'t str,
+    tokens: Vec<Token>,
+    position: usize,
+    keep_mixed_words: bool,
+}
+
+/// Splits `text` into words (then letter and digit parts) and CJK runs (then bigrams).
+fn split(text: &str, keep_mixed_words: bool) -> Vec<Token> {
+    let mut s = Splitter {
+        text,
+        tokens: Vec::new(),
+        position: 0,
+        keep_mixed_words,
+    };
     let mut run_start = 0;
     let mut run_class = Class::Other;
     for (i, c) in text.char_indices() {
         let k = class(c);
-        if k != run_class {
-            emit(text, run_start, i, run_class, &mut tokens);
+        let same_run = k == run_class
+            || (matches!(k, Class::Letter | Class::Digit)
+                && matches!(run_class, Class::Letter | Class::Digit));
+        if !same_run {
+            s.run(run_start, i, run_class);
             run_start = i;
             run_class = k;
         }
     }
-    emit(text, run_start, text.len(), run_class, &mut tokens);
-    tokens
+    s.run(run_start, text.len(), run_class);
+    s.tokens
 }
 
-fn emit(text: &str, start: usize, end: usize, class: Class, tokens: &mut Vec<Token>) {
-    if start >= end {
-        return;
-    }
-    match class {
-        Class::Other => {}
-        Class::Letter | Class::Digit => push(tokens, text, start, end),
-        Class::Cjk => {
-            let run = &text[start..end];
-            let starts: Vec<usize> = run.char_indices().map(|(i, _)| start + i).collect();
-            if starts.len() == 1 {
-                push(tokens, text, start, end);
-            } else {
-                for pair in 0..starts.len() - 1 {
-                    let to = starts.get(pair + 2).copied().unwrap_or(end);
-                    push(tokens, text, starts[pair], to);
+impl Splitter<'_> {
+    fn run(&mut self, start: usize, end: usize, class: Class) {
+        if start >= end {
+            return;
+        }
+        match class {
+            Class::Other => {}
+            Class::Letter | Class::Digit => self.word(start, end),
+            Class::Cjk => {
+                let starts: Vec<usize> = self.text[start..end]
+                    .char_indices()
+                    .map(|(i, _)| start + i)
+                    .collect();
+                if starts.len() == 1 {
+                    self.push(start, end, true);
+                } else {
+                    for pair in 0..starts.len() - 1 {
+                        let to = starts.get(pair + 2).copied().unwrap_or(end);
+                        self.push(starts[pair], to, true);
+                    }
                 }
             }
         }
     }
-}
 
-fn push(tokens: &mut Vec<Token>, text: &str, from: usize, to: usize) {
-    let position = tokens.len();
-    tokens.push(Token {
-        offset_from: from,
-        offset_to: to,
-        position,
-        text: text[from..to].to_string(),
-        position_length: 1,
-    });
+    /// A word: its letter and digit parts, preceded by the whole word when it mixes both.
+    fn word(&mut self, start: usize, end: usize) {
+        let word = &self.text[start..end];
+        let mut parts = Vec::new();
+        let mut part_start = start;
+        let mut part_class = None;
+        for (i, c) in word.char_indices() {
+            let k = class(c);
+            if part_class.is_some_and(|p| p != k) {
+                parts.push((part_start, start + i));
+                part_start = start + i;
+            }
+            part_class = Some(k);
+        }
+        parts.push((part_start, end));
+        if parts.len() > 1 && self.keep_mixed_words {
+            self.push(start, end, false);
+        }
+        for (from, to) in parts {
+            self.push(from, to, true);
+        }
+    }
+
+    fn push(&mut self, from: usize, to: usize, advance: bool) {
+        self.tokens.push(Token {
+            offset_from: from,
+            offset_to: to,
+            position: self.position,
+            text: self.text[from..to].to_string(),
+            position_length: 1,
+        });
+        if advance {
+            self.position += 1;
+        }
+    }
 }
 
 /// The analyzer registered as [`TEXT_TOKENIZER`]: used for indexing and for queries.
 pub fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(MultiScriptTokenizer)
+    analyzer(true)
+}
+
+fn analyzer(keep_mixed_words: bool) -> TextAnalyzer {
+    TextAnalyzer::builder(MultiScriptTokenizer { keep_mixed_words })
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -179,11 +233,30 @@ pub struct AnalyzedToken {
     pub end: usize,
 }
 
-/// Runs the text analyzer over `text` (what the index stores for a text field).
+/// Runs the query analyzer over `text`: the index's tokens without the whole mixed words
+/// (phrases of parts match both "40mg" and "40 mg").
 pub fn analyze(text: &str) -> Vec<AnalyzedToken> {
-    let mut analyzer = text_analyzer();
+    run(analyzer(false), text)
+}
+
+/// Runs the index's analyzer over `text`: the tokens the index holds for a text field.
+pub fn analyze_indexed(text: &str) -> Vec<AnalyzedToken> {
+    run(text_analyzer(), text)
+}
+
+/// The whole value lower-cased and folded as one token (for wildcard and fuzzy queries).
+pub fn normalize_word(text: &str) -> String {
+    let mut a = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    let mut stream = a.token_stream(text);
+    stream.next().map(|t| t.text.clone()).unwrap_or_default()
+}
+
+fn run(mut analyzer: TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
     let mut stream = analyzer.token_stream(text);
-    let mut out = Vec::new();
+    let mut out: Vec<AnalyzedToken> = Vec::new();
     while let Some(t) = stream.next() {
         out.push(AnalyzedToken {
             text: t.text.clone(),
@@ -220,9 +293,28 @@ mod tests {
     fn cjk_runs_become_bigrams_and_single_chars_stay() {
         assert_eq!(
             texts("正品奥施康定40mg无需处方"),
-            ["正品", "品奥", "奥施", "施康", "康定", "40", "mg", "无需", "需处", "处方"]
+            [
+                "正品", "品奥", "奥施", "施康", "康定", "40", "mg", "无需", "需处", "处方"
+            ]
         );
         assert_eq!(texts("30片"), ["30", "片"]);
+        let indexed: Vec<(String, usize)> = analyze_indexed("0xyc0d0ne 30mg")
+            .into_iter()
+            .map(|t| (t.text, t.position))
+            .collect();
+        let expected = [
+            ("0xyc0d0ne", 0),
+            ("0", 0),
+            ("xyc", 1),
+            ("0", 2),
+            ("d", 3),
+            ("0", 4),
+            ("ne", 5),
+            ("30mg", 6),
+            ("30", 6),
+            ("mg", 7),
+        ];
+        assert_eq!(indexed, expected.map(|(t, p)| (t.to_string(), p)));
         let t = analyze("西地那非片");
         assert_eq!(t[1].text, "地那");
         assert_eq!((t[1].start, t[1].end, t[1].position), (3, 9, 1));

@@ -46,7 +46,11 @@ impl Collector for FacetCollector {
     type Fruit = Facets;
     type Child = FacetSegmentCollector;
 
-    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
         let fast = segment.fast_fields();
         let mut columns = Vec::new();
         let mut counts = Vec::new();

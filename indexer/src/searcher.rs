@@ -64,7 +64,9 @@ impl FromStr for SortBy {
             "" => Ok(default),
             "asc" => Ok(SortOrder::Asc),
             "desc" => Ok(SortOrder::Desc),
-            other => Err(format!("unknown sort direction `{other}`: expected asc or desc")),
+            other => Err(format!(
+                "unknown sort direction `{other}`: expected asc or desc"
+            )),
         };
         use SortOrder::*;
         Ok(match key {
@@ -95,7 +97,11 @@ impl fmt::Display for SortBy {
             SortBy::FirstSeen(o) => ("first_seen", o),
             SortBy::LastSeen(o) => ("last_seen", o),
         };
-        let dir = if *order == SortOrder::Asc { "asc" } else { "desc" };
+        let dir = if *order == SortOrder::Asc {
+            "asc"
+        } else {
+            "desc"
+        };
         write!(f, "{key}:{dir}")
     }
 }
@@ -255,7 +261,7 @@ impl ListingSearcher {
         searcher: &Searcher,
         query: &dyn Query,
         req: &SearchRequest,
-    ) -> Result<(usize, Vec<(f32, DocAddress)>, Option<Facets>), SearchError> {
+    ) -> Result<Collected, SearchError> {
         let limit = req.limit.min(MAX_LIMIT);
         let facets = req.facets.then_some(FacetCollector);
         if limit == 0 {
@@ -304,7 +310,14 @@ impl ListingSearcher {
     }
 }
 
-fn run<C: Collector>(searcher: &Searcher, query: &dyn Query, collector: C) -> tantivy::Result<C::Fruit> {
+/// Total matches, the page (relevance, address), facets.
+type Collected = (usize, Vec<(f32, DocAddress)>, Option<Facets>);
+
+fn run<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: C,
+) -> tantivy::Result<C::Fruit> {
     searcher.search(query, &collector)
 }
 
@@ -328,7 +341,10 @@ fn sort_key(
         let fast = segment.fast_fields();
         let score = fast.f64(names::SCORE).ok();
         let score_of = move |doc: DocId| score.as_ref().and_then(|c| c.first(doc)).unwrap_or(0.0);
-        let keyed = move |v: Option<f64>| v.filter(|v| !v.is_nan()).map_or(f64::NEG_INFINITY, |v| v * sign);
+        let keyed = move |v: Option<f64>| {
+            v.filter(|v| !v.is_nan())
+                .map_or(f64::NEG_INFINITY, |v| v * sign)
+        };
         match field {
             SortField::Score => Box::new(move |doc| {
                 let s = score_of(doc);

@@ -22,8 +22,14 @@ impl Snippet {
         let mut out = String::with_capacity(self.fragment.len() + 16);
         let mut at = 0;
         for r in &self.highlighted {
-            let (start, end) = (r.start.min(self.fragment.len()), r.end.min(self.fragment.len()));
-            if start < at || !self.fragment.is_char_boundary(start) || !self.fragment.is_char_boundary(end) {
+            let (start, end) = (
+                r.start.min(self.fragment.len()),
+                r.end.min(self.fragment.len()),
+            );
+            if start < at
+                || !self.fragment.is_char_boundary(start)
+                || !self.fragment.is_char_boundary(end)
+            {
                 continue;
             }
             escape_html(&self.fragment[at..start], &mut out);
@@ -84,7 +90,7 @@ pub fn snippet(text: &str, phrases: &[Vec<TokenMatch>]) -> Option<Snippet> {
     if phrases.is_empty() || text.is_empty() {
         return None;
     }
-    let tokens = analysis::analyze(text);
+    let tokens = analysis::analyze_indexed(text);
     let ranges = merge(find(&tokens, phrases));
     if ranges.is_empty() {
         return None;
@@ -112,36 +118,40 @@ pub fn snippet(text: &str, phrases: &[Vec<TokenMatch>]) -> Option<Snippet> {
 }
 
 fn shift_ranges(ranges: Vec<Range<usize>>, by: usize) -> Vec<Range<usize>> {
-    ranges.into_iter().map(|r| r.start + by..r.end + by).collect()
+    ranges
+        .into_iter()
+        .map(|r| r.start + by..r.end + by)
+        .collect()
 }
 
-/// Byte ranges of the text matched by any phrase (consecutive positions).
+/// Byte ranges of the text matched by any phrase (its tokens at consecutive positions).
 fn find(tokens: &[AnalyzedToken], phrases: &[Vec<TokenMatch>]) -> Vec<Range<usize>> {
+    let positions = tokens.iter().map(|t| t.position + 1).max().unwrap_or(0);
+    let mut at: Vec<Vec<&AnalyzedToken>> = vec![Vec::new(); positions];
+    for t in tokens {
+        at[t.position].push(t);
+    }
     let mut out = Vec::new();
     for phrase in phrases {
-        if phrase.is_empty() {
-            continue;
-        }
-        for i in 0..tokens.len() {
-            let mut covered = None::<Range<usize>>;
-            let mut ok = true;
+        for start in 0..positions {
+            let mut covered: Option<Range<usize>> = None;
+            let mut ok = !phrase.is_empty();
             for (k, m) in phrase.iter().enumerate() {
-                let Some(t) = tokens.get(i + k) else {
-                    ok = false;
-                    break;
-                };
-                if t.position != tokens[i].position + k {
-                    ok = false;
-                    break;
+                let hit = at
+                    .get(start + k)
+                    .and_then(|ts| ts.iter().find_map(|t| matches(m, t)));
+                match hit {
+                    Some(r) => {
+                        covered = Some(match covered {
+                            None => r,
+                            Some(c) => c.start.min(r.start)..c.end.max(r.end),
+                        });
+                    }
+                    None => {
+                        ok = false;
+                        break;
+                    }
                 }
-                let Some(r) = matches(m, t) else {
-                    ok = false;
-                    break;
-                };
-                covered = Some(match covered {
-                    None => r,
-                    Some(c) => c.start.min(r.start)..c.end.max(r.end),
-                });
             }
             if ok && let Some(r) = covered {
                 out.push(r);
@@ -153,11 +163,12 @@ fn find(tokens: &[AnalyzedToken], phrases: &[Vec<TokenMatch>]) -> Vec<Range<usiz
 
 /// The byte range of `t` that `m` matches, if any.
 fn matches(m: &TokenMatch, t: &AnalyzedToken) -> Option<Range<usize>> {
-    let whole = Some(t.start..t.end);
     match m {
         TokenMatch::Exact(s) => (*s == t.text).then_some(t.start..t.end),
         TokenMatch::Glob(p) => glob(p, &t.text).then_some(t.start..t.end),
-        TokenMatch::Fuzzy(s, d) => (edit_distance(s, &t.text) <= usize::from(*d)).then_some(t.start..t.end),
+        TokenMatch::Fuzzy(s, d) => {
+            (edit_distance(s, &t.text) <= usize::from(*d)).then_some(t.start..t.end)
+        }
         TokenMatch::Char(c) => {
             // Offsets of the analysed token map to the original text char by char for CJK.
             let mut at = t.start;
@@ -167,7 +178,6 @@ fn matches(m: &TokenMatch, t: &AnalyzedToken) -> Option<Range<usize>> {
                 }
                 at += tc.len_utf8();
             }
-            let _ = whole;
             None
         }
     }
@@ -293,7 +303,10 @@ mod tests {
     use super::*;
 
     fn exact(words: &[&str]) -> Vec<TokenMatch> {
-        words.iter().map(|w| TokenMatch::Exact(w.to_string())).collect()
+        words
+            .iter()
+            .map(|w| TokenMatch::Exact(w.to_string()))
+            .collect()
     }
 
     #[test]
@@ -307,12 +320,19 @@ mod tests {
     #[test]
     fn html_is_escaped_and_marked() {
         let s = snippet("<b>Oxycodone</b> & more", &[exact(&["oxycodone"])]).unwrap();
-        assert_eq!(s.to_html(), "&lt;b&gt;<mark>Oxycodone</mark>&lt;/b&gt; &amp; more");
+        assert_eq!(
+            s.to_html(),
+            "&lt;b&gt;<mark>Oxycodone</mark>&lt;/b&gt; &amp; more"
+        );
     }
 
     #[test]
     fn long_text_is_cut_around_the_matches() {
-        let text = format!("{} Xanax bars here {}", "filler ".repeat(100), "tail ".repeat(100));
+        let text = format!(
+            "{} Xanax bars here {}",
+            "filler ".repeat(100),
+            "tail ".repeat(100)
+        );
         let s = snippet(&text, &[exact(&["xanax"])]).unwrap();
         assert!(s.fragment.len() <= MAX_FRAGMENT_BYTES + 8);
         assert!(s.fragment.starts_with('…') && s.fragment.ends_with('…'));

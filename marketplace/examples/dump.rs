@@ -6,7 +6,11 @@ fn main() {
     let market = Marketplace::generate(&MarketplaceOptions::default());
     if args.len() < 3 {
         let truth = market.ground_truth();
-        println!("{}", serde_json::to_string_pretty(&truth.listings[..8.min(truth.listings.len())]).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&truth.listings[..8.min(truth.listings.len())])
+                .unwrap_or_default()
+        );
         return;
     }
     match market.render(&args[1], &args[2]) {

@@ -321,6 +321,23 @@ pub fn reference_usd_per_unit(inn: &str) -> Option<Decimal> {
     drug_by_inn(inn).map(|i| DRUGS[i].usd_per_unit())
 }
 
+/// Every name the generator prints plainly for the drug `inn`: the INN, Latin-script names
+/// and Chinese names (the rules lexicon must know them all).
+pub fn drug_names(inn: &str) -> Option<Vec<&'static str>> {
+    let d = &DRUGS[drug_by_inn(inn)?];
+    Some(
+        std::iter::once(d.inn)
+            .chain(d.brands.iter().copied())
+            .chain(d.zh.iter().copied())
+            .collect(),
+    )
+}
+
+/// Lexicon ids of every drug the generator uses, in the contract's order.
+pub fn drug_ids() -> Vec<&'static str> {
+    DRUGS.iter().map(|d| d.inn).collect()
+}
+
 /// Units of the ISO currency `code` per 1 USD, per the contract's table (None if unknown).
 pub fn usd_rate_of(code: &str) -> Option<Decimal> {
     let c: Currency = code.parse().ok()?;

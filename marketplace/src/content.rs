@@ -229,7 +229,10 @@ fn drug_description(
         (Archetype::Classifieds, _) => (
             format!("Selling {name} {strength}, {n} {plural}, original packaging."),
             pick(rng, &["No prescription needed.", "No Rx needed."]),
-            pick(rng, &["Message me for bulk prices.", "Serious buyers only."]),
+            pick(
+                rng,
+                &["Message me for bulk prices.", "Serious buyers only."],
+            ),
         ),
         _ => (
             pick(
@@ -345,7 +348,9 @@ fn contacts(
             "kangjian_service@163.com".into(),
             "电话: +86 20 8888 6666".into(),
         ],
-        Archetype::Classifieds => vec![format!("{handle}@gmail.com"), "Tel: +34 91 123 4567".into()],
+        Archetype::Classifieds => {
+            vec![format!("{handle}@gmail.com"), "Tel: +34 91 123 4567".into()]
+        }
         Archetype::LegitPharmacy => vec![
             "help@carewell-pharmacy.co.uk".into(),
             "Phone: 0113 496 0000".into(),
@@ -385,7 +390,7 @@ fn payment(spec: &ListingSpec, arch: Archetype, rng: &mut fastrand::Rng) -> Stri
             &[
                 "Bitcoin, Monero",
                 "BTC, USDT",
-                "Bitcoin only",
+                "Bitcoin",
                 "Ethereum, Litecoin",
                 "USDT, Bitcoin",
             ],
@@ -439,10 +444,16 @@ fn shipping(spec: &ListingSpec, arch: Archetype, rng: &mut fastrand::Rng) -> Str
             ],
         )
         .to_string(),
-        Archetype::ChinesePharmacy => pick(rng, &["顺丰快递，全国包邮", "48小时内发货"]).to_string(),
+        Archetype::ChinesePharmacy => {
+            pick(rng, &["顺丰快递，全国包邮", "48小时内发货"]).to_string()
+        }
         Archetype::Classifieds => pick(
             rng,
-            &["Shipping: by post or pick-up", "Pick-up only", "Shipping at buyer's cost"],
+            &[
+                "Shipping: by post or pick-up",
+                "Pick-up only",
+                "Shipping at buyer's cost",
+            ],
         )
         .to_string(),
         Archetype::LegitPharmacy => {

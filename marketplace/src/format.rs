@@ -54,7 +54,7 @@ fn group(digits: &str, sep: char) -> String {
     let mut out = String::new();
     let len = digits.len();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (len - i) % 3 == 0 {
+        if i > 0 && (len - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -139,7 +139,10 @@ mod tests {
             price_text(d("1249"), Archetype::LegitPharmacy, 0),
             "£1,249.00"
         );
-        assert_eq!(price_text(d("12.49"), Archetype::LegitPharmacy, 0), "£12.49");
+        assert_eq!(
+            price_text(d("12.49"), Archetype::LegitPharmacy, 0),
+            "£12.49"
+        );
     }
 
     #[test]
@@ -147,7 +150,10 @@ mod tests {
         let t = 1_793_491_200; // 2026-11-01T00:00:00Z
         assert_eq!(http_date(t), "Sun, 01 Nov 2026 00:00:00 GMT");
         assert_eq!(parse_http_date(&http_date(t)), Some(t));
-        assert_eq!(slugify("Oxycodone 30mg x 60 tablets!"), "oxycodone-30mg-x-60-tablets");
+        assert_eq!(
+            slugify("Oxycodone 30mg x 60 tablets!"),
+            "oxycodone-30mg-x-60-tablets"
+        );
         assert_eq!(gs1_check_digit("400638133393"), 1);
     }
 }

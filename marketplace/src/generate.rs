@@ -6,9 +6,7 @@
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::catalogue::{
-    CLASSIFIED_GOODS, DRUGS, Drug, DrugClass, PHARMACY_GOODS, usd_rate,
-};
+use crate::catalogue::{CLASSIFIED_GOODS, DRUGS, Drug, DrugClass, PHARMACY_GOODS, usd_rate};
 use crate::content::{TitleParts, drug_title, strength_text};
 use crate::format::{gs1_check_digit, price_format_count, slugify};
 use crate::obfuscate::Obfuscation;
@@ -50,13 +48,14 @@ pub const BASE_MODIFIED: i64 = 1_793_491_200;
 pub struct NewListing {
     /// Lexicon id of the drug (`oxycodone`); `None` adds a non-medicine item.
     pub drug: Option<String>,
-    /// Disguise the drug name this way.
+    /// Disguise the drug name this way (ignored on the legitimate pharmacy).
     pub obfuscation: Option<Obfuscation>,
     /// Price in the shop's currency; default: a normal price for the pack.
     pub price: Option<Decimal>,
     /// Units in the pack; default: one of the drug's pack sizes.
     pub units: Option<u32>,
-    /// Red flags to inject (ignored on the legitimate pharmacy, which never has any).
+    /// Red flags to inject into a drug listing (ignored for non-medicines and on the
+    /// legitimate pharmacy, which never has any).
     pub flags: Flags,
 }
 
@@ -346,7 +345,11 @@ pub fn goods_listing(
     }
 }
 
-fn listing_language(rng: &mut fastrand::Rng, arch: Archetype, mix: &[&'static str]) -> &'static str {
+fn listing_language(
+    rng: &mut fastrand::Rng,
+    arch: Archetype,
+    mix: &[&'static str],
+) -> &'static str {
     match arch {
         Archetype::Classifieds if rng.f64() >= 0.4 => mix[1 + rng.usize(..mix.len() - 1)],
         Archetype::Classifieds => "en",
@@ -399,7 +402,11 @@ fn gtin(rng: &mut fastrand::Rng, arch: Archetype) -> Option<(String, bool)> {
     }
     let check = gs1_check_digit(&data);
     let valid = arch.is_legit() || rng.bool();
-    let digit = if valid { check } else { (check + 1 + rng.u32(..8)) % 10 };
+    let digit = if valid {
+        check
+    } else {
+        (check + 1 + rng.u32(..8)) % 10
+    };
     data.push(char::from_digit(digit, 10).unwrap_or('0'));
     Some((data, valid))
 }

@@ -39,7 +39,7 @@ mod state;
 mod static_site;
 mod truth;
 
-pub use catalogue::{DrugClass, reference_usd_per_unit, usd_rate_of};
+pub use catalogue::{DrugClass, drug_ids, drug_names, reference_usd_per_unit, usd_rate_of};
 pub use error::MarketplaceError;
 pub use generate::{IMPLAUSIBLE_SHARE, MarketplaceOptions, NewListing, OBFUSCATED_SHARE};
 pub use market::{Marketplace, ShopInfo};

@@ -70,7 +70,11 @@ impl Marketplace {
     }
 
     /// Changes the price of the listing at `path` (in the shop's currency).
-    pub fn set_price(&mut self, path: &str, amount: Decimal) -> Result<ListingTruth, MarketplaceError> {
+    pub fn set_price(
+        &mut self,
+        path: &str,
+        amount: Decimal,
+    ) -> Result<ListingTruth, MarketplaceError> {
         let now = unix_now();
         let spec = self.state.set_price(path, amount, now)?.clone();
         Ok(self.truth_of(&spec))
@@ -83,7 +87,11 @@ impl Marketplace {
     }
 
     /// Adds a listing to `shop` and returns its ground truth.
-    pub fn add_listing(&mut self, shop: &str, new: &NewListing) -> Result<ListingTruth, MarketplaceError> {
+    pub fn add_listing(
+        &mut self,
+        shop: &str,
+        new: &NewListing,
+    ) -> Result<ListingTruth, MarketplaceError> {
         let spec = self.state.add(shop, new, unix_now())?.clone();
         Ok(self.truth_of(&spec))
     }

@@ -84,6 +84,14 @@ pub struct RunningMarketplace {
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
 }
 
+impl std::fmt::Debug for RunningMarketplace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningMarketplace")
+            .field("endpoints", &self.endpoints)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Serves every shop of `market` on its own 127.0.0.1 port (chosen by the OS).
 ///
 /// Must be called inside a tokio runtime; the listeners run as tasks of that runtime.
@@ -159,7 +167,8 @@ impl RunningMarketplace {
         })
     }
 
-    /// Every request served so far, in arrival order.
+    /// Every request answered so far, in the order the answers were made (`at` is when each
+    /// request arrived).
     pub fn request_log(&self) -> Vec<RequestRecord> {
         self.shared
             .log
@@ -179,7 +188,11 @@ impl RunningMarketplace {
 
     /// Changes the price of a listing (path or absolute URL); its page gets a new ETag and
     /// Last-Modified.
-    pub fn set_price(&self, listing: &str, amount: Decimal) -> Result<ListingTruth, MarketplaceError> {
+    pub fn set_price(
+        &self,
+        listing: &str,
+        amount: Decimal,
+    ) -> Result<ListingTruth, MarketplaceError> {
         let path = self.path_of(listing);
         let mut state = self.write();
         let spec = state.set_price(&path, amount, unix_now())?.clone();
@@ -196,7 +209,11 @@ impl RunningMarketplace {
     }
 
     /// Adds a listing to the shop called `shop`; it appears in its category at once.
-    pub fn add_listing(&self, shop: &str, new: &NewListing) -> Result<ListingTruth, MarketplaceError> {
+    pub fn add_listing(
+        &self,
+        shop: &str,
+        new: &NewListing,
+    ) -> Result<ListingTruth, MarketplaceError> {
         let mut state = self.write();
         let spec = state.add(shop, new, unix_now())?.clone();
         Ok(self.truth_of(&state, &spec))
@@ -246,7 +263,12 @@ impl RunningMarketplace {
     }
 }
 
-async fn handle(State(ctx): State<ShopCtx>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+async fn handle(
+    State(ctx): State<ShopCtx>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let at = Instant::now();
     let path_and_query = uri
         .path_and_query()
@@ -323,10 +345,7 @@ fn respond(rendered: Rendered, headers: &HeaderMap) -> Response {
         if let Ok(lm) = HeaderValue::from_str(&v.last_modified_http()) {
             h.insert(header::LAST_MODIFIED, lm);
         }
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
     response
 }
@@ -338,9 +357,10 @@ fn is_not_modified(v: &Validators, headers: &HeaderMap) -> bool {
             return false;
         };
         // Weak comparison: W/"x" matches "x".
-        return inm.split(',').map(str::trim).any(|tag| {
-            tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == v.etag
-        });
+        return inm
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == v.etag);
     }
     headers
         .get(header::IF_MODIFIED_SINCE)

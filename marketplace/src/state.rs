@@ -89,6 +89,25 @@ impl MarketState {
             .unwrap_or_default()
     }
 
+    /// Up to `k` listings following `spec` in its category (wrapping around), as "related
+    /// products". Category indexes are sorted by id, so this is a binary search.
+    pub fn category_neighbours(&self, spec: &ListingSpec, k: usize) -> Vec<&ListingSpec> {
+        let Some(idx) = self
+            .by_category
+            .get(usize::from(spec.shop))
+            .and_then(|c| c.get(usize::from(spec.category)))
+        else {
+            return Vec::new();
+        };
+        let Ok(pos) = idx.binary_search_by_key(&spec.id, |i| self.listings[*i].id) else {
+            return Vec::new();
+        };
+        (1..idx.len())
+            .take(k)
+            .filter_map(|step| self.listings.get(idx[(pos + step) % idx.len()]))
+            .collect()
+    }
+
     /// Index of the shop called `name`.
     pub fn shop_index(&self, name: &str) -> Option<usize> {
         self.shops.iter().position(|s| s.name == name)
@@ -142,7 +161,8 @@ impl MarketState {
         let shop_index = u16::try_from(s).unwrap_or(u16::MAX);
         let mut listing = match &new.drug {
             Some(inn) => {
-                let d = drug_by_inn(inn).ok_or_else(|| MarketplaceError::UnknownDrug(inn.clone()))?;
+                let d =
+                    drug_by_inn(inn).ok_or_else(|| MarketplaceError::UnknownDrug(inn.clone()))?;
                 if spec.archetype.is_legit()
                     && crate::catalogue::DRUGS[d].class == crate::catalogue::DrugClass::Controlled
                 {

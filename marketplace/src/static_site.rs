@@ -47,6 +47,7 @@ impl Marketplace {
                 ("/".into(), "index.html".into()),
                 ("/robots.txt".into(), "robots.txt".into()),
                 ("/about.html".into(), "about.html".into()),
+                ("/static/site.css".into(), "static/site.css".into()),
                 ("/cart/".into(), "cart/index.html".into()),
                 ("/account/login".into(), "account/login".into()),
             ];
@@ -61,7 +62,11 @@ impl Marketplace {
                     ));
                 }
             }
-            for l in state.listings().iter().filter(|l| usize::from(l.shop) == si) {
+            for l in state
+                .listings()
+                .iter()
+                .filter(|l| usize::from(l.shop) == si)
+            {
                 let path = listing_path(l, shop);
                 let file = path.trim_start_matches('/').to_string();
                 pages.push((path, file));

@@ -75,6 +75,8 @@ pub struct ListingTruth {
     pub path: String,
     /// Absolute URL when the ground truth comes from a running marketplace, else the path.
     pub url: String,
+    /// Slug of the category that lists it (`/category/<slug>`).
+    pub category: String,
     /// Title exactly as displayed (h1 text, JSON-LD / microdata name).
     pub title: String,
     pub description: String,
@@ -169,6 +171,7 @@ pub fn listing_truth(spec: &ListingSpec, shop: &ShopSpec, base_url: Option<&str>
             None => path.clone(),
         },
         path,
+        category: shop.category(spec.category).slug.to_string(),
         title: content.title,
         description: content.description,
         price: Money::new(spec.price(), shop.archetype.currency()),

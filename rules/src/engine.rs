@@ -184,9 +184,8 @@ impl<'a> ListingCtx<'a> {
     }
 
     pub fn rule_hit(&self, rule: &Rule) -> RuleHit {
-        let ex = self.explain_rule(rule);
         let mut evidence = Vec::new();
-        ex.root.supporting_evidence(&mut evidence);
+        self.collect_node(&rule.matcher, &mut evidence);
         evidence.sort_by(|a, b| (a.field, a.start, a.end).cmp(&(b.field, b.start, b.end)));
         evidence.dedup_by(|a, b| a.field == b.field && a.start == b.start && a.end == b.end);
         RuleHit {
@@ -196,6 +195,34 @@ impl<'a> ListingCtx<'a> {
             category: rule.category.clone(),
             evidence,
         }
+    }
+
+    /// Whether `node` holds; if it does, the evidence of the parts that made it hold is
+    /// appended to `out` (nothing from `none` parts or from children that did not hold).
+    fn collect_node(&self, node: &Node, out: &mut Vec<Evidence>) -> bool {
+        let mark = out.len();
+        for p in &node.parts {
+            if !self.collect_part(p, out) {
+                out.truncate(mark);
+                return false;
+            }
+        }
+        true
+    }
+
+    fn collect_part(&self, part: &Part, out: &mut Vec<Evidence>) -> bool {
+        let mark = out.len();
+        let held = match part {
+            Part::All(ns) => ns.iter().all(|n| self.collect_node(n, out)),
+            Part::Any(ns) => ns.iter().fold(false, |any, n| self.collect_node(n, out) || any),
+            Part::None(ns) => !ns.iter().any(|n| self.holds(n)),
+            Part::AtLeast(k, ns) => ns.iter().filter(|n| self.collect_node(n, out)).count() >= *k,
+            Part::Cond(c) => self.check(c, Some(out)).0,
+        };
+        if !held {
+            out.truncate(mark);
+        }
+        held
     }
 
     fn explain_node(&self, node: &Node) -> NodeExplanation {
@@ -457,10 +484,8 @@ impl<'a> ListingCtx<'a> {
         if let Some(want) = p.empty {
             held &= methods.is_empty() == want;
         }
-        let relevant: Vec<&String> = methods.iter().filter(|m| !is_neutral_payment(m)).collect();
         if let Some(want) = p.only_crypto {
-            let only = !relevant.is_empty() && relevant.iter().all(|m| is_crypto(m));
-            held &= only == want;
+            held &= only_crypto(methods) == want;
         }
         if !p.any.is_empty() {
             held &= methods.iter().any(|m| {
@@ -552,24 +577,61 @@ fn round2(d: Decimal) -> Decimal {
 
 /// Words that name crypto-currencies as payment methods.
 const CRYPTO: &[&str] = &[
-    "bitcoin", "btc", "monero", "xmr", "usdt", "tether", "ethereum", "eth", "ether", "litecoin", "ltc",
-    "crypto", "cryptocurrency", "cryptocurrencies", "usdc", "bch", "dogecoin", "doge", "dash", "zcash", "zec",
-    "tron", "trx", "solana", "sol", "bnb", "比特币", "泰达币", "加密货币", "биткоин", "биткойн", "криптовалюта",
+    "bitcoin", "btc", "monero", "xmr", "usdt", "tether", "ethereum", "eth", "ether", "litecoin",
+    "ltc", "crypto", "cryptocurrency", "cryptocurrencies", "usdc", "bch", "dogecoin", "doge",
+    "dash", "zcash", "zec", "tron", "trx", "solana", "bnb", "比特币", "泰达币", "加密货币",
+    "биткоин", "биткойн", "криптовалюта",
 ];
 
-/// Whether a payment method names a crypto-currency (word-wise, so "ethereum" but not "method").
-pub(crate) fn is_crypto(method: &str) -> bool {
-    let lower = method.to_lowercase();
-    lower
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|w| CRYPTO.contains(&w))
-        || ["比特币", "泰达币", "加密货币"].iter().any(|w| lower.contains(w))
+/// Words that say nothing about how one pays ("Payment: Bitcoin only", "USDT (TRC20)").
+const FILLER: &[&str] = &[
+    "payment", "payments", "method", "methods", "accepted", "we", "accept", "pay", "with", "via",
+    "by", "in", "only", "trc20", "erc20", "bep20", "lightning", "network", "wallet", "coin",
+    "coins", "escrow", "fe", "finalize", "early", "multisig", "付款方式", "支付方式", "付款",
+    "支付", "оплата",
+];
+
+/// How one piece of a payment line reads.
+#[derive(PartialEq)]
+enum PaymentPiece {
+    Crypto,
+    Neutral,
+    Other,
 }
 
-/// Words that are not a way to pay by themselves ("escrow", "finalize early").
-fn is_neutral_payment(method: &str) -> bool {
-    let lower = method.trim().to_lowercase();
-    matches!(lower.as_str(), "escrow" | "fe" | "finalize early" | "multisig" | "")
+fn payment_pieces(method: &str) -> Vec<PaymentPiece> {
+    let lower = method.to_lowercase();
+    let lower = lower.replace(" and ", ",").replace(" or ", ",");
+    lower
+        .split([',', ';', '/', '&', '+', '、', '，', '|', ':', '：'])
+        .map(|piece| {
+            let words: Vec<&str> = piece
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            let crypto = words.iter().any(|w| CRYPTO.contains(w))
+                || ["比特币", "泰达币", "加密货币"].iter().any(|w| piece.contains(w));
+            if crypto {
+                PaymentPiece::Crypto
+            } else if words.iter().all(|w| FILLER.contains(w)) {
+                PaymentPiece::Neutral
+            } else {
+                PaymentPiece::Other
+            }
+        })
+        .collect()
+}
+
+/// Whether a payment method names a crypto-currency (word-wise: "ethereum", not "method").
+pub(crate) fn is_crypto(method: &str) -> bool {
+    payment_pieces(method).contains(&PaymentPiece::Crypto)
+}
+
+/// Whether the payment methods name crypto-currencies and nothing else that pays. Robust to
+/// unsplit lines such as "Payment: Visa, Bitcoin".
+pub(crate) fn only_crypto(methods: &[String]) -> bool {
+    let pieces: Vec<PaymentPiece> = methods.iter().flat_map(|m| payment_pieces(m)).collect();
+    pieces.contains(&PaymentPiece::Crypto) && !pieces.contains(&PaymentPiece::Other)
 }
 
 /// `*` matches any run of characters; everything else literally.
@@ -732,5 +794,13 @@ mod tests {
         assert!(is_crypto("USDT TRC20"));
         assert!(!is_crypto("Visa"));
         assert!(!is_crypto("method"));
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(only_crypto(&v(&["Bitcoin only"])));
+        assert!(only_crypto(&v(&["Payment: BTC, USDT"])));
+        assert!(only_crypto(&v(&["Monero", "Escrow"])));
+        assert!(!only_crypto(&v(&["Payment: Visa, Mastercard, Bitcoin"])));
+        assert!(!only_crypto(&v(&["Bitcoin", "PayPal"])));
+        assert!(!only_crypto(&v(&["付款方式: 支付宝"])));
+        assert!(!only_crypto(&v(&[])));
     }
 }

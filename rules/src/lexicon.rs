@@ -13,7 +13,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::str::FromStr;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use pharmwatch_model::{Currency, Money};
 use regex::Regex;
 use rust_decimal::Decimal;
@@ -227,10 +227,12 @@ impl Lexicon {
         let build = |names: &[String]| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(names)
                 .map_err(|e| format!("cannot compile the lexicon names: {e}"))
         };
-        let context = Regex::new(CONTEXT_PATTERN).map_err(|e| e.to_string())?;
+        let context = Regex::new(&crate::regex_bank::ascii_boundaries(CONTEXT_PATTERN))
+            .map_err(|e| e.to_string())?;
         Ok(Lexicon {
             normal: build(&normal_names)?,
             normal_patterns,

@@ -114,20 +114,27 @@ pub(crate) fn load_rules(
             lexicon,
             bank,
         };
-        for (rule, id_span) in p.parse_file(&src) {
+        let (parsed, ids) = p.parse_file(&src);
+        let mut duplicates = Vec::new();
+        for (id, id_span) in ids {
             let (line, col) = p.map.position(id_span.start);
             let here = format!("{}:{line}:{col}", file.display());
-            if let Some(first) = seen.get(&rule.id) {
+            if let Some(first) = seen.get(&id) {
                 let msg = format!(
-                    "duplicate rule id `{}`: first defined at {first}; rule ids must be unique across all loaded files",
-                    rule.id
+                    "duplicate rule id `{id}`: first defined at {first}; rule ids must be unique across all loaded files"
                 );
-                p.diags.push(p.map.diag(id_span.start, Some(&rule.id), msg));
+                p.diags.push(p.map.diag(id_span.start, Some(&id), msg));
+                duplicates.push(id_span);
                 continue;
             }
-            seen.insert(rule.id.clone(), here);
-            rules.push(rule);
+            seen.insert(id, here);
         }
+        rules.extend(
+            parsed
+                .into_iter()
+                .filter(|(_, span)| !duplicates.contains(span))
+                .map(|(r, _)| r),
+        );
     }
     rules
 }
@@ -148,17 +155,23 @@ impl FileParser<'_, '_> {
         self.diags.push(d);
     }
 
-    fn parse_file(&mut self, src: &str) -> Vec<(Rule, Range<usize>)> {
+    /// The rules that parsed cleanly, and the id (with its span) of every rule that has one.
+    #[allow(clippy::type_complexity)]
+    fn parse_file(
+        &mut self,
+        src: &str,
+    ) -> (Vec<(Rule, Range<usize>)>, Vec<(String, Range<usize>)>) {
         let doc = match DeTable::parse(src) {
             Ok(d) => d,
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
                 let msg = format!("invalid TOML: {}", one_line(e.message()));
                 self.err(span, msg);
-                return Vec::new();
+                return (Vec::new(), Vec::new());
             }
         };
         let mut out = Vec::new();
+        let mut ids = Vec::new();
         for (key, value) in doc.get_ref().iter() {
             if key.get_ref() != "rule" {
                 let msg = unknown_key_msg(key.get_ref(), "a rule file", &["rule"]);
@@ -171,12 +184,19 @@ impl FileParser<'_, '_> {
             };
             for item in items.iter() {
                 self.rule_id = None;
-                if let Some(r) = self.parse_rule(item) {
+                let rule = self.parse_rule(item);
+                if let Some(t) = item.get_ref().as_table()
+                    && let Some(v) = t.get("id")
+                    && let Some(id) = v.get_ref().as_str()
+                {
+                    ids.push((id.to_string(), v.span()));
+                }
+                if let Some(r) = rule {
                     out.push(r);
                 }
             }
         }
-        out
+        (out, ids)
     }
 
     fn parse_rule(&mut self, item: &Value<'_>) -> Option<(Rule, Range<usize>)> {

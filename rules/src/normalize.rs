@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// A normalised view of one original string and the map back to it.
@@ -41,6 +41,8 @@ pub struct Normalized {
 enum OffsetMap {
     /// Output byte `i` is original byte `i` (ASCII input in the normal view).
     Identity,
+    /// Output byte `i` is the single original byte at this index (ASCII input, bytes dropped).
+    Indices(Vec<u32>),
     /// For each output byte, the original byte range of the character it came from.
     Spans(Vec<(u32, u32)>),
 }
@@ -69,22 +71,19 @@ impl Normalized {
 
     /// The de-obfuscated view of `original` (see the module documentation).
     pub fn deobfuscated(original: &str) -> Normalized {
-        let units = deobfuscate(normal_units(original));
-        Normalized::from_units(&units, original.len())
+        Normalized::views(original).1
     }
 
-    /// Both views at once (shares the first pass).
+    /// Both views at once (shares the first pass; ASCII text takes a byte-level fast path).
     pub fn views(original: &str) -> (Normalized, Normalized) {
+        if original.is_ascii() {
+            let normal = Normalized::new(original);
+            let deep = deep_ascii(normal.text.as_bytes(), original.len())
+                .unwrap_or_else(|| deep_generic(original));
+            return (normal, deep);
+        }
         let units = normal_units(original);
-        let normal = if original.is_ascii() {
-            Normalized {
-                text: original.to_ascii_lowercase(),
-                map: OffsetMap::Identity,
-                original_len: original.len(),
-            }
-        } else {
-            Normalized::from_units(&units, original.len())
-        };
+        let normal = Normalized::from_units(&units, original.len());
         let deep = Normalized::from_units(&deobfuscate(units), original.len());
         (normal, deep)
     }
@@ -114,6 +113,13 @@ impl Normalized {
         let end = range.end.clamp(start, len);
         match &self.map {
             OffsetMap::Identity => start..end,
+            OffsetMap::Indices(ix) => {
+                if start == end {
+                    let p = ix.get(start).map_or(self.original_len, |&i| i as usize);
+                    return p..p;
+                }
+                ix[start] as usize..ix[end - 1] as usize + 1
+            }
             OffsetMap::Spans(spans) => {
                 if start == end {
                     let p = spans.get(start).map_or(self.original_len, |s| s.0 as usize);
@@ -151,8 +157,67 @@ pub(crate) fn plain_fold(s: &str) -> String {
     out
 }
 
+/// The de-obfuscated view through the general (char-level) path; the ASCII fast path must
+/// agree with it.
+pub(crate) fn deep_generic(original: &str) -> Normalized {
+    let units = deobfuscate(normal_units(original));
+    Normalized::from_units(&units, original.len())
+}
+
+/// Byte-level de-obfuscation of lower-case ASCII text: the same steps as [`deobfuscate`]
+/// without the per-character bookkeeping. `None` only if the result were not UTF-8 (never).
+fn deep_ascii(lower: &[u8], original_len: usize) -> Option<Normalized> {
+    let drops = spaced_letter_drops(lower.len(), |i| lower[i] as char);
+    let (mut out, map) = match drops {
+        None => (lower.to_vec(), OffsetMap::Identity),
+        Some(drop) => {
+            let mut out = Vec::with_capacity(lower.len());
+            let mut ix = Vec::with_capacity(lower.len());
+            for (i, (&b, d)) in lower.iter().zip(drop).enumerate() {
+                if !d {
+                    out.push(b);
+                    ix.push(i as u32);
+                }
+            }
+            (out, OffsetMap::Indices(ix))
+        }
+    };
+    let mut i = 0;
+    while i < out.len() {
+        if !is_wordish(out[i] as char) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < out.len() && is_wordish(out[i] as char) {
+            i += 1;
+        }
+        if out[start..i].iter().any(u8::is_ascii_alphabetic) {
+            for k in start..i {
+                let next = k + 1 < i && out[k + 1].is_ascii_alphanumeric();
+                let prev = k > start && out[k - 1].is_ascii_alphanumeric();
+                if let Some(m) = leet_char(out[k] as char, prev, next) {
+                    out[k] = m as u8;
+                }
+            }
+        }
+    }
+    for b in out.iter_mut() {
+        if *b == b'l' {
+            *b = b'i';
+        }
+    }
+    let text = String::from_utf8(out).ok()?;
+    Some(Normalized {
+        text,
+        map,
+        original_len,
+    })
+}
+
 fn normal_units(original: &str) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::with_capacity(original.len());
+    let mut lookalikes = false;
     for (pos, c) in original.char_indices() {
         let start = pos as u32;
         let end = (pos + c.len_utf8()) as u32;
@@ -168,15 +233,28 @@ fn normal_units(original: &str) -> Vec<Unit> {
             out.push(Unit { c, start, end });
         } else {
             push_folded(&mut out, c, start, end);
+            lookalikes |= out.last().is_some_and(|u| confusable(u.c).is_some());
         }
     }
-    map_mixed_script_words(&mut out);
+    if lookalikes {
+        map_mixed_script_words(&mut out);
+    }
     out
 }
 
 /// NFKC, lower case and accent stripping of one non-ASCII character.
 fn push_folded(out: &mut Vec<Unit>, c: char, start: u32, end: u32) {
-    for d in std::iter::once(c).nfkc() {
+    if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
+        push_lowered(out, c, start, end);
+    } else {
+        for d in std::iter::once(c).nfkc() {
+            push_lowered(out, d, start, end);
+        }
+    }
+}
+
+fn push_lowered(out: &mut Vec<Unit>, d: char, start: u32, end: u32) {
+    {
         for l in d.to_lowercase() {
             if is_invisible(l) || (is_combining_mark(l) && last_is_latin(out)) {
                 extend_last(out, end);
@@ -252,6 +330,9 @@ pub(crate) fn is_cjk(c: char) -> bool {
 /// Non-ASCII letters whose UTS #39 skeleton is a single ASCII letter or digit, computed once
 /// from the confusables data of `unicode-security` over the scripts obfuscators borrow from.
 fn confusable(c: char) -> Option<char> {
+    if !in_lookalike_ranges(c) {
+        return None;
+    }
     static TABLE: OnceLock<HashMap<char, char>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let ranges = [
@@ -285,10 +366,14 @@ fn confusable(c: char) -> Option<char> {
         }
         map
     });
-    if c.is_ascii() {
-        return None;
-    }
     table.get(&c).copied()
+}
+
+/// The blocks [`confusable`]'s table covers (checked before any hashing).
+fn in_lookalike_ranges(c: char) -> bool {
+    matches!(c as u32,
+        0x00C0..=0x052F | 0x13A0..=0x13FF | 0x1D00..=0x1DBF | 0x1E00..=0x1FFF | 0x2100..=0x214F
+        | 0xA640..=0xA69F | 0xA720..=0xA7FF | 0xAB30..=0xAB6F)
 }
 
 /// Replaces look-alike letters inside words that mix them with ASCII letters ("Viаgra" with a
@@ -351,45 +436,64 @@ fn deobfuscate(mut units: Vec<Unit>) -> Vec<Unit> {
 /// "v.i.a.g.r.a", "o x y c o d o n e": at least four single characters separated by single
 /// separators, three or more of them letters, are joined into one word.
 fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
-    let isolated = |i: usize| -> bool {
-        is_wordish(units[i].c)
-            && (i == 0 || !is_wordish(units[i - 1].c))
-            && (i + 1 >= units.len() || !is_wordish(units[i + 1].c))
+    let Some(drop) = spaced_letter_drops(units.len(), |i| units[i].c) else {
+        return units;
     };
-    let mut drop = vec![false; units.len()];
-    let mut any = false;
+    units
+        .into_iter()
+        .zip(drop)
+        .filter_map(|(u, d)| (!d).then_some(u))
+        .collect()
+}
+
+/// Which separators to drop to join spaced-out letters; `None` when there are none.
+fn spaced_letter_drops(len: usize, at: impl Fn(usize) -> char) -> Option<Vec<bool>> {
+    let isolated = |i: usize| -> bool {
+        is_wordish(at(i))
+            && (i == 0 || !is_wordish(at(i - 1)))
+            && (i + 1 >= len || !is_wordish(at(i + 1)))
+    };
+    let mut drop: Option<Vec<bool>> = None;
     let mut i = 0;
-    while i < units.len() {
+    while i < len {
         if !isolated(i) {
             i += 1;
             continue;
         }
         let mut run = vec![i];
         let mut j = i;
-        while j + 2 < units.len() && is_separator(units[j + 1].c) && isolated(j + 2) {
+        while j + 2 < len && is_separator(at(j + 1)) && isolated(j + 2) {
             j += 2;
             run.push(j);
         }
-        let letters = run
-            .iter()
-            .filter(|&&k| units[k].c.is_ascii_alphabetic())
-            .count();
+        let letters = run.iter().filter(|&&k| at(k).is_ascii_alphabetic()).count();
         if run.len() >= 4 && letters >= 3 {
+            let d = drop.get_or_insert_with(|| vec![false; len]);
             for w in run.windows(2) {
-                drop[w[0] + 1] = true;
+                d[w[0] + 1] = true;
             }
-            any = true;
         }
         i = j + 1;
     }
-    if !any {
-        return units;
-    }
-    units
-        .into_iter()
-        .zip(drop)
-        .filter_map(|(u, d)| (!d).then_some(u))
-        .collect()
+    drop
+}
+
+/// The letter a leetspeak character stands for, given whether letters or digits touch it.
+fn leet_char(c: char, prev_alnum: bool, next_alnum: bool) -> Option<char> {
+    Some(match c {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        '8' => 'b',
+        '@' if next_alnum || prev_alnum => 'a',
+        '$' if next_alnum || prev_alnum => 's',
+        '|' if next_alnum || prev_alnum => 'i',
+        '!' if next_alnum && prev_alnum => 'i',
+        _ => return None,
+    })
 }
 
 /// Digits and symbols for letters, inside tokens that contain at least one ASCII letter.
@@ -409,28 +513,11 @@ fn leetspeak(units: &mut [Unit]) {
             continue;
         }
         for k in start..i {
-            let next_alnum = k + 1 < i && units[k + 1].c.is_ascii_alphanumeric();
-            let prev_alnum = k > start && units[k - 1].c.is_ascii_alphanumeric();
-            let mapped = match units[k].c {
-                '0' => 'o',
-                '1' => 'i',
-                '3' => 'e',
-                '4' => 'a',
-                '5' => 's',
-                '7' => 't',
-                '8' => 'b',
-                '@' | '$' if next_alnum => {
-                    if units[k].c == '@' {
-                        'a'
-                    } else {
-                        's'
-                    }
-                }
-                '|' if next_alnum || prev_alnum => 'i',
-                '!' if next_alnum && prev_alnum => 'i',
-                other => other,
-            };
-            units[k].c = mapped;
+            let next = k + 1 < i && units[k + 1].c.is_ascii_alphanumeric();
+            let prev = k > start && units[k - 1].c.is_ascii_alphanumeric();
+            if let Some(m) = leet_char(units[k].c, prev, next) {
+                units[k].c = m;
+            }
         }
     }
 }
@@ -464,6 +551,7 @@ mod tests {
         assert_eq!(deep("C1al1s"), "ciaiis");
         assert_eq!(deep("0xyc0ntin"), "oxycontin");
         assert_eq!(deep("Xan@x!"), "xanax!");
+        assert_eq!(deep("Viagr@ 100mg"), "viagra ioomg");
         assert_eq!(deep("v.i.a.g.r.a"), "viagra");
         assert_eq!(deep("o x y c o d o n e 30mg"), "oxycodone eomg");
         assert_eq!(deep("Vi\u{200D}agra"), "viagra");
@@ -482,6 +570,18 @@ mod tests {
         let d = Normalized::deobfuscated(s);
         let at = d.text.find("viagra").unwrap();
         assert_eq!(&s[d.to_original(at..at + 6)], "Vi\u{200B}agra");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_path_agrees_with_the_general_path(s in "[ -~]{0,40}") {
+            let fast = Normalized::deobfuscated(&s);
+            let slow = deep_generic(&s);
+            proptest::prop_assert_eq!(&fast.text, &slow.text);
+            for i in 0..fast.text.len() {
+                proptest::prop_assert_eq!(fast.to_original(i..i + 1), slow.to_original(i..i + 1));
+            }
+        }
     }
 
     #[test]

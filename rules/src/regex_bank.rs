@@ -53,6 +53,7 @@ impl BankBuilder {
 
     /// Compiles one pattern (case-insensitive) and records the fields and view it runs on.
     pub fn add(&mut self, pattern: &str, fields: &[Field], view: View) -> Result<usize, String> {
+        let pattern = &ascii_boundaries(pattern);
         let re = build_regex(pattern)?;
         let id = self.regexes.len();
         self.regexes.push(re);
@@ -83,6 +84,30 @@ impl BankBuilder {
             sets,
         })
     }
+}
+
+/// `\b` and `\B` become ASCII word boundaries. Unicode word boundaries make the regex engine
+/// leave its DFA for a slow NFA on any non-ASCII haystack (an en dash is enough); normalised
+/// Latin text is ASCII (accents stripped), and CJK has no word boundaries to speak of.
+pub(crate) fn ascii_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b') => out.push_str(r"(?-u:\b)"),
+            Some('B') => out.push_str(r"(?-u:\B)"),
+            Some(n) => {
+                out.push('\\');
+                out.push(n);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 fn build_regex(pattern: &str) -> Result<Regex, String> {
@@ -164,6 +189,12 @@ mod tests {
         bank.scan(slot(Field::Title, View::Normal), "no rx needed", &mut hit);
         assert!(hit[a] && !hit[c]);
         assert!(!bank.has_slot(slot(Field::Url, View::Normal)));
+    }
+
+    #[test]
+    fn boundaries_become_ascii() {
+        assert_eq!(ascii_boundaries(r"\bno\s+rx\b"), r"(?-u:\b)no\s+rx(?-u:\b)");
+        assert_eq!(ascii_boundaries(r"a\\b\B"), r"a\\b(?-u:\B)");
     }
 
     #[test]

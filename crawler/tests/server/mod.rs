@@ -24,6 +24,8 @@ pub enum Body {
     Endless,
     /// With Content-Length, one byte per second.
     Drip(Vec<u8>),
+    /// With Content-Length, the whole response held back for this long first.
+    Delayed(Duration, Vec<u8>),
 }
 
 #[derive(Clone)]
@@ -47,7 +49,11 @@ impl Reply {
     }
 
     pub fn status(status: u16) -> Reply {
-        Reply::bytes(status, "text/plain", format!("status {status}").into_bytes())
+        Reply::bytes(
+            status,
+            "text/plain",
+            format!("status {status}").into_bytes(),
+        )
     }
 
     pub fn redirect(to: &str) -> Reply {
@@ -115,7 +121,8 @@ impl Server {
 
     /// Serves fixed pages by path (path + query); anything else is 404.
     pub async fn pages(pages: Vec<(&str, Reply)>) -> Server {
-        let pages: Vec<(String, Reply)> = pages.into_iter().map(|(p, r)| (p.to_string(), r)).collect();
+        let pages: Vec<(String, Reply)> =
+            pages.into_iter().map(|(p, r)| (p.to_string(), r)).collect();
         Server::start(move |hit| {
             pages
                 .iter()
@@ -175,17 +182,22 @@ async fn serve(
     };
     log.lock().unwrap().push(hit.clone());
     let reply = handler(&hit);
+    if let Body::Delayed(delay, _) = &reply.body {
+        tokio::time::sleep(*delay).await;
+    }
     let mut out = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", reply.status);
     for (k, v) in &reply.headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
     match &reply.body {
-        Body::Bytes(b) | Body::Drip(b) => out.push_str(&format!("Content-Length: {}\r\n\r\n", b.len())),
+        Body::Bytes(b) | Body::Drip(b) | Body::Delayed(_, b) => {
+            out.push_str(&format!("Content-Length: {}\r\n\r\n", b.len()))
+        }
         Body::Endless => out.push_str("\r\n"),
     }
     stream.write_all(out.as_bytes()).await?;
     match reply.body {
-        Body::Bytes(b) => stream.write_all(&b).await?,
+        Body::Bytes(b) | Body::Delayed(_, b) => stream.write_all(&b).await?,
         Body::Drip(b) => {
             for byte in b {
                 stream.write_all(&[byte]).await?;

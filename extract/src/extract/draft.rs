@@ -87,8 +87,18 @@ impl Draft {
         let mut url = info.url.clone();
         url.set_fragment(None);
         let domain = info.url.host_str().unwrap_or_default().to_ascii_lowercase();
-        let (title, title_method) = self.title.unwrap_or_default_with(ExtractionMethod::Heuristic);
-        let mut l = Listing::new(url.as_str(), index, &info.ctx.name, info.ctx.kind, domain, title, fetched_at);
+        let (title, title_method) = self
+            .title
+            .unwrap_or_default_with(ExtractionMethod::Heuristic);
+        let mut l = Listing::new(
+            url.as_str(),
+            index,
+            &info.ctx.name,
+            info.ctx.kind,
+            domain,
+            title,
+            fetched_at,
+        );
         l.methods.insert("title".into(), title_method);
         if let Some((d, m)) = self.description {
             l.description = d;
@@ -107,10 +117,30 @@ impl Draft {
             l.methods.insert("quantity".into(), m);
         }
         const H: ExtractionMethod = ExtractionMethod::Heuristic;
-        set_list(&mut l.contacts, &mut l.methods, "contacts", self.contacts, || (page.contacts.clone(), H));
-        set_list(&mut l.payment_methods, &mut l.methods, "payment_methods", self.payment, || (page.payment.clone(), H));
-        set_list(&mut l.shipping_claims, &mut l.methods, "shipping_claims", self.shipping, || (page.shipping.clone(), H));
-        let (mut gtins, gm) = self.gtins.unwrap_or((Vec::new(), ExtractionMethod::Heuristic));
+        set_list(
+            &mut l.contacts,
+            &mut l.methods,
+            "contacts",
+            self.contacts,
+            || (page.contacts.clone(), H),
+        );
+        set_list(
+            &mut l.payment_methods,
+            &mut l.methods,
+            "payment_methods",
+            self.payment,
+            || (page.payment.clone(), H),
+        );
+        set_list(
+            &mut l.shipping_claims,
+            &mut l.methods,
+            "shipping_claims",
+            self.shipping,
+            || (page.shipping.clone(), H),
+        );
+        let (mut gtins, gm) = self
+            .gtins
+            .unwrap_or((Vec::new(), ExtractionMethod::Heuristic));
         let had = !gtins.is_empty();
         for g in &page.gtins {
             if !gtins.iter().any(|x| x.digits == g.digits) {
@@ -118,7 +148,10 @@ impl Draft {
             }
         }
         if !gtins.is_empty() {
-            l.methods.insert("gtins".into(), if had { gm } else { ExtractionMethod::Heuristic });
+            l.methods.insert(
+                "gtins".into(),
+                if had { gm } else { ExtractionMethod::Heuristic },
+            );
             l.gtins = gtins;
         }
         if let Some((mut images, m)) = self.images.filter(|i| !i.0.is_empty()) {
@@ -129,7 +162,8 @@ impl Draft {
         }
         if let Some(lang) = self.language {
             l.language = Some(lang);
-            l.methods.insert("language".into(), ExtractionMethod::Heuristic);
+            l.methods
+                .insert("language".into(), ExtractionMethod::Heuristic);
         } else if let Some(lang) = &info.language {
             l.language = Some(lang.clone());
             l.methods.insert("language".into(), info.language_method);
@@ -168,7 +202,11 @@ fn set_list<T>(
 
 /// Units, strength and form: the dedicated field first, gaps filled from the title, then
 /// (only for what is still missing) from the description.
-fn quantity(field: Option<&(String, ExtractionMethod)>, title: &str, description: &str) -> Option<(Quantity, ExtractionMethod)> {
+fn quantity(
+    field: Option<&(String, ExtractionMethod)>,
+    title: &str,
+    description: &str,
+) -> Option<(Quantity, ExtractionMethod)> {
     let mut q = Quantity::default();
     let mut method = None;
     let sources = [

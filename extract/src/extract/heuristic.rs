@@ -20,7 +20,7 @@ const MAX_ELEMENTS: usize = 20_000;
 const MAX_PRICES_ON_PRODUCT_PAGE: usize = 3;
 
 static H1: LazyLock<Selector> = LazyLock::new(|| selector("h1"));
-static ALL: LazyLock<Selector> = LazyLock::new(|| selector("body *"));
+static ALL: LazyLock<Selector> = LazyLock::new(|| selector("*"));
 static META_DESCRIPTION: LazyLock<Selector> = LazyLock::new(|| selector("meta[name]"));
 
 pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
@@ -51,7 +51,9 @@ fn class_or_id_says(el: &scraper::node::Element, words: &[&str]) -> bool {
         let v = v.to_ascii_lowercase();
         words.iter().any(|w| v.contains(w))
     };
-    el.attr("class").is_some_and(hit) || el.attr("id").is_some_and(hit) || el.attr("itemprop").is_some_and(hit)
+    el.attr("class").is_some_and(hit)
+        || el.attr("id").is_some_and(hit)
+        || el.attr("itemprop").is_some_and(hit)
 }
 
 /// Prices in elements whose class, id or itemprop says "price" (not old/was prices).
@@ -60,7 +62,10 @@ fn labelled_prices(doc: &Html, info: &PageInfo<'_>) -> Vec<Money> {
     for el in doc.select(&ALL).take(MAX_ELEMENTS) {
         let v = el.value();
         if matches!(v.name(), "del" | "s" | "strike" | "script" | "style")
-            || !class_or_id_says(v, &["price", "preis", "prix", "precio", "preco", "цена", "jiage"])
+            || !class_or_id_says(
+                v,
+                &["price", "preis", "prix", "precio", "preco", "цена", "jiage"],
+            )
             || class_or_id_says(v, &["old", "was", "compare", "strike", "regular", "before"])
             || in_card(el)
         {
@@ -78,7 +83,16 @@ fn labelled_prices(doc: &Html, info: &PageInfo<'_>) -> Vec<Money> {
     out
 }
 
-const CARD_WORDS: &[&str] = &["card", "tile", "grid", "related", "recommend", "carousel", "teaser", "thumb"];
+const CARD_WORDS: &[&str] = &[
+    "card",
+    "tile",
+    "grid",
+    "related",
+    "recommend",
+    "carousel",
+    "teaser",
+    "thumb",
+];
 
 /// Whether `el` sits in a list item or product card: prices there belong to other
 /// products (category pages, "related products"), not to the page's own offer.
@@ -99,8 +113,10 @@ fn price_after(h1: ElementRef<'_>, info: &PageInfo<'_>) -> Option<Money> {
     for sib in h1.next_siblings().take(6) {
         if let Some(el) = ElementRef::wrap(sib) {
             let v = el.value();
-            if matches!(v.name(), "ul" | "ol" | "table" | "nav" | "aside" | "section" | "form")
-                || class_or_id_says(v, CARD_WORDS)
+            if matches!(
+                v.name(),
+                "ul" | "ol" | "table" | "nav" | "aside" | "section" | "form"
+            ) || class_or_id_says(v, CARD_WORDS)
             {
                 continue;
             }
@@ -119,13 +135,19 @@ fn price_after(h1: ElementRef<'_>, info: &PageInfo<'_>) -> Option<Money> {
 }
 
 fn description(doc: &Html) -> Option<String> {
-    static DESC: LazyLock<Selector> = LazyLock::new(|| selector("[class*=description], [id*=description], [itemprop=description]"));
+    static DESC: LazyLock<Selector> = LazyLock::new(|| {
+        selector("[class*=description], [id*=description], [itemprop=description]")
+    });
     doc.select(&DESC)
         .map(|e| element_text(e, crate::text::MAX_DESCRIPTION_BYTES))
         .find(|t| !t.is_empty())
         .or_else(|| {
             doc.select(&META_DESCRIPTION)
-                .find(|m| m.value().attr("name").is_some_and(|n| n.eq_ignore_ascii_case("description")))
+                .find(|m| {
+                    m.value()
+                        .attr("name")
+                        .is_some_and(|n| n.eq_ignore_ascii_case("description"))
+                })
                 .and_then(|m| m.value().attr("content"))
                 .map(crate::entities::decode_entities)
         })

@@ -24,15 +24,23 @@ const MAX_DEPTH: usize = 24;
 
 static SCRIPTS: LazyLock<Selector> = LazyLock::new(|| selector("script[type]"));
 
-const PRODUCT_TYPES: &[&str] = &["product", "drug", "individualproduct", "productmodel", "vehicle"];
+const PRODUCT_TYPES: &[&str] = &[
+    "product",
+    "drug",
+    "individualproduct",
+    "productmodel",
+    "vehicle",
+];
 const OFFER_TYPES: &[&str] = &["offer", "aggregateoffer"];
 
 pub(crate) fn drafts(doc: &Html, info: &PageInfo<'_>) -> Vec<Draft> {
     let mut products: Vec<Draft> = Vec::new();
     let scripts = doc.select(&SCRIPTS).filter(|s| {
-        s.value()
-            .attr("type")
-            .is_some_and(|t| t.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/ld+json")))
+        s.value().attr("type").is_some_and(|t| {
+            t.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/ld+json"))
+        })
     });
     for script in scripts.take(MAX_SCRIPTS) {
         let text: String = script.text().collect();
@@ -72,7 +80,10 @@ pub(crate) fn parse_lenient(text: &str) -> Option<Value> {
         return Some(v);
     }
     // Several values one after the other (`{…}{…}` or `{…},{…}`).
-    let wrapped = format!("[{}]", repair(&repaired.replace("}\n{", "},{").replace("}{", "},{")));
+    let wrapped = format!(
+        "[{}]",
+        repair(&repaired.replace("}\n{", "},{").replace("}{", "},{"))
+    );
     if let Ok(v) = serde_json::from_str(&wrapped) {
         return Some(v);
     }
@@ -85,7 +96,11 @@ pub(crate) fn parse_lenient(text: &str) -> Option<Value> {
 
 fn strip_wrappers(text: &str) -> &str {
     let mut t = text.trim().trim_start_matches('\u{feff}').trim();
-    for (open, close) in [("<!--", "-->"), ("//<![CDATA[", "//]]>"), ("<![CDATA[", "]]>")] {
+    for (open, close) in [
+        ("<!--", "-->"),
+        ("//<![CDATA[", "//]]>"),
+        ("<![CDATA[", "]]>"),
+    ] {
         if let Some(inner) = t.strip_prefix(open) {
             t = inner.trim();
             t = t.strip_suffix(close).unwrap_or(t).trim();
@@ -140,7 +155,11 @@ fn repair(text: &str) -> String {
 
 fn type_is(obj: &Map<String, Value>, types: &[&str]) -> bool {
     let matches = |t: &str| {
-        let last = t.rsplit(['/', ':', '#']).next().unwrap_or(t).to_ascii_lowercase();
+        let last = t
+            .rsplit(['/', ':', '#'])
+            .next()
+            .unwrap_or(t)
+            .to_ascii_lowercase();
         types.contains(&last.as_str())
     };
     match obj.get("@type") {
@@ -209,7 +228,10 @@ fn product_draft(p: &Map<String, Value>, offers: Option<&Value>, info: &PageInfo
             d.set_seller(&s, M);
         }
     }
-    let images = p.get("image").map(|v| image_urls(v, info)).unwrap_or_default();
+    let images = p
+        .get("image")
+        .map(|v| image_urls(v, info))
+        .unwrap_or_default();
     if !images.is_empty() {
         d.images = Some((images, M));
     }
@@ -240,8 +262,14 @@ fn offer_price(v: &Value, info: &PageInfo<'_>, depth: usize) -> Option<Money> {
                 .iter()
                 .filter_map(|k| o.get(*k))
                 .find_map(|p| amount(p, currency, info))
-                .or_else(|| o.get("priceSpecification").and_then(|s| offer_price(s, info, depth + 1)))
-                .or_else(|| o.get("offers").and_then(|s| offer_price(s, info, depth + 1)))
+                .or_else(|| {
+                    o.get("priceSpecification")
+                        .and_then(|s| offer_price(s, info, depth + 1))
+                })
+                .or_else(|| {
+                    o.get("offers")
+                        .and_then(|s| offer_price(s, info, depth + 1))
+                })
         }
         _ => None,
     }
@@ -289,7 +317,11 @@ fn image_urls(v: &Value, info: &PageInfo<'_>) -> Vec<String> {
                 match i {
                     Value::String(s) => push(s),
                     Value::Object(o) => {
-                        if let Some(s) = o.get("url").or_else(|| o.get("contentUrl")).and_then(Value::as_str) {
+                        if let Some(s) = o
+                            .get("url")
+                            .or_else(|| o.get("contentUrl"))
+                            .and_then(Value::as_str)
+                        {
                             push(s);
                         }
                     }
@@ -298,7 +330,11 @@ fn image_urls(v: &Value, info: &PageInfo<'_>) -> Vec<String> {
             }
         }
         Value::Object(o) => {
-            if let Some(s) = o.get("url").or_else(|| o.get("contentUrl")).and_then(Value::as_str) {
+            if let Some(s) = o
+                .get("url")
+                .or_else(|| o.get("contentUrl"))
+                .and_then(Value::as_str)
+            {
                 push(s);
             }
         }

@@ -23,7 +23,22 @@ static PRODUCT_PATH: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| unreachable!("product path regex: {e}"))
 });
 
-const NEXT_TEXTS: &[&str] = &["next", "next page", "next »", "next ›", "»", "›", "下一页", "下页", "suivant", "siguiente", "próxima", "weiter", "далее", "следующая"];
+const NEXT_TEXTS: &[&str] = &[
+    "next",
+    "next page",
+    "next »",
+    "next ›",
+    "»",
+    "›",
+    "下一页",
+    "下页",
+    "suivant",
+    "siguiente",
+    "próxima",
+    "weiter",
+    "далее",
+    "следующая",
+];
 
 /// `<base href>` resolved against the page URL, else the page URL.
 pub(crate) fn base_url(doc: &Html, page_url: &Url) -> Url {
@@ -50,8 +65,15 @@ pub(crate) fn collect(doc: &Html, info: &PageInfo<'_>) -> Vec<PageLink> {
     };
     if let Some(rule) = next_rule {
         for el in doc.select(rule.selector()).take(100) {
-            let raw = rule.attr.as_deref().and_then(|a| el.value().attr(a)).or_else(|| el.value().attr("href"));
-            if let Some(url) = raw.and_then(|h| rule.post_process(h)).and_then(|h| info.absolute(&h)) {
+            let raw = rule
+                .attr
+                .as_deref()
+                .and_then(|a| el.value().attr(a))
+                .or_else(|| el.value().attr("href"));
+            if let Some(url) = raw
+                .and_then(|h| rule.post_process(h))
+                .and_then(|h| info.absolute(&h))
+            {
                 add(url, LinkKind::Next);
             }
         }
@@ -82,7 +104,10 @@ pub(crate) fn collect(doc: &Html, info: &PageInfo<'_>) -> Vec<PageLink> {
 
 fn is_next(el: ElementRef<'_>) -> bool {
     let v = el.value();
-    if v.attr("rel").is_some_and(|r| r.split_ascii_whitespace().any(|t| t.eq_ignore_ascii_case("next"))) {
+    if v.attr("rel").is_some_and(|r| {
+        r.split_ascii_whitespace()
+            .any(|t| t.eq_ignore_ascii_case("next"))
+    }) {
         return true;
     }
     if v.classes().any(|c| c.eq_ignore_ascii_case("next")) {

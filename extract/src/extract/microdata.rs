@@ -21,7 +21,11 @@ static PROPS: LazyLock<Selector> = LazyLock::new(|| selector("[itemprop]"));
 fn itemtype_is(el: ElementRef<'_>, types: &[&str]) -> bool {
     el.value().attr("itemtype").is_some_and(|t| {
         t.split_ascii_whitespace().any(|one| {
-            let last = one.trim_end_matches('/').rsplit(['/', '#', ':']).next().unwrap_or(one);
+            let last = one
+                .trim_end_matches('/')
+                .rsplit(['/', '#', ':'])
+                .next()
+                .unwrap_or(one);
             types.iter().any(|x| last.eq_ignore_ascii_case(x))
         })
     })
@@ -48,7 +52,10 @@ fn prop_value(el: ElementRef<'_>, info: &PageInfo<'_>) -> Option<String> {
         return Some(crate::entities::decode_entities(c));
     }
     if let Some(attr) = url_attr {
-        return v.attr(attr).and_then(|h| info.absolute(h)).map(|u| u.to_string());
+        return v
+            .attr(attr)
+            .and_then(|h| info.absolute(h))
+            .map(|u| u.to_string());
     }
     let value = match v.name() {
         "data" | "meter" => v.attr("value").map(str::to_string),
@@ -60,7 +67,12 @@ fn prop_value(el: ElementRef<'_>, info: &PageInfo<'_>) -> Option<String> {
 
 pub(crate) fn drafts(doc: &Html, info: &PageInfo<'_>) -> Vec<Draft> {
     doc.select(&SCOPES)
-        .filter(|s| itemtype_is(*s, &["Product", "Drug", "IndividualProduct", "ProductModel"]))
+        .filter(|s| {
+            itemtype_is(
+                *s,
+                &["Product", "Drug", "IndividualProduct", "ProductModel"],
+            )
+        })
         .take(MAX_PRODUCTS)
         .map(|scope| product(scope, info))
         .filter(|d| d.title.is_some())
@@ -80,16 +92,24 @@ fn product(scope: ElementRef<'_>, info: &PageInfo<'_>) -> Draft {
     let mut gtins: Vec<Gtin> = Vec::new();
     let scope_id: NodeId = scope.id();
     for el in scope.select(&PROPS).take(MAX_PROPS) {
-        let Some(owner) = owner_scope(el) else { continue };
+        let Some(owner) = owner_scope(el) else {
+            continue;
+        };
         let names = el.value().attr("itemprop").unwrap_or_default().to_string();
         for name in names.split_ascii_whitespace() {
             if owner.id() == scope_id {
                 product_prop(name, el, info, &mut d, &mut images, &mut gtins);
             } else if owner_scope(owner).is_some_and(|o| o.id() == scope_id)
-                && owner.value().attr("itemprop").is_some_and(|p| p.split_ascii_whitespace().any(|x| x == "offers"))
+                && owner
+                    .value()
+                    .attr("itemprop")
+                    .is_some_and(|p| p.split_ascii_whitespace().any(|x| x == "offers"))
             {
                 offer_prop(name, el, info, &mut d, &mut offer);
-            } else if owner.value().attr("itemprop").is_some_and(|p| p.split_ascii_whitespace().any(|x| x == "seller"))
+            } else if owner
+                .value()
+                .attr("itemprop")
+                .is_some_and(|p| p.split_ascii_whitespace().any(|x| x == "seller"))
                 && name == "name"
                 && d.seller.is_none()
                 && let Some(v) = prop_value(el, info)
@@ -99,7 +119,10 @@ fn product(scope: ElementRef<'_>, info: &PageInfo<'_>) -> Draft {
         }
     }
     if let Some(p) = offer.price {
-        let currency = offer.currency.and_then(|c| c.trim().parse::<Currency>().ok()).or(info.hint);
+        let currency = offer
+            .currency
+            .and_then(|c| c.trim().parse::<Currency>().ok())
+            .or(info.hint);
         d.price = amount(&p, currency, info).map(|m| (m, M));
     }
     if !images.is_empty() {
@@ -111,7 +134,14 @@ fn product(scope: ElementRef<'_>, info: &PageInfo<'_>) -> Draft {
     d
 }
 
-fn product_prop(name: &str, el: ElementRef<'_>, info: &PageInfo<'_>, d: &mut Draft, images: &mut Vec<String>, gtins: &mut Vec<Gtin>) {
+fn product_prop(
+    name: &str,
+    el: ElementRef<'_>,
+    info: &PageInfo<'_>,
+    d: &mut Draft,
+    images: &mut Vec<String>,
+    gtins: &mut Vec<Gtin>,
+) {
     match name {
         "name" if d.title.is_none() => {
             if let Some(v) = prop_value(el, info) {
@@ -129,7 +159,8 @@ fn product_prop(name: &str, el: ElementRef<'_>, info: &PageInfo<'_>, d: &mut Dra
             }
         }
         "gtin" | "gtin8" | "gtin12" | "gtin13" | "gtin14" => {
-            if let Some(g) = prop_value(el, info).and_then(|v| crate::gtin::gtin_from_digits(v.trim()))
+            if let Some(g) =
+                prop_value(el, info).and_then(|v| crate::gtin::gtin_from_digits(v.trim()))
                 && !gtins.contains(&g)
             {
                 gtins.push(g);
@@ -139,7 +170,13 @@ fn product_prop(name: &str, el: ElementRef<'_>, info: &PageInfo<'_>, d: &mut Dra
     }
 }
 
-fn offer_prop(name: &str, el: ElementRef<'_>, info: &PageInfo<'_>, d: &mut Draft, offer: &mut OfferProps) {
+fn offer_prop(
+    name: &str,
+    el: ElementRef<'_>,
+    info: &PageInfo<'_>,
+    d: &mut Draft,
+    offer: &mut OfferProps,
+) {
     match name {
         "price" | "lowPrice" if offer.price.is_none() => offer.price = prop_value(el, info),
         "priceCurrency" if offer.currency.is_none() => offer.currency = prop_value(el, info),

@@ -138,7 +138,9 @@ fn listing_drafts(doc: &Html, info: &PageInfo<'_>) -> Vec<Draft> {
     }
     let og = opengraph::draft(doc, info);
     if drafts.is_empty()
-        && let Some(og) = og.clone().filter(|d| d.price.is_some() || opengraph::is_product(doc))
+        && let Some(og) = og
+            .clone()
+            .filter(|d| d.price.is_some() || opengraph::is_product(doc))
     {
         drafts.push(og.clone());
     }
@@ -149,9 +151,13 @@ fn listing_drafts(doc: &Html, info: &PageInfo<'_>) -> Vec<Draft> {
     }
     if drafts.len() == 1 {
         let single = &mut drafts[0];
-        for extra in [microdata::drafts(doc, info).into_iter().next(), og, heuristic::draft(doc, info)]
-            .into_iter()
-            .flatten()
+        for extra in [
+            microdata::drafts(doc, info).into_iter().next(),
+            og,
+            heuristic::draft(doc, info),
+        ]
+        .into_iter()
+        .flatten()
         {
             single.fill_from(extra);
         }
@@ -161,23 +167,33 @@ fn listing_drafts(doc: &Html, info: &PageInfo<'_>) -> Vec<Draft> {
 }
 
 fn page_language(doc: &Html) -> Option<String> {
-    let from_html = doc
-        .select(&HTML_LANG)
-        .next()
-        .and_then(|h| h.value().attr("lang").or_else(|| h.value().attr("xml:lang")));
+    let from_html = doc.select(&HTML_LANG).next().and_then(|h| {
+        h.value()
+            .attr("lang")
+            .or_else(|| h.value().attr("xml:lang"))
+    });
     let from_meta = || {
         doc.select(&META_LANG)
-            .find(|m| m.value().attr("http-equiv").is_some_and(|h| h.eq_ignore_ascii_case("content-language")))
+            .find(|m| {
+                m.value()
+                    .attr("http-equiv")
+                    .is_some_and(|h| h.eq_ignore_ascii_case("content-language"))
+            })
             .and_then(|m| m.value().attr("content"))
             .and_then(|c| c.split(',').next())
     };
-    from_html.or_else(from_meta).map(str::trim).and_then(clean_language)
+    from_html
+        .or_else(from_meta)
+        .map(str::trim)
+        .and_then(clean_language)
 }
 
 fn clean_language(tag: &str) -> Option<String> {
     let ok = !tag.is_empty()
         && tag.len() <= 35
-        && tag.split(['-', '_']).all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        && tag
+            .split(['-', '_'])
+            .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
     ok.then(|| tag.replace('_', "-"))
 }
 

@@ -10,12 +10,17 @@ use super::{PageInfo, selector};
 
 const M: ExtractionMethod = ExtractionMethod::OpenGraph;
 
-static META: LazyLock<Selector> = LazyLock::new(|| selector("meta[property][content], meta[name][content]"));
+static META: LazyLock<Selector> =
+    LazyLock::new(|| selector("meta[property][content], meta[name][content]"));
 
 fn metas(doc: &Html) -> impl Iterator<Item = (String, String)> + '_ {
     doc.select(&META).take(2_000).filter_map(|m| {
         let v = m.value();
-        let key = v.attr("property").or_else(|| v.attr("name"))?.trim().to_ascii_lowercase();
+        let key = v
+            .attr("property")
+            .or_else(|| v.attr("name"))?
+            .trim()
+            .to_ascii_lowercase();
         let content = crate::entities::decode_entities(v.attr("content")?);
         Some((key, content))
     })
@@ -43,10 +48,14 @@ pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
                     }
                 }
             }
-            "product:price:amount" | "og:price:amount" | "product:sale_price:amount" if amount.is_none() => {
+            "product:price:amount" | "og:price:amount" | "product:sale_price:amount"
+                if amount.is_none() =>
+            {
                 amount = Some(content)
             }
-            "product:price:currency" | "og:price:currency" | "product:sale_price:currency" if currency.is_none() => {
+            "product:price:currency" | "og:price:currency" | "product:sale_price:currency"
+                if currency.is_none() =>
+            {
                 currency = content.trim().parse::<Currency>().ok()
             }
             _ => {}
@@ -55,7 +64,12 @@ pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
     d.title.as_ref()?;
     if let Some(a) = amount {
         let c = currency.or(info.hint);
-        let exact = a.trim().parse::<rust_decimal::Decimal>().ok().zip(c).map(|(v, c)| Money::new(v, c));
+        let exact = a
+            .trim()
+            .parse::<rust_decimal::Decimal>()
+            .ok()
+            .zip(c)
+            .map(|(v, c)| Money::new(v, c));
         d.price = exact
             .filter(|m| !m.amount.is_zero() && m.amount.is_sign_positive())
             .or_else(|| crate::price::parse_price_in(&a, c, info.language.as_deref()))

@@ -38,13 +38,24 @@ fn value(el: ElementRef<'_>, rule: &FieldRule, max: usize) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-fn first(root: ElementRef<'_>, profile: &SiteProfile, field: ProfileField, max: usize) -> Option<String> {
+fn first(
+    root: ElementRef<'_>,
+    profile: &SiteProfile,
+    field: ProfileField,
+    max: usize,
+) -> Option<String> {
     first_el(root, profile, field, max).map(|(_, v)| v)
 }
 
-fn first_el<'a>(root: ElementRef<'a>, profile: &SiteProfile, field: ProfileField, max: usize) -> Option<(ElementRef<'a>, String)> {
+fn first_el<'a>(
+    root: ElementRef<'a>,
+    profile: &SiteProfile,
+    field: ProfileField,
+    max: usize,
+) -> Option<(ElementRef<'a>, String)> {
     let rule = profile.field(field)?;
-    root.select(rule.selector()).find_map(|el| value(el, rule, max).map(|v| (el, v)))
+    root.select(rule.selector())
+        .find_map(|el| value(el, rule, max).map(|v| (el, v)))
 }
 
 fn all(root: ElementRef<'_>, profile: &SiteProfile, field: ProfileField) -> Option<Vec<String>> {
@@ -59,11 +70,21 @@ fn all(root: ElementRef<'_>, profile: &SiteProfile, field: ProfileField) -> Opti
 
 fn draft(root: ElementRef<'_>, profile: &SiteProfile, info: &PageInfo<'_>) -> Option<Draft> {
     let mut d = Draft::default();
-    let (title_el, title) = first_el(root, profile, ProfileField::Title, crate::text::MAX_TITLE_BYTES)?;
+    let (title_el, title) = first_el(
+        root,
+        profile,
+        ProfileField::Title,
+        crate::text::MAX_TITLE_BYTES,
+    )?;
     d.set_title(&title, M);
     d.title.as_ref()?;
     d.language = super::lang_of(title_el).filter(|l| Some(l) != info.language.as_ref());
-    if let Some(t) = first(root, profile, ProfileField::Description, MAX_DESCRIPTION_BYTES) {
+    if let Some(t) = first(
+        root,
+        profile,
+        ProfileField::Description,
+        MAX_DESCRIPTION_BYTES,
+    ) {
         d.set_description(&t, M);
     }
     if let Some(t) = first(root, profile, ProfileField::Seller, MAX_SHORT_BYTES) {
@@ -88,7 +109,11 @@ fn draft(root: ElementRef<'_>, profile: &SiteProfile, info: &PageInfo<'_>) -> Op
     if let Some(lines) = all(root, profile, ProfileField::Gtin) {
         let gtins = lines
             .iter()
-            .filter_map(|l| crate::gtin::gtin_from_digits(l.trim()).map(|g| vec![g]).or_else(|| Some(crate::gtin::parse_gtins(l))))
+            .filter_map(|l| {
+                crate::gtin::gtin_from_digits(l.trim())
+                    .map(|g| vec![g])
+                    .or_else(|| Some(crate::gtin::parse_gtins(l)))
+            })
             .flatten()
             .collect::<Vec<_>>();
         d.gtins = Some((gtins, M));

@@ -12,6 +12,7 @@ use tantivy::{DateTime, Term};
 
 use super::dates;
 use super::fields::{Kind, QueryField};
+use super::guard::ExclusionGuard;
 use super::parser::{CompareOp, Node, RangeEnd, Value, example};
 use crate::analysis::{self, is_cjk};
 use crate::error::QueryError;
@@ -106,7 +107,7 @@ impl Compiler<'_> {
                     match item {
                         Node::Not(inner) => {
                             if let Some(q) = self.node(inner, !negated)? {
-                                clauses.push((Occur::MustNot, q));
+                                clauses.push((Occur::MustNot, guarded(q)));
                             }
                         }
                         other => {
@@ -129,7 +130,7 @@ impl Compiler<'_> {
             }
             Node::Not(inner) => Ok(self
                 .node(inner, !negated)?
-                .map(|q| boolean_raw(vec![(Occur::MustNot, q)]))),
+                .map(|q| boolean_raw(vec![(Occur::MustNot, guarded(q))]))),
             Node::Term { field: None, value } => self.default_fields(value, negated),
             Node::Term {
                 field: Some(f),
@@ -153,7 +154,8 @@ impl Compiler<'_> {
                     CompareOp::Lt => (open_end(), end(value, false)),
                     CompareOp::Le => (open_end(), end(value, true)),
                 };
-                self.range(field, field_span.start, &lower, &upper).map(Some)
+                self.range(field, field_span.start, &lower, &upper)
+                    .map(Some)
             }
         }
     }
@@ -162,7 +164,11 @@ impl Compiler<'_> {
     fn default_fields(&mut self, value: &Value, negated: bool) -> Result<Option<Q>, QueryError> {
         let f = self.fields;
         let mut clauses: Vec<(Occur, Q)> = Vec::new();
-        for (field, boost) in [(f.title, TITLE_BOOST), (f.description, 1.0), (f.seller, 1.0)] {
+        for (field, boost) in [
+            (f.title, TITLE_BOOST),
+            (f.description, 1.0),
+            (f.seller, 1.0),
+        ] {
             if let Some(q) = self.text_query(field, value) {
                 clauses.push((Occur::Should, boosted(q, boost)));
             }
@@ -177,7 +183,12 @@ impl Compiler<'_> {
         Ok(boolean(clauses).map(|q| user_boost(q, value)))
     }
 
-    fn field_term(&mut self, f: &QueryField, value: &Value, negated: bool) -> Result<Option<Q>, QueryError> {
+    fn field_term(
+        &mut self,
+        f: &QueryField,
+        value: &Value,
+        negated: bool,
+    ) -> Result<Option<Q>, QueryError> {
         let field = self.field(f)?;
         let q = match f.kind {
             Kind::Text => {
@@ -209,7 +220,10 @@ impl Compiler<'_> {
                     "false" | "no" | "0" => 0,
                     _ => {
                         return Err(self
-                            .err(value.span.start, format!("`{}` is not true or false", value.text))
+                            .err(
+                                value.span.start,
+                                format!("`{}` is not true or false", value.text),
+                            )
                             .hint("flagged:true or flagged:false"));
                     }
                 };
@@ -225,22 +239,25 @@ impl Compiler<'_> {
     /// Text fields: the value goes through the index's analyzer; several tokens make a phrase.
     fn text_query(&self, field: Field, value: &Value) -> Option<Q> {
         if let Some(pattern) = &value.wildcard {
-            return wildcard_query(field, &pattern.to_lowercase());
+            return wildcard_query(field, &analysis::normalize_word(pattern));
+        }
+        if let (Some(d), false) = (value.modifiers.fuzzy, value.quoted)
+            && is_one_word(&value.text)
+        {
+            let term = Term::from_field_text(field, &analysis::normalize_word(&value.text));
+            return Some(Box::new(FuzzyTermQuery::new(term, d.min(2), true)));
         }
         let tokens = analysis::analyze(&value.text);
         match tokens.as_slice() {
             [] => None,
             [one] => {
-                let term = Term::from_field_text(field, &one.text);
-                if let (Some(d), false) = (value.modifiers.fuzzy, value.quoted) {
-                    return Some(Box::new(FuzzyTermQuery::new(term, d.min(2), true)));
-                }
                 let mut chars = one.text.chars();
                 if let (Some(c), None) = (chars.next(), chars.next())
                     && is_cjk(c)
                 {
                     return Some(single_cjk_char(field, c));
                 }
+                let term = Term::from_field_text(field, &one.text);
                 Some(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)))
             }
             many => {
@@ -260,7 +277,12 @@ impl Compiler<'_> {
     }
 
     /// Identifier fields: the whole value (lower-cased unless `fold_case` is false).
-    fn keyword_query(&self, field: Field, value: &Value, fold_case: bool) -> Result<Option<Q>, QueryError> {
+    fn keyword_query(
+        &self,
+        field: Field,
+        value: &Value,
+        fold_case: bool,
+    ) -> Result<Option<Q>, QueryError> {
         let norm = |s: &str| {
             if fold_case {
                 s.trim().to_lowercase()
@@ -279,10 +301,19 @@ impl Compiler<'_> {
         if let (Some(d), false) = (value.modifiers.fuzzy, value.quoted) {
             return Ok(Some(Box::new(FuzzyTermQuery::new(term, d.min(2), true))));
         }
-        Ok(Some(Box::new(TermQuery::new(term, IndexRecordOption::Basic))))
+        Ok(Some(Box::new(TermQuery::new(
+            term,
+            IndexRecordOption::Basic,
+        ))))
     }
 
-    fn range(&mut self, f: &QueryField, at: usize, lower: &RangeEnd, upper: &RangeEnd) -> Result<Q, QueryError> {
+    fn range(
+        &mut self,
+        f: &QueryField,
+        at: usize,
+        lower: &RangeEnd,
+        upper: &RangeEnd,
+    ) -> Result<Q, QueryError> {
         let field = self.field(f)?;
         let (lo, hi) = match f.kind {
             Kind::Number => (
@@ -391,6 +422,10 @@ fn open_end() -> RangeEnd {
     }
 }
 
+fn guarded(q: Q) -> Q {
+    Box::new(ExclusionGuard(q))
+}
+
 fn boosted(q: Q, boost: f32) -> Q {
     if boost == 1.0 {
         q
@@ -473,15 +508,25 @@ fn single_cjk_char(field: Field, c: char) -> Q {
     }
 }
 
+/// A value that the index holds as one token (letters and digits, no CJK, no separators).
+fn is_one_word(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() && !is_cjk(c))
+}
+
 /// What to highlight for a text value: one sequence of token matchers per phrase.
 fn text_matchers(value: &Value) -> Vec<Vec<TokenMatch>> {
     if let Some(pattern) = &value.wildcard {
-        return vec![vec![TokenMatch::Glob(pattern.to_lowercase())]];
+        return vec![vec![TokenMatch::Glob(analysis::normalize_word(pattern))]];
+    }
+    if let (Some(d), false) = (value.modifiers.fuzzy, value.quoted)
+        && is_one_word(&value.text)
+    {
+        return vec![vec![TokenMatch::Fuzzy(
+            analysis::normalize_word(&value.text),
+            d.min(2),
+        )]];
     }
     let tokens = analysis::analyze(&value.text);
-    if let ([one], Some(d), false) = (tokens.as_slice(), value.modifiers.fuzzy, value.quoted) {
-        return vec![vec![TokenMatch::Fuzzy(one.text.clone(), d.min(2))]];
-    }
     if let [one] = tokens.as_slice() {
         let mut chars = one.text.chars();
         if let (Some(c), None) = (chars.next(), chars.next())
@@ -493,5 +538,10 @@ fn text_matchers(value: &Value) -> Vec<Vec<TokenMatch>> {
     if tokens.is_empty() {
         return Vec::new();
     }
-    vec![tokens.into_iter().map(|t| TokenMatch::Exact(t.text)).collect()]
+    vec![
+        tokens
+            .into_iter()
+            .map(|t| TokenMatch::Exact(t.text))
+            .collect(),
+    ]
 }

@@ -22,7 +22,11 @@ pub fn parse(text: &str) -> Option<(i64, i64)> {
             .then(|| s.parse().ok())
             .flatten()
     };
-    let midnight = |d: Date| PrimitiveDateTime::new(d, Time::MIDNIGHT).assume_utc().unix_timestamp();
+    let midnight = |d: Date| {
+        PrimitiveDateTime::new(d, Time::MIDNIGHT)
+            .assume_utc()
+            .unix_timestamp()
+    };
     match parts.as_slice() {
         [y] => {
             let y = num(y, 4)?;

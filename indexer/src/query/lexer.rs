@@ -16,9 +16,13 @@ pub enum Tok {
     LParen,
     RParen,
     /// `[` (inclusive) or `{` (exclusive).
-    RangeOpen { inclusive: bool },
+    RangeOpen {
+        inclusive: bool,
+    },
     /// `]` (inclusive) or `}` (exclusive).
-    RangeClose { inclusive: bool },
+    RangeClose {
+        inclusive: bool,
+    },
     /// `name:` — the name and the colon, spans the name.
     Field(String),
     /// A bare word, escapes resolved. `wildcard` is true when it holds an unescaped `*` or `?`;
@@ -134,7 +138,9 @@ impl<'q> Lexer<'q> {
         if c == '^' || c == '~' {
             return Err(self
                 .error(start, format!("`{c}` must follow a word or a \"phrase\""))
-                .hint(format!("write it right after the term, e.g. oxycodone{c}2, or escape it as \\{c}")));
+                .hint(format!(
+                    "write it right after the term, e.g. oxycodone{c}2, or escape it as \\{c}"
+                )));
         }
         self.word().map(Some)
     }
@@ -235,6 +241,11 @@ impl<'q> Lexer<'q> {
                     let at = self.pos;
                     self.bump();
                     let digits = self.take_while(|c| c.is_ascii_digit() || c == '.');
+                    if self.peek().is_some_and(|c| !is_special(c)) {
+                        return Err(self
+                            .error(at, "`~` must be followed by a number, a space or the end")
+                            .hint("oxycodone~1 (1 typo), \"no prescription\"~2 (words apart); escape a literal tilde as \\~"));
+                    }
                     m.fuzzy = Some(if digits.is_empty() {
                         2
                     } else {
@@ -277,7 +288,11 @@ mod tests {
     use super::*;
 
     fn toks(q: &str) -> Vec<Tok> {
-        Lexer::tokenize(q).unwrap().into_iter().map(|t| t.tok).collect()
+        Lexer::tokenize(q)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.tok)
+            .collect()
     }
 
     #[test]

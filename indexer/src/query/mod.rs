@@ -28,6 +28,7 @@
 mod compile;
 mod dates;
 pub mod fields;
+mod guard;
 mod lexer;
 mod parser;
 

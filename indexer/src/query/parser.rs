@@ -112,7 +112,10 @@ impl Parser<'_> {
     fn unexpected(&self, t: &Token) -> QueryError {
         match &t.tok {
             Tok::RParen => self
-                .err(t.span.start, "unbalanced parenthesis: this `)` has no matching `(`")
+                .err(
+                    t.span.start,
+                    "unbalanced parenthesis: this `)` has no matching `(`",
+                )
                 .hint("remove it, or add `(` where the group starts"),
             Tok::RangeClose { .. } => self
                 .err(t.span.start, "this bracket closes no range")
@@ -147,14 +150,19 @@ impl Parser<'_> {
         })
     }
 
-    fn and(&mut self, field: Option<&'static QueryField>, depth: usize) -> Result<Node, QueryError> {
+    fn and(
+        &mut self,
+        field: Option<&'static QueryField>,
+        depth: usize,
+    ) -> Result<Node, QueryError> {
         let mut items = vec![self.unary(field, depth)?];
         loop {
             match self.peek().map(|t| &t.tok) {
                 None | Some(Tok::RParen) | Some(Tok::Or) => break,
                 Some(Tok::And) => {
-                    let t = self.next().unwrap_or_else(|| unreachable_token());
-                    self.expect_clause_after(&t)?;
+                    if let Some(t) = self.next() {
+                        self.expect_clause_after(&t)?;
+                    }
                 }
                 _ => {}
             }
@@ -172,7 +180,10 @@ impl Parser<'_> {
         let op_text = &self.query[op.span.clone()];
         match self.peek().map(|t| &t.tok) {
             None | Some(Tok::RParen) => Err(self
-                .err(op.span.start, format!("dangling operator: `{op_text}` has nothing on its right"))
+                .err(
+                    op.span.start,
+                    format!("dangling operator: `{op_text}` has nothing on its right"),
+                )
                 .hint("add a term after it, or remove it")),
             Some(Tok::And) | Some(Tok::Or) => {
                 let next = self.peek().map_or(op.span.end, |t| t.span.start);
@@ -184,12 +195,18 @@ impl Parser<'_> {
         }
     }
 
-    fn unary(&mut self, field: Option<&'static QueryField>, depth: usize) -> Result<Node, QueryError> {
+    fn unary(
+        &mut self,
+        field: Option<&'static QueryField>,
+        depth: usize,
+    ) -> Result<Node, QueryError> {
         let Some(t) = self.peek().cloned() else {
             return Err(self.err(self.end(), "expected a term"));
         };
         if depth > MAX_DEPTH {
-            return Err(self.err(t.span.start, "query nested too deeply").hint("simplify the groups"));
+            return Err(self
+                .err(t.span.start, "query nested too deeply")
+                .hint("simplify the groups"));
         }
         match t.tok {
             Tok::Not | Tok::Minus => {
@@ -206,7 +223,11 @@ impl Parser<'_> {
         }
     }
 
-    fn primary(&mut self, field: Option<&'static QueryField>, depth: usize) -> Result<Node, QueryError> {
+    fn primary(
+        &mut self,
+        field: Option<&'static QueryField>,
+        depth: usize,
+    ) -> Result<Node, QueryError> {
         let Some(t) = self.next() else {
             return Err(self.err(self.end(), "expected a term"));
         };
@@ -220,10 +241,10 @@ impl Parser<'_> {
                 self.field_value(f, t.span, depth)
             }
             Tok::Word { ref text, .. } if text == "*" && field.is_none() => Ok(Node::All),
-            Tok::Word { .. } | Tok::Quoted { .. } => {
-                let value = value_of(t.tok, t.span).unwrap_or_else(|| unreachable_value());
-                Ok(Node::Term { field, value })
-            }
+            tok @ (Tok::Word { .. } | Tok::Quoted { .. }) => Ok(Node::Term {
+                field,
+                value: value_of(tok, t.span),
+            }),
             _ => Err(self.unexpected(&t)),
         }
     }
@@ -235,18 +256,28 @@ impl Parser<'_> {
         depth: usize,
     ) -> Result<Node, QueryError> {
         if self.peek().is_some_and(|t| t.tok == Tok::RParen) {
-            return Err(self.err(open.start, "empty group `()`").hint("put terms inside or remove it"));
+            return Err(self
+                .err(open.start, "empty group `()`")
+                .hint("put terms inside or remove it"));
         }
         if self.peek().is_none() {
             return Err(self
-                .err(open.start, "unbalanced parenthesis: this `(` is never closed")
+                .err(
+                    open.start,
+                    "unbalanced parenthesis: this `(` is never closed",
+                )
                 .hint("add `)` to close the group"));
         }
         let inner = self.or(field, depth + 1)?;
         match self.next() {
-            Some(Token { tok: Tok::RParen, .. }) => Ok(inner),
+            Some(Token {
+                tok: Tok::RParen, ..
+            }) => Ok(inner),
             _ => Err(self
-                .err(open.start, "unbalanced parenthesis: this `(` is never closed")
+                .err(
+                    open.start,
+                    "unbalanced parenthesis: this `(` is never closed",
+                )
                 .hint("add `)` to close the group")),
         }
     }
@@ -259,8 +290,11 @@ impl Parser<'_> {
     ) -> Result<Node, QueryError> {
         let after_colon = field_span.end + 1;
         let missing = |p: &Self| {
-            p.err(after_colon.min(p.end()), format!("missing value after `{}:`", field.name))
-                .hint(format!("e.g. {}", example(field)))
+            p.err(
+                after_colon.min(p.end()),
+                format!("missing value after `{}:`", field.name),
+            )
+            .hint(format!("e.g. {}", example(field)))
         };
         let Some(t) = self.next() else {
             return Err(missing(self));
@@ -271,13 +305,10 @@ impl Parser<'_> {
             Tok::Word { ref text, .. } if compare_prefix(text).is_some() => {
                 self.compare(field, field_span, t)
             }
-            Tok::Word { .. } | Tok::Quoted { .. } => {
-                let value = value_of(t.tok, t.span).unwrap_or_else(|| unreachable_value());
-                Ok(Node::Term {
-                    field: Some(field),
-                    value,
-                })
-            }
+            tok @ (Tok::Word { .. } | Tok::Quoted { .. }) => Ok(Node::Term {
+                field: Some(field),
+                value: value_of(tok, t.span),
+            }),
             _ => {
                 self.pos -= 1;
                 Err(missing(self))
@@ -291,7 +322,10 @@ impl Parser<'_> {
         field_span: Range<usize>,
         t: Token,
     ) -> Result<Node, QueryError> {
-        let Tok::Word { text, modifiers, .. } = t.tok else {
+        let Tok::Word {
+            text, modifiers, ..
+        } = t.tok
+        else {
             return Err(self.err(t.span.start, "expected a comparison"));
         };
         let (op, len) = compare_prefix(&text).unwrap_or((CompareOp::Ge, 0));
@@ -300,7 +334,10 @@ impl Parser<'_> {
             // `price_usd:< 5`: the value is the next word.
             match self.next() {
                 Some(Token {
-                    tok: Tok::Word { text, modifiers, .. },
+                    tok:
+                        Tok::Word {
+                            text, modifiers, ..
+                        },
                     span,
                 }) => Value {
                     text,
@@ -343,7 +380,9 @@ impl Parser<'_> {
             p.err(at, format!("bad range: {what}"))
                 .hint("ranges are written [low TO high] (inclusive) or {low TO high} (exclusive); `*` leaves an end open, e.g. price_usd:[0 TO 5], first_seen:[2026-01-01 TO *]")
         };
-        let lower = self.range_value().map_err(|at| bad(self, at, "expected the lower bound"))?;
+        let lower = self
+            .range_value()
+            .map_err(|at| bad(self, at, "expected the lower bound"))?;
         match self.next() {
             Some(Token {
                 tok: Tok::Word { ref text, .. },
@@ -352,15 +391,27 @@ impl Parser<'_> {
             Some(t) => return Err(bad(self, t.span.start, "expected `TO` between the bounds")),
             None => return Err(bad(self, self.end(), "expected `TO` between the bounds")),
         }
-        let upper = self.range_value().map_err(|at| bad(self, at, "expected the upper bound"))?;
+        let upper = self
+            .range_value()
+            .map_err(|at| bad(self, at, "expected the upper bound"))?;
         let upper_inclusive = match self.next() {
             Some(Token {
                 tok: Tok::RangeClose { inclusive },
                 ..
             }) => inclusive,
-            Some(t) => return Err(bad(self, t.span.start, "expected `]` or `}` to close the range")),
+            Some(t) => {
+                return Err(bad(
+                    self,
+                    t.span.start,
+                    "expected `]` or `}` to close the range",
+                ));
+            }
             None => {
-                return Err(bad(self, open.start, "this range is never closed with `]` or `}`"));
+                return Err(bad(
+                    self,
+                    open.start,
+                    "this range is never closed with `]` or `}`",
+                ));
             }
         };
         Ok(Node::Range {
@@ -384,34 +435,41 @@ impl Parser<'_> {
         match t.tok {
             Tok::Word { ref text, .. } if text == "*" => Ok(None),
             Tok::Word { ref text, .. } if text == "TO" => Err(t.span.start),
-            Tok::Word { .. } | Tok::Quoted { .. } => Ok(value_of(t.tok, t.span)),
+            tok @ (Tok::Word { .. } | Tok::Quoted { .. }) => Ok(Some(value_of(tok, t.span))),
             _ => Err(t.span.start),
         }
     }
 }
 
-fn value_of(tok: Tok, span: Range<usize>) -> Option<Value> {
+/// The value of a word or quoted token (other tokens carry none: an empty value).
+fn value_of(tok: Tok, span: Range<usize>) -> Value {
     match tok {
         Tok::Word {
             text,
             wildcard,
             pattern,
             modifiers,
-        } => Some(Value {
+        } => Value {
             text,
             span,
             quoted: false,
             wildcard: wildcard.then_some(pattern),
             modifiers,
-        }),
-        Tok::Quoted { text, modifiers } => Some(Value {
+        },
+        Tok::Quoted { text, modifiers } => Value {
             text,
             span,
             quoted: true,
             wildcard: None,
             modifiers,
-        }),
-        _ => None,
+        },
+        _ => Value {
+            text: String::new(),
+            span,
+            quoted: false,
+            wildcard: None,
+            modifiers: Modifiers::default(),
+        },
     }
 }
 
@@ -433,30 +491,14 @@ fn compare_prefix(text: &str) -> Option<(CompareOp, usize)> {
 pub fn example(field: &QueryField) -> String {
     use super::fields::Kind;
     match field.kind {
-        Kind::Text => format!("{}:oxycodone or {}:\"no prescription\"", field.name, field.name),
+        Kind::Text => format!(
+            "{}:oxycodone or {}:\"no prescription\"",
+            field.name, field.name
+        ),
         Kind::Keyword | Kind::Exact => format!("{}:value or {}:val*", field.name, field.name),
         Kind::Number => format!("{}:[0 TO 5] or {}:<5", field.name, field.name),
         Kind::Severity => "severity:high or severity:>=medium".to_string(),
         Kind::Date => format!("{}:[2026-01-01 TO *] or {}:>now-7d", field.name, field.name),
         Kind::Flag => "flagged:true".to_string(),
-    }
-}
-
-// The two helpers below stand for states the parser cannot reach (a token just peeked is
-// there; word and quoted tokens always carry a value); they avoid `unwrap` on them.
-fn unreachable_token() -> Token {
-    Token {
-        tok: Tok::And,
-        span: 0..0,
-    }
-}
-
-fn unreachable_value() -> Value {
-    Value {
-        text: String::new(),
-        span: 0..0,
-        quoted: false,
-        wildcard: None,
-        modifiers: Modifiers::default(),
     }
 }

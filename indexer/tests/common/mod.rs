@@ -6,8 +6,8 @@ use std::str::FromStr;
 
 use pharmwatch_indexer::{IndexDoc, ListingIndexWriter, ListingSearcher, SearchRequest};
 use pharmwatch_model::{
-    Currency, DrugMatch, Field, Listing, Money, Quantity, RuleHit, Severity, SiteKind, Timestamp,
-    Verdict,
+    Contact, ContactKind, Currency, DrugMatch, Field, Gtin, Listing, Money, Quantity, RuleHit,
+    Severity, SiteKind, Timestamp, Verdict,
 };
 use rust_decimal::Decimal;
 use time::macros::datetime;
@@ -25,6 +25,7 @@ pub struct Row {
     pub seller: Option<&'static str>,
 }
 
+#[allow(clippy::too_many_arguments)] // one argument per table column
 const fn row(
     site: &'static str,
     title: &'static str,
@@ -57,6 +58,7 @@ const CRY: &str = "crypto-only-payment";
 const MSG: &str = "messaging-only-contact";
 const STE: &str = "stealth-shipping";
 
+#[rustfmt::skip]
 pub const ROWS: &[Row] = &[
     // medsdirect: rogue pharmacy, English, USD
     row("medsdirect", "Buy OxyContin 80mg x 60 tablets - no prescription needed", "Strong opioid pain relief. Stealth shipping, no customs. Pay with Bitcoin or Monero.", Some(("360.00", "USD")), Some(60), &["oxycodone"], &[CSO, RX, STE, CRY], "01-05"),
@@ -140,7 +142,10 @@ fn date(mmdd: &str) -> Timestamp {
     let base = datetime!(2026-01-01 08:30 UTC);
     let (m, d) = mmdd.split_once('-').unwrap();
     let month = time::Month::try_from(m.parse::<u8>().unwrap()).unwrap();
-    base.replace_month(month).unwrap().replace_day(d.parse().unwrap()).unwrap()
+    base.replace_month(month)
+        .unwrap()
+        .replace_day(d.parse().unwrap())
+        .unwrap()
 }
 
 /// The index entry for one row.
@@ -157,10 +162,33 @@ pub fn doc(n: usize, r: &Row) -> IndexDoc {
         first_seen,
     );
     listing.description = r.description.to_string();
-    listing.seller = r.seller.map(str::to_string);
-    listing.price = r
-        .price
-        .map(|(a, c)| Money::new(Decimal::from_str(a).unwrap(), c.parse::<Currency>().unwrap()));
+    listing.seller = r.seller.map(str::to_string).or_else(|| {
+        match r.site {
+            "medsdirect" => Some("MedsDirect Ltd"),
+            "pillshop" => Some("Dr Feelgood Pharma"),
+            "kangjian" => Some("康健大药房"),
+            _ => None,
+        }
+        .map(str::to_string)
+    });
+    if r.description.contains("@pillsdirect") {
+        listing.contacts.push(Contact {
+            kind: ContactKind::Telegram,
+            value: "pillsdirect".into(),
+        });
+    }
+    if r.site == "carewell" {
+        listing.gtins.push(Gtin {
+            digits: format!("0501234567890{n}"),
+            valid: true,
+        });
+    }
+    listing.price = r.price.map(|(a, c)| {
+        Money::new(
+            Decimal::from_str(a).unwrap(),
+            c.parse::<Currency>().unwrap(),
+        )
+    });
     listing.quantity = r.units.map(|u| Quantity {
         units: Some(u),
         ..Default::default()
@@ -198,7 +226,9 @@ pub fn doc(n: usize, r: &Row) -> IndexDoc {
         hits,
         drugs,
     };
-    let price_usd = r.price.map(|(a, c)| a.parse::<f64>().unwrap() / usd_rate(c));
+    let price_usd = r
+        .price
+        .map(|(a, c)| a.parse::<f64>().unwrap() / usd_rate(c));
     let unit_price_usd = price_usd.zip(r.units).map(|(p, u)| p / f64::from(u));
     IndexDoc {
         listing,
@@ -213,8 +243,13 @@ pub fn doc(n: usize, r: &Row) -> IndexDoc {
 
 /// The generated `pillshop` listings: diazepam (even) and zolpidem (odd), all critical.
 pub fn pillshop_doc(i: usize) -> IndexDoc {
-    let (drug, name) = if i % 2 == 0 { ("diazepam", "Diazepam") } else { ("zolpidem", "Zolpidem") };
-    let title: &'static str = Box::leak(format!("{name} 10mg x {} tablets", 30 + i).into_boxed_str());
+    let (drug, name) = if i.is_multiple_of(2) {
+        ("diazepam", "Diazepam")
+    } else {
+        ("zolpidem", "Zolpidem")
+    };
+    let title: &'static str =
+        Box::leak(format!("{name} 10mg x {} tablets", 30 + i).into_boxed_str());
     let mut r = row(
         "pillshop",
         title,
@@ -225,7 +260,11 @@ pub fn pillshop_doc(i: usize) -> IndexDoc {
         &[CSO],
         "07-01",
     );
-    r.drugs = if drug == "diazepam" { &["diazepam"] } else { &["zolpidem"] };
+    r.drugs = if drug == "diazepam" {
+        &["diazepam"]
+    } else {
+        &["zolpidem"]
+    };
     let mut d = doc(100 + i, &r);
     let price = 30.0 + i as f64;
     d.listing.price = Some(Money::new(Decimal::from(30 + i as i64), Currency::USD));
@@ -282,7 +321,10 @@ impl Fixture {
     /// Total matches of `query` (flagged only, the default).
     pub fn count(&self, query: &str) -> usize {
         self.searcher
-            .search(&SearchRequest { limit: 100, ..SearchRequest::new(query) })
+            .search(&SearchRequest {
+                limit: 100,
+                ..SearchRequest::new(query)
+            })
             .unwrap_or_else(|e| panic!("{query}\n{e}"))
             .total
     }

@@ -130,6 +130,9 @@ fn footer(shop: &ShopSpec) -> String {
             format!("<p>© 2026 {name} · Quality medicines &amp; low prices since 2009</p>")
         }
     };
-    format!("<footer class=\"site-footer\">\n{body}\n<a href=\"/account/login\">{}</a> · <a href=\"/cart/\">{}</a>\n</footer>\n",
-        labels(shop.archetype).login, labels(shop.archetype).cart)
+    format!(
+        "<footer class=\"site-footer\">\n{body}\n<a href=\"/account/login\">{}</a> · <a href=\"/cart/\">{}</a>\n</footer>\n",
+        labels(shop.archetype).login,
+        labels(shop.archetype).cart
+    )
 }

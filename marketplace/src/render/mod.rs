@@ -13,6 +13,10 @@ use crate::format::http_date;
 use crate::shops::ShopSpec;
 use crate::state::MarketState;
 
+/// The one stylesheet every page links to.
+const STYLESHEET: &str = "body{font-family:sans-serif;margin:0 auto;max-width:60em}\n\
+.main-nav a{margin-right:1em}\n.listing-price{font-weight:bold}\n";
+
 /// A response body with what the server needs to send it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -42,6 +46,7 @@ impl Validators {
 pub enum Route<'a> {
     Home,
     Robots,
+    Stylesheet,
     About,
     Category { slug: &'a str, page: usize },
     Product(&'a str),
@@ -56,6 +61,7 @@ pub fn route<'a>(path: &'a str, query: Option<&str>) -> Route<'a> {
         "/" | "/index.html" => return Route::Home,
         "/robots.txt" => return Route::Robots,
         "/about.html" => return Route::About,
+        "/static/site.css" => return Route::Stylesheet,
         _ => {}
     }
     if path.starts_with("/cart/") {
@@ -105,6 +111,12 @@ pub fn render(state: &MarketState, shop_index: usize, path: &str, query: Option<
             status: 200,
             content_type: "text/plain; charset=utf-8",
             body: ROBOTS_TXT.as_bytes().to_vec(),
+            validators: None,
+        },
+        Route::Stylesheet => Rendered {
+            status: 200,
+            content_type: "text/css; charset=utf-8",
+            body: STYLESHEET.as_bytes().to_vec(),
             validators: None,
         },
         Route::About => html(200, site_pages::about_page(shop)),
@@ -176,7 +188,10 @@ mod tests {
             }
         );
         assert_eq!(route("/category/x", Some("page=abc")), Route::NotFound);
-        assert_eq!(route("/product/1-a.html", None), Route::Product("/product/1-a.html"));
+        assert_eq!(
+            route("/product/1-a.html", None),
+            Route::Product("/product/1-a.html")
+        );
         assert_eq!(route("/ad/1.html", None), Route::Product("/ad/1.html"));
         assert_eq!(route("/cart/", None), Route::Cart);
         assert_eq!(route("/account/login", None), Route::Login);

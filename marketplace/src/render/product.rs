@@ -138,14 +138,7 @@ pub fn product_page(state: &MarketState, shop: &ShopSpec, spec: &ListingSpec) ->
 
 /// Links to the next listings of the same category (wrapping), as shops do.
 fn related(out: &mut String, state: &MarketState, shop: &ShopSpec, spec: &ListingSpec) {
-    let siblings = state.category_listings(usize::from(spec.shop), spec.category);
-    let Some(pos) = siblings.iter().position(|l| l.id == spec.id) else {
-        return;
-    };
-    let picks: Vec<&ListingSpec> = (1..siblings.len())
-        .map(|k| siblings[(pos + k) % siblings.len()])
-        .take(RELATED)
-        .collect();
+    let picks = state.category_neighbours(spec, RELATED);
     if picks.is_empty() {
         return;
     }

@@ -175,7 +175,12 @@ pub fn private_page(shop: &ShopSpec, cart: bool) -> String {
         )
     };
     let main = format!("<h1>{}</h1>\n{form}\n", escape(title));
-    page(shop, title, "<meta name=\"robots\" content=\"noindex\">\n", &main)
+    page(
+        shop,
+        title,
+        "<meta name=\"robots\" content=\"noindex\">\n",
+        &main,
+    )
 }
 
 pub fn not_found_page(shop: &ShopSpec) -> String {

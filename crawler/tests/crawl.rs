@@ -1,0 +1,995 @@
+//! End-to-end crawler tests against hostile and healthy servers on 127.0.0.1.
+
+mod server;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use pharmwatch_crawler::frontier::normalize_url;
+use pharmwatch_crawler::{
+    CrawlSettings, CrawlStats, Crawler, FetchErrorKind, PageRecord, RecordKind, SiteConfig,
+    Validators,
+};
+use pharmwatch_model::SiteKind;
+use server::{Body, Reply, Server};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+fn settings() -> CrawlSettings {
+    CrawlSettings {
+        default_rate: 50.0,
+        timeout_secs: 3,
+        connect_timeout_secs: 1,
+        max_body_bytes: 256 * 1024,
+        max_retries: 1,
+        retry_base_ms: 50,
+        ..CrawlSettings::default()
+    }
+}
+
+fn site(name: &str, server: &Server) -> SiteConfig {
+    SiteConfig {
+        name: name.into(),
+        kind: SiteKind::Pharmacy,
+        start_urls: vec![server.url("/")],
+        allowed_hosts: Vec::new(),
+        rate: None,
+        max_pages: None,
+        max_depth: None,
+        include: Vec::new(),
+        exclude: Vec::new(),
+        profile: None,
+        proxy: None,
+        schedule: None,
+        ignore_robots: false,
+        currency: None,
+        language: None,
+        sitemaps: Vec::new(),
+        follow_sitemaps: true,
+    }
+}
+
+async fn crawl_with(
+    crawler: &Crawler,
+    cancel: CancellationToken,
+) -> (
+    Result<CrawlStats, pharmwatch_crawler::CrawlError>,
+    Vec<PageRecord>,
+) {
+    let (tx, mut rx) = mpsc::channel(16);
+    let collect = tokio::spawn(async move {
+        let mut records = Vec::new();
+        while let Some(r) = rx.recv().await {
+            records.push(r);
+        }
+        records
+    });
+    let result = tokio::time::timeout(Duration::from_secs(60), crawler.run(tx, cancel))
+        .await
+        .expect("the crawl finished");
+    (result, collect.await.unwrap())
+}
+
+async fn crawl(settings: CrawlSettings, sites: Vec<SiteConfig>) -> (CrawlStats, Vec<PageRecord>) {
+    let crawler = Crawler::new(settings, sites).unwrap();
+    let (stats, records) = crawl_with(&crawler, CancellationToken::new()).await;
+    (stats.unwrap(), records)
+}
+
+fn product(title: &str, links: &str) -> String {
+    format!(
+        r#"<!doctype html><html lang="en"><head><title>{title}</title>
+<script type="application/ld+json">{{"@context":"https://schema.org","@type":"Product","name":"{title}",
+"offers":{{"@type":"Offer","price":"89.99","priceCurrency":"USD"}}}}</script></head>
+<body><h1>{title}</h1>{links}</body></html>"#
+    )
+}
+
+const NAV: &str = r#"<a href="/">home</a> <a href="/private/secret.html">secret</a>
+<a href="/p/1.html">one</a> <a href="/p/2.html">two</a> <a href="/about.html">about</a>"#;
+
+/// A well-behaved shop: four pages, a robots.txt disallowing /private/ which every page
+/// links to.
+async fn healthy_site() -> Server {
+    Server::pages(vec![
+        (
+            "/robots.txt",
+            Reply::text("User-agent: *\nDisallow: /private/\n"),
+        ),
+        ("/", Reply::html(format!("<html><body>{NAV}</body></html>"))),
+        (
+            "/p/1.html",
+            Reply::html(product("Sildenafil 100mg x 30 tablets", NAV)),
+        ),
+        (
+            "/p/2.html",
+            Reply::html(product("Tadalafil 20mg x 10 tablets", NAV)),
+        ),
+        (
+            "/about.html",
+            Reply::html(format!("<html><body>About {NAV}</body></html>")),
+        ),
+        ("/private/secret.html", Reply::html("secret")),
+    ])
+    .await
+}
+
+const HEALTHY_PAGES: [&str; 4] = ["/", "/p/1.html", "/p/2.html", "/about.html"];
+
+fn pages_of<'a>(records: &'a [PageRecord], site: &str) -> Vec<&'a PageRecord> {
+    records
+        .iter()
+        .filter(|r| r.site == site && r.kind == RecordKind::Page)
+        .collect()
+}
+
+fn record_for<'a>(records: &'a [PageRecord], url: &str) -> &'a PageRecord {
+    records
+        .iter()
+        .find(|r| r.kind == RecordKind::Page && r.url == url)
+        .unwrap_or_else(|| panic!("no page record for {url}"))
+}
+
+/// The healthy host was crawled fully, once per page, and never into /private/.
+fn assert_healthy(server: &Server, records: &[PageRecord], stats: &CrawlStats, site: &str) {
+    let paths = server.paths();
+    for p in HEALTHY_PAGES {
+        assert_eq!(server.count(p), 1, "{p} fetched once: {paths:?}");
+    }
+    assert_eq!(server.count("/robots.txt"), 1, "{paths:?}");
+    assert!(
+        !paths.iter().any(|p| p.starts_with("/private/")),
+        "{paths:?}"
+    );
+    let pages = pages_of(records, site);
+    assert_eq!(pages.len(), 4);
+    assert!(
+        pages
+            .iter()
+            .all(|r| r.status == Some(200) && r.error.is_none())
+    );
+    let mut titles: Vec<&str> = pages
+        .iter()
+        .flat_map(|r| r.listings.iter().map(|l| l.title.as_str()))
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "Sildenafil 100mg x 30 tablets",
+            "Tadalafil 20mg x 10 tablets"
+        ]
+    );
+    let s = &stats.per_site[site];
+    assert_eq!((s.fetched, s.listing_pages, s.listings), (4, 2, 2));
+    assert!(s.robots_disallowed >= 1);
+    assert_eq!(s.errors(), 0, "{:?}", s.errors_by_kind);
+}
+
+fn error_kind(r: &PageRecord) -> Option<FetchErrorKind> {
+    r.error.as_ref().map(|e| e.kind)
+}
+
+#[tokio::test]
+async fn healthy_site_is_crawled_and_robots_disallow_is_respected() {
+    let shop = healthy_site().await;
+    let (stats, records) = crawl(settings(), vec![site("shop", &shop)]).await;
+    assert_healthy(&shop, &records, &stats, "shop");
+    let robots: Vec<_> = records
+        .iter()
+        .filter(|r| r.kind == RecordKind::Robots)
+        .collect();
+    assert_eq!(robots.len(), 1);
+    assert_eq!(
+        robots[0].body.as_ref(),
+        b"User-agent: *\nDisallow: /private/\n"
+    );
+    let home = record_for(&records, &shop.url("/"));
+    assert_eq!(home.depth, 0);
+    assert_eq!(
+        home.body_sha256.as_deref(),
+        Some(pharmwatch_model::sha256_hex(&home.body).as_str())
+    );
+    assert!(
+        home.response_headers
+            .iter()
+            .any(|(k, _)| k == "content-type")
+    );
+    assert!(
+        home.request_headers
+            .iter()
+            .any(|(k, v)| k == "User-Agent" && v.starts_with("pharmwatch/"))
+    );
+    assert_eq!(record_for(&records, &shop.url("/p/1.html")).depth, 1);
+    let hit = shop.hits().into_iter().find(|h| h.path == "/").unwrap();
+    assert_eq!(hit.header("accept-encoding"), Some("gzip, deflate"));
+}
+
+#[tokio::test]
+async fn robots_503_blocks_the_host_and_404_allows_all() {
+    let down = Server::start(|hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::status(503),
+        _ => Reply::html(format!("<html>{NAV}</html>")),
+    })
+    .await;
+    let open = Server::start(|hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::status(404),
+        _ => Reply::html(format!("<html>{NAV}</html>")),
+    })
+    .await;
+    let shop = healthy_site().await;
+    let mut s = settings();
+    s.max_retries = 0;
+    let (stats, records) = crawl(
+        s,
+        vec![
+            site("down", &down),
+            site("open", &open),
+            site("shop", &shop),
+        ],
+    )
+    .await;
+    assert_eq!(
+        down.paths(),
+        vec!["/robots.txt"],
+        "nothing but robots.txt on a 503 host"
+    );
+    let down_stats = &stats.per_site["down"];
+    assert_eq!(down_stats.robots_disallowed, 1);
+    assert_eq!(
+        down_stats.errors_by_kind.get("robots_unavailable"),
+        Some(&1)
+    );
+    let robots = records
+        .iter()
+        .find(|r| r.site == "down" && r.kind == RecordKind::Robots)
+        .unwrap();
+    assert_eq!(robots.status, Some(503));
+    assert_eq!(error_kind(robots), Some(FetchErrorKind::RobotsUnavailable));
+    // 404: everything allowed, the /private/ link included.
+    assert!(open.paths().contains(&"/private/secret.html".to_string()));
+    assert_eq!(pages_of(&records, "open").len(), 5);
+    assert_healthy(&shop, &records, &stats, "shop");
+}
+
+#[tokio::test]
+async fn redirect_loop_is_detected_and_recorded() {
+    let looping = Server::pages(vec![
+        ("/robots.txt", Reply::status(404)),
+        ("/", Reply::redirect("/a")),
+        ("/a", Reply::redirect("/b")),
+        ("/b", Reply::redirect("/a")),
+    ])
+    .await;
+    let shop = healthy_site().await;
+    let (stats, records) = crawl(
+        settings(),
+        vec![site("loop", &looping), site("shop", &shop)],
+    )
+    .await;
+    assert_eq!(looping.paths(), vec!["/robots.txt", "/", "/a", "/b"]);
+    let failed = pages_of(&records, "loop");
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        failed[0].url,
+        looping.url("/"),
+        "recorded against the requested URL"
+    );
+    assert_eq!(failed[0].final_url, looping.url("/b"));
+    assert_eq!(error_kind(failed[0]), Some(FetchErrorKind::RedirectLoop));
+    let hops = records
+        .iter()
+        .filter(|r| r.site == "loop" && r.kind == RecordKind::Redirect)
+        .count();
+    assert_eq!(hops, 2, "each hop is its own record");
+    assert_eq!(
+        stats.per_site["loop"].errors_by_kind.get("redirect_loop"),
+        Some(&1)
+    );
+    assert_healthy(&shop, &records, &stats, "shop");
+}
+
+#[tokio::test]
+async fn too_many_redirects_and_out_of_scope_redirects_are_refused() {
+    let shop = healthy_site().await;
+    let outside = shop.url("/");
+    let hopping = Server::start(move |hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::status(404),
+        "/" => Reply::html(r#"<a href="/hop/0">x</a> <a href="/away">y</a>"#),
+        "/away" => Reply::redirect(&outside),
+        p => {
+            let n: u32 = p.trim_start_matches("/hop/").parse().unwrap_or(0);
+            Reply::redirect(&format!("/hop/{}", n + 1))
+        }
+    })
+    .await;
+    let mut s = settings();
+    s.max_redirects = 3;
+    let (stats, records) = crawl(s, vec![site("hops", &hopping), site("shop", &shop)]).await;
+    let hop = record_for(&records, &hopping.url("/hop/0"));
+    assert_eq!(error_kind(hop), Some(FetchErrorKind::TooManyRedirects));
+    assert_eq!(
+        hopping
+            .paths()
+            .iter()
+            .filter(|p| p.starts_with("/hop/"))
+            .count(),
+        4
+    );
+    let away = record_for(&records, &hopping.url("/away"));
+    assert_eq!(error_kind(away), Some(FetchErrorKind::RedirectOutOfScope));
+    assert_healthy(&shop, &records, &stats, "shop");
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let busy = Server::start(move |hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::status(404),
+        _ if c.fetch_add(1, Ordering::SeqCst) == 0 => Reply::status(429).header("Retry-After", "1"),
+        _ => Reply::html("<html>finally</html>"),
+    })
+    .await;
+    let shop = healthy_site().await;
+    let (stats, records) = crawl(settings(), vec![site("busy", &busy), site("shop", &shop)]).await;
+    let hits: Vec<_> = busy.hits().into_iter().filter(|h| h.path == "/").collect();
+    assert_eq!(hits.len(), 2);
+    let gap = hits[1].at - hits[0].at;
+    assert!(gap >= Duration::from_secs(1), "retry came after {gap:?}");
+    assert!(gap < Duration::from_secs(3), "retry came after {gap:?}");
+    let attempts: Vec<_> = records
+        .iter()
+        .filter(|r| r.site == "busy" && r.url == busy.url("/"))
+        .collect();
+    assert_eq!(attempts[0].kind, RecordKind::RetriedAttempt);
+    assert_eq!(attempts[0].status, Some(429));
+    assert_eq!(attempts[1].kind, RecordKind::Page);
+    assert_eq!((attempts[1].status, attempts[1].attempt), (Some(200), 1));
+    assert_eq!(stats.per_site["busy"].retries, 1);
+    assert_healthy(&shop, &records, &stats, "shop");
+}
+
+#[tokio::test]
+async fn persistent_5xx_gives_up_after_max_retries() {
+    let broken = Server::pages(vec![
+        ("/robots.txt", Reply::status(404)),
+        ("/", Reply::status(500)),
+    ])
+    .await;
+    let shop = healthy_site().await;
+    let mut s = settings();
+    s.max_retries = 2;
+    let (stats, records) = crawl(s, vec![site("broken", &broken), site("shop", &shop)]).await;
+    assert_eq!(broken.count("/"), 3);
+    let page = record_for(&records, &broken.url("/"));
+    assert_eq!(
+        (error_kind(page), page.attempt),
+        (Some(FetchErrorKind::HttpStatus), 2)
+    );
+    assert_eq!(stats.per_site["broken"].retries, 2);
+    assert_healthy(&shop, &records, &stats, "shop");
+}
+
+/// 1 MiB of gzip that inflates to 1 GiB: 1024 gzip members of 1 MiB of zeros each.
+fn gzip_bomb() -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&vec![0u8; 1 << 20]).unwrap();
+    let member = e.finish().unwrap();
+    member.repeat(1024)
+}
+
+#[tokio::test]
+async fn gzip_bomb_stops_at_the_cap() {
+    let bomb = gzip_bomb();
+    assert!(bomb.len() < 2 << 20);
+    let bomb_len = bomb.len();
+    let bomber = Server::pages(vec![
+        ("/robots.txt", Reply::status(404)),
+        (
+            "/",
+            Reply::bytes(200, "text/html", bomb).header("Content-Encoding", "gzip"),
+        ),
+    ])
+    .await;
+    let shop = healthy_site().await;
+    let mut s = settings();
+    s.max_body_bytes = 4 << 20;
+    let started = Instant::now();
+    let (stats, records) = crawl(s, vec![site("bomb", &bomber), site("shop", &shop)]).await;
+    let page = record_for(&records, &bomber.url("/"));
+    assert_eq!(error_kind(page), Some(FetchErrorKind::BodyTooLarge));
+    assert!(
+        page.error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("decompressed")
+    );
+    assert_eq!(page.decoded_len, 4 << 20, "inflated exactly up to the cap");
+    assert!(
+        page.body_len < bomb_len as u64,
+        "stopped reading the wire early"
+    );
+    assert!(page.truncated);
+    assert_eq!(
+        page.body.len() as u64,
+        page.body_len,
+        "raw bytes kept for evidence"
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_healthy(&shop, &records, &stats, "shop");
+}
+
+#[tokio::test]
+async fn endless_body_is_capped() {
+    let endless = Server::pages(vec![
+        ("/robots.txt", Reply::status(404)),
+        (
+            "/",
+            Reply {
+                status: 200,
+                headers: vec![("Content-Type".into(), "text/html".into())],
+                body: Body::Endless,
+            },
+        ),
+    ])
+    .await;
+    let shop = healthy_site().await;
+    let (stats, records) = crawl(
+        settings(),
+        vec![site("endless", &endless), site("shop", &shop)],
+    )
+    .await;
+    let page = record_for(&records, &endless.url("/"));
+    assert_eq!(error_kind(page), Some(FetchErrorKind::BodyTooLarge));
+    assert_eq!(page.body_len, 256 * 1024);
+    assert!(page.truncated);
+    assert_eq!(
+        stats.per_site["endless"]
+            .errors_by_kind
+            .get("body_too_large"),
+        Some(&1)
+    );
+    assert_healthy(&shop, &records, &stats, "shop");
+}
+
+#[tokio::test]
+async fn dripping_server_hits_the_total_timeout() {
+    let drip = Server::pages(vec![
+        ("/robots.txt", Reply::status(404)),
+        (
+            "/",
+            Reply {
+                status: 200,
+                headers: vec![("Content-Type".into(), "text/html".into())],
+                body: Body::Drip(vec![b'x'; 600]),
+            },
+        ),
+    ])
+    .await;
+    let shop = healthy_site().await;
+    let mut s = settings();
+    s.timeout_secs = 1;
+    s.max_retries = 0;
+    let started = Instant::now();
+    let (stats, records) = crawl(s, vec![site("drip", &drip), site("shop", &shop)]).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let page = record_for(&records, &drip.url("/"));
+    assert_eq!(error_kind(page), Some(FetchErrorKind::Timeout));
+    assert!(
+        page.body_len >= 1 && page.body_len < 5,
+        "partial body kept: {}",
+        page.body_len
+    );
+    assert_healthy(&shop, &records, &stats, "shop");
+}
+
+#[tokio::test]
+async fn calendar_trap_is_capped_by_the_frontier() {
+    let links: String = (0..10_000)
+        .map(|d| format!("<a href=\"/cal?day={d}\">{d}</a>\n"))
+        .collect();
+    let calendar = Server::start(move |hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::status(404),
+        "/" => Reply::html(format!("<html><body>{links}</body></html>")),
+        _ => Reply::html("<html><body>a day</body></html>"),
+    })
+    .await;
+    let shop = healthy_site().await;
+    let mut s = settings();
+    s.max_query_variants = 20;
+    s.default_rate = 200.0;
+    s.max_body_bytes = 1 << 20;
+    let (stats, records) = crawl(s, vec![site("cal", &calendar), site("shop", &shop)]).await;
+    let days = calendar
+        .paths()
+        .iter()
+        .filter(|p| p.starts_with("/cal"))
+        .count();
+    assert_eq!(days, 20);
+    assert_eq!(stats.per_site["cal"].traps, 10_000 - 20);
+    assert_eq!(pages_of(&records, "cal").len(), 21);
+    assert_healthy(&shop, &records, &stats, "shop");
+}
+
+#[tokio::test]
+async fn hosts_are_crawled_concurrently_each_at_its_own_pace() {
+    // fast: 10 req/s; slow: 4 req/s; delayed: 50 req/s asked but Crawl-delay: 1.
+    let page = |i: usize| {
+        let links: String = (0..6)
+            .map(|j| format!("<a href=\"/n/{j}\">{j}</a>"))
+            .collect();
+        Reply::html(format!("<html><body>page {i} {links}</body></html>"))
+    };
+    let fast = Server::start(move |hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::status(404),
+        _ => page(0),
+    })
+    .await;
+    let slow = Server::start(move |hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::status(404),
+        _ => page(1),
+    })
+    .await;
+    let delayed = Server::start(move |hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::text("User-agent: *\nCrawl-delay: 1\n"),
+        _ => page(2),
+    })
+    .await;
+    let mut s = settings();
+    s.per_host_concurrency = 2;
+    let mut sites = vec![
+        site("fast", &fast),
+        site("slow", &slow),
+        site("delayed", &delayed),
+    ];
+    sites[0].rate = Some(10.0);
+    sites[1].rate = Some(4.0);
+    sites[2].rate = Some(50.0);
+    let (stats, _) = crawl(s, sites).await;
+    let tolerance = Duration::from_millis(15);
+    for (server, interval) in [
+        (&fast, Duration::from_millis(100)),
+        (&slow, Duration::from_millis(250)),
+        (&delayed, Duration::from_secs(1)),
+    ] {
+        let hits = server.hits();
+        assert_eq!(hits.len(), 8, "robots + home + 6 pages");
+        for w in hits.windows(2) {
+            let gap = w[1].at - w[0].at;
+            assert!(gap + tolerance >= interval, "gap {gap:?} < {interval:?}");
+        }
+    }
+    // The fast host finished long before the Crawl-delay host: nobody waited on it.
+    let last = |s: &Server| s.hits().last().unwrap().at;
+    let first = |s: &Server| s.hits().first().unwrap().at;
+    assert!(last(&fast) + Duration::from_secs(3) < last(&delayed));
+    assert!(last(&fast) - first(&fast) < Duration::from_millis(1500));
+    let starts = [first(&fast), first(&slow), first(&delayed)];
+    let spread = starts
+        .iter()
+        .max()
+        .unwrap()
+        .duration_since(*starts.iter().min().unwrap());
+    assert!(
+        spread < Duration::from_millis(200),
+        "hosts started together: {spread:?}"
+    );
+    assert_eq!(stats.per_site["delayed"].fetched, 7);
+}
+
+/// Most requests that were being served at one moment, each taking at least `service`.
+fn max_overlap(mut arrivals: Vec<Instant>, service: Duration) -> usize {
+    arrivals.sort();
+    (0..arrivals.len())
+        .map(|i| {
+            arrivals[i..]
+                .iter()
+                .take_while(|a| **a < arrivals[i] + service)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn per_host_and_global_concurrency_caps_hold() {
+    let service = Duration::from_millis(300);
+    let slow_site = || {
+        Server::start(move |hit| {
+            let links: String = (0..8)
+                .map(|j| format!("<a href=\"/s/{j}\">{j}</a>"))
+                .collect();
+            match hit.path.as_str() {
+                "/robots.txt" => Reply::status(404),
+                _ => Reply {
+                    status: 200,
+                    headers: vec![("Content-Type".into(), "text/html".into())],
+                    body: Body::Delayed(service, format!("<html>{links}</html>").into_bytes()),
+                },
+            }
+        })
+    };
+    let (a, b) = (slow_site().await, slow_site().await);
+    let mut s = settings();
+    s.default_rate = 100.0;
+    s.per_host_concurrency = 2;
+    s.global_concurrency = 3;
+    let (stats, _) = crawl(s, vec![site("a", &a), site("b", &b)]).await;
+    assert_eq!(
+        stats.per_site["a"].fetched + stats.per_site["b"].fetched,
+        18
+    );
+    let pages = |s: &Server| -> Vec<Instant> {
+        s.hits()
+            .into_iter()
+            .filter(|h| h.path != "/robots.txt")
+            .map(|h| h.at)
+            .collect()
+    };
+    assert_eq!(
+        max_overlap(pages(&a), service),
+        2,
+        "per-host cap used, not exceeded"
+    );
+    assert_eq!(max_overlap(pages(&b), service), 2);
+    let all = [pages(&a), pages(&b)].concat();
+    assert_eq!(
+        max_overlap(all, service),
+        3,
+        "global cap used, not exceeded"
+    );
+}
+
+#[tokio::test]
+async fn conditional_requests_send_validators() {
+    let cached = Server::start(
+        |hit| match (hit.path.as_str(), hit.header("if-none-match")) {
+            ("/robots.txt", _) => Reply::status(404),
+            ("/", Some("\"v1\"")) => Reply::status(304),
+            _ => Reply::html("<html>changed</html>"),
+        },
+    )
+    .await;
+    let mut validators = HashMap::new();
+    validators.insert(
+        cached.url("/"),
+        Validators {
+            etag: Some("\"v1\"".into()),
+            last_modified: Some("Sun, 06 Nov 1994 08:49:37 GMT".into()),
+        },
+    );
+    let crawler = Crawler::new(settings(), vec![site("cached", &cached)])
+        .unwrap()
+        .with_validators(Arc::new(validators));
+    let (stats, records) = crawl_with(&crawler, CancellationToken::new()).await;
+    stats.unwrap();
+    let page = record_for(&records, &cached.url("/"));
+    assert_eq!(page.status, Some(304));
+    assert!(page.error.is_none());
+    let hit = cached.hits().into_iter().find(|h| h.path == "/").unwrap();
+    assert_eq!(
+        hit.header("if-modified-since"),
+        Some("Sun, 06 Nov 1994 08:49:37 GMT")
+    );
+}
+
+#[tokio::test]
+async fn robots_cache_is_shared_between_runs_and_ignore_robots_is_recorded() {
+    let shop = healthy_site().await;
+    let crawler = Crawler::new(settings(), vec![site("shop", &shop)]).unwrap();
+    crawl_with(&crawler, CancellationToken::new())
+        .await
+        .0
+        .unwrap();
+    crawl_with(&crawler, CancellationToken::new())
+        .await
+        .0
+        .unwrap();
+    assert_eq!(
+        shop.count("/robots.txt"),
+        1,
+        "second run used the cached robots.txt"
+    );
+    assert_eq!(shop.count("/"), 2);
+
+    let other = healthy_site().await;
+    let mut cfg = site("rude", &other);
+    cfg.ignore_robots = true;
+    let (stats, records) = crawl(settings(), vec![cfg]).await;
+    assert_eq!(other.count("/robots.txt"), 0);
+    assert_eq!(other.count("/private/secret.html"), 1);
+    assert!(stats.per_site["rude"].robots_ignored);
+    assert!(records.iter().all(|r| r.robots_ignored));
+}
+
+#[tokio::test]
+async fn cancellation_stops_the_run() {
+    let links: String = (0..50)
+        .map(|d| format!("<a href=\"/x/{d}\">{d}</a>"))
+        .collect();
+    let big = Server::start(move |hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::status(404),
+        _ => Reply::html(format!("<html>{links}</html>")),
+    })
+    .await;
+    let mut s = settings();
+    s.default_rate = 5.0;
+    let crawler = Crawler::new(s, vec![site("big", &big)]).unwrap();
+    let cancel = CancellationToken::new();
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        c.cancel();
+    });
+    let started = Instant::now();
+    let (stats, _) = crawl_with(&crawler, cancel).await;
+    let stats = stats.unwrap();
+    assert!(stats.cancelled);
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(big.paths().len() < 10);
+}
+
+#[tokio::test]
+async fn closed_output_stops_the_run_with_an_error() {
+    let shop = healthy_site().await;
+    let crawler = Crawler::new(settings(), vec![site("shop", &shop)]).unwrap();
+    let (tx, rx) = mpsc::channel(1);
+    drop(rx);
+    let result = crawler.run(tx, CancellationToken::new()).await;
+    assert!(matches!(
+        result,
+        Err(pharmwatch_crawler::CrawlError::OutputClosed)
+    ));
+    assert!(shop.paths().len() <= 2);
+}
+
+/// A product page in `encoding`, with or without a declared charset.
+fn encoded_page(
+    encoding: &'static encoding_rs::Encoding,
+    title: &str,
+    prose: &str,
+    declare: bool,
+) -> Reply {
+    let meta = if declare {
+        format!("<meta charset=\"{}\">", encoding.name())
+    } else {
+        String::new()
+    };
+    let html = format!(
+        r#"<html><head>{meta}<title>{title}</title>
+<script type="application/ld+json">{{"@type":"Product","name":"{title}","offers":{{"price":"128","priceCurrency":"CNY"}}}}</script>
+</head><body><h1>{title}</h1><p>{}</p></body></html>"#,
+        prose.repeat(8)
+    );
+    let (bytes, _, unmappable) = encoding.encode(&html);
+    assert!(!unmappable);
+    Reply::bytes(200, "text/html", bytes.into_owned())
+}
+
+#[tokio::test]
+async fn legacy_charsets_are_decoded_with_and_without_declaration() {
+    use encoding_rs::{GBK, SHIFT_JIS, WINDOWS_1251};
+    let cases = [
+        (
+            GBK,
+            "西地那非 100mg 30片",
+            "本店药品均为正品，无需处方，全国包邮，请放心购买。",
+        ),
+        (
+            SHIFT_JIS,
+            "バイアグラ 100mg 30錠",
+            "当店の医薬品はすべて正規品です。処方箋は不要です。",
+        ),
+        (
+            WINDOWS_1251,
+            "Виагра 100мг 30 таблеток",
+            "Все лекарства оригинальные, без рецепта, доставка по всей России. ",
+        ),
+    ];
+    let mut pages = vec![("/robots.txt".to_string(), Reply::status(404))];
+    let mut links = String::new();
+    for (i, (enc, title, prose)) in cases.iter().enumerate() {
+        for declare in [true, false] {
+            let path = format!("/{i}-{declare}.html");
+            links.push_str(&format!("<a href=\"{path}\">x</a>"));
+            pages.push((path, encoded_page(enc, title, prose, declare)));
+        }
+    }
+    pages.push((
+        "/".to_string(),
+        Reply::html(format!("<html>{links}</html>")),
+    ));
+    let multi = Server::start(move |hit| {
+        pages
+            .iter()
+            .find(|(p, _)| *p == hit.path)
+            .map(|(_, r)| r.clone())
+            .unwrap_or_else(|| Reply::status(404))
+    })
+    .await;
+    let shop = healthy_site().await;
+    let (stats, records) =
+        crawl(settings(), vec![site("multi", &multi), site("shop", &shop)]).await;
+    for (i, (enc, title, _)) in cases.iter().enumerate() {
+        for declare in [true, false] {
+            let page = record_for(&records, &multi.url(&format!("/{i}-{declare}.html")));
+            assert_eq!(
+                page.encoding.as_deref(),
+                Some(enc.name()),
+                "{title} declared={declare}"
+            );
+            assert_eq!(page.listings.len(), 1, "{title} declared={declare}");
+            assert_eq!(page.listings[0].title, *title, "declared={declare}");
+        }
+    }
+    assert_eq!(stats.per_site["multi"].listings, 6);
+    assert_healthy(&shop, &records, &stats, "shop");
+}
+
+#[tokio::test]
+async fn sitemaps_from_robots_and_config_seed_the_frontier() {
+    let gz = |xml: String| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(xml.as_bytes()).unwrap();
+        e.finish().unwrap()
+    };
+    let mapped = Server::start(move |hit| {
+        let host = hit.header("host").unwrap_or("").to_string();
+        match hit.path.as_str() {
+            "/robots.txt" => Reply::text(&format!(
+                "User-agent: *\nDisallow: /private/\nSitemap: http://{host}/sitemap_index.xml\n"
+            )),
+            "/sitemap_index.xml" => Reply::bytes(
+                200,
+                "application/xml",
+                format!(
+                    "<sitemapindex><sitemap><loc>http://{host}/sm1.xml.gz</loc></sitemap>\
+                     <sitemap><loc>http://elsewhere.example/sm.xml</loc></sitemap></sitemapindex>"
+                )
+                .into_bytes(),
+            ),
+            "/sm1.xml.gz" => Reply::bytes(
+                200,
+                "application/x-gzip",
+                gz(format!(
+                    "<urlset><url><loc>http://{host}/deep/1.html</loc></url>\
+                     <url><loc>http://{host}/deep/2.html</loc></url>\
+                     <url><loc>http://{host}/private/x.html</loc></url></urlset>"
+                )),
+            ),
+            "/listed.xml" => Reply::bytes(
+                200,
+                "application/xml",
+                format!("<urlset><url><loc>http://{host}/deep/3.html</loc></url></urlset>")
+                    .into_bytes(),
+            ),
+            "/" => Reply::html("<html>no links</html>"),
+            p if p.starts_with("/deep/") => Reply::html(product("Tramadol 50mg x 30", "")),
+            _ => Reply::status(404),
+        }
+    })
+    .await;
+    let mut cfg = site("mapped", &mapped);
+    cfg.sitemaps = vec![mapped.url("/listed.xml")];
+    let (stats, records) = crawl(settings(), vec![cfg]).await;
+    let paths = mapped.paths();
+    for p in [
+        "/deep/1.html",
+        "/deep/2.html",
+        "/deep/3.html",
+        "/sitemap_index.xml",
+        "/sm1.xml.gz",
+    ] {
+        assert_eq!(mapped.count(p), 1, "{p}: {paths:?}");
+    }
+    assert!(
+        !paths.iter().any(|p| p.starts_with("/private/")),
+        "{paths:?}"
+    );
+    let s = &stats.per_site["mapped"];
+    assert_eq!(
+        (s.sitemaps, s.sitemap_urls, s.listings),
+        (3, 4, 3),
+        "/private/x.html admitted, then refused by robots"
+    );
+    assert_eq!(s.robots_disallowed, 1);
+    assert_eq!(
+        records
+            .iter()
+            .filter(|r| r.kind == RecordKind::Sitemap)
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn url_normalisation_table() {
+    let cases = [
+        (
+            "HTTP://Shop.EXAMPLE:80/a/./b/../c?b=2&a=1#frag",
+            "http://shop.example/a/c?a=1&b=2",
+        ),
+        ("https://shop.example:443/", "https://shop.example/"),
+        ("https://shop.example:8443/x", "https://shop.example:8443/x"),
+        (
+            "http://shop.example/p?utm_source=x&utm_medium=y&id=5",
+            "http://shop.example/p?id=5",
+        ),
+        (
+            "http://shop.example/p?gclid=1&fbclid=2&sessionid=3&PHPSESSID=4",
+            "http://shop.example/p",
+        ),
+        (
+            "http://shop.example/p;jsessionid=ABC123?x=1",
+            "http://shop.example/p?x=1",
+        ),
+        ("http://shop.example/p?", "http://shop.example/p"),
+        ("http://shop.example./p", "http://shop.example/p"),
+        (
+            "http://shop.example/p?z=1&a=2&z=0",
+            "http://shop.example/p?a=2&z=1&z=0",
+        ),
+        (
+            "http://shop.example/%7Euser/",
+            "http://shop.example/%7Euser/",
+        ),
+        ("http://shop.example/a b", "http://shop.example/a%20b"),
+        ("http://xn--fiqs8s.example/", "http://xn--fiqs8s.example/"),
+        ("http://中国.example/", "http://xn--fiqs8s.example/"),
+    ];
+    for (input, expected) in cases {
+        let got = normalize_url(&Url::parse(input).unwrap());
+        assert_eq!(got.as_str(), expected, "normalising {input}");
+        assert_eq!(normalize_url(&got), got, "idempotent on {input}");
+    }
+}
+
+/// Throughput with many hosts (run by hand: `cargo test -p pharmwatch-crawler --release
+/// --test crawl many_hosts -- --ignored --nocapture`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn many_hosts_throughput() {
+    let hosts = 200;
+    let per_host = 25;
+    let mut servers = Vec::new();
+    for _ in 0..hosts {
+        servers.push(
+            Server::start(move |hit| {
+                let links: String = (0..per_host)
+                    .map(|j| format!("<a href=\"/p/{j}.html\">{j}</a>"))
+                    .collect();
+                match hit.path.as_str() {
+                    "/robots.txt" => Reply::text("User-agent: *\nDisallow: /private/\n"),
+                    "/" => Reply::html(format!("<html><body>{links}</body></html>")),
+                    _ => Reply::html(product("Sildenafil 100mg x 30 tablets", &links)),
+                }
+            })
+            .await,
+        );
+    }
+    let mut s = settings();
+    s.default_rate = 20.0;
+    let sites: Vec<_> = servers.iter().enumerate().map(|(i, sv)| site(&format!("s{i}"), sv)).collect();
+    let started = std::time::Instant::now();
+    let (stats, records) = crawl(s, sites).await;
+    let secs = started.elapsed().as_secs_f64();
+    let pages: u64 = stats.per_site.values().map(|s| s.fetched).sum();
+    let listings: u64 = stats.per_site.values().map(|s| s.listings).sum();
+    println!(
+        "{hosts} hosts, {pages} pages, {listings} listings, {} records in {secs:.2}s: {:.0} pages/s",
+        records.len(),
+        pages as f64 / secs
+    );
+    assert_eq!(pages, (hosts * (per_host + 1)) as u64);
+}

@@ -1,0 +1,150 @@
+//! Broken rule files are reported with the right file:line:column for every fault.
+
+use std::path::{Path, PathBuf};
+
+use pharmwatch_rules::{RuleSet, lint};
+
+fn reference() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/reference")
+}
+
+const GOOD: &str = r#"[[rule]]
+id = "dup-rule"
+title = "First definition"
+severity = "low"
+category = "test"
+
+[rule.match]
+drug = { class = ["rx"] }
+"#;
+
+// Faults (positions in `want` below): unknown key, bad severity, unknown class, bad regex,
+// duplicate id across files, unknown category, unknown test field.
+const BROKEN: &str = r#"[[rule]]
+id = "typo-key"
+title = "A rule with a typo"
+severty = "high"
+category = "test"
+[rule.match]
+drug = { class = ["rx"] }
+
+[[rule]]
+id = "bad-severity-etc"
+severity = "urgent"
+title = "t"
+category = "test"
+match = { all = [ { drug = { class = ["prescription"] } },
+    { text = { any = ['(unclosed'] } } ] }
+
+[[rule]]
+id = "dup-rule"
+title = "Second definition"
+severity = "low"
+category = "test"
+match = { drug = { category = ["pde6"] } }
+[[rule.test]]
+titel = "oops"
+expect = true
+"#;
+
+#[test]
+fn every_fault_has_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.toml");
+    let b = dir.path().join("b.toml");
+    std::fs::write(&a, GOOD).unwrap();
+    std::fs::write(&b, BROKEN.replace("\n    { text", "\n{ text")).unwrap();
+    let err = RuleSet::load(&[dir.path().to_path_buf()], &reference()).unwrap_err();
+    let got: Vec<(String, usize, usize, Option<String>)> = err
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.file.file_name().unwrap().to_string_lossy().into_owned(),
+                d.line,
+                d.column,
+                d.rule_id.clone(),
+            )
+        })
+        .collect();
+    let text = err.to_string();
+    let want = [
+        ("b.toml", 4, 1, "typo-key", "unknown key `severty`"),
+        ("b.toml", 11, 12, "bad-severity-etc", "unknown severity `urgent`"),
+        ("b.toml", 14, 39, "bad-severity-etc", "unknown drug class `prescription`"),
+        ("b.toml", 15, 19, "bad-severity-etc", "invalid regex `(unclosed`"),
+        ("b.toml", 18, 6, "dup-rule", "duplicate rule id `dup-rule`"),
+        ("b.toml", 22, 32, "dup-rule", "unknown drug category `pde6`"),
+        ("b.toml", 24, 1, "dup-rule", "unknown test field `titel`"),
+    ];
+    for (file, line, col, rule, msg) in want {
+        let found = err.diagnostics.iter().find(|d| d.message.contains(msg));
+        let d = found.unwrap_or_else(|| panic!("no diagnostic `{msg}` in:\n{text}\n{got:?}"));
+        assert_eq!(
+            (d.file.file_name().unwrap().to_str().unwrap(), d.line, d.column, d.rule_id.as_deref()),
+            (file, line, col, Some(rule)),
+            "{msg}:\n{text}"
+        );
+    }
+    // Messages say how to fix it, and display as file:line:col: rule <id>: message.
+    assert!(text.contains("did you mean `severity`?"), "{text}");
+    assert!(text.contains("first defined at"), "{text}");
+    assert!(text.lines().any(|l| l.ends_with("b.toml:4:1: rule typo-key: unknown key `severty` in a rule (did you mean `severity`?): expected one of id, title, severity, category, description, references, match, test")), "{text}");
+    assert_eq!(lint(&[dir.path().to_path_buf()], &reference()).len(), err.diagnostics.len());
+}
+
+#[test]
+fn invalid_toml_is_reported_at_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("x.toml");
+    std::fs::write(&f, "[[rule]]\nid = \"a\"\ntitle = \n").unwrap();
+    let err = RuleSet::load(&[f], &reference()).unwrap_err();
+    assert_eq!(err.diagnostics.len(), 1);
+    assert_eq!(err.diagnostics[0].line, 3, "{err}");
+    assert!(err.diagnostics[0].message.starts_with("invalid TOML"), "{err}");
+}
+
+#[test]
+fn missing_paths_and_reference_data_are_reported() {
+    let err = RuleSet::load(&[PathBuf::from("/nonexistent/rules")], Path::new("/nonexistent/ref")).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("no such rule file or folder"), "{text}");
+    assert!(text.contains("cannot read the drug lexicon"), "{text}");
+    assert!(text.contains("cannot read the currency rates table"), "{text}");
+}
+
+#[test]
+fn failing_embedded_tests_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("r.toml");
+    std::fs::write(
+        &f,
+        r#"[[rule]]
+id = "needs-rx-drug"
+title = "t"
+severity = "low"
+category = "c"
+[rule.match]
+all = [ { drug = { class = ["rx"] } }, { text = { words = ["cheap"] } } ]
+[[rule.test]]
+title = "cheap sofa"
+expect = true
+[[rule.test]]
+title = "cheap viagra"
+expect = false
+[[rule.test]]
+title = "cheap viagra"
+expect = true
+"#,
+    )
+    .unwrap();
+    let set = RuleSet::load(&[f], &reference()).unwrap();
+    let report = set.run_embedded_tests();
+    assert_eq!((report.passed(), report.failed()), (1, 2));
+    let text = report.to_string();
+    assert!(text.contains("test needs-rx-drug#1 ... FAILED"), "{text}");
+    assert!(text.contains("test needs-rx-drug#3 ... ok"), "{text}");
+    assert!(text.contains("test result: FAILED. 1 passed; 2 failed"), "{text}");
+    assert!(text.contains("did not: drug class rx"), "{text}");
+    assert!(text.contains("title[6..12] \"viagra\""), "{text}");
+}

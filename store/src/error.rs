@@ -1,0 +1,36 @@
+use std::path::PathBuf;
+
+/// What can go wrong in the state store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("state store {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("state store: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("state store JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The database was written by a newer pharmwatch; refusing to touch it.
+    #[error(
+        "state store schema version {found} is newer than this build knows ({known}); use a newer pharmwatch"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+    /// A stored value this build cannot read back.
+    #[error("state store holds an unreadable value in {what}: {value}")]
+    Corrupt { what: &'static str, value: String },
+    /// An operation named a run that is not in `runs`.
+    #[error("unknown run {0}")]
+    UnknownRun(i64),
+}
+
+impl StoreError {
+    pub(crate) fn corrupt(what: &'static str, value: impl Into<String>) -> Self {
+        StoreError::Corrupt {
+            what,
+            value: value.into(),
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The SQLite schema and its migrations: the only place that knows table layouts.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. Migrations run forward
+//! only, in order, each in its own transaction together with the version bump, so a crash
+//! during one leaves the database at the previous version.
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// Migration `i` brings the schema from version `i` to `i + 1`. Append only: never edit a
+/// migration that has shipped.
+const MIGRATIONS: &[&str] = &[
+    // 1: initial schema.
+    r#"
+    CREATE TABLE runs (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at    TEXT NOT NULL,
+        finished_at   TEXT,
+        status        TEXT NOT NULL CHECK (status IN ('running','finished','failed','interrupted')),
+        config_digest TEXT NOT NULL,
+        counts        TEXT NOT NULL DEFAULT '{}'
+    );
+
+    CREATE TABLE pages (
+        url           TEXT PRIMARY KEY,
+        site          TEXT NOT NULL,
+        status        INTEGER,
+        etag          TEXT,
+        last_modified TEXT,
+        body_sha256   TEXT,
+        warc_file     TEXT,
+        warc_offset   INTEGER,
+        warc_length   INTEGER,
+        fetched_at    TEXT NOT NULL,
+        run_id        INTEGER NOT NULL REFERENCES runs(id)
+    );
+    CREATE INDEX pages_site ON pages(site);
+
+    CREATE TABLE frontier (
+        site           TEXT NOT NULL,
+        url            TEXT NOT NULL,
+        depth          INTEGER NOT NULL,
+        priority       INTEGER NOT NULL DEFAULT 0,
+        state          TEXT NOT NULL DEFAULT 'queued'
+                       CHECK (state IN ('queued','in_flight','done','failed')),
+        discovered_run INTEGER REFERENCES runs(id),
+        error          TEXT,
+        PRIMARY KEY (site, url)
+    );
+    CREATE INDEX frontier_next ON frontier(site, state, priority DESC);
+
+    CREATE TABLE listings (
+        id         TEXT PRIMARY KEY,
+        url        TEXT NOT NULL,
+        site       TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen  TEXT NOT NULL,
+        last_run   INTEGER NOT NULL REFERENCES runs(id),
+        listing    TEXT NOT NULL,
+        verdict    TEXT NOT NULL,
+        price      TEXT,
+        currency   TEXT,
+        severity   TEXT,
+        rule_ids   TEXT NOT NULL,
+        flagged    INTEGER NOT NULL,
+        gone_since TEXT
+    );
+    CREATE INDEX listings_site ON listings(site);
+
+    CREATE TABLE listing_history (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        listing_id   TEXT NOT NULL REFERENCES listings(id),
+        run_id       INTEGER NOT NULL REFERENCES runs(id),
+        at           TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('new','changed','gone','returned')),
+        price        TEXT,
+        currency     TEXT,
+        availability TEXT NOT NULL,
+        severity     TEXT,
+        rule_ids     TEXT NOT NULL,
+        score        REAL NOT NULL
+    );
+    CREATE INDEX history_listing ON listing_history(listing_id, id);
+    CREATE INDEX history_run ON listing_history(run_id);
+
+    CREATE TABLE robots (
+        host       TEXT PRIMARY KEY,
+        fetched_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        status     INTEGER,
+        body       BLOB NOT NULL
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The schema version of an open database.
+pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Applies the migrations the database has not seen yet; a no-op when it is current.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let found = schema_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let version = index as i64 + 1;
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        tracing::info!(version, "state store schema migrated");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_database_reaches_latest_and_reapplying_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 0);
+        migrate(&mut conn).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+        conn.execute(
+            "INSERT INTO runs (started_at, status, config_digest) VALUES ('t', 'running', 'd')",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let runs: i64 = conn
+            .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(runs, 1, "reopening must not recreate tables");
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        assert!(matches!(
+            migrate(&mut conn),
+            Err(StoreError::SchemaTooNew { .. })
+        ));
+    }
+}

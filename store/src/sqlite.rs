@@ -1,0 +1,255 @@
+//! [`StateStore`] on SQLite.
+
+mod frontier;
+mod listings;
+mod pages;
+mod robots;
+mod runs;
+mod values;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use pharmwatch_model::{Listing, ListingId, Timestamp, Verdict};
+use rusqlite::Connection;
+
+use crate::schema::migrate;
+use crate::{
+    FrontierCounts, FrontierEntry, HistoryEntry, ListingChange, PageCommit, PageRecord,
+    RobotsEntry, RunId, RunRecord, RunStatus, StateStore, StoreError, StoredListing, Validators,
+};
+
+/// How long a writer waits for another connection's write transaction before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The SQLite state store (one connection behind a mutex).
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, switches it to WAL and brings its
+    /// schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        configure(&conn, true).map_err(open_err)?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// An in-memory store (tests, one-off commands).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let mut conn = Connection::open_in_memory()?;
+        configure(&conn, false)?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            path: PathBuf::from(":memory:"),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Result of `PRAGMA integrity_check`: `["ok"]` when the database is sound.
+    pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Copies WAL content into the main file (e.g. before backing up the data directory).
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the guard dropped any open transaction (rolled back), so
+        // the connection is still usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn in_tx<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+fn configure(conn: &Connection, wal: bool) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    if wal {
+        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(%mode, "state store could not switch to WAL");
+        }
+    }
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+impl StateStore for SqliteStore {
+    fn start_run(&self, config_digest: &str, started_at: Timestamp) -> Result<RunId, StoreError> {
+        runs::start(&self.conn(), config_digest, started_at)
+    }
+
+    fn finish_run(
+        &self,
+        run: RunId,
+        status: RunStatus,
+        counts: &serde_json::Value,
+        finished_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        runs::finish(&self.conn(), run, status, counts, finished_at)
+    }
+
+    fn mark_interrupted_runs(&self) -> Result<Vec<RunId>, StoreError> {
+        self.in_tx(|tx| runs::mark_interrupted(tx))
+    }
+
+    fn run(&self, id: RunId) -> Result<Option<RunRecord>, StoreError> {
+        runs::get(&self.conn(), id)
+    }
+
+    fn runs(&self) -> Result<Vec<RunRecord>, StoreError> {
+        runs::all(&self.conn())
+    }
+
+    fn record_page(&self, page: &PageRecord) -> Result<(), StoreError> {
+        pages::record(&self.conn(), page)
+    }
+
+    fn page(&self, url: &str) -> Result<Option<PageRecord>, StoreError> {
+        pages::get(&self.conn(), url)
+    }
+
+    fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
+        pages::validators(&self.conn(), url)
+    }
+
+    fn commit_page(
+        &self,
+        commit: &PageCommit,
+        run: RunId,
+    ) -> Result<Vec<ListingChange>, StoreError> {
+        self.in_tx(|tx| {
+            let page = &commit.page;
+            pages::record(tx, page)?;
+            match &commit.error {
+                None => frontier::set_state(tx, &page.site, &page.url, "done", None)?,
+                Some(e) => frontier::set_state(tx, &page.site, &page.url, "failed", Some(e))?,
+            }
+            frontier::enqueue(tx, &commit.discovered, run)?;
+            commit
+                .listings
+                .iter()
+                .map(|(l, v)| listings::upsert(tx, l, v, run))
+                .collect()
+        })
+    }
+
+    fn enqueue_many(&self, entries: &[FrontierEntry], run: RunId) -> Result<usize, StoreError> {
+        self.in_tx(|tx| frontier::enqueue(tx, entries, run))
+    }
+
+    fn next_batch(&self, site: &str, n: usize) -> Result<Vec<FrontierEntry>, StoreError> {
+        self.in_tx(|tx| frontier::next_batch(tx, site, n))
+    }
+
+    fn mark_done(&self, site: &str, url: &str) -> Result<(), StoreError> {
+        frontier::set_state(&self.conn(), site, url, "done", None)
+    }
+
+    fn mark_failed(&self, site: &str, url: &str, error: &str) -> Result<(), StoreError> {
+        frontier::set_state(&self.conn(), site, url, "failed", Some(error))
+    }
+
+    fn requeue_in_flight(&self, site: Option<&str>) -> Result<usize, StoreError> {
+        frontier::requeue_in_flight(&self.conn(), site)
+    }
+
+    fn frontier_counts(&self, site: &str) -> Result<FrontierCounts, StoreError> {
+        frontier::counts(&self.conn(), site)
+    }
+
+    fn clear_frontier(&self, site: &str) -> Result<usize, StoreError> {
+        Ok(self
+            .conn()
+            .execute("DELETE FROM frontier WHERE site = ?1", [site])?)
+    }
+
+    fn upsert_listing(
+        &self,
+        listing: &Listing,
+        verdict: &Verdict,
+        run: RunId,
+    ) -> Result<ListingChange, StoreError> {
+        self.in_tx(|tx| listings::upsert(tx, listing, verdict, run))
+    }
+
+    fn update_verdict(
+        &self,
+        verdict: &Verdict,
+        run: RunId,
+    ) -> Result<Option<ListingChange>, StoreError> {
+        self.in_tx(|tx| listings::update_verdict(tx, verdict, run))
+    }
+
+    fn mark_gone(
+        &self,
+        site: &str,
+        seen: &[ListingId],
+        run: RunId,
+    ) -> Result<Vec<ListingId>, StoreError> {
+        let now = time::OffsetDateTime::now_utc();
+        self.in_tx(|tx| listings::mark_gone(tx, site, seen, run, now))
+    }
+
+    fn listing(&self, id: &ListingId) -> Result<Option<StoredListing>, StoreError> {
+        listings::get(&self.conn(), id)
+    }
+
+    fn listing_history(&self, id: &ListingId) -> Result<Vec<HistoryEntry>, StoreError> {
+        listings::history(&self.conn(), "listing_id = ?1", id.as_str())
+    }
+
+    fn listings_changed_in(&self, run: RunId) -> Result<Vec<HistoryEntry>, StoreError> {
+        listings::history(&self.conn(), "run_id = ?1", run.0)
+    }
+
+    fn listings_after(
+        &self,
+        after: Option<&ListingId>,
+        limit: usize,
+    ) -> Result<Vec<StoredListing>, StoreError> {
+        listings::page_after(&self.conn(), after, limit)
+    }
+
+    fn put_robots(&self, entry: &RobotsEntry) -> Result<(), StoreError> {
+        robots::put(&self.conn(), entry)
+    }
+
+    fn robots(&self, host: &str, now: Timestamp) -> Result<Option<RobotsEntry>, StoreError> {
+        robots::get(&self.conn(), host, now)
+    }
+}

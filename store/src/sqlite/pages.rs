@@ -1,0 +1,133 @@
+//! `pages` table: the latest fetch of each URL.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::values::{i64_of, parse_ts, ts, u16_from, u64_from};
+use crate::{PageRecord, RunId, StoreError, Validators, WarcPointer};
+
+/// Stores the latest fetch of a URL. A 304 (not modified) keeps the validators, body digest
+/// and evidence pointer of the content it confirmed.
+pub(super) fn record(conn: &Connection, p: &PageRecord) -> Result<(), StoreError> {
+    let warc = p.warc.as_ref();
+    conn.execute(
+        "INSERT INTO pages (url, site, status, etag, last_modified, body_sha256,
+                            warc_file, warc_offset, warc_length, fetched_at, run_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT(url) DO UPDATE SET
+            site = excluded.site, status = excluded.status,
+            etag = CASE WHEN excluded.status = 304
+                        THEN COALESCE(excluded.etag, pages.etag) ELSE excluded.etag END,
+            last_modified = CASE WHEN excluded.status = 304
+                        THEN COALESCE(excluded.last_modified, pages.last_modified)
+                        ELSE excluded.last_modified END,
+            body_sha256 = CASE WHEN excluded.status = 304
+                        THEN pages.body_sha256 ELSE excluded.body_sha256 END,
+            warc_file = CASE WHEN excluded.status = 304
+                        THEN pages.warc_file ELSE excluded.warc_file END,
+            warc_offset = CASE WHEN excluded.status = 304
+                        THEN pages.warc_offset ELSE excluded.warc_offset END,
+            warc_length = CASE WHEN excluded.status = 304
+                        THEN pages.warc_length ELSE excluded.warc_length END,
+            fetched_at = excluded.fetched_at, run_id = excluded.run_id",
+        params![
+            p.url,
+            p.site,
+            p.status,
+            p.etag,
+            p.last_modified,
+            p.body_sha256,
+            warc.map(|w| w.file.as_str()),
+            warc.map(|w| i64_of(w.offset)),
+            warc.map(|w| i64_of(w.length)),
+            ts(p.fetched_at),
+            p.run.0,
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn get(conn: &Connection, url: &str) -> Result<Option<PageRecord>, StoreError> {
+    let raw = conn
+        .query_row(
+            "SELECT url, site, status, etag, last_modified, body_sha256, warc_file,
+                    warc_offset, warc_length, fetched_at, run_id
+             FROM pages WHERE url = ?1",
+            [url],
+            RawPage::from_row,
+        )
+        .optional()?;
+    raw.map(RawPage::into_record).transpose()
+}
+
+/// Validators only make sense from a response that had a body worth revalidating.
+pub(super) fn validators(conn: &Connection, url: &str) -> Result<Option<Validators>, StoreError> {
+    let row: Option<(Option<String>, Option<String>)> = conn
+        .query_row(
+            "SELECT etag, last_modified FROM pages
+             WHERE url = ?1 AND (status BETWEEN 200 AND 299 OR status = 304)",
+            [url],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        Some((None, None)) | None => None,
+        Some((etag, last_modified)) => Some(Validators {
+            etag,
+            last_modified,
+        }),
+    })
+}
+
+struct RawPage {
+    url: String,
+    site: String,
+    status: Option<i64>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    body_sha256: Option<String>,
+    warc_file: Option<String>,
+    warc_offset: Option<i64>,
+    warc_length: Option<i64>,
+    fetched_at: String,
+    run_id: i64,
+}
+
+impl RawPage {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RawPage {
+            url: r.get(0)?,
+            site: r.get(1)?,
+            status: r.get(2)?,
+            etag: r.get(3)?,
+            last_modified: r.get(4)?,
+            body_sha256: r.get(5)?,
+            warc_file: r.get(6)?,
+            warc_offset: r.get(7)?,
+            warc_length: r.get(8)?,
+            fetched_at: r.get(9)?,
+            run_id: r.get(10)?,
+        })
+    }
+
+    fn into_record(self) -> Result<PageRecord, StoreError> {
+        let warc = match (self.warc_file, self.warc_offset, self.warc_length) {
+            (Some(file), Some(offset), Some(length)) => Some(WarcPointer {
+                file,
+                offset: u64_from(offset, "warc offset")?,
+                length: u64_from(length, "warc length")?,
+            }),
+            _ => None,
+        };
+        Ok(PageRecord {
+            url: self.url,
+            site: self.site,
+            status: u16_from(self.status, "page status")?,
+            etag: self.etag,
+            last_modified: self.last_modified,
+            body_sha256: self.body_sha256,
+            warc,
+            fetched_at: parse_ts(&self.fetched_at)?,
+            run: RunId(self.run_id),
+        })
+    }
+}

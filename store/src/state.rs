@@ -1,0 +1,159 @@
+//! The storage interface the pipeline uses. SQLite implements it today; a shared
+//! PostgreSQL backend (several crawler machines, one frontier) can implement it later
+//! without touching the pipeline.
+
+use pharmwatch_model::{Listing, ListingId, Timestamp, Verdict};
+
+use crate::{
+    FrontierCounts, FrontierEntry, HistoryEntry, ListingChange, PageCommit, PageRecord,
+    RobotsEntry, RunId, RunRecord, RunStatus, StoreError, StoredListing, Validators,
+};
+
+/// Runs, pages, frontier, listings with their history, and the robots.txt cache.
+///
+/// Methods take `&self` and implementations are `Send + Sync`, so one store can be shared
+/// (`Arc<dyn StateStore>`). Calls block: from async code use `spawn_blocking` or a
+/// dedicated thread.
+pub trait StateStore: Send + Sync {
+    /// Records the start of a run and returns its id.
+    fn start_run(&self, config_digest: &str, started_at: Timestamp) -> Result<RunId, StoreError>;
+    /// Records how a run ended, with its counters.
+    fn finish_run(
+        &self,
+        run: RunId,
+        status: RunStatus,
+        counts: &serde_json::Value,
+        finished_at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Marks runs still `running` as `interrupted` (call once the data directory lock is
+    /// held: no other process can be running them). Returns their ids.
+    fn mark_interrupted_runs(&self) -> Result<Vec<RunId>, StoreError>;
+    fn run(&self, id: RunId) -> Result<Option<RunRecord>, StoreError>;
+    /// All runs, newest first.
+    fn runs(&self) -> Result<Vec<RunRecord>, StoreError>;
+
+    /// Stores the latest fetch of a URL (replacing the previous one).
+    fn record_page(&self, page: &PageRecord) -> Result<(), StoreError>;
+    fn page(&self, url: &str) -> Result<Option<PageRecord>, StoreError>;
+    /// ETag / Last-Modified of the latest successful fetch of `url`, for a conditional GET.
+    fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError>;
+    /// Everything one page changes (page row, frontier state, new links, listings and their
+    /// history) in one transaction. Returns the change of each listing, in order.
+    fn commit_page(
+        &self,
+        commit: &PageCommit,
+        run: RunId,
+    ) -> Result<Vec<ListingChange>, StoreError>;
+
+    /// Adds URLs to their sites' frontiers; URLs already there (in any state) are ignored.
+    /// Returns how many were new.
+    fn enqueue_many(&self, entries: &[FrontierEntry], run: RunId) -> Result<usize, StoreError>;
+    /// Hands out up to `n` queued URLs of a site, highest priority first then oldest, and
+    /// marks them in flight.
+    fn next_batch(&self, site: &str, n: usize) -> Result<Vec<FrontierEntry>, StoreError>;
+    fn mark_done(&self, site: &str, url: &str) -> Result<(), StoreError>;
+    fn mark_failed(&self, site: &str, url: &str, error: &str) -> Result<(), StoreError>;
+    /// Puts URLs handed out but never marked (the process died) back in the queue; `None`
+    /// for every site. Call at the start of a run to resume.
+    fn requeue_in_flight(&self, site: Option<&str>) -> Result<usize, StoreError>;
+    fn frontier_counts(&self, site: &str) -> Result<FrontierCounts, StoreError>;
+    /// Empties a site's frontier (before a fresh crawl of a site whose last run finished).
+    fn clear_frontier(&self, site: &str) -> Result<usize, StoreError>;
+
+    /// Stores a listing seen in `run` with its verdict; writes a history row when it is new
+    /// or its price or verdict changed (or it came back after being gone).
+    fn upsert_listing(
+        &self,
+        listing: &Listing,
+        verdict: &Verdict,
+        run: RunId,
+    ) -> Result<ListingChange, StoreError>;
+    /// Replaces the verdict of a stored listing (rescan with new rules, no refetch); writes
+    /// history when the verdict changed. `Ok(None)` when the listing is unknown.
+    fn update_verdict(
+        &self,
+        verdict: &Verdict,
+        run: RunId,
+    ) -> Result<Option<ListingChange>, StoreError>;
+    /// Marks the site's listings not in `seen` (and not already gone) as gone; returns them.
+    fn mark_gone(
+        &self,
+        site: &str,
+        seen: &[ListingId],
+        run: RunId,
+    ) -> Result<Vec<ListingId>, StoreError>;
+    fn listing(&self, id: &ListingId) -> Result<Option<StoredListing>, StoreError>;
+    /// A listing's history, oldest first (price history on the listing page).
+    fn listing_history(&self, id: &ListingId) -> Result<Vec<HistoryEntry>, StoreError>;
+    /// The history rows written in a run (new, changed, gone, returned), for its report.
+    fn listings_changed_in(&self, run: RunId) -> Result<Vec<HistoryEntry>, StoreError>;
+    /// Up to `limit` listings with ids greater than `after`, by id (keyset pagination).
+    fn listings_after(
+        &self,
+        after: Option<&ListingId>,
+        limit: usize,
+    ) -> Result<Vec<StoredListing>, StoreError>;
+    /// Every stored listing, fetched in pages (rescans, backtests).
+    fn all_listings(&self) -> AllListings<'_>
+    where
+        Self: Sized,
+    {
+        AllListings::new(self)
+    }
+
+    fn put_robots(&self, entry: &RobotsEntry) -> Result<(), StoreError>;
+    /// The cached robots.txt of `host` unless it expired before `now`.
+    fn robots(&self, host: &str, now: Timestamp) -> Result<Option<RobotsEntry>, StoreError>;
+}
+
+/// Iterator over every stored listing, reading a page of them at a time.
+pub struct AllListings<'a> {
+    store: &'a dyn StateStore,
+    buffer: std::vec::IntoIter<StoredListing>,
+    after: Option<ListingId>,
+    done: bool,
+    page_size: usize,
+}
+
+impl<'a> AllListings<'a> {
+    /// Iterates `store` (also usable on a `dyn StateStore`).
+    pub fn new(store: &'a dyn StateStore) -> Self {
+        AllListings {
+            store,
+            buffer: Vec::new().into_iter(),
+            after: None,
+            done: false,
+            page_size: 500,
+        }
+    }
+}
+
+impl Iterator for AllListings<'_> {
+    type Item = Result<StoredListing, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(item) = self.buffer.next() {
+            return Some(Ok(item));
+        }
+        if self.done {
+            return None;
+        }
+        match self
+            .store
+            .listings_after(self.after.as_ref(), self.page_size)
+        {
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+            Ok(page) => {
+                if page.len() < self.page_size {
+                    self.done = true;
+                }
+                self.after = page.last().map(|l| l.listing.id.clone());
+                self.buffer = page.into_iter();
+                self.buffer.next().map(Ok)
+            }
+        }
+    }
+}

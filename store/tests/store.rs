@@ -1,0 +1,590 @@
+//! State store behaviour: migrations, frontier resume, listing changes and history,
+//! validators, robots cache, transactions and crash safety.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use pharmwatch_model::{
+    Currency, Listing, ListingId, Money, RuleHit, Severity, SiteKind, Timestamp, Verdict,
+};
+use pharmwatch_store::schema::SCHEMA_VERSION;
+use pharmwatch_store::{
+    FrontierCounts, FrontierEntry, HistoryKind, ListingChange, PageCommit, PageRecord, RobotsEntry,
+    RunId, RunStatus, SqliteStore, StateStore, StoreError, Validators, WarcPointer,
+};
+use rust_decimal::Decimal;
+use time::macros::datetime;
+
+const T0: Timestamp = datetime!(2026-11-23 12:00 UTC);
+
+fn listing(url: &str, index: usize, cents: i64) -> Listing {
+    let mut l = Listing::new(
+        url,
+        index,
+        "medsdirect",
+        SiteKind::Pharmacy,
+        "127.0.0.1",
+        "Oxycodone 30mg x 60 tablets",
+        T0,
+    );
+    l.price = Some(Money::new(Decimal::new(cents, 2), Currency::USD));
+    l
+}
+
+fn verdict(id: &ListingId, rules: &[(&str, Severity)]) -> Verdict {
+    let mut v = Verdict::clean(id.clone());
+    for (rule, sev) in rules {
+        v.hits.push(RuleHit {
+            rule_id: rule.to_string(),
+            title: rule.to_string(),
+            severity: *sev,
+            category: "test".into(),
+            evidence: Vec::new(),
+        });
+    }
+    v.severity = v.hits.iter().map(|h| h.severity).max();
+    v.flagged = v.severity.is_some_and(|s| s >= Severity::Low);
+    v.score = v.hits.iter().map(|h| h.severity.weight()).sum();
+    v
+}
+
+fn page(url: &str, run: RunId) -> PageRecord {
+    PageRecord {
+        url: url.into(),
+        site: "medsdirect".into(),
+        status: Some(200),
+        etag: None,
+        last_modified: None,
+        body_sha256: Some("ab".repeat(32)),
+        warc: Some(WarcPointer {
+            file: "pharmwatch-1-x-00000.warc.gz".into(),
+            offset: 1234,
+            length: 567,
+        }),
+        fetched_at: T0,
+        run,
+    }
+}
+
+fn entry(url: &str, priority: i64) -> FrontierEntry {
+    FrontierEntry {
+        site: "medsdirect".into(),
+        url: url.into(),
+        depth: 1,
+        priority,
+    }
+}
+
+#[test]
+fn fresh_database_is_migrated_and_reopening_keeps_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.sqlite");
+    let store = SqliteStore::open(&path).unwrap();
+    let run = store.start_run("cfg", T0).unwrap();
+    drop(store);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = raw
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    let mode: String = raw
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((version, mode.as_str()), (SCHEMA_VERSION, "wal"));
+    drop(raw);
+
+    let store = SqliteStore::open(&path).unwrap();
+    let runs = store.runs().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!((runs[0].id, runs[0].status), (run, RunStatus::Running));
+}
+
+#[test]
+fn runs_finish_or_are_found_interrupted() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let a = store.start_run("cfg-a", T0).unwrap();
+    let b = store.start_run("cfg-b", T0).unwrap();
+    let counts = serde_json::json!({"pages": 3});
+    store
+        .finish_run(a, RunStatus::Finished, &counts, T0)
+        .unwrap();
+    assert_eq!(store.mark_interrupted_runs().unwrap(), vec![b]);
+    let ra = store.run(a).unwrap().unwrap();
+    assert_eq!(
+        (ra.status, &ra.counts, ra.finished_at),
+        (RunStatus::Finished, &counts, Some(T0))
+    );
+    assert_eq!(
+        store.run(b).unwrap().unwrap().status,
+        RunStatus::Interrupted
+    );
+    assert!(matches!(
+        store.finish_run(RunId(99), RunStatus::Failed, &counts, T0),
+        Err(StoreError::UnknownRun(99))
+    ));
+    assert_eq!(store.runs().unwrap()[0].id, b, "newest first");
+}
+
+#[test]
+fn killed_crawl_resumes_from_its_frontier() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.sqlite");
+    let store = SqliteStore::open(&path).unwrap();
+    let run = store.start_run("cfg", T0).unwrap();
+    let added = store
+        .enqueue_many(
+            &[
+                entry("http://h/a", 0),
+                entry("http://h/list", 10),
+                entry("http://h/b", 0),
+                entry("http://h/a", 5), // duplicate: ignored
+                entry("http://h/c", 0),
+            ],
+            run,
+        )
+        .unwrap();
+    assert_eq!(added, 4);
+    let batch = store.next_batch("medsdirect", 2).unwrap();
+    let urls: Vec<_> = batch.iter().map(|e| e.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        ["http://h/list", "http://h/a"],
+        "priority first, then age"
+    );
+    assert_eq!(batch[0].priority, 10);
+    store.mark_done("medsdirect", "http://h/list").unwrap();
+    assert_eq!(store.next_batch("other-site", 5).unwrap(), vec![]);
+    drop(store); // killed with http://h/a in flight
+
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        store.frontier_counts("medsdirect").unwrap(),
+        FrontierCounts {
+            queued: 2,
+            in_flight: 1,
+            done: 1,
+            failed: 0
+        }
+    );
+    assert_eq!(store.mark_interrupted_runs().unwrap(), vec![run]);
+    assert_eq!(store.requeue_in_flight(None).unwrap(), 1);
+    let rest: Vec<_> = store
+        .next_batch("medsdirect", 10)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.url)
+        .collect();
+    assert_eq!(rest, ["http://h/a", "http://h/b", "http://h/c"]);
+    store
+        .mark_failed("medsdirect", "http://h/c", "timeout")
+        .unwrap();
+    let c = store.frontier_counts("medsdirect").unwrap();
+    assert_eq!((c.in_flight, c.failed, c.queued), (2, 1, 0));
+    assert_eq!(store.clear_frontier("medsdirect").unwrap(), 4);
+}
+
+#[test]
+fn listing_changes_are_detected_and_history_written_only_on_change() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let r1 = store.start_run("cfg", T0).unwrap();
+    let l = listing("http://h/p/1", 0, 9000);
+    let other = listing("http://h/p/2", 0, 500);
+    let v = verdict(
+        &l.id,
+        &[("controlled-substance-online", Severity::Critical)],
+    );
+
+    assert_eq!(
+        store.upsert_listing(&l, &v, r1).unwrap(),
+        ListingChange::New
+    );
+    store
+        .upsert_listing(&other, &Verdict::clean(other.id.clone()), r1)
+        .unwrap();
+    let r2 = store.start_run("cfg", T0).unwrap();
+    let mut seen_again = l.clone();
+    seen_again.fetched_at = T0 + time::Duration::days(1);
+    assert_eq!(
+        store.upsert_listing(&seen_again, &v, r2).unwrap(),
+        ListingChange::Unchanged
+    );
+
+    // Same amount written differently is not a change; a new amount is.
+    let mut cheaper = seen_again.clone();
+    cheaper.price = Some(Money::new(Decimal::new(45, 0), Currency::USD));
+    let v2 = verdict(
+        &l.id,
+        &[
+            ("implausible-price", Severity::High),
+            ("controlled-substance-online", Severity::Critical),
+        ],
+    );
+    match store.upsert_listing(&cheaper, &v2, r2).unwrap() {
+        ListingChange::Changed {
+            price: Some((old, new)),
+            verdict: Some((vold, vnew)),
+            returned: false,
+        } => {
+            assert_eq!(old.unwrap().amount, Decimal::new(90, 0));
+            assert_eq!(new.unwrap().amount, Decimal::new(45, 0));
+            assert_eq!(vold.rule_ids, ["controlled-substance-online"]);
+            assert_eq!(
+                vnew.rule_ids,
+                ["controlled-substance-online", "implausible-price"]
+            );
+        }
+        other => panic!("expected a price and verdict change, got {other:?}"),
+    }
+
+    // Run 3 sees only `other`: `l` is gone; then it comes back.
+    let r3 = store.start_run("cfg", T0).unwrap();
+    let gone = store
+        .mark_gone("medsdirect", std::slice::from_ref(&other.id), r3)
+        .unwrap();
+    assert_eq!(gone, vec![l.id.clone()]);
+    assert!(
+        store
+            .mark_gone("medsdirect", std::slice::from_ref(&other.id), r3)
+            .unwrap()
+            .is_empty()
+    );
+    let stored = store.listing(&l.id).unwrap().unwrap();
+    assert!(stored.gone_since.is_some() && stored.flagged);
+    assert_eq!(stored.first_seen, T0);
+    assert_eq!(stored.last_seen, T0 + time::Duration::days(1));
+    let back = store.upsert_listing(&cheaper, &v2, r3).unwrap();
+    assert!(matches!(
+        back,
+        ListingChange::Changed {
+            returned: true,
+            price: None,
+            verdict: None
+        }
+    ));
+    assert!(store.listing(&l.id).unwrap().unwrap().gone_since.is_none());
+
+    let kinds: Vec<_> = store
+        .listing_history(&l.id)
+        .unwrap()
+        .iter()
+        .map(|h| (h.run, h.kind, h.availability.clone()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (r1, HistoryKind::New, "available".to_string()),
+            (r2, HistoryKind::Changed, "available".to_string()),
+            (r3, HistoryKind::Gone, "gone".to_string()),
+            (r3, HistoryKind::Returned, "available".to_string()),
+        ]
+    );
+    let in_r2 = store.listings_changed_in(r2).unwrap();
+    assert_eq!(in_r2.len(), 1);
+    assert_eq!(in_r2[0].price.unwrap().amount, Decimal::new(45, 0));
+    assert_eq!(in_r2[0].verdict.severity, Some(Severity::Critical));
+    assert_eq!(in_r2[0].score, v2.score);
+    assert_eq!(store.listings_changed_in(r1).unwrap().len(), 2);
+    assert!(
+        store
+            .listing(&ListingId::from_stored("nope"))
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn rescan_updates_verdicts_without_touching_last_seen() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let r1 = store.start_run("cfg", T0).unwrap();
+    let l = listing("http://h/p/1", 0, 9000);
+    store
+        .upsert_listing(&l, &Verdict::clean(l.id.clone()), r1)
+        .unwrap();
+    let v = verdict(&l.id, &[("stealth-shipping", Severity::Medium)]);
+    let change = store.update_verdict(&v, r1).unwrap().unwrap();
+    assert!(matches!(
+        change,
+        ListingChange::Changed {
+            verdict: Some(_),
+            ..
+        }
+    ));
+    assert_eq!(
+        store.update_verdict(&v, r1).unwrap(),
+        Some(ListingChange::Unchanged)
+    );
+    let missing = Verdict::clean(ListingId::from_stored("unknown"));
+    assert_eq!(store.update_verdict(&missing, r1).unwrap(), None);
+    let stored = store.listing(&l.id).unwrap().unwrap();
+    assert!(stored.flagged);
+    assert_eq!(stored.verdict, v);
+    assert_eq!(stored.last_seen, T0);
+}
+
+#[test]
+fn all_listings_pages_through_everything() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let run = store.start_run("cfg", T0).unwrap();
+    let mut ids = Vec::new();
+    for i in 0..1203 {
+        let l = listing(&format!("http://h/p/{i}"), 0, 100 + i);
+        store
+            .upsert_listing(&l, &Verdict::clean(l.id.clone()), run)
+            .unwrap();
+        ids.push(l.id);
+    }
+    ids.sort();
+    let got: Vec<ListingId> = store
+        .all_listings()
+        .map(|r| r.unwrap().listing.id)
+        .collect();
+    assert_eq!(got, ids);
+    let dyn_store: &dyn StateStore = &store;
+    let first_two = dyn_store.listings_after(None, 2).unwrap();
+    let next = dyn_store
+        .listings_after(Some(&first_two[1].listing.id), 1)
+        .unwrap();
+    assert_eq!(next[0].listing.id, ids[2]);
+    assert_eq!(pharmwatch_store::AllListings::new(dyn_store).count(), 1203);
+}
+
+#[test]
+fn validators_come_from_the_last_successful_fetch() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let run = store.start_run("cfg", T0).unwrap();
+    assert_eq!(store.validators("http://h/a").unwrap(), None);
+    let mut p = page("http://h/a", run);
+    store.record_page(&p).unwrap();
+    assert_eq!(
+        store.validators("http://h/a").unwrap(),
+        None,
+        "no validators sent"
+    );
+    p.etag = Some("\"v1\"".into());
+    p.last_modified = Some("Mon, 23 Nov 2026 10:00:00 GMT".into());
+    store.record_page(&p).unwrap();
+    let expected = Validators {
+        etag: Some("\"v1\"".into()),
+        last_modified: Some("Mon, 23 Nov 2026 10:00:00 GMT".into()),
+    };
+    assert_eq!(
+        store.validators("http://h/a").unwrap(),
+        Some(expected.clone())
+    );
+
+    // A 304 without validators keeps the old ones and the evidence of the content.
+    let not_modified = PageRecord {
+        status: Some(304),
+        etag: None,
+        last_modified: None,
+        body_sha256: None,
+        warc: None,
+        ..p.clone()
+    };
+    store.record_page(&not_modified).unwrap();
+    assert_eq!(store.validators("http://h/a").unwrap(), Some(expected));
+    let stored = store.page("http://h/a").unwrap().unwrap();
+    assert_eq!(stored.status, Some(304));
+    assert_eq!(stored.warc, p.warc);
+
+    let gone = PageRecord {
+        status: Some(404),
+        ..p
+    };
+    store.record_page(&gone).unwrap();
+    assert_eq!(store.validators("http://h/a").unwrap(), None);
+}
+
+#[test]
+fn robots_cache_expires() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let e = RobotsEntry {
+        host: "127.0.0.1:8081".into(),
+        fetched_at: T0,
+        expires_at: T0 + time::Duration::hours(24),
+        status: Some(200),
+        body: b"User-agent: *\nDisallow: /cart/\n".to_vec(),
+    };
+    store.put_robots(&e).unwrap();
+    let hit = store
+        .robots("127.0.0.1:8081", T0 + time::Duration::hours(23))
+        .unwrap();
+    assert_eq!(hit, Some(e.clone()));
+    assert_eq!(
+        store
+            .robots("127.0.0.1:8081", T0 + time::Duration::hours(24))
+            .unwrap(),
+        None
+    );
+    assert_eq!(store.robots("other", T0).unwrap(), None);
+    let refreshed = RobotsEntry {
+        status: None,
+        body: Vec::new(),
+        expires_at: T0 + time::Duration::hours(48),
+        ..e
+    };
+    store.put_robots(&refreshed).unwrap();
+    let hit = store
+        .robots("127.0.0.1:8081", T0 + time::Duration::hours(30))
+        .unwrap();
+    assert_eq!(hit, Some(refreshed));
+}
+
+fn commit_for(url: &str, run: RunId, n_listings: usize) -> PageCommit {
+    PageCommit {
+        page: page(url, run),
+        discovered: (0..3)
+            .map(|i| entry(&format!("{url}/link{i}"), 0))
+            .collect(),
+        listings: (0..n_listings)
+            .map(|i| {
+                let l = listing(url, i, 1000 + i as i64);
+                let v = verdict(&l.id, &[("stealth-shipping", Severity::Medium)]);
+                (l, v)
+            })
+            .collect(),
+        error: None,
+    }
+}
+
+#[test]
+fn a_page_commit_is_all_or_nothing() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let run = store.start_run("cfg", T0).unwrap();
+    store.enqueue_many(&[entry("http://h/p", 0)], run).unwrap();
+    store.next_batch("medsdirect", 1).unwrap();
+    let changes = store
+        .commit_page(&commit_for("http://h/p", run, 2), run)
+        .unwrap();
+    assert_eq!(changes, vec![ListingChange::New, ListingChange::New]);
+    let c = store.frontier_counts("medsdirect").unwrap();
+    assert_eq!((c.done, c.queued), (1, 3));
+
+    // A commit that fails half-way (unknown run: foreign key) leaves nothing behind.
+    let bad = commit_for("http://h/q", RunId(999), 2);
+    assert!(store.commit_page(&bad, RunId(999)).is_err());
+    assert_eq!(store.page("http://h/q").unwrap(), None);
+    assert_eq!(store.frontier_counts("medsdirect").unwrap().queued, 3);
+    assert_eq!(store.all_listings().count(), 2);
+}
+
+#[test]
+fn a_second_connection_mid_transaction_sees_a_consistent_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.sqlite");
+    let store = SqliteStore::open(&path).unwrap();
+    let run = store.start_run("cfg", T0).unwrap();
+    store
+        .commit_page(&commit_for("http://h/1", run, 1), run)
+        .unwrap();
+
+    // Another process is in the middle of writing a page.
+    let mut writer = rusqlite::Connection::open(&path).unwrap();
+    let tx = writer.transaction().unwrap();
+    tx.execute(
+        "INSERT INTO pages (url, site, fetched_at, run_id) VALUES ('http://h/2', 'medsdirect', 'x', ?1)",
+        [run.0],
+    )
+    .unwrap();
+
+    let reader = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        reader.page("http://h/2").unwrap(),
+        None,
+        "uncommitted data is invisible"
+    );
+    assert!(reader.page("http://h/1").unwrap().is_some());
+    assert_eq!(reader.integrity_check().unwrap(), ["ok"]);
+    drop(tx); // the writer dies: rolled back
+    drop(writer);
+    drop(store); // the first process "crashes" with its run unfinished
+
+    let after = SqliteStore::open(&path).unwrap();
+    assert_eq!(after.page("http://h/2").unwrap(), None);
+    assert_eq!(after.mark_interrupted_runs().unwrap(), vec![run]);
+    assert_eq!(after.integrity_check().unwrap(), ["ok"]);
+}
+
+const CHILD_ENV: &str = "PHARMWATCH_STORE_CRASH_CHILD";
+const LISTINGS_PER_PAGE: usize = 3;
+
+/// Child-process mode of the kill test: commits pages in a loop until killed.
+#[test]
+fn crash_child_helper() {
+    let Ok(path) = std::env::var(CHILD_ENV) else {
+        return; // only does something when started by `sigkill_mid_write_leaves_no_half_page`
+    };
+    let store = SqliteStore::open(Path::new(&path)).unwrap();
+    let run = store.start_run("cfg", T0).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut i = 0u64;
+    while Instant::now() < deadline {
+        let url = format!("http://h/page/{i}");
+        store.enqueue_many(&[entry(&url, 0)], run).unwrap();
+        store
+            .commit_page(&commit_for(&url, run, LISTINGS_PER_PAGE), run)
+            .unwrap();
+        i += 1;
+        if i == 20 {
+            println!("CHILD-READY");
+        }
+    }
+}
+
+#[test]
+fn sigkill_mid_write_leaves_no_half_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.sqlite");
+    drop(SqliteStore::open(&path).unwrap());
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "crash_child_helper",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, &path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let ready = lines.any(|l| l.map(|l| l.contains("CHILD-READY")).unwrap_or(false));
+    assert!(ready, "child never reported progress");
+    std::thread::sleep(Duration::from_millis(150));
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), ["ok"]);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let pages = count("SELECT COUNT(*) FROM pages");
+    assert!(pages >= 20, "only {pages} pages committed");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM listings"),
+        pages * LISTINGS_PER_PAGE as i64
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM listing_history"),
+        pages * LISTINGS_PER_PAGE as i64
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM pages p WHERE EXISTS (SELECT 1 FROM frontier f WHERE f.url = p.url AND f.state = 'done')"
+        ),
+        pages,
+        "every stored page has its frontier entry marked done"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM frontier WHERE url LIKE '%/link%'"),
+        pages * 3,
+        "every stored page has its links enqueued"
+    );
+    let unfinished =
+        count("SELECT COUNT(*) FROM frontier WHERE state = 'queued' AND url NOT LIKE '%/link%'");
+    assert!(unfinished <= 1, "at most the page in flight is left queued");
+    assert_eq!(store.mark_interrupted_runs().unwrap().len(), 1);
+}
