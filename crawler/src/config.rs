@@ -24,9 +24,11 @@ pub struct CrawlSettings {
     pub default_rate: f64,
     /// Total time for one exchange, connect to last body byte.
     pub timeout_secs: u64,
+    /// Time to establish TCP (and TLS) to a host.
     pub connect_timeout_secs: u64,
     /// Cap on the body as received and, separately, on the decompressed body.
     pub max_body_bytes: u64,
+    /// Redirect hops followed per page, each one scope-checked and scheduled.
     pub max_redirects: u32,
     /// Retries after the first attempt on 429, 5xx and network errors.
     pub max_retries: u32,
@@ -120,7 +122,9 @@ pub struct SiteConfig {
     /// Unique name; records, listings and stats carry it.
     pub name: String,
     #[serde(default)]
+    /// What kind of place the site is (rules use it).
     pub kind: SiteKind,
+    /// Where the crawl of this site begins (depth 0).
     pub start_urls: Vec<String>,
     /// `host`, `host:port` or `*.domain`; default: the hosts (with explicit ports) of
     /// `start_urls`.
@@ -130,8 +134,10 @@ pub struct SiteConfig {
     #[serde(default)]
     pub rate: Option<f64>,
     #[serde(default)]
+    /// Pages admitted to the frontier at most (redirect hops excluded).
     pub max_pages: Option<usize>,
     #[serde(default)]
+    /// Link distance from a start URL at most.
     pub max_depth: Option<u32>,
     /// Regexes over the normalised URL; when any is given a URL must match one
     /// (start URLs are exempt so a crawl can begin at a home page).

@@ -11,14 +11,19 @@ pub enum CrawlError {
     /// A site's configuration is invalid; names the site and the field.
     #[error("site `{site}`: field `{field}`: {message}")]
     Config {
+        /// The site's name.
         site: String,
+        /// The offending key.
         field: &'static str,
+        /// What is wrong and what is expected.
         message: String,
     },
     /// A global crawl setting is invalid.
     #[error("crawl settings: field `{field}`: {message}")]
     Settings {
+        /// The offending key of `[crawl]`.
         field: &'static str,
+        /// What is wrong and what is expected.
         message: String,
     },
     /// Two sites share one name, so records and stats could not tell them apart.
@@ -27,8 +32,11 @@ pub enum CrawlError {
     /// A site profile could not be loaded by pharmwatch-extract.
     #[error("site `{site}`: profile {path}: {message}")]
     Profile {
+        /// The site's name.
         site: String,
+        /// The profile file.
         path: String,
+        /// pharmwatch-extract's error, with file, line and column.
         message: String,
     },
     /// The HTTP client could not be built (TLS setup, proxy).

@@ -40,9 +40,10 @@ const TRACKING_PARAMS: &[&str] = &[
 
 /// File types that are never pages: fetching them would only spend the body cap.
 const BINARY_EXTENSIONS: &[&str] = &[
-    "7z", "apk", "avi", "bin", "bmp", "css", "dmg", "eot", "exe", "gif", "gz", "ico", "iso", "jpeg",
-    "jpg", "js", "mkv", "mov", "mp3", "mp4", "msi", "ogg", "otf", "pdf", "png", "rar", "svg", "tar",
-    "tgz", "tif", "tiff", "ttf", "wav", "webm", "webp", "wmv", "woff", "woff2", "zip",
+    "7z", "apk", "avi", "bin", "bmp", "css", "dmg", "eot", "exe", "gif", "gz", "ico", "iso",
+    "jpeg", "jpg", "js", "mkv", "mov", "mp3", "mp4", "msi", "ogg", "otf", "pdf", "png", "rar",
+    "svg", "tar", "tgz", "tif", "tiff", "ttf", "wav", "webm", "webp", "wmv", "woff", "woff2",
+    "zip",
 ];
 
 /// Whether the URL's path names a file type that is not a page (images, archives, fonts…).
@@ -322,6 +323,12 @@ mod tests {
             f.admit(&u("mailto:a@shop.example"), 1, false),
             Err(Rejection::OutOfScope)
         );
+        for binary in [
+            "http://shop.example/p/x.JPG",
+            "http://shop.example/p/a.pdf?x=1",
+        ] {
+            assert_eq!(f.admit(&u(binary), 1, false), Err(Rejection::OutOfScope));
+        }
         assert_eq!(
             f.admit(&u("http://shop.example/p/9"), 3, false),
             Err(Rejection::TooDeep)

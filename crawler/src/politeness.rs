@@ -27,6 +27,7 @@ impl HostKey {
         Some(HostKey(format!("{}://{host}:{port}", url.scheme())))
     }
 
+    /// The key as text, e.g. `http://shop.example:80`.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -27,13 +27,16 @@ pub enum RecordKind {
 /// A failure recorded against one URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FetchError {
+    /// Class of the failure (stable name via [`FetchErrorKind::as_str`]).
     pub kind: FetchErrorKind,
+    /// Human-readable detail (the underlying error chain).
     pub message: String,
 }
 
 /// One HTTP exchange (or the failure to have one), with the exact bytes received.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageRecord {
+    /// Which kind of exchange this is.
     pub kind: RecordKind,
     /// Name of the configured site.
     pub site: String,
@@ -46,6 +49,7 @@ pub struct PageRecord {
     /// When the response head arrived (or the failure happened), UTC.
     #[serde(with = "pharmwatch_model::timestamp")]
     pub fetched_at: Timestamp,
+    /// The `Content-Type` header as received.
     pub content_type: Option<String>,
     /// SHA-256 (hex) of `body`, the bytes as received on the wire (before decompression).
     pub body_sha256: Option<String>,
@@ -55,9 +59,11 @@ pub struct PageRecord {
     pub decoded_len: u64,
     /// Charset the page was decoded with (from pharmwatch-extract).
     pub encoding: Option<String>,
+    /// Listings extracted from the page (empty for non-pages and failures).
     pub listings: Vec<Listing>,
     /// Links found on the page (before the frontier's scope and dedup checks).
     pub links_found: usize,
+    /// Why the exchange failed, if it did.
     pub error: Option<FetchError>,
     /// Link distance from a start URL.
     pub depth: u32,
@@ -87,6 +93,7 @@ pub struct SiteStats {
     pub fetched: u64,
     /// Pages that yielded at least one listing.
     pub listing_pages: u64,
+    /// Listings extracted.
     pub listings: u64,
     /// URLs not fetched because robots.txt disallowed them (or was unavailable).
     pub robots_disallowed: u64,
@@ -111,6 +118,7 @@ pub struct SiteStats {
 /// Statistics of one run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CrawlStats {
+    /// Counters by site name.
     pub per_site: BTreeMap<String, SiteStats>,
     /// The run was stopped by its cancellation signal.
     pub cancelled: bool,

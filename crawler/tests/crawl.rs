@@ -980,7 +980,11 @@ async fn many_hosts_throughput() {
     }
     let mut s = settings();
     s.default_rate = 20.0;
-    let sites: Vec<_> = servers.iter().enumerate().map(|(i, sv)| site(&format!("s{i}"), sv)).collect();
+    let sites: Vec<_> = servers
+        .iter()
+        .enumerate()
+        .map(|(i, sv)| site(&format!("s{i}"), sv))
+        .collect();
     let started = std::time::Instant::now();
     let (stats, records) = crawl(s, sites).await;
     let secs = started.elapsed().as_secs_f64();

@@ -2,7 +2,7 @@
 //!
 //! Canonical names: bitcoin, monero, usdt, ethereum, litecoin, western union, moneygram,
 //! paypal, visa, mastercard, american express, bank transfer, sepa, alipay, wechat pay,
-//! zelle, cash app, venmo, apple pay, google pay, gift card, cash on delivery, pix, bizum,
+//! zelle, cash app, venmo, apple pay, google pay, gift card, cash on delivery, cash, pix, bizum,
 //! qiwi, yoomoney, escrow. Crypto tickers (BTC, XMR, USDT, ETH, LTC) map to the coin's name.
 
 use std::sync::LazyLock;
@@ -47,6 +47,10 @@ static PAYMENTS: LazyLock<Catalogue> = LazyLock::new(|| {
         (
             "cash on delivery",
             r"\bcash\s+on\s+delivery\b|\bcod\b|货到付款|\bcontra\s*reembolso\b|\bpaiement\s+à\s+la\s+livraison\b|наложенн\w*\s+платеж\w*",
+        ),
+        (
+            "cash",
+            r"\bcash\s+(?:on\s+(?:pick-?up|collection)|only|in\s+person|payment)\b|\b(?:in|for)\s+cash\b|\ben\s+efectivo\b|\ben\s+espèces\b|\bem\s+dinheiro\b|наличн\w*|现金",
         ),
         ("pix", r"\bpix\b"),
         ("bizum", r"\bbizum\b"),

@@ -325,3 +325,16 @@ fn hostile_input_is_bounded() {
     );
     let _ = run(&wrap("", &deep), "https://shop.example/deep");
 }
+
+#[test]
+fn jsonld_text_keeps_angle_bracket_words_and_strips_real_markup() {
+    let head = r#"<script type="application/ld+json">{"@type":"Product","name":"Generic Tadalafil 5mg x 120 tablets \u003cBest Price\u003e",
+        "description":"<p>Fast <b>acting</b>.</p><p>Discreet.</p>","offers":{"price":"59","priceCurrency":"USD"}}</script>"#;
+    let body = r#"<h1 class="listing-title">Generic Tadalafil</h1><p class="seller-line">Sold by: <span class="listing-seller">MedsDirect Pharmacy</span></p>"#;
+    let l = &run(&wrap(head, body), "https://shop.example/product/1-t.html").listings[0];
+    assert_eq!(l.title, "Generic Tadalafil 5mg x 120 tablets <Best Price>");
+    assert_eq!(l.description, "Fast acting. Discreet.");
+    // The JSON-LD has no seller: the innermost seller-labelled element fills it.
+    assert_eq!(l.seller.as_deref(), Some("MedsDirect Pharmacy"));
+    assert_eq!(l.methods["seller"], ExtractionMethod::Heuristic);
+}

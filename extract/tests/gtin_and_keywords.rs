@@ -70,6 +70,11 @@ fn payment_methods_are_canonical() {
     );
     assert!(parse_payment_methods("Something else entirely: method, tether-ball?").len() <= 1);
     assert!(parse_payment_methods("Fast delivery").is_empty());
+    assert_eq!(parse_payment_methods("Payment: Cash on pick-up"), ["cash"]);
+    assert_eq!(
+        parse_payment_methods("Cash on delivery"),
+        ["cash on delivery"]
+    );
 }
 
 #[test]

@@ -6,7 +6,12 @@ use pharmwatch_extract::parse_quantity;
 use rust_decimal::Decimal;
 
 /// (text, units, strength "value unit", form)
-type Case = (&'static str, Option<u32>, Option<&'static str>, Option<&'static str>);
+type Case = (
+    &'static str,
+    Option<u32>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
 
 const CASES: &[Case] = &[
     ("20 tabs x 100mg", Some(20), Some("100 mg"), Some("tablet")),

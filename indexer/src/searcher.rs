@@ -205,6 +205,7 @@ impl ListingSearcher {
 
     /// Runs a search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let started = std::time::Instant::now();
         let node = query::parse(&req.query)?;
         let Compiled {
             query: compiled,
@@ -240,6 +241,12 @@ impl ListingSearcher {
                 description_snippet,
             });
         }
+        tracing::debug!(
+            query = %req.query,
+            total,
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "search"
+        );
         Ok(SearchResults {
             total,
             hits,
@@ -264,7 +271,10 @@ impl ListingSearcher {
     ) -> Result<Collected, SearchError> {
         let limit = req.limit.min(MAX_LIMIT);
         let facets = req.facets.then_some(FacetCollector);
-        if limit == 0 {
+        // TopDocs reserves room for offset + limit entries: an offset past the last document
+        // can only give an empty page, so it is answered without one.
+        let beyond_end = req.offset >= usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        if limit == 0 || beyond_end {
             let (total, facets) = searcher.search(query, &(Count, facets))?;
             return Ok((total, Vec::new(), facets));
         }

@@ -340,8 +340,15 @@ impl<'a> ListingCtx<'a> {
             return self.drugs.iter().any(|h| self.drug_selected(d, h));
         };
         let mut held = false;
+        let mut shown: Vec<(usize, Field, usize)> = Vec::new();
         for h in self.drugs.iter().filter(|h| self.drug_selected(d, h)) {
             held = true;
+            // A few spans per drug and field are enough to show why; pages repeat names.
+            match shown.iter_mut().find(|(i, f, _)| *i == h.hit.drug && *f == h.field) {
+                Some((_, _, n)) if *n >= MAX_SPANS_PER_PATTERN => continue,
+                Some((_, _, n)) => *n += 1,
+                None => shown.push((h.hit.drug, h.field, 1)),
+            }
             let drug = self.set.lexicon.drug(h.hit.drug);
             let how = if h.hit.obfuscated { "obfuscated name of " } else { "" };
             let sched = drug.schedule.as_deref().map(|s| format!(", schedule {s}")).unwrap_or_default();

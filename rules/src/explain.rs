@@ -43,18 +43,6 @@ pub struct NodeExplanation {
 }
 
 impl NodeExplanation {
-    /// Evidence of the parts that made the node hold (nothing from `none` nodes, nothing from
-    /// children that did not hold).
-    pub(crate) fn supporting_evidence(&self, out: &mut Vec<Evidence>) {
-        if !self.held || self.label.starts_with("none") {
-            return;
-        }
-        out.extend(self.evidence.iter().cloned());
-        for c in &self.children {
-            c.supporting_evidence(out);
-        }
-    }
-
     /// Labels of the innermost nodes that stopped this node from holding.
     pub(crate) fn blockers(&self, out: &mut Vec<String>) {
         if self.held {

@@ -588,3 +588,80 @@ fn sigkill_mid_write_leaves_no_half_page() {
     assert!(unfinished <= 1, "at most the page in flight is left queued");
     assert_eq!(store.mark_interrupted_runs().unwrap().len(), 1);
 }
+
+const LOCK_CHILD_ENV: &str = "PHARMWATCH_STORE_LOCK_CHILD";
+
+/// Child-process mode of the lock test: holds the lock until its stdin closes.
+#[test]
+fn lock_child_helper() {
+    let Ok(dir) = std::env::var(LOCK_CHILD_ENV) else {
+        return; // only does something when started by `lock_held_by_another_process_names_its_pid`
+    };
+    let _lock = pharmwatch_store::DataDirLock::acquire(Path::new(&dir)).unwrap();
+    println!("LOCKED");
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+}
+
+#[test]
+fn lock_held_by_another_process_names_its_pid() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "lock_child_helper",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(LOCK_CHILD_ENV, dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let locked = BufReader::new(stdout)
+        .lines()
+        .any(|l| l.map(|l| l.contains("LOCKED")).unwrap_or(false));
+    assert!(locked, "child never took the lock");
+
+    let err = pharmwatch_store::DataDirLock::acquire(dir.path()).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains(&format!("pid {}", child.id())), "{msg}");
+    assert!(
+        msg.contains("in use by another pharmwatch process"),
+        "{msg}"
+    );
+
+    drop(child.stdin.take()); // let the child exit
+    child.wait().unwrap();
+    assert!(pharmwatch_store::DataDirLock::acquire(dir.path()).is_ok());
+}
+
+#[test]
+fn lock_is_released_when_the_holder_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "lock_child_helper",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(LOCK_CHILD_ENV, dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    assert!(
+        BufReader::new(stdout)
+            .lines()
+            .any(|l| l.map(|l| l.contains("LOCKED")).unwrap_or(false))
+    );
+    assert!(pharmwatch_store::DataDirLock::acquire(dir.path()).is_err());
+    child.kill().unwrap(); // SIGKILL: no destructor runs, the OS drops the lock
+    child.wait().unwrap();
+    assert!(pharmwatch_store::DataDirLock::acquire(dir.path()).is_ok());
+}

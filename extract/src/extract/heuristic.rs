@@ -40,10 +40,45 @@ pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
     d.set_title(&element_text(h1, crate::text::MAX_TITLE_BYTES), M);
     d.price = Some((price, M));
     d.language = super::lang_of(h1).filter(|l| Some(l) != info.language.as_ref());
+    d.fill_from(page_fields(doc));
+    Some(d)
+}
+
+/// Fields that pages label the same way whatever their markup: the description and the
+/// seller (`class="…seller…"`, `vendor`, `merchant`), for filling gaps left by structured
+/// data.
+pub(crate) fn page_fields(doc: &Html) -> Draft {
+    let mut d = Draft::default();
     if let Some(desc) = description(doc) {
         d.set_description(&desc, M);
     }
-    Some(d)
+    if let Some(seller) = seller(doc) {
+        d.set_seller(&seller, M);
+    }
+    d
+}
+
+/// The innermost element labelled as the seller ("Sold by: <span class=seller>X</span>"
+/// gives X, not the whole line).
+fn seller(doc: &Html) -> Option<String> {
+    let candidates: Vec<ElementRef<'_>> = doc
+        .select(&ALL)
+        .take(MAX_ELEMENTS)
+        .filter(|e| {
+            let v = e.value();
+            class_or_id_says(v, &["seller", "vendor", "merchant"])
+                && !class_or_id_says(v, &["bestseller", "best-seller", "best_seller"])
+                && !in_card(*e)
+        })
+        .take(20)
+        .collect();
+    let innermost = candidates.iter().find(|c| {
+        !candidates
+            .iter()
+            .any(|other| other.id() != c.id() && other.ancestors().any(|a| a.id() == c.id()))
+    })?;
+    let text = element_text(*innermost, crate::text::MAX_SHORT_BYTES);
+    (!text.is_empty() && text.chars().count() <= 200).then_some(text)
 }
 
 fn class_or_id_says(el: &scraper::node::Element, words: &[&str]) -> bool {

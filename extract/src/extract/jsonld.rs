@@ -203,10 +203,16 @@ fn text_of(v: &Value) -> Option<String> {
     .filter(|s| !s.is_empty())
 }
 
+/// Real HTML tags (not "<Best Price>"-style text in angle brackets).
+static MARKUP: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)</?(?:p|br|div|span|b|i|u|strong|em|ul|ol|li|a|h[1-6]|table|tr|td|th|img|font|small|sup|sub|hr|section|article)\b[^<>]*>")
+        .unwrap_or_else(|e| unreachable!("markup regex: {e}"))
+});
+
 /// Entities decoded and any markup removed (descriptions often carry HTML).
 fn clean_text(s: &str) -> String {
     let decoded = crate::entities::decode_entities(s);
-    if decoded.contains('<') && decoded.contains('>') {
+    if MARKUP.is_match(&decoded) {
         let frag = Html::parse_fragment(&decoded);
         crate::html_text::element_text(frag.root_element(), crate::text::MAX_DESCRIPTION_BYTES)
     } else {

@@ -132,11 +132,12 @@ fn listing_drafts(doc: &Html, info: &PageInfo<'_>) -> Vec<Draft> {
         }
         tracing::debug!(url = %info.url, profile = %profile.name, "profile found no title; falling back to generic extraction");
     }
+    let mut micro = microdata::drafts(doc, info);
+    let og = opengraph::draft(doc, info);
     let mut drafts = jsonld::drafts(doc, info);
     if drafts.is_empty() {
-        drafts = microdata::drafts(doc, info);
+        drafts = std::mem::take(&mut micro);
     }
-    let og = opengraph::draft(doc, info);
     if drafts.is_empty()
         && let Some(og) = og
             .clone()
@@ -144,21 +145,24 @@ fn listing_drafts(doc: &Html, info: &PageInfo<'_>) -> Vec<Draft> {
     {
         drafts.push(og.clone());
     }
+    let heuristic = if drafts.len() <= 1 {
+        heuristic::draft(doc, info)
+    } else {
+        None
+    };
     if drafts.is_empty()
-        && let Some(h) = heuristic::draft(doc, info)
+        && let Some(h) = heuristic.clone()
     {
         drafts.push(h);
     }
-    if drafts.len() == 1 {
-        let single = &mut drafts[0];
-        for extra in [
-            microdata::drafts(doc, info).into_iter().next(),
+    if let [single] = drafts.as_mut_slice() {
+        let extras = [
+            micro.into_iter().next(),
             og,
-            heuristic::draft(doc, info),
-        ]
-        .into_iter()
-        .flatten()
-        {
+            heuristic,
+            Some(heuristic::page_fields(doc)),
+        ];
+        for extra in extras.into_iter().flatten() {
             single.fill_from(extra);
         }
     }
