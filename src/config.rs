@@ -23,6 +23,9 @@ pub struct Config {
     /// Folder the config was read from: relative paths inside it resolve against it.
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
+    /// SHA-256 of the config text, recorded with each run and in its evidence.
+    #[serde(skip)]
+    pub digest: String,
 }
 
 /// Where rule packs and reference data (lexicon, currency rates) are read from.
@@ -78,7 +81,7 @@ impl Config {
 
     /// Parses config text; `origin` names the source in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Config> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
             let position = e
                 .span()
                 .map(|span| {
@@ -89,6 +92,7 @@ impl Config {
             anyhow::anyhow!("{origin}{position}: {}", e.message())
         })?;
         config.check(origin)?;
+        config.digest = pharmwatch_model::sha256_hex(text.as_bytes());
         Ok(config)
     }
 
@@ -162,11 +166,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map_or(0, |l| l.chars().count())
-        + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
 }
 

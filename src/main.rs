@@ -16,7 +16,12 @@ use clap::{Parser, Subcommand};
 #[command(name = "pharmwatch", version, about, propagate_version = true)]
 pub struct Cli {
     /// Data directory: index, evidence and state.
-    #[arg(long, global = true, default_value = "./pharmwatch-data", env = "PHARMWATCH_DATA_DIR")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "./pharmwatch-data",
+        env = "PHARMWATCH_DATA_DIR"
+    )]
     pub data_dir: PathBuf,
     /// Configuration file (default: config/pharmwatch.toml when present, else built-in defaults).
     #[arg(long, global = true, env = "PHARMWATCH_CONFIG")]

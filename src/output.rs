@@ -68,7 +68,9 @@ pub fn print_table<'a>(rows: impl Iterator<Item = (&'a Listing, &'a Verdict)>) {
     println!("{}", line.join(" ").trim_end());
     for (listing, verdict) in rows {
         let severity = verdict.severity.map_or("-", |s| s.as_str());
-        let price = listing.price.map_or_else(|| "-".to_string(), |p| p.to_string());
+        let price = listing
+            .price
+            .map_or_else(|| "-".to_string(), |p| p.to_string());
         let rules: Vec<&str> = verdict.rule_ids().collect();
         let cells = [
             severity.to_string(),
@@ -120,7 +122,11 @@ pub fn summary_line(summary: &RunSummary) -> String {
         summary.page_errors,
         summary.listings,
         summary.flagged.len(),
-        if parts.is_empty() { "none".to_string() } else { parts.join(", ") }
+        if parts.is_empty() {
+            "none".to_string()
+        } else {
+            parts.join(", ")
+        }
     )
 }
 

@@ -69,8 +69,20 @@ fn json_lines(out: &Output) -> Vec<Value> {
 }
 
 /// URL → rule ids of every listing found by a search, read from a new process.
-fn search_rules(data: &str, query: &str, all: bool) -> BTreeMap<String, (BTreeSet<String>, String)> {
-    let mut args = vec!["--data-dir", data, "search", query, "--json", "--limit", "100000"];
+fn search_rules(
+    data: &str,
+    query: &str,
+    all: bool,
+) -> BTreeMap<String, (BTreeSet<String>, String)> {
+    let mut args = vec![
+        "--data-dir",
+        data,
+        "search",
+        query,
+        "--json",
+        "--limit",
+        "100000",
+    ];
     if all {
         args.push("--all");
     }
@@ -86,7 +98,10 @@ fn search_rules(data: &str, query: &str, all: bool) -> BTreeMap<String, (BTreeSe
                 .iter()
                 .map(|h| h["rule_id"].as_str().unwrap().to_string())
                 .collect();
-            let severity = doc["verdict"]["severity"].as_str().unwrap_or("").to_string();
+            let severity = doc["verdict"]["severity"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
             (url, (rules, severity))
         })
         .collect()
@@ -106,11 +121,21 @@ fn crawl_flags_the_ground_truth_and_search_reads_the_index() {
     let data = tmp.path().join("data");
     let data_s = data.to_str().unwrap();
 
-    pharmwatch(&["--data-dir", data_s, "--config", config.to_str().unwrap(), "crawl"]);
+    pharmwatch(&[
+        "--data-dir",
+        data_s,
+        "--config",
+        config.to_str().unwrap(),
+        "crawl",
+    ]);
 
     // robots.txt: the disallowed paths are linked from every page, yet never requested.
     let log = running.request_log();
-    assert!(log.len() > truth.listings.len(), "too few requests: {}", log.len());
+    assert!(
+        log.len() > truth.listings.len(),
+        "too few requests: {}",
+        log.len()
+    );
     let disallowed: Vec<_> = log
         .iter()
         .filter(|r| r.path.starts_with("/cart/") || r.path.starts_with("/account/"))
@@ -120,8 +145,17 @@ fn crawl_flags_the_ground_truth_and_search_reads_the_index() {
 
     // Every listing page was extracted and indexed.
     let all = search_rules(data_s, "*", true);
-    let missing: Vec<_> = truth.listings.iter().filter(|t| !all.contains_key(&t.url)).collect();
-    assert!(missing.is_empty(), "{} listings not indexed, e.g. {:?}", missing.len(), missing.first());
+    let missing: Vec<_> = truth
+        .listings
+        .iter()
+        .filter(|t| !all.contains_key(&t.url))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} listings not indexed, e.g. {:?}",
+        missing.len(),
+        missing.first()
+    );
 
     // Recall: each expected rule fired on its listing. Precision: clean listings unflagged.
     let flagged = search_rules(data_s, "*", false);
@@ -139,7 +173,11 @@ fn crawl_flags_the_ground_truth_and_search_reads_the_index() {
         .listings
         .iter()
         .filter(|t| t.expected_rules.is_empty())
-        .filter_map(|t| flagged.get(&t.url).map(|(r, _)| format!("{} {:?} {r:?}", t.url, t.title)))
+        .filter_map(|t| {
+            flagged
+                .get(&t.url)
+                .map(|(r, _)| format!("{} {:?} {r:?}", t.url, t.title))
+        })
         .collect();
     let recall = 1.0 - misses.len() as f64 / expected_total as f64;
     eprintln!(
@@ -147,17 +185,35 @@ fn crawl_flags_the_ground_truth_and_search_reads_the_index() {
         misses.len(),
         false_positives.len()
     );
-    assert!(recall >= 0.98, "recall {recall:.3}; misses: {:#?}", &misses[..misses.len().min(20)]);
-    assert!(false_positives.is_empty(), "false positives: {false_positives:#?}");
-    let suspicious = truth.listings.iter().filter(|t| !t.expected_rules.is_empty());
-    let unflagged: Vec<_> = suspicious.filter(|t| !flagged.contains_key(&t.url)).collect();
-    assert!(unflagged.is_empty(), "suspicious but unflagged: {unflagged:#?}");
+    assert!(
+        recall >= 0.98,
+        "recall {recall:.3}; misses: {:#?}",
+        &misses[..misses.len().min(20)]
+    );
+    assert!(
+        false_positives.is_empty(),
+        "false positives: {false_positives:#?}"
+    );
+    let suspicious = truth
+        .listings
+        .iter()
+        .filter(|t| !t.expected_rules.is_empty());
+    let unflagged: Vec<_> = suspicious
+        .filter(|t| !flagged.contains_key(&t.url))
+        .collect();
+    assert!(
+        unflagged.is_empty(),
+        "suspicious but unflagged: {unflagged:#?}"
+    );
 
     // The prescription-requiring shop has nothing at high or above.
     let carewell_high: Vec<_> = all
         .iter()
         .filter(|(url, (_, sev))| {
-            truth.listings.iter().any(|t| &t.url == *url && t.shop == "carewell")
+            truth
+                .listings
+                .iter()
+                .any(|t| &t.url == *url && t.shop == "carewell")
                 && (sev == "high" || sev == "critical")
         })
         .collect();
@@ -166,7 +222,10 @@ fn crawl_flags_the_ground_truth_and_search_reads_the_index() {
     // A plain search from a new process finds oxycodone offers.
     let hits = search_rules(data_s, "oxycodone", false);
     assert!(!hits.is_empty());
-    assert!(hits.values().all(|(rules, _)| rules.contains("controlled-substance-online")));
+    assert!(
+        hits.values()
+            .all(|(rules, _)| rules.contains("controlled-substance-online"))
+    );
 }
 
 #[test]

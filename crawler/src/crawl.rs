@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::mpsc::Sender;
+use tokio::sync::mpsc::{Sender, UnboundedReceiver};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 use tokio_util::sync::CancellationToken;
@@ -146,6 +146,7 @@ impl Crawler {
                 entry.robots_ignored = !site.respects_robots();
             }
         }
+        let (heads, heads_rx) = tokio::sync::mpsc::unbounded_channel();
         let ctx = Arc::new(WorkerCtx {
             limits: Limits {
                 user_agent: self.settings.user_agent.clone(),
@@ -165,6 +166,7 @@ impl Crawler {
             max_redirects: self.settings.max_redirects,
             retry_base: Duration::from_millis(self.settings.retry_base_ms),
             max_retry_wait: Duration::from_secs(self.settings.max_retry_wait_secs),
+            heads,
         });
         let mut run = Run {
             crawler: self,
@@ -181,6 +183,7 @@ impl Crawler {
             robots: HashMap::new(),
             tasks: JoinSet::new(),
             running: HashMap::new(),
+            heads: heads_rx,
             sitemaps_seen: HashSet::new(),
             sitemap_count: vec![0; self.sites.len()],
             output_closed: false,
@@ -226,6 +229,14 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// A dispatched job.
+struct Running {
+    host: HostKey,
+    job: Job,
+    /// Its response head was reported to the politeness gate.
+    head_seen: bool,
+}
+
 enum RobotsState {
     Pending,
     Ready(Arc<RobotsRules>),
@@ -239,7 +250,9 @@ struct Run<'a> {
     frontiers: Vec<Frontier>,
     robots: HashMap<HostKey, RobotsState>,
     tasks: JoinSet<Outcome>,
-    running: HashMap<tokio::task::Id, (HostKey, Job)>,
+    running: HashMap<tokio::task::Id, Running>,
+    /// Response heads reported by running tasks.
+    heads: UnboundedReceiver<(tokio::task::Id, Instant)>,
     /// Sitemaps queued, per site: `(site, url)`.
     sitemaps_seen: HashSet<(usize, String)>,
     sitemap_count: Vec<usize>,
@@ -305,6 +318,7 @@ impl Run<'_> {
                         self.sched.clear();
                     }
                 }
+                Some((id, at)) = self.heads.recv() => self.head_arrived(id, at),
                 _ = sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => {}
             }
         }
@@ -320,7 +334,23 @@ impl Run<'_> {
         let handle = self
             .tasks
             .spawn(async move { crate::worker::run_job(ctx, site, task_job).await });
-        self.running.insert(handle.id(), (host, job));
+        self.running.insert(
+            handle.id(),
+            Running {
+                host,
+                job,
+                head_seen: false,
+            },
+        );
+    }
+
+    fn head_arrived(&mut self, id: tokio::task::Id, at: Instant) {
+        if let Some(r) = self.running.get_mut(&id)
+            && !r.head_seen
+        {
+            r.head_seen = true;
+            self.sched.head_arrived(&r.host, at);
+        }
     }
 
     fn completed(&mut self, done: Result<(tokio::task::Id, Outcome), tokio::task::JoinError>) {
@@ -328,9 +358,18 @@ impl Run<'_> {
             Ok((id, outcome)) => (id, outcome, None),
             Err(e) => (e.id(), Outcome::Done, Some(e.to_string())),
         };
-        let Some((host, job)) = self.running.remove(&id) else {
+        let Some(Running {
+            host,
+            job,
+            head_seen,
+        }) = self.running.remove(&id)
+        else {
             return;
         };
+        if !head_seen {
+            // Failed before any response (or its report is still queued): space from now.
+            self.sched.head_arrived(&host, Instant::now());
+        }
         if let Some(message) = crash {
             tracing::error!(url = %job.url, %message, "crawl task failed");
             crate::worker::report_crash(&self.ctx, self.site(job.site), &job, message);

@@ -48,7 +48,9 @@ pub(crate) struct Limits {
 #[derive(Debug, Clone)]
 pub(crate) struct Exchange {
     pub status: Option<u16>,
+    /// When the request was sent.
     pub fetched_at: Timestamp,
+    pub remote_addr: Option<String>,
     pub http_version: Option<String>,
     pub request_headers: Vec<(String, String)>,
     pub response_headers: Vec<(String, String)>,
@@ -67,6 +69,7 @@ impl Exchange {
         Exchange {
             status: None,
             fetched_at: Timestamp::now_utc(),
+            remote_addr: None,
             http_version: None,
             request_headers,
             response_headers: Vec::new(),
@@ -177,11 +180,15 @@ fn request_headers(limits: &Limits, validators: Option<&Validators>) -> Vec<(Str
 
 /// Performs one GET. Never fails as a function: failures are in [`Exchange::error`],
 /// with whatever bytes arrived before them.
+///
+/// `on_head` is called as soon as the response head has arrived (the politeness gate
+/// spaces the host's next request from then).
 pub(crate) async fn exchange(
     client: &reqwest::Client,
     url: &Url,
     limits: &Limits,
     validators: Option<&Validators>,
+    on_head: impl FnOnce(),
 ) -> Exchange {
     let deadline = Instant::now() + limits.total;
     let request_headers = request_headers(limits, validators);
@@ -200,7 +207,10 @@ pub(crate) async fn exchange(
     );
     ex.error = None;
     let response = match timeout_at(deadline, req.send()).await {
-        Ok(Ok(r)) => r,
+        Ok(Ok(r)) => {
+            on_head();
+            r
+        }
         Ok(Err(e)) => {
             ex.error = error(classify(&e), describe(&e));
             return ex;
@@ -213,7 +223,7 @@ pub(crate) async fn exchange(
             return ex;
         }
     };
-    ex.fetched_at = Timestamp::now_utc();
+    ex.remote_addr = response.remote_addr().map(|a| a.to_string());
     ex.status = Some(response.status().as_u16());
     ex.http_version = Some(format!("{:?}", response.version()));
     ex.response_headers = response

@@ -1,12 +1,18 @@
 //! The politeness gate: which host may get its next request, and when.
 //!
-//! Every host (`scheme://host:port`) has its own queue of jobs, its own interval between
-//! request starts (from the site's rate, slowed by Crawl-delay, pushed out by
-//! `Retry-After`/backoff) and its own in-flight count. Hosts that have work and a free
-//! per-host slot sit in a min-heap keyed by their next allowed instant; the crawl loop pops
-//! the soonest host only when that instant has come and a global slot is free. Nobody
-//! sleeps holding a slot: a slow host just stays further down the heap, so one host
-//! waiting never blocks another.
+//! Every host (`scheme://host:port`) has its own queue of jobs, its own interval (from the
+//! site's rate, slowed by Crawl-delay, pushed out by `Retry-After`/backoff) and its own
+//! in-flight count. Hosts that have work and a free per-host slot sit in a min-heap keyed
+//! by their next allowed instant; the crawl loop pops the soonest host only when that
+//! instant has come and a global slot is free. Nobody sleeps holding a slot: a slow host
+//! just stays further down the heap, so one host waiting never blocks another.
+//!
+//! The next request to a host may start `interval` after the previous one started *and*
+//! `interval` after the previous response head arrived ([`HostScheduler::head_arrived`]);
+//! until that head arrives no other request to the host starts. So the server never sees
+//! two requests closer than `interval`, however long connection set-up or scheduling
+//! delayed the earlier one, and a server that answers slowly is asked more slowly
+//! (bodies of up to `per_host` responses still stream at once).
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
@@ -64,6 +70,8 @@ struct Host<J> {
     last_start: Option<Instant>,
     next_allowed: Instant,
     in_flight: usize,
+    /// Requests started whose response head has not arrived (or that have not failed).
+    awaiting_head: usize,
     blocked: bool,
     /// Bumped whenever the host's heap entry must be replaced; older entries are stale.
     generation: u64,
@@ -110,6 +118,7 @@ impl<J> HostScheduler<J> {
             last_start: None,
             next_allowed: now,
             in_flight: 0,
+            awaiting_head: 0,
             blocked: false,
             generation: 0,
         });
@@ -209,6 +218,7 @@ impl<J> HostScheduler<J> {
             let h = self.hosts.get_mut(&key)?;
             let queued = h.queue.pop()?;
             h.in_flight += 1;
+            h.awaiting_head += 1;
             h.last_start = Some(now);
             h.next_allowed = now + h.interval;
             self.in_flight += 1;
@@ -233,7 +243,18 @@ impl<J> HostScheduler<J> {
         }
     }
 
-    /// A job of this host finished.
+    /// The response head of a started request arrived at `at` (or the request failed
+    /// without one): the host's next request may start `interval` later.
+    pub fn head_arrived(&mut self, host: &HostKey, at: Instant) {
+        if let Some(h) = self.hosts.get_mut(host) {
+            h.awaiting_head = h.awaiting_head.saturating_sub(1);
+            h.next_allowed = h.next_allowed.max(at + h.interval);
+            self.reschedule(host);
+        }
+    }
+
+    /// A job of this host finished (call [`HostScheduler::head_arrived`] first if its head
+    /// was never reported).
     pub fn complete(&mut self, host: &HostKey) {
         if let Some(h) = self.hosts.get_mut(host) {
             h.in_flight = h.in_flight.saturating_sub(1);
@@ -253,7 +274,11 @@ impl<J> HostScheduler<J> {
     }
 
     fn eligible(&self, h: &Host<J>) -> bool {
-        !h.blocked && !h.queue.is_empty() && h.in_flight < self.per_host
+        Self::is_eligible(h, self.per_host)
+    }
+
+    fn is_eligible(h: &Host<J>, per_host: usize) -> bool {
+        !h.blocked && !h.queue.is_empty() && h.in_flight < per_host && h.awaiting_head == 0
     }
 
     fn reschedule(&mut self, key: &HostKey) {
@@ -262,7 +287,7 @@ impl<J> HostScheduler<J> {
             return;
         };
         h.generation += 1;
-        if !h.blocked && !h.queue.is_empty() && h.in_flight < per_host {
+        if Self::is_eligible(h, per_host) {
             self.ready
                 .push(Reverse((h.next_allowed, h.generation, key.clone())));
         }
@@ -277,6 +302,10 @@ mod tests {
         HostKey::of(&Url::parse(s).unwrap()).unwrap()
     }
 
+    fn secs(n: f64) -> Duration {
+        Duration::from_secs_f64(n)
+    }
+
     #[test]
     fn host_keys_include_scheme_and_port() {
         assert_eq!(key("http://A.example/x").as_str(), "http://a.example:80");
@@ -289,8 +318,8 @@ mod tests {
         let (a, b) = (key("http://a.example/"), key("http://b.example/"));
         let mut s = HostScheduler::new(4, 10);
         for i in 0..3 {
-            s.push(&a, i, 1, Duration::from_secs(10), t0);
-            s.push(&b, 10 + i, 1, Duration::from_secs(1), t0);
+            s.push(&a, i, 1, secs(10.0), t0);
+            s.push(&b, 10 + i, 1, secs(1.0), t0);
         }
         let mut got = Vec::new();
         while let Some((_, j)) = s.pop_ready(t0) {
@@ -298,49 +327,57 @@ mod tests {
         }
         got.sort();
         assert_eq!(got, vec![0, 10], "one start per host at t0");
-        assert_eq!(s.next_wakeup(), Some(t0 + Duration::from_secs(1)));
         assert_eq!(
-            s.pop_ready(t0 + Duration::from_secs(1)).map(|x| x.1),
-            Some(11)
+            s.next_wakeup(),
+            None,
+            "nothing starts before the heads arrive"
         );
-        assert_eq!(
-            s.pop_ready(t0 + Duration::from_secs(2)).map(|x| x.1),
-            Some(12)
-        );
-        assert!(
-            s.pop_ready(t0 + Duration::from_secs(9)).is_none(),
-            "a still waits"
-        );
-        assert_eq!(
-            s.pop_ready(t0 + Duration::from_secs(10)).map(|x| x.1),
-            Some(1)
-        );
+        s.head_arrived(&a, t0);
+        s.head_arrived(&b, t0);
+        assert_eq!(s.next_wakeup(), Some(t0 + secs(1.0)));
+        assert_eq!(s.pop_ready(t0 + secs(1.0)).map(|x| x.1), Some(11));
+        // A slow head pushes the next start out: interval after the head, not the start.
+        s.head_arrived(&b, t0 + secs(1.5));
+        assert!(s.pop_ready(t0 + secs(2.0)).is_none());
+        assert_eq!(s.pop_ready(t0 + secs(2.5)).map(|x| x.1), Some(12));
+        assert!(s.pop_ready(t0 + secs(9.0)).is_none(), "a still waits");
+        assert_eq!(s.pop_ready(t0 + secs(10.0)).map(|x| x.1), Some(1));
     }
 
     #[test]
     fn caps_priority_block_and_defer() {
         let t0 = Instant::now();
         let a = key("http://a.example/");
+        let b = key("http://b.example/");
         let mut s = HostScheduler::new(1, 1);
         s.push(&a, "other", 3, Duration::ZERO, t0);
         s.push(&a, "listing", 1, Duration::ZERO, t0);
         s.push(&a, "robots", 0, Duration::ZERO, t0);
-        assert_eq!(s.pop_ready(t0).map(|x| x.1), Some("robots"));
+        s.push(&b, "b", 0, Duration::ZERO, t0);
+        let (host, first) = s.pop_ready(t0).unwrap();
+        assert!(s.pop_ready(t0).is_none(), "global cap");
+        s.head_arrived(&host, t0);
+        s.complete(&host);
+        let (_, second) = s.pop_ready(t0).unwrap();
+        let mut both = [first, second];
+        both.sort();
+        assert_eq!(
+            both,
+            ["b", "robots"],
+            "robots first on a; hosts served in turn"
+        );
+        s.head_arrived(&b, t0);
+        s.complete(&b);
+        s.head_arrived(&a, t0);
         s.block(&a);
         assert!(s.pop_ready(t0).is_none(), "per-host cap and block");
         s.complete(&a);
         assert!(s.pop_ready(t0).is_none(), "still blocked");
         s.unblock(&a);
-        s.defer(&a, t0 + Duration::from_secs(5));
-        assert!(s.pop_ready(t0 + Duration::from_secs(4)).is_none());
-        assert_eq!(
-            s.pop_ready(t0 + Duration::from_secs(5)).map(|x| x.1),
-            Some("listing")
-        );
-        assert!(
-            s.pop_ready(t0 + Duration::from_secs(6)).is_none(),
-            "global cap"
-        );
+        s.defer(&a, t0 + secs(5.0));
+        assert!(s.pop_ready(t0 + secs(4.0)).is_none());
+        assert_eq!(s.pop_ready(t0 + secs(5.0)).map(|x| x.1), Some("listing"));
+        s.head_arrived(&a, t0 + secs(5.0));
         s.complete(&a);
         assert_eq!(s.remove_where(&a, |j| *j == "other"), vec!["other"]);
         assert_eq!(s.queued(), 0);

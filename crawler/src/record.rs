@@ -46,7 +46,7 @@ pub struct PageRecord {
     pub final_url: String,
     /// HTTP status, absent when no response arrived.
     pub status: Option<u16>,
-    /// When the response head arrived (or the failure happened), UTC.
+    /// When the request was sent (the capture began, as WARC-Date), UTC.
     #[serde(with = "pharmwatch_model::timestamp")]
     pub fetched_at: Timestamp,
     /// The `Content-Type` header as received.
@@ -75,6 +75,9 @@ pub struct PageRecord {
     pub truncated: bool,
     /// True when the site is configured to ignore robots.txt.
     pub robots_ignored: bool,
+    /// IP address and port that answered (WARC-IP-Address); absent behind a proxy's
+    /// tunnel or when no connection was made.
+    pub remote_addr: Option<String>,
     /// HTTP version of the response (`HTTP/1.1`, `HTTP/2.0`).
     pub http_version: Option<String>,
     /// Request headers sent, in order.

@@ -4,7 +4,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use pharmwatch_model::sha256_hex;
-use tokio::sync::mpsc::Sender;
+use tokio::sync::mpsc::{Sender, UnboundedSender};
+use tokio::time::Instant;
 use url::Url;
 
 use crate::crawl::{SiteRuntime, lock};
@@ -97,6 +98,14 @@ pub(crate) struct WorkerCtx {
     pub max_redirects: u32,
     pub retry_base: Duration,
     pub max_retry_wait: Duration,
+    /// Tells the crawl loop that this task's response head arrived.
+    pub heads: UnboundedSender<(tokio::task::Id, Instant)>,
+}
+
+impl WorkerCtx {
+    fn head_arrived(&self) {
+        let _ = self.heads.send((tokio::task::id(), Instant::now()));
+    }
 }
 
 pub(crate) async fn run_job(ctx: Arc<WorkerCtx>, site: Arc<SiteRuntime>, job: Job) -> Outcome {
@@ -127,6 +136,7 @@ fn record(site: &SiteRuntime, job: &Job, kind: RecordKind, ex: &Exchange) -> Pag
         redirect_to: None,
         truncated: ex.truncated,
         robots_ignored: !site.respects_robots(),
+        remote_addr: ex.remote_addr.clone(),
         http_version: ex.http_version.clone(),
         request_headers: ex.request_headers.clone(),
         response_headers: ex.response_headers.clone(),
@@ -228,7 +238,14 @@ async fn run_page(ctx: &WorkerCtx, site: &SiteRuntime, job: Job) -> Outcome {
         .validators
         .as_ref()
         .and_then(|v| v.validators(job.url.as_str()));
-    let ex = exchange(&site.client, &job.url, &ctx.limits, validators.as_ref()).await;
+    let ex = exchange(
+        &site.client,
+        &job.url,
+        &ctx.limits,
+        validators.as_ref(),
+        || ctx.head_arrived(),
+    )
+    .await;
     if is_retryable(&ex) && job.attempt < ctx.max_retries {
         let wait = retry_wait(ctx, job.attempt, ex.retry_after());
         let rec = record(site, &job, RecordKind::RetriedAttempt, &ex);
@@ -385,7 +402,10 @@ async fn parse(site: &SiteRuntime, job: &Job, ex: &Exchange, rec: &mut PageRecor
 /// Fetches robots.txt, following up to five redirects (any host, per RFC 9309).
 async fn run_robots(ctx: &WorkerCtx, site: &SiteRuntime, mut job: Job) -> Outcome {
     loop {
-        let ex = exchange(&site.client, &job.url, &ctx.robots_limits, None).await;
+        let ex = exchange(&site.client, &job.url, &ctx.robots_limits, None, || {
+            ctx.head_arrived()
+        })
+        .await;
         let mut rec = record(site, &job, RecordKind::Robots, &ex);
         let next = match ex.status {
             Some(301 | 302 | 303 | 307 | 308)

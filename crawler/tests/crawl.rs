@@ -205,6 +205,11 @@ async fn healthy_site_is_crawled_and_robots_disallow_is_respected() {
             .iter()
             .any(|(k, v)| k == "User-Agent" && v.starts_with("pharmwatch/"))
     );
+    assert_eq!(
+        home.remote_addr.as_deref(),
+        Some(shop.addr.to_string().as_str())
+    );
+    assert_eq!(home.http_version.as_deref(), Some("HTTP/1.1"));
     assert_eq!(record_for(&records, &shop.url("/p/1.html")).depth, 1);
     let hit = shop.hits().into_iter().find(|h| h.path == "/").unwrap();
     assert_eq!(hit.header("accept-encoding"), Some("gzip, deflate"));
@@ -557,7 +562,7 @@ async fn hosts_are_crawled_concurrently_each_at_its_own_pace() {
     sites[1].rate = Some(4.0);
     sites[2].rate = Some(50.0);
     let (stats, _) = crawl(s, sites).await;
-    let tolerance = Duration::from_millis(15);
+    let tolerance = Duration::from_millis(1);
     for (server, interval) in [
         (&fast, Duration::from_millis(100)),
         (&slow, Duration::from_millis(250)),
@@ -911,6 +916,48 @@ async fn sitemaps_from_robots_and_config_seed_the_frontier() {
             .count(),
         3
     );
+}
+
+#[tokio::test]
+async fn a_site_proxy_carries_its_requests() {
+    // An HTTP proxy sees absolute-form request targets; the host name need not resolve.
+    let proxy = Server::start(|hit| match hit.path.as_str() {
+        "http://shop.invalid/robots.txt" => Reply::status(404),
+        "http://shop.invalid/" => Reply::html(product("Diazepam 10mg x 30 tablets", "")),
+        _ => Reply::status(502),
+    })
+    .await;
+    let shop = healthy_site().await;
+    let mut cfg = site("proxied", &shop);
+    cfg.start_urls = vec!["http://shop.invalid/".into()];
+    cfg.proxy = Some(format!("http://{}", proxy.addr));
+    let (stats, records) = crawl(settings(), vec![cfg, site("shop", &shop)]).await;
+    assert_eq!(
+        proxy.paths(),
+        vec!["http://shop.invalid/robots.txt", "http://shop.invalid/"]
+    );
+    assert_eq!(stats.per_site["proxied"].listings, 1);
+    assert_eq!(
+        record_for(&records, "http://shop.invalid/").status,
+        Some(200)
+    );
+    assert_healthy(&shop, &records, &stats, "shop");
+}
+
+#[test]
+fn the_crawl_future_is_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let crawler = Crawler::new(
+        settings(),
+        vec![SiteConfig {
+            start_urls: vec!["http://127.0.0.1:9/".into()],
+            ..toml::from_str("name = \"x\"\nstart_urls = []").unwrap()
+        }],
+    )
+    .unwrap();
+    let (tx, _rx) = mpsc::channel(1);
+    let run = crawler.run(tx, CancellationToken::new());
+    assert_send(&run);
 }
 
 #[test]

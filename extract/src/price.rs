@@ -282,6 +282,25 @@ fn dash_cents_end(s: &str, end: usize) -> usize {
     }
 }
 
+/// Cheap filter before [`mark_at`]: symbols and non-Latin mark starts, or a Latin letter
+/// at the start of a word (marks never start mid-word).
+fn could_start_mark(s: &str, i: usize) -> bool {
+    let Some(c) = s[i..].chars().next() else {
+        return false;
+    };
+    if c.is_ascii_alphabetic() {
+        return !is_alpha_before(s, i);
+    }
+    if c.is_ascii() {
+        return c == '$';
+    }
+    MARKS.iter().any(|(text, ..)| {
+        text.chars()
+            .next()
+            .is_some_and(|t| t == c || t.to_lowercase().eq(c.to_lowercase()))
+    })
+}
+
 fn tokenize(s: &str) -> Vec<Tok> {
     let mut toks = Vec::new();
     let mut i = 0;
@@ -297,7 +316,9 @@ fn tokenize(s: &str) -> Vec<Tok> {
             i = tail;
             continue;
         }
-        if let Some((end, mark)) = mark_at(s, i) {
+        if could_start_mark(s, i)
+            && let Some((end, mark)) = mark_at(s, i)
+        {
             toks.push(Tok::Mark {
                 start: i,
                 end,

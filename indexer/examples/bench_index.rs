@@ -10,7 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use pharmwatch_indexer::{IndexDoc, ListingIndexWriter, ListingSearcher, SearchRequest, SortBy, SortOrder};
+use pharmwatch_indexer::{
+    IndexDoc, ListingIndexWriter, ListingSearcher, SearchRequest, SortBy, SortOrder,
+};
 use pharmwatch_model::{
     Currency, DrugMatch, Field, Listing, Money, Quantity, RuleHit, Severity, SiteKind, Verdict,
 };
@@ -93,7 +95,11 @@ const DESCRIPTIONS: &[&str] = &[
 
 fn listing_doc(i: usize, rng: &mut Rng) -> IndexDoc {
     let shop = rng.below(200);
-    let kind = if shop % 4 == 2 { SiteKind::Classifieds } else { SiteKind::Pharmacy };
+    let kind = if shop % 4 == 2 {
+        SiteKind::Classifieds
+    } else {
+        SiteKind::Pharmacy
+    };
     let site = format!("shop{shop}");
     let domain = format!("shop{shop}.example");
     let url = format!("http://{domain}/product/{i}.html");
@@ -102,24 +108,47 @@ fn listing_doc(i: usize, rng: &mut Rng) -> IndexDoc {
     let mg = *rng.pick(&[5, 10, 20, 30, 50, 100, 200]);
     let n = *rng.pick(&[10, 20, 28, 30, 60, 90, 100]);
     let (title, currency, rate) = if !medicine {
-        (format!("Vitamin C {mg}0mg x {n} tablets"), Currency::USD, 1.0)
+        (
+            format!("Vitamin C {mg}0mg x {n} tablets"),
+            Currency::USD,
+            1.0,
+        )
     } else {
         match rng.below(10) {
-            0..=4 => (fill(rng.pick::<&str>(EN), name, zh, mg, n), Currency::USD, 1.0),
-            5..=7 => (fill(rng.pick::<&str>(ZH), name, zh, mg, n), Currency::CNY, 7.2),
-            _ => (fill(rng.pick::<&str>(OTHER), name, zh, mg, n), Currency::EUR, 0.92),
+            0..=4 => (
+                fill(rng.pick::<&str>(EN), name, zh, mg, n),
+                Currency::USD,
+                1.0,
+            ),
+            5..=7 => (
+                fill(rng.pick::<&str>(ZH), name, zh, mg, n),
+                Currency::CNY,
+                7.2,
+            ),
+            _ => (
+                fill(rng.pick::<&str>(OTHER), name, zh, mg, n),
+                Currency::EUR,
+                0.92,
+            ),
         }
     };
     let fetched = datetime!(2026-01-01 00:00 UTC) + time::Duration::minutes((i % 500_000) as i64);
     let mut listing = Listing::new(url, 0, site, kind, domain, title, fetched);
     listing.description = rng.pick(DESCRIPTIONS).to_string();
-    let unit_usd = if rng.chance(15) { ref_price * 0.08 } else { ref_price * (0.8 + rng.below(70) as f64 / 100.0) };
+    let unit_usd = if rng.chance(15) {
+        ref_price * 0.08
+    } else {
+        ref_price * (0.8 + rng.below(70) as f64 / 100.0)
+    };
     let price_usd = unit_usd * f64::from(n);
     let amount = rust_decimal::Decimal::from_f64_retain(price_usd * rate)
         .unwrap_or_default()
         .round_dp(2);
     listing.price = Some(Money::new(amount, currency));
-    listing.quantity = Some(Quantity { units: Some(n), ..Default::default() });
+    listing.quantity = Some(Quantity {
+        units: Some(n),
+        ..Default::default()
+    });
     listing.seller = Some(format!("Seller {}", shop % 37));
     listing.evidence_digest = Some(format!("{:064x}", rng.next()));
     let mut hits = Vec::new();
@@ -191,12 +220,31 @@ fn queries() -> Vec<(&'static str, String, SortBy)> {
             1 => ("phrase", "\"no prescription\"".to_string()),
             2 => ("chinese", zh.to_string()),
             3 => ("filter", format!("drug:{id} AND site:shop{shop}")),
-            4 => ("range", format!("price_usd:[{lo} TO {}] AND severity:>=high", lo + 20)),
-            5 => ("date", "first_seen:[2026-03-01 TO *] AND rule:stealth-shipping".to_string()),
-            6 => ("bool", format!("({} OR {}) -domain:shop{shop}.example", name.to_lowercase(), zh)),
+            4 => (
+                "range",
+                format!("price_usd:[{lo} TO {}] AND severity:>=high", lo + 20),
+            ),
+            5 => (
+                "date",
+                "first_seen:[2026-03-01 TO *] AND rule:stealth-shipping".to_string(),
+            ),
+            6 => (
+                "bool",
+                format!(
+                    "({} OR {}) -domain:shop{shop}.example",
+                    name.to_lowercase(),
+                    zh
+                ),
+            ),
             7 => ("wildcard", format!("{}*", &name.to_lowercase()[..3])),
             8 => ("all+sort", "*".to_string()),
-            _ => ("fields", format!("title:{} AND unit_price_usd:<1 AND currency:usd", name.to_lowercase())),
+            _ => (
+                "fields",
+                format!(
+                    "title:{} AND unit_price_usd:<1 AND currency:usd",
+                    name.to_lowercase()
+                ),
+            ),
         };
         let sort = match i % 4 {
             0 => SortBy::Relevance,
@@ -236,7 +284,11 @@ fn ms(d: Duration) -> f64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let n: usize = args.get(1).map(|s| s.replace('_', "").parse()).transpose()?.unwrap_or(100_000);
+    let n: usize = args
+        .get(1)
+        .map(|s| s.replace('_', "").parse())
+        .transpose()?
+        .unwrap_or(100_000);
     let (_tmp, dir): (Option<tempfile::TempDir>, PathBuf) = match args.get(2) {
         Some(d) => (None, PathBuf::from(d)),
         None => {
@@ -274,13 +326,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         n as f64 / wall.as_secs_f64(),
         commits
     );
-    println!("size: {:.1} MiB, {:.0} bytes per listing", size as f64 / 1048576.0, size as f64 / n as f64);
+    println!(
+        "size: {:.1} MiB, {:.0} bytes per listing",
+        size as f64 / 1048576.0,
+        size as f64 / n as f64
+    );
 
     let searcher = ListingSearcher::open(&dir)?;
     let mix = queries();
     // Warm-up: page in the files once, as a long-running server would have.
     for (_, q, sort) in mix.iter().take(50) {
-        searcher.search(&SearchRequest { sort: *sort, facets: true, highlight: true, ..SearchRequest::new(q.clone()) })?;
+        searcher.search(&SearchRequest {
+            sort: *sort,
+            facets: true,
+            highlight: true,
+            ..SearchRequest::new(q.clone())
+        })?;
     }
     let mut all = Vec::new();
     let mut by_class: std::collections::BTreeMap<&str, Vec<Duration>> = Default::default();

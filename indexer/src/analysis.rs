@@ -71,6 +71,7 @@ fn class(c: char) -> Class {
 /// it; the index uses this, phrase queries use only the parts.
 #[derive(Clone, Default)]
 pub struct MultiScriptTokenizer {
+    /// Also emit words that mix letters and digits whole (index side).
     pub keep_mixed_words: bool,
 }
 
@@ -227,9 +228,13 @@ pub fn keyword_analyzer() -> TextAnalyzer {
 /// One analysed token: its text, position and byte range in the analysed string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnalyzedToken {
+    /// The token as indexed (lower-cased, folded).
     pub text: String,
+    /// Position for phrase matching (a whole mixed word shares its first part's position).
     pub position: usize,
+    /// Byte offset of the token in the analysed text.
     pub start: usize,
+    /// Byte offset just past the token.
     pub end: usize,
 }
 

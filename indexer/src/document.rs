@@ -12,7 +12,9 @@ use crate::schema::Fields;
 /// it across runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexDoc {
+    /// The listing as extracted.
     pub listing: Listing,
+    /// What the rules concluded about it.
     pub verdict: Verdict,
     /// `listing.price` in USD (the caller converts with the rules crate's currency table).
     #[serde(default)]
@@ -32,7 +34,12 @@ pub struct IndexDoc {
 }
 
 fn date(t: Timestamp) -> DateTime {
-    DateTime::from_timestamp_nanos(t.unix_timestamp_nanos() as i64)
+    let nanos = t.unix_timestamp_nanos();
+    DateTime::from_timestamp_nanos(i64::try_from(nanos).unwrap_or(if nanos < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    }))
 }
 
 /// Identifier-like values are indexed lower-cased so queries need not match the case.
@@ -45,6 +52,13 @@ impl IndexDoc {
     pub(crate) fn to_document(&self, f: &Fields) -> Result<TantivyDocument, IndexError> {
         let l = &self.listing;
         let v = &self.verdict;
+        if !v.score.is_finite() {
+            // JSON has no NaN or infinity: the stored entry could not be read back.
+            return Err(IndexError::InvalidDocument {
+                id: l.id.to_string(),
+                message: format!("verdict score {} is not a finite number", v.score),
+            });
+        }
         let mut d = TantivyDocument::default();
         d.add_text(f.id, l.id.as_str());
         d.add_text(f.url, &l.url);

@@ -10,18 +10,44 @@ pub enum IndexError {
     #[error(
         "the index in {dir} is locked by another writer (another `pharmwatch` crawl or rescan is running); wait for it to finish"
     )]
-    Locked { dir: PathBuf },
+    Locked {
+        /// The index directory.
+        dir: PathBuf,
+    },
+    /// The directory cannot be created or read.
     #[error("cannot use the index directory {dir}: {source}")]
     Io {
+        /// The index directory.
         dir: PathBuf,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
+    /// The directory holds something tantivy cannot open as this index (another schema…).
     #[error("cannot open the index in {dir}: {message}")]
-    Open { dir: PathBuf, message: String },
+    Open {
+        /// The index directory.
+        dir: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The entry cannot be indexed as given (e.g. a score that is not a finite number).
+    #[error("listing {id} cannot be indexed: {message}")]
+    InvalidDocument {
+        /// The listing id.
+        id: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The stored document of a listing could not be read back.
     #[error("stored document of listing {id} is unreadable: {message}")]
-    CorruptDocument { id: String, message: String },
+    CorruptDocument {
+        /// The listing id.
+        id: String,
+        /// What failed while reading it.
+        message: String,
+    },
+    /// Any other failure of the search engine (I/O while reading or writing segments…).
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
 }
@@ -32,6 +58,7 @@ pub enum SearchError {
     /// The query text is not valid; show it to the user as is (it points at the mistake).
     #[error("{0}")]
     Query(#[from] QueryError),
+    /// The index could not be read.
     #[error(transparent)]
     Index(#[from] IndexError),
 }
@@ -58,6 +85,7 @@ pub struct QueryError {
     pub query: String,
     /// Byte offset into `query` (on a char boundary, at most `query.len()`).
     pub position: usize,
+    /// What is wrong, in one line.
     pub message: String,
     /// What to do about it, when there is something useful to say.
     pub hint: Option<String>,

@@ -13,10 +13,15 @@ use crate::schema::names;
 /// sorted by count (highest first), then by value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Facets {
+    /// Rule ids that fired.
     pub rule: Vec<(String, u64)>,
+    /// Highest severity of each listing (`info` … `critical`).
     pub severity: Vec<(String, u64)>,
+    /// Lexicon drug ids found.
     pub drug: Vec<(String, u64)>,
+    /// Configured site names.
     pub site: Vec<(String, u64)>,
+    /// Hosts.
     pub domain: Vec<(String, u64)>,
 }
 

@@ -9,6 +9,8 @@
 //! stemmed, so drug names are not conflated); Chinese, Japanese and Korean runs become
 //! overlapping bigrams, and queries are analysed the same way.
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 mod document;
 mod error;

@@ -29,7 +29,9 @@ pub const MAX_LIMIT: usize = 10_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SortOrder {
+    /// Smallest (or oldest) first.
     Asc,
+    /// Largest (or newest) first.
     Desc,
 }
 
@@ -49,7 +51,9 @@ pub enum SortBy {
     Price(SortOrder),
     /// Unit price in USD.
     UnitPrice(SortOrder),
+    /// When the listing was first seen.
     FirstSeen(SortOrder),
+    /// When the listing was last seen.
     LastSeen(SortOrder),
 }
 
@@ -119,6 +123,7 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Hits to skip (for pages after the first).
     pub offset: usize,
+    /// Order of the hits.
     pub sort: SortBy,
     /// Compute [`Facets`] over all matches.
     pub facets: bool,
@@ -155,17 +160,22 @@ impl SearchRequest {
 pub struct SearchResults {
     /// Number of matching listings (all pages).
     pub total: usize,
+    /// The requested page of hits.
     pub hits: Vec<SearchHit>,
+    /// Facet counts, when requested.
     pub facets: Option<Facets>,
 }
 
 /// One matching listing.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchHit {
+    /// The indexed entry, exactly as upserted.
     pub doc: IndexDoc,
     /// BM25 relevance when sorted by relevance; 0 for other sorts.
     pub relevance: f32,
+    /// The title with the query's matches highlighted (when requested and something matched).
     pub title_snippet: Option<Snippet>,
+    /// The best part of the description, highlighted (when requested and something matched).
     pub description_snippet: Option<Snippet>,
 }
 

@@ -10,6 +10,7 @@ use crate::analysis::{self, AnalyzedToken};
 /// A piece of a field's text with the byte ranges (into `fragment`) that matched the query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Snippet {
+    /// The text shown: the whole title, or a window of the description (`…` marks cuts).
     pub fragment: String,
     /// Sorted, non-overlapping byte ranges into `fragment`, on char boundaries.
     pub highlighted: Vec<Range<usize>>,
@@ -57,7 +58,7 @@ fn escape_html(text: &str, out: &mut String) {
 }
 
 /// How one query token is matched against an analysed token of the text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum TokenMatch {
     Exact(String),
     /// Wildcard pattern (`*`, `?`, `\`-escaped literals), lower-cased.
@@ -66,6 +67,8 @@ pub enum TokenMatch {
     Fuzzy(String, u8),
     /// A single Chinese character: only that character is highlighted inside a bigram.
     Char(char),
+    /// A `/regex/` matching the whole token.
+    Regex(std::sync::Arc<tantivy_fst::Regex>),
 }
 
 /// Sequences of token matchers (a phrase is a sequence) per highlighted field.
@@ -169,6 +172,7 @@ fn matches(m: &TokenMatch, t: &AnalyzedToken) -> Option<Range<usize>> {
         TokenMatch::Fuzzy(s, d) => {
             (edit_distance(s, &t.text) <= usize::from(*d)).then_some(t.start..t.end)
         }
+        TokenMatch::Regex(r) => regex_matches(r, &t.text).then_some(t.start..t.end),
         TokenMatch::Char(c) => {
             // Offsets of the analysed token map to the original text char by char for CJK.
             let mut at = t.start;
@@ -181,6 +185,18 @@ fn matches(m: &TokenMatch, t: &AnalyzedToken) -> Option<Range<usize>> {
             None
         }
     }
+}
+
+fn regex_matches(regex: &tantivy_fst::Regex, text: &str) -> bool {
+    use tantivy_fst::Automaton;
+    let mut state = regex.start();
+    for b in text.bytes() {
+        state = regex.accept(&state, b);
+        if !regex.can_match(&state) {
+            return false;
+        }
+    }
+    regex.is_match(&state)
 }
 
 /// Merges overlapping or touching ranges (bigrams of one name overlap).

@@ -19,7 +19,9 @@ use crate::schema::{self, Fields};
 /// an fsync and a new segment, so a crawl batches them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommitPolicy {
+    /// Commit once this many upserts and deletes are pending.
     pub max_docs: usize,
+    /// Commit once this much time has passed since the last commit (with changes pending).
     pub max_interval: Duration,
 }
 

@@ -62,9 +62,25 @@ const TEXTS: &[&str] = &[
 
 /// Names an investigator searches for.
 const NAMES: &[&str] = &[
-    "奥施康定", "西地那非", "司美格鲁肽", "羟考酮", "阿普唑仑", "他达拉非", "希爱力", "万艾可",
-    "曲马多", "地西泮", "唑吡坦", "莫达非尼", "普瑞巴林", "布洛芬", "阿莫西林", "二甲双胍",
-    "对乙酰氨基酚", "氯雷他定", "安定",
+    "奥施康定",
+    "西地那非",
+    "司美格鲁肽",
+    "羟考酮",
+    "阿普唑仑",
+    "他达拉非",
+    "希爱力",
+    "万艾可",
+    "曲马多",
+    "地西泮",
+    "唑吡坦",
+    "莫达非尼",
+    "普瑞巴林",
+    "布洛芬",
+    "阿莫西林",
+    "二甲双胍",
+    "对乙酰氨基酚",
+    "氯雷他定",
+    "安定",
 ];
 
 #[derive(Debug, Default)]
@@ -81,7 +97,11 @@ impl Score {
         self.found_relevant as f64 / self.relevant as f64
     }
     fn precision(&self) -> f64 {
-        if self.found == 0 { 1.0 } else { self.found_relevant as f64 / self.found as f64 }
+        if self.found == 0 {
+            1.0
+        } else {
+            self.found_relevant as f64 / self.found as f64
+        }
     }
 }
 
@@ -159,7 +179,10 @@ fn jieba_for_comparison() {
     use tantivy_jieba::JiebaTokenizer;
     let bigrams = measure("pw_text", pharmwatch_indexer::analysis::text_analyzer());
     let search = measure("jieba", TextAnalyzer::from(JiebaTokenizer::new()));
-    let default = measure("jieba", TextAnalyzer::from(JiebaTokenizer::with_search_mode(false)));
+    let default = measure(
+        "jieba",
+        TextAnalyzer::from(JiebaTokenizer::with_search_mode(false)),
+    );
     report("CJK bigrams (ours)", &bigrams);
     report("jieba (search mode)", &search);
     report("jieba (default mode)", &default);

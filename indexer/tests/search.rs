@@ -276,6 +276,10 @@ fn date_ranges() {
     );
     assert_eq!(f.count_all("first_seen:<now"), 50);
     assert_eq!(f.count_all("first_seen:>now-7d"), 0);
+    // Far-away dates are clamped to what the index can hold, not an overflow.
+    assert_eq!(f.count_all("first_seen:[0001 TO 9999]"), 50);
+    assert_eq!(f.count_all("first_seen:>9999-12-31"), 0);
+    assert_eq!(f.count_all("last_seen:<now-999999999w"), 0);
 }
 
 #[test]
@@ -313,6 +317,28 @@ fn wildcards_and_fuzzy() {
     assert_eq!(f.count("site:pill*"), 20);
     assert_eq!(f.count("rule:*shipping"), 6);
     assert_eq!(f.count("drug:oxycodne~1"), 5);
+}
+
+#[test]
+fn regular_expressions() {
+    let f = fixture();
+    assert_eq!(f.count("title:/v[1i]agra/"), 3, "Viagra ×2 and V1agra");
+    assert_eq!(f.count("/v[1i]agra/"), 3);
+    assert_eq!(f.count("title:/oxyc.*/"), 1);
+    assert_eq!(f.count("drug:/(oxy|hydro)codone/"), 5);
+    assert_eq!(f.count_all("domain:/.*well.*/"), 3);
+    assert_eq!(f.count("rule:/.*-shipping/"), 6);
+    let res = f
+        .searcher
+        .search(&SearchRequest { highlight: true, ..req("title:/v[1i]agra/ site:quickads") })
+        .unwrap();
+    let mut marks: Vec<Vec<&str>> = res
+        .hits
+        .iter()
+        .map(|h| highlighted(h.title_snippet.as_ref().unwrap()))
+        .collect();
+    marks.sort();
+    assert_eq!(marks, [vec!["V1agra"], vec!["Viagra"]]);
 }
 
 #[test]
@@ -736,6 +762,9 @@ fn syntax_errors_point_at_the_mistake() {
         ("oxycodone~x", 9, "must be followed by a number"),
         ("oxycodone~99", 9, "edit distance"),
         ("title:oxycodone^", 15, "needs a number"),
+        ("title:/v[1i/", 6, "invalid regular expression"),
+        ("title:/viagra", 6, "unterminated regular expression"),
+        ("price_usd:/1.*/", 10, "takes no regular expressions"),
         ("奥施康定 AND (", 17, "never closed"),
     ];
     for (q, pos, msg) in cases {

@@ -174,3 +174,14 @@ fn unusable_directory_is_a_typed_error() {
     );
     assert!(err.to_string().contains(&file.path().display().to_string()));
 }
+
+#[test]
+fn a_score_that_json_cannot_hold_is_rejected_at_upsert() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = ListingIndexWriter::open_or_create(dir.path()).unwrap();
+    let mut doc = common::doc(0, &common::ROWS[0]);
+    doc.verdict.score = f64::NAN;
+    let err = w.upsert(&doc).unwrap_err();
+    assert!(matches!(err, IndexError::InvalidDocument { .. }), "{err:?}");
+    assert_eq!(w.pending(), 0);
+}

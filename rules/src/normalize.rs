@@ -128,13 +128,18 @@ impl Builder {
     }
 
     /// Lower-cased ASCII bytes starting at original offset `at`.
-    fn push_ascii_run(&mut self, run: &[u8], at: u32) {
-        for (k, &b) in run.iter().enumerate() {
-            self.text.push(b.to_ascii_lowercase() as char);
-            let i = at + k as u32;
-            self.spans.push((i, i + 1));
-        }
+    fn push_ascii_run(&mut self, run: &str, at: u32) {
+        let from = self.text.len();
+        self.text.push_str(run);
+        self.text[from..].make_ascii_lowercase();
+        self.spans
+            .extend((at..at + run.len() as u32).map(|i| (i, i + 1)));
         self.last_len = 1;
+    }
+
+    /// The last character pushed.
+    fn last(&self) -> Option<char> {
+        self.text.chars().next_back()
     }
 
     /// A dropped character widens the span of the one before it, so a highlight over the
@@ -175,7 +180,10 @@ fn normal_view(original: &str) -> Normalized {
             while end < bytes.len() && bytes[end].is_ascii() {
                 end += 1;
             }
-            b.push_ascii_run(&bytes[pos..end], pos as u32);
+            // A letter touching a non-ASCII letter may be a mixed-script word.
+            lookalikes |= bytes[pos].is_ascii_alphabetic()
+                && b.last().is_some_and(|l| !l.is_ascii() && l.is_alphabetic());
+            b.push_ascii_run(&original[pos..end], pos as u32);
             while chars.peek().is_some_and(|&(p, _)| p < end) {
                 chars.next();
             }
@@ -205,7 +213,7 @@ fn push_lowered(b: &mut Builder, d: char, span: (u32, u32)) -> bool {
             continue;
         }
         let c = strip_latin_accent(l);
-        lookalike |= confusable(c).is_some();
+        lookalike |= b.last().is_some_and(|p| p.is_ascii_alphabetic()) && confusable(c).is_some();
         b.push(c, span);
     }
     lookalike
@@ -250,11 +258,7 @@ fn deep_view(normal: &Normalized) -> Normalized {
     let remapped = remap_lookalikes(normal);
     let base = remapped.as_ref().unwrap_or(normal);
     let bytes = base.text.as_bytes();
-    let ascii_at = |i: usize| {
-        let b = bytes[i];
-        if b.is_ascii() { b as char } else { '\u{FFFF}' }
-    };
-    let drops = spaced_letter_drops(bytes.len(), ascii_at);
+    let drops = spaced_letter_drops(bytes);
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut kept: Vec<usize> = Vec::new();
     match &drops {
@@ -319,15 +323,19 @@ fn remap_lookalikes(n: &Normalized) -> Option<Normalized> {
 
 /// Digits and symbols for letters, inside ASCII tokens that contain at least one letter.
 fn leetspeak_bytes(out: &mut [u8]) {
+    let wordish = |b: u8| CLASSES[b as usize] == WORDISH;
     let mut i = 0;
     while i < out.len() {
-        if !is_wordish(out[i] as char) || !out[i].is_ascii() {
+        if !wordish(out[i]) {
             i += 1;
             continue;
         }
         let start = i;
-        while i < out.len() && out[i].is_ascii() && is_wordish(out[i] as char) {
+        while i < out.len() && wordish(out[i]) {
             i += 1;
+        }
+        if out[start..i].iter().all(u8::is_ascii_alphabetic) {
+            continue;
         }
         if !out[start..i].iter().any(u8::is_ascii_alphabetic) {
             continue;
@@ -460,46 +468,64 @@ fn in_lookalike_ranges(c: char) -> bool {
         | 0xA640..=0xA69F | 0xA720..=0xA7FF | 0xAB30..=0xAB6F)
 }
 
-fn is_leet_symbol(c: char) -> bool {
-    matches!(c, '@' | '$' | '|' | '!')
+/// Byte classes for the de-obfuscation passes: letters, digits and leet symbols are
+/// "wordish"; separators may sit between spaced-out letters. Non-ASCII bytes are neither.
+const WORDISH: u8 = 1;
+const SEPARATOR: u8 = 2;
+
+const fn byte_classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        if b.is_ascii_alphanumeric() || matches!(b, b'@' | b'$' | b'|' | b'!') {
+            t[i] = WORDISH;
+        } else if matches!(
+            b,
+            b' ' | b'.' | b'-' | b'_' | b'*' | b'/' | b',' | b'+' | b'~' | b':' | b'\''
+        ) {
+            t[i] = SEPARATOR;
+        }
+        i += 1;
+    }
+    t
 }
 
-fn is_wordish(c: char) -> bool {
-    c.is_ascii_alphanumeric() || is_leet_symbol(c)
-}
+static CLASSES: [u8; 256] = byte_classes();
 
-fn is_separator(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '.' | '-' | '_' | '*' | '·' | '/' | ',' | '+' | '~' | '•' | ':' | '\''
-    )
-}
-
-/// Which separators to drop to join spaced-out letters; `None` when there are none.
-fn spaced_letter_drops(len: usize, at: impl Fn(usize) -> char) -> Option<Vec<bool>> {
-    let isolated = |i: usize| -> bool {
-        is_wordish(at(i))
-            && (i == 0 || !is_wordish(at(i - 1)))
-            && (i + 1 >= len || !is_wordish(at(i + 1)))
+/// "v.i.a.g.r.a", "o x y c o d o n e": at least four single wordish bytes separated by
+/// single separators, three or more of them letters, are joined: returns which separator
+/// bytes to drop, or `None` when there is nothing to join.
+fn spaced_letter_drops(bytes: &[u8]) -> Option<Vec<bool>> {
+    let class = |i: usize| CLASSES[bytes[i] as usize];
+    let len = bytes.len();
+    let isolated = |i: usize| {
+        class(i) == WORDISH
+            && (i == 0 || class(i - 1) != WORDISH)
+            && (i + 1 >= len || class(i + 1) != WORDISH)
     };
     let mut drop: Option<Vec<bool>> = None;
     let mut i = 0;
-    while i < len {
-        if !isolated(i) {
+    while i + 6 < len {
+        // Cheap filter first: a run starts with "x<sep>y".
+        if class(i + 1) != SEPARATOR || !isolated(i) || !isolated(i + 2) {
             i += 1;
             continue;
         }
-        let mut run = vec![i];
         let mut j = i;
-        while j + 2 < len && is_separator(at(j + 1)) && isolated(j + 2) {
+        let mut count = 1;
+        let mut letters = usize::from(bytes[i].is_ascii_alphabetic());
+        while j + 2 < len && class(j + 1) == SEPARATOR && isolated(j + 2) {
             j += 2;
-            run.push(j);
+            count += 1;
+            letters += usize::from(bytes[j].is_ascii_alphabetic());
         }
-        let letters = run.iter().filter(|&&k| at(k).is_ascii_alphabetic()).count();
-        if run.len() >= 4 && letters >= 3 {
+        if count >= 4 && letters >= 3 {
             let d = drop.get_or_insert_with(|| vec![false; len]);
-            for w in run.windows(2) {
-                d[w[0] + 1] = true;
+            let mut k = i + 1;
+            while k < j {
+                d[k] = true;
+                k += 2;
             }
         }
         i = j + 1;

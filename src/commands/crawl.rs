@@ -46,10 +46,9 @@ pub fn run(global: &Global, args: CrawlArgs) -> Result<ExitCode> {
         output::print_flagged_table(&summary.flagged);
         eprintln!("{}", output::summary_line(&summary));
     }
-    let failed_sites = summary
-        .stats
-        .as_ref()
-        .map_or(0, |s| s.per_site.values().filter(|s| s.fetched == 0).count());
+    let failed_sites = summary.stats.as_ref().map_or(0, |s| {
+        s.per_site.values().filter(|s| s.fetched == 0).count()
+    });
     Ok(ExitCode::from(if failed_sites > 0 {
         exit::PARTIAL
     } else {

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use pharmwatch_marketplace::{GroundTruth, MarketplaceOptions, ShopEndpoint};
 
-use super::Global;
+use super::{ConfigError, Global};
 use crate::config::Config;
 use crate::output;
 use crate::pipeline::{self, DataDir, RunSummary};
@@ -35,6 +35,7 @@ pub fn run(global: &Global, args: DemoArgs) -> Result<ExitCode> {
 }
 
 async fn demo(global: &Global, base: Config, args: DemoArgs) -> Result<ExitCode> {
+    prepare_data_dir(&global.data_dir)?;
     let mut options = MarketplaceOptions {
         seed: args.seed,
         ..MarketplaceOptions::default()
@@ -50,7 +51,11 @@ async fn demo(global: &Global, base: Config, args: DemoArgs) -> Result<ExitCode>
     eprintln!(
         "sample marketplace: {} shops on 127.0.0.1 ({})",
         shops.len(),
-        shops.iter().map(|s| s.base_url.as_str()).collect::<Vec<_>>().join(", ")
+        shops
+            .iter()
+            .map(|s| s.base_url.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 
     let config = demo_config(&base, &shops, args.rate)?;
@@ -60,7 +65,7 @@ async fn demo(global: &Global, base: Config, args: DemoArgs) -> Result<ExitCode>
     let truth = running.ground_truth();
     running.shutdown().await;
     truth
-        .write_json(&global.data_dir.join("demo-ground-truth.json"))
+        .write_json(&global.data_dir.join(GROUND_TRUTH_FILE))
         .context("cannot write the ground truth file")?;
 
     output::print_flagged_table(&summary.flagged);
@@ -73,11 +78,55 @@ async fn demo(global: &Global, base: Config, args: DemoArgs) -> Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
+/// Marks a data directory as the demo's own.
+const GROUND_TRUTH_FILE: &str = "demo-ground-truth.json";
+
+/// The sample shops listen on new ports each time, so an earlier demo's listings would show
+/// up again under other URLs: a data directory that holds an earlier demo is cleared first.
+/// One that holds anything else is refused, so the demo never deletes real findings.
+fn prepare_data_dir(dir: &Path) -> Result<()> {
+    let Ok(mut entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    if entries.next().is_none() {
+        return Ok(());
+    }
+    if !dir.join(GROUND_TRUTH_FILE).is_file() {
+        return Err(ConfigError(format!(
+            "{} already holds data that is not from a demo; pass another --data-dir (e.g. --data-dir /tmp/pharmwatch-demo)",
+            dir.display()
+        ))
+        .into());
+    }
+    for part in ["index", "evidence"] {
+        let path = dir.join(part);
+        if path.exists() {
+            std::fs::remove_dir_all(&path)
+                .with_context(|| format!("cannot clear the earlier demo's {}", path.display()))?;
+        }
+    }
+    for file in [
+        "state.sqlite",
+        "state.sqlite-wal",
+        "state.sqlite-shm",
+        GROUND_TRUTH_FILE,
+    ] {
+        let path = dir.join(file);
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot clear the earlier demo's {}", path.display()))?;
+        }
+    }
+    eprintln!("cleared the earlier demo in {}", dir.display());
+    Ok(())
+}
+
 /// The shipped config's crawl settings and rules, with one site per sample shop.
 fn demo_config(base: &Config, shops: &[ShopEndpoint], rate: f64) -> Result<Config> {
     let mut text = String::new();
     for shop in shops {
-        let profile = Path::new("config/sites").join(format!("{}.toml", shop.archetype.base_name()));
+        let profile =
+            Path::new("config/sites").join(format!("{}.toml", shop.archetype.base_name()));
         let _ = writeln!(
             text,
             "[[site]]\nname = {name:?}\nkind = {kind:?}\nstart_urls = [{url:?}]\nrate = {rate:?}\ncurrency = {cur:?}\nlanguage = {lang:?}",
@@ -130,7 +179,9 @@ fn compare_with_truth(summary: &RunSummary, truth: &GroundTruth) -> String {
 
 fn shell_quote(path: &Path) -> String {
     let s = path.display().to_string();
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+    {
         s
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use pharmwatch_crawler::{Crawler, RecordKind, SiteConfig};
 use pharmwatch_extract::profile::SiteProfile;
 use pharmwatch_extract::{SiteContext, decode, extract_page};
-use pharmwatch_crawler::{Crawler, RecordKind, SiteConfig};
 use pharmwatch_model::{Listing, SiteKind, sha256_hex};
 
 use super::{ConfigError, Global};
@@ -79,7 +79,9 @@ fn extract_file(site: Option<SiteConfig>, args: &ExtractArgs) -> Result<(Vec<Lis
         .clone()
         .or_else(|| site.as_ref().and_then(|s| s.profile.clone()));
     let ctx = SiteContext {
-        name: site.as_ref().map_or_else(|| "adhoc".into(), |s| s.name.clone()),
+        name: site
+            .as_ref()
+            .map_or_else(|| "adhoc".into(), |s| s.name.clone()),
         kind: site.as_ref().map_or_else(SiteKind::default, |s| s.kind),
         currency: site.as_ref().and_then(|s| s.currency),
         language: site.as_ref().and_then(|s| s.language.clone()),
@@ -91,7 +93,13 @@ fn extract_file(site: Option<SiteConfig>, args: &ExtractArgs) -> Result<(Vec<Lis
     let tld = url.host_str().and_then(|h| h.rsplit('.').next());
     let decoded = decode::decode_html(&body, None, tld);
     let digest = sha256_hex(&body);
-    let page = extract_page(&decoded.text, &url, &ctx, time::OffsetDateTime::now_utc(), Some(&digest));
+    let page = extract_page(
+        &decoded.text,
+        &url,
+        &ctx,
+        time::OffsetDateTime::now_utc(),
+        Some(&digest),
+    );
     let summary = format!(
         "{url}: {} bytes, charset {} (from {:?}), {} link(s)",
         body.len(),
@@ -115,12 +123,19 @@ fn fetch_and_extract(
     let mut site = match site {
         Some(site) => site,
         None => {
-            let toml = format!("[[site]]\nname = \"adhoc\"\nkind = \"pharmacy\"\nstart_urls = [{source:?}]\n");
-            crate::config::Config::from_toml(&toml, "extract")?.sites.remove(0)
+            let toml = format!(
+                "[[site]]\nname = \"adhoc\"\nkind = \"pharmacy\"\nstart_urls = [{source:?}]\n"
+            );
+            crate::config::Config::from_toml(&toml, "extract")?
+                .sites
+                .remove(0)
         }
     };
     site.start_urls = vec![source.clone()];
-    site.allowed_hosts = url.host_str().map(|h| vec![h.to_string()]).unwrap_or_default();
+    site.allowed_hosts = url
+        .host_str()
+        .map(|h| vec![h.to_string()])
+        .unwrap_or_default();
     site.max_pages = Some(1);
     site.max_depth = Some(0);
     if let Some(p) = &args.profile {
@@ -144,7 +159,9 @@ fn fetch_and_extract(
     let page = records
         .into_iter()
         .find(|r| r.kind == RecordKind::Page)
-        .with_context(|| format!("{url} was not fetched (disallowed by robots.txt or out of scope)"))?;
+        .with_context(|| {
+            format!("{url} was not fetched (disallowed by robots.txt or out of scope)")
+        })?;
     if let Some(err) = &page.error {
         anyhow::bail!("cannot fetch {url}: {}", err.message);
     }

@@ -32,7 +32,10 @@ pub struct ConfigError(pub String);
 
 /// Maps an error to the documented exit code.
 pub fn exit_code_for(err: &anyhow::Error) -> u8 {
-    if err.chain().any(|e| e.downcast_ref::<ConfigError>().is_some()) {
+    if err
+        .chain()
+        .any(|e| e.downcast_ref::<ConfigError>().is_some())
+    {
         exit::CONFIG
     } else {
         exit::FAILED

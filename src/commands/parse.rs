@@ -44,8 +44,12 @@ pub fn run(cmd: ParseCommand) -> Result<ExitCode> {
             Some(m) => json!({ "amount": m.amount.to_string(), "currency": m.currency }),
             None => json!({ "amount": null, "currency": null }),
         },
-        ParseCommand::Quantity { text, .. } => serde_json::to_value(quantity::parse_quantity(&text))?,
-        ParseCommand::Contacts { text, .. } => serde_json::to_value(contacts::parse_contacts(&text))?,
+        ParseCommand::Quantity { text, .. } => {
+            serde_json::to_value(quantity::parse_quantity(&text))?
+        }
+        ParseCommand::Contacts { text, .. } => {
+            serde_json::to_value(contacts::parse_contacts(&text))?
+        }
     };
     println!("{value}");
     Ok(ExitCode::SUCCESS)

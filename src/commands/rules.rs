@@ -38,7 +38,12 @@ impl PathsArgs {
     fn paths(&self, config: &Config) -> Vec<PathBuf> {
         let given: Vec<PathBuf> = self.paths.iter().chain(&self.rules_flag).cloned().collect();
         if given.is_empty() {
-            config.rules.packs.iter().map(|p| config.resolve(p)).collect()
+            config
+                .rules
+                .packs
+                .iter()
+                .map(|p| config.resolve(p))
+                .collect()
         } else {
             given
         }

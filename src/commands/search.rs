@@ -111,8 +111,20 @@ fn print_json(results: &SearchResults) -> Result<()> {
 }
 
 const CSV_HEADER: [&str; 14] = [
-    "id", "url", "site", "domain", "title", "price", "currency", "price_usd", "unit_price_usd",
-    "severity", "score", "rules", "drugs", "evidence_sha256",
+    "id",
+    "url",
+    "site",
+    "domain",
+    "title",
+    "price",
+    "currency",
+    "price_usd",
+    "unit_price_usd",
+    "severity",
+    "score",
+    "rules",
+    "drugs",
+    "evidence_sha256",
 ];
 
 fn print_csv(results: &SearchResults) -> Result<()> {
@@ -134,7 +146,11 @@ fn print_csv(results: &SearchResults) -> Result<()> {
             v.severity.map(|s| s.to_string()).unwrap_or_default(),
             format!("{:.1}", v.score),
             v.rule_ids().collect::<Vec<_>>().join(";"),
-            v.drugs.iter().map(|d| d.drug.as_str()).collect::<Vec<_>>().join(";"),
+            v.drugs
+                .iter()
+                .map(|d| d.drug.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
             l.evidence_digest.clone().unwrap_or_default(),
         ])?;
     }
@@ -153,13 +169,22 @@ fn csv_safe(text: &str) -> String {
 }
 
 fn print_human(results: &SearchResults, args: &SearchArgs) {
-    output::print_table(results.hits.iter().map(|h| (&h.doc.listing, &h.doc.verdict)));
+    output::print_table(
+        results
+            .hits
+            .iter()
+            .map(|h| (&h.doc.listing, &h.doc.verdict)),
+    );
     let shown = results.hits.len();
     println!(
         "{} of {} {} (offset {})",
         shown,
         results.total,
-        if args.all { "listings" } else { "flagged listings" },
+        if args.all {
+            "listings"
+        } else {
+            "flagged listings"
+        },
         args.offset
     );
     if let Some(facets) = &results.facets {

@@ -67,6 +67,7 @@ const MIGRATIONS: &[&str] = &[
         gone_since TEXT
     );
     CREATE INDEX listings_site ON listings(site);
+    CREATE INDEX listings_url ON listings(url);
 
     CREATE TABLE listing_history (
         id           INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -229,6 +229,10 @@ impl StateStore for SqliteStore {
         listings::get(&self.conn(), id)
     }
 
+    fn listings_on_page(&self, url: &str) -> Result<Vec<StoredListing>, StoreError> {
+        listings::on_page(&self.conn(), url)
+    }
+
     fn listing_history(&self, id: &ListingId) -> Result<Vec<HistoryEntry>, StoreError> {
         listings::history(&self.conn(), "listing_id = ?1", id.as_str())
     }

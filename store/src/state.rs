@@ -83,6 +83,9 @@ pub trait StateStore: Send + Sync {
         run: RunId,
     ) -> Result<Vec<ListingId>, StoreError>;
     fn listing(&self, id: &ListingId) -> Result<Option<StoredListing>, StoreError>;
+    /// The listings last extracted from the page at `url` (a page answered 304 still
+    /// offers them).
+    fn listings_on_page(&self, url: &str) -> Result<Vec<StoredListing>, StoreError>;
     /// A listing's history, oldest first (price history on the listing page).
     fn listing_history(&self, id: &ListingId) -> Result<Vec<HistoryEntry>, StoreError>;
     /// The history rows written in a run (new, changed, gone, returned), for its report.

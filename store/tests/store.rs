@@ -665,3 +665,20 @@ fn lock_is_released_when_the_holder_is_killed() {
     child.wait().unwrap();
     assert!(pharmwatch_store::DataDirLock::acquire(dir.path()).is_ok());
 }
+
+#[test]
+fn listings_on_page_returns_what_the_page_offered() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let run = store.start_run("cfg", T0).unwrap();
+    store
+        .commit_page(&commit_for("http://h/p", run, 2), run)
+        .unwrap();
+    store
+        .commit_page(&commit_for("http://h/q", run, 1), run)
+        .unwrap();
+    let on_p = store.listings_on_page("http://h/p").unwrap();
+    assert_eq!(on_p.len(), 2);
+    assert!(on_p.iter().all(|s| s.listing.url == "http://h/p"));
+    assert_eq!(store.listings_on_page("http://h/q").unwrap().len(), 1);
+    assert!(store.listings_on_page("http://h/none").unwrap().is_empty());
+}

@@ -24,7 +24,7 @@ pub enum Body {
     Endless,
     /// With Content-Length, one byte per second.
     Drip(Vec<u8>),
-    /// With Content-Length, the whole response held back for this long first.
+    /// With Content-Length; the head is sent at once, the body after this long.
     Delayed(Duration, Vec<u8>),
 }
 
@@ -182,9 +182,6 @@ async fn serve(
     };
     log.lock().unwrap().push(hit.clone());
     let reply = handler(&hit);
-    if let Body::Delayed(delay, _) = &reply.body {
-        tokio::time::sleep(*delay).await;
-    }
     let mut out = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", reply.status);
     for (k, v) in &reply.headers {
         out.push_str(&format!("{k}: {v}\r\n"));
@@ -197,7 +194,12 @@ async fn serve(
     }
     stream.write_all(out.as_bytes()).await?;
     match reply.body {
-        Body::Bytes(b) | Body::Delayed(_, b) => stream.write_all(&b).await?,
+        Body::Bytes(b) => stream.write_all(&b).await?,
+        Body::Delayed(delay, b) => {
+            stream.flush().await?;
+            tokio::time::sleep(delay).await;
+            stream.write_all(&b).await?;
+        }
         Body::Drip(b) => {
             for byte in b {
                 stream.write_all(&[byte]).await?;

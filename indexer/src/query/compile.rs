@@ -164,6 +164,15 @@ impl Compiler<'_> {
     fn default_fields(&mut self, value: &Value, negated: bool) -> Result<Option<Q>, QueryError> {
         let f = self.fields;
         let mut clauses: Vec<(Occur, Q)> = Vec::new();
+        if value.regex {
+            for field in [f.title, f.description, f.seller, f.drug] {
+                clauses.push((Occur::Should, self.regex_query(field, value, true)?));
+            }
+            if !negated {
+                self.highlights.add_both(text_matchers(value));
+            }
+            return Ok(boolean(clauses).map(|q| user_boost(q, value)));
+        }
         for (field, boost) in [
             (f.title, TITLE_BOOST),
             (f.description, 1.0),
@@ -190,6 +199,9 @@ impl Compiler<'_> {
         negated: bool,
     ) -> Result<Option<Q>, QueryError> {
         let field = self.field(f)?;
+        if value.regex {
+            return self.field_regex(f, field, value, negated);
+        }
         let q = match f.kind {
             Kind::Text => {
                 if !negated {
@@ -234,6 +246,50 @@ impl Compiler<'_> {
             }
         };
         Ok(q.map(|q| user_boost(q, value)))
+    }
+
+    fn field_regex(
+        &mut self,
+        f: &QueryField,
+        field: Field,
+        value: &Value,
+        negated: bool,
+    ) -> Result<Option<Q>, QueryError> {
+        let case_insensitive = match f.kind {
+            Kind::Text | Kind::Keyword => true,
+            Kind::Exact => false,
+            _ => {
+                return Err(self
+                    .err(value.span.start, format!("`{}` takes no regular expressions", f.name))
+                    .hint("regular expressions work on text and identifier fields, e.g. title:/v[1i]agra/"));
+            }
+        };
+        if f.kind == Kind::Text && !negated {
+            if field == self.fields.title {
+                self.highlights.title.extend(text_matchers(value));
+            } else if field == self.fields.description {
+                self.highlights.description.extend(text_matchers(value));
+            }
+        }
+        let q = self.regex_query(field, value, case_insensitive)?;
+        Ok(Some(user_boost(q, value)))
+    }
+
+    /// `/regex/`: matches whole terms (single words of text fields, whole identifier values).
+    fn regex_query(&self, field: Field, value: &Value, case_insensitive: bool) -> Result<Q, QueryError> {
+        let pattern = if case_insensitive {
+            format!("(?i){}", value.text)
+        } else {
+            value.text.clone()
+        };
+        RegexQuery::from_pattern(&pattern, field)
+            .map(|q| Box::new(q) as Q)
+            .map_err(|e| {
+                let detail = e.to_string();
+                let detail = detail.lines().next().unwrap_or("").trim();
+                self.err(value.span.start, format!("invalid regular expression: {detail}"))
+                    .hint("the regex must match a whole word (text fields, lower-case) or a whole value, e.g. title:/v[1i]agra/ or domain:/.*pharma.*/")
+            })
     }
 
     /// Text fields: the value goes through the index's analyzer; several tokens make a phrase.
@@ -339,7 +395,7 @@ impl Compiler<'_> {
         }
         let term = |v: f64| match f.kind {
             Kind::Severity => Term::from_field_u64(field, v as u64),
-            Kind::Date => Term::from_field_date(field, DateTime::from_timestamp_secs(v as i64)),
+            Kind::Date => Term::from_field_date(field, date_time(v)),
             _ => Term::from_field_f64(field, v),
         };
         Ok(Box::new(RangeQuery::new(lo.map(term), hi.map(term))))
@@ -406,6 +462,12 @@ impl Compiler<'_> {
         })?;
         Ok([start as f64, end as f64])
     }
+}
+
+/// Seconds as a tantivy date, clamped to what its nanosecond timestamps can hold (1678–2262).
+fn date_time(secs: f64) -> DateTime {
+    const LIMIT: f64 = (i64::MAX / 1_000_000_000 - 1) as f64;
+    DateTime::from_timestamp_secs(secs.clamp(-LIMIT, LIMIT) as i64)
 }
 
 fn end(value: &Value, inclusive: bool) -> RangeEnd {
@@ -515,6 +577,11 @@ fn is_one_word(text: &str) -> bool {
 
 /// What to highlight for a text value: one sequence of token matchers per phrase.
 fn text_matchers(value: &Value) -> Vec<Vec<TokenMatch>> {
+    if value.regex {
+        return tantivy_fst::Regex::new(&format!("(?i){}", value.text))
+            .map(|r| vec![vec![TokenMatch::Regex(std::sync::Arc::new(r))]])
+            .unwrap_or_default();
+    }
     if let Some(pattern) = &value.wildcard {
         return vec![vec![TokenMatch::Glob(analysis::normalize_word(pattern))]];
     }

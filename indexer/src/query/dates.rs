@@ -1,7 +1,7 @@
 //! Date values in queries: each stands for an interval of seconds.
 
 use time::format_description::well_known::Rfc3339;
-use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 /// Parses a date value into `(start, end)` Unix seconds, `end` exclusive:
 /// `2026` (the year), `2026-11` (the month), `2026-11-01` (the day, UTC),
@@ -31,20 +31,19 @@ pub fn parse(text: &str) -> Option<(i64, i64)> {
         [y] => {
             let y = num(y, 4)?;
             let start = Date::from_calendar_date(y, Month::January, 1).ok()?;
-            let end = Date::from_calendar_date(y + 1, Month::January, 1).ok()?;
-            Some((midnight(start), midnight(end)))
+            let last = Date::from_calendar_date(y, Month::December, 31).ok()?;
+            Some((midnight(start), midnight(last) + 86_400))
         }
         [y, m] => {
             let y = num(y, 4)?;
             let month = Month::try_from(u8::try_from(num(m, 2)?).ok()?).ok()?;
             let start = Date::from_calendar_date(y, month, 1).ok()?;
-            let (ny, nm) = if month == Month::December {
-                (y + 1, Month::January)
+            let end = if month == Month::December {
+                midnight(Date::from_calendar_date(y, Month::December, 31).ok()?) + 86_400
             } else {
-                (y, month.next())
+                midnight(Date::from_calendar_date(y, month.next(), 1).ok()?)
             };
-            let end = Date::from_calendar_date(ny, nm, 1).ok()?;
-            Some((midnight(start), midnight(end)))
+            Some((midnight(start), end))
         }
         [y, m, d] => {
             let month = Month::try_from(u8::try_from(num(m, 2)?).ok()?).ok()?;
@@ -57,27 +56,27 @@ pub fn parse(text: &str) -> Option<(i64, i64)> {
     }
 }
 
-/// `-7d`, `+2h`, `` (nothing) as seconds.
+/// `-7d`, `+2h`, `` (nothing) as seconds; `None` when malformed or absurdly large.
 fn relative(rest: &str) -> Option<i64> {
     if rest.is_empty() {
         return Some(0);
     }
-    let (sign, body) = match rest.as_bytes()[0] {
+    let (sign, body) = match rest.as_bytes().first()? {
         b'-' => (-1, &rest[1..]),
         b'+' => (1, &rest[1..]),
         _ => return None,
     };
     let unit = body.chars().last()?;
     let n: i64 = body[..body.len() - unit.len_utf8()].parse().ok()?;
-    let secs = match unit {
-        's' => Duration::seconds(n),
-        'm' => Duration::minutes(n),
-        'h' => Duration::hours(n),
-        'd' => Duration::days(n),
-        'w' => Duration::weeks(n),
+    let unit_secs = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        'w' => 604_800,
         _ => return None,
     };
-    Some(sign * secs.whole_seconds())
+    n.checked_mul(unit_secs)?.checked_mul(sign)
 }
 
 #[cfg(test)]
@@ -94,8 +93,11 @@ mod tests {
         assert_eq!(parse("2026").unwrap().0, s);
         assert_eq!(parse("2026-01-01T00:00:10Z").unwrap(), (s + 10, s + 11));
         assert!(parse("2026-13-01").is_none());
+        assert_eq!(parse("9999-12").unwrap().1, parse("9999").unwrap().1);
         assert!(parse("yesterday").is_none());
         assert!(parse("now-x").is_none());
+        assert!(parse("now-99999999999999999d").is_none());
+        assert!(parse("now-").is_none());
         let (n, _) = parse("now-1d").unwrap();
         let (now, _) = parse("now").unwrap();
         assert!((now - n - 86_400).abs() <= 1);

@@ -24,8 +24,11 @@ pub enum Kind {
 /// A queryable field: the name users type, the schema field, its kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueryField {
+    /// The name users type.
     pub name: &'static str,
+    /// The schema field it searches.
     pub schema_name: &'static str,
+    /// How its values are matched.
     pub kind: Kind,
 }
 

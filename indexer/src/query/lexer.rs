@@ -37,6 +37,11 @@ pub enum Tok {
         text: String,
         modifiers: Modifiers,
     },
+    /// `/regex/`: the pattern between the slashes (`\/` unescaped to `/`).
+    Regex {
+        pattern: String,
+        modifiers: Modifiers,
+    },
     And,
     Or,
     Not,
@@ -135,6 +140,9 @@ impl<'q> Lexer<'q> {
         if c == '"' {
             return self.quoted().map(Some);
         }
+        if c == '/' {
+            return self.regex().map(Some);
+        }
         if c == '^' || c == '~' {
             return Err(self
                 .error(start, format!("`{c}` must follow a word or a \"phrase\""))
@@ -167,6 +175,38 @@ impl<'q> Lexer<'q> {
         let modifiers = self.modifiers()?;
         Ok(Token {
             tok: Tok::Quoted { text, modifiers },
+            span: start..self.pos,
+        })
+    }
+
+    fn regex(&mut self) -> Result<Token, QueryError> {
+        let start = self.pos;
+        self.bump();
+        let mut pattern = String::new();
+        loop {
+            match self.bump() {
+                None => {
+                    return Err(self
+                        .error(start, "unterminated regular expression: this `/` is never closed")
+                        .hint("close it with `/`, e.g. title:/v[1i]agra/, or escape the slash as \\/"));
+                }
+                Some('/') => break,
+                Some('\\') if self.peek() == Some('/') => {
+                    self.bump();
+                    pattern.push('/');
+                }
+                Some('\\') => {
+                    pattern.push('\\');
+                    if let Some(e) = self.bump() {
+                        pattern.push(e);
+                    }
+                }
+                Some(c) => pattern.push(c),
+            }
+        }
+        let modifiers = self.modifiers()?;
+        Ok(Token {
+            tok: Tok::Regex { pattern, modifiers },
             span: start..self.pos,
         })
     }
@@ -316,6 +356,14 @@ mod tests {
     fn hyphen_inside_word_is_not_an_operator() {
         let t = toks("rule:rx-without-prescription");
         assert!(matches!(&t[1], Tok::Word { text, .. } if text == "rx-without-prescription"));
+    }
+
+    #[test]
+    fn regexes_between_slashes() {
+        let t = toks(r"title:/v[1i]agra/ 30mg/ml /a\/b/");
+        assert_eq!(t[1], Tok::Regex { pattern: "v[1i]agra".into(), modifiers: Modifiers::default() });
+        assert!(matches!(&t[2], Tok::Word { text, .. } if text == "30mg/ml"));
+        assert_eq!(t[3], Tok::Regex { pattern: "a/b".into(), modifiers: Modifiers::default() });
     }
 
     #[test]

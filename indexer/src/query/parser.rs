@@ -21,6 +21,8 @@ pub struct Value {
     pub quoted: bool,
     /// Regex-like pattern when the word holds unescaped `*`/`?` (see the lexer).
     pub wildcard: Option<String>,
+    /// The value is a `/regular expression/` (in `text`).
+    pub regex: bool,
     pub modifiers: Modifiers,
 }
 
@@ -241,7 +243,7 @@ impl Parser<'_> {
                 self.field_value(f, t.span, depth)
             }
             Tok::Word { ref text, .. } if text == "*" && field.is_none() => Ok(Node::All),
-            tok @ (Tok::Word { .. } | Tok::Quoted { .. }) => Ok(Node::Term {
+            tok @ (Tok::Word { .. } | Tok::Quoted { .. } | Tok::Regex { .. }) => Ok(Node::Term {
                 field,
                 value: value_of(tok, t.span),
             }),
@@ -305,7 +307,7 @@ impl Parser<'_> {
             Tok::Word { ref text, .. } if compare_prefix(text).is_some() => {
                 self.compare(field, field_span, t)
             }
-            tok @ (Tok::Word { .. } | Tok::Quoted { .. }) => Ok(Node::Term {
+            tok @ (Tok::Word { .. } | Tok::Quoted { .. } | Tok::Regex { .. }) => Ok(Node::Term {
                 field: Some(field),
                 value: value_of(tok, t.span),
             }),
@@ -344,6 +346,7 @@ impl Parser<'_> {
                     span,
                     quoted: false,
                     wildcard: None,
+                    regex: false,
                     modifiers,
                 },
                 _ => {
@@ -358,6 +361,7 @@ impl Parser<'_> {
                 span: t.span.start + len..t.span.end,
                 quoted: false,
                 wildcard: None,
+                regex: false,
                 modifiers,
             }
         };
@@ -435,7 +439,7 @@ impl Parser<'_> {
         match t.tok {
             Tok::Word { ref text, .. } if text == "*" => Ok(None),
             Tok::Word { ref text, .. } if text == "TO" => Err(t.span.start),
-            tok @ (Tok::Word { .. } | Tok::Quoted { .. }) => Ok(Some(value_of(tok, t.span))),
+            tok @ (Tok::Word { .. } | Tok::Quoted { .. } | Tok::Regex { .. }) => Ok(Some(value_of(tok, t.span))),
             _ => Err(t.span.start),
         }
     }
@@ -454,6 +458,7 @@ fn value_of(tok: Tok, span: Range<usize>) -> Value {
             span,
             quoted: false,
             wildcard: wildcard.then_some(pattern),
+            regex: false,
             modifiers,
         },
         Tok::Quoted { text, modifiers } => Value {
@@ -461,6 +466,15 @@ fn value_of(tok: Tok, span: Range<usize>) -> Value {
             span,
             quoted: true,
             wildcard: None,
+            regex: false,
+            modifiers,
+        },
+        Tok::Regex { pattern, modifiers } => Value {
+            text: pattern,
+            span,
+            quoted: false,
+            wildcard: None,
+            regex: true,
             modifiers,
         },
         _ => Value {
@@ -468,6 +482,7 @@ fn value_of(tok: Tok, span: Range<usize>) -> Value {
             span,
             quoted: false,
             wildcard: None,
+            regex: false,
             modifiers: Modifiers::default(),
         },
     }

@@ -322,6 +322,16 @@ pub(super) fn get(conn: &Connection, id: &ListingId) -> Result<Option<StoredList
     raw.map(RawListing::into_stored).transpose()
 }
 
+pub(super) fn on_page(conn: &Connection, url: &str) -> Result<Vec<StoredListing>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {LISTING_COLUMNS} FROM listings WHERE url = ?1 ORDER BY id"
+    ))?;
+    let raws: Vec<RawListing> = stmt
+        .query_map([url], RawListing::from_row)?
+        .collect::<Result<_, _>>()?;
+    raws.into_iter().map(RawListing::into_stored).collect()
+}
+
 pub(super) fn page_after(
     conn: &Connection,
     after: Option<&ListingId>,

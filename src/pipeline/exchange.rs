@@ -1,0 +1,44 @@
+//! The crawler's record of one exchange, as the evidence archive wants it.
+
+use pharmwatch_crawler::{PageRecord, RecordKind};
+use pharmwatch_model::{ExchangePurpose, HttpExchange};
+
+/// The exchange behind a crawler record: request, response and the bytes as received.
+pub fn to_exchange(record: &PageRecord) -> HttpExchange {
+    HttpExchange {
+        purpose: match record.kind {
+            RecordKind::Robots => ExchangePurpose::Robots,
+            RecordKind::Redirect => ExchangePurpose::Redirect,
+            RecordKind::Sitemap => ExchangePurpose::Sitemap,
+            RecordKind::Page | RecordKind::RetriedAttempt => ExchangePurpose::Page,
+        },
+        site: record.site.clone(),
+        method: "GET".into(),
+        target_uri: record.url.clone(),
+        request_headers: record.request_headers.clone(),
+        http_version: record
+            .http_version
+            .clone()
+            .unwrap_or_else(|| "HTTP/1.1".into()),
+        status: record.status,
+        reason: None,
+        response_headers: record.response_headers.clone(),
+        body: record.body.to_vec(),
+        truncated: record.truncated,
+        started_at: record.fetched_at,
+        ip: None,
+        error: record
+            .error
+            .as_ref()
+            .map(|e| format!("{}: {}", e.kind.as_str(), e.message)),
+    }
+}
+
+/// The value of a response header (case-insensitive name).
+pub fn header<'a>(record: &'a PageRecord, name: &str) -> Option<&'a str> {
+    record
+        .response_headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}

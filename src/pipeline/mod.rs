@@ -1,0 +1,250 @@
+//! One run of the pipeline: crawl → evidence → extract → rules → state store → index.
+//!
+//! The crawler runs on the async runtime and sends one record per exchange; a single blocking
+//! thread ([`sink::Sink`]) archives each exchange, applies the rules and writes the state
+//! store and the index, so the reactor never waits on disk or CPU work.
+
+mod exchange;
+mod sink;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use pharmwatch_crawler::config::SiteConfig;
+use pharmwatch_crawler::fetch::Validators;
+use pharmwatch_crawler::{CrawlStats, Crawler, PageRecord, ValidatorSource};
+use pharmwatch_evidence::{DEFAULT_ROTATE_BYTES, WarcInfo, WarcWriter};
+use pharmwatch_indexer::IndexDoc;
+use pharmwatch_model::{Listing, Money, Timestamp, Verdict};
+use pharmwatch_rules::RuleSet;
+use pharmwatch_store::{DataDirLock, RunId, RunStatus, SqliteStore, StateStore};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::commands::ConfigError;
+use crate::config::Config;
+
+/// Paths of the data directory's parts.
+pub struct DataDir {
+    pub root: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: &Path) -> Self {
+        DataDir {
+            root: root.to_path_buf(),
+        }
+    }
+
+    pub fn index(&self) -> PathBuf {
+        self.root.join("index")
+    }
+
+    pub fn evidence(&self) -> PathBuf {
+        self.root.join("evidence")
+    }
+
+    pub fn state(&self) -> PathBuf {
+        self.root.join("state.sqlite")
+    }
+
+    pub fn create(&self) -> Result<()> {
+        for dir in [self.index(), self.evidence()] {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Loads the rule packs and reference data named by the config.
+pub fn load_rules(config: &Config) -> Result<RuleSet> {
+    let packs: Vec<PathBuf> = config
+        .rules
+        .packs
+        .iter()
+        .map(|p| config.resolve(p))
+        .collect();
+    let reference = config.resolve(&config.rules.lexicon);
+    RuleSet::load(&packs, &reference).map_err(|e| {
+        anyhow::Error::new(ConfigError(format!(
+            "the rule set could not be loaded:\n{e}"
+        )))
+    })
+}
+
+/// What one run found, for the summary and the report.
+#[derive(Debug, Default)]
+pub struct RunSummary {
+    pub run: Option<RunId>,
+    pub pages: u64,
+    pub page_errors: u64,
+    pub listings: u64,
+    pub new_listings: u64,
+    pub changed_listings: u64,
+    pub gone_listings: u64,
+    pub flagged: Vec<(Listing, Verdict)>,
+    pub stats: Option<CrawlStats>,
+}
+
+/// Crawls `sites`, archives every exchange, applies the rules and writes every listing with
+/// its verdict to the state store and the index.
+pub async fn run(
+    config: &Config,
+    sites: Vec<SiteConfig>,
+    data_dir: &DataDir,
+) -> Result<RunSummary> {
+    data_dir.create()?;
+    let _lock = DataDirLock::acquire(&data_dir.root)
+        .map_err(|e| anyhow::Error::new(ConfigError(e.to_string())))?;
+    let rules = load_rules(config)?;
+    let store = SqliteStore::open(&data_dir.state())
+        .with_context(|| format!("cannot open the state store {}", data_dir.state().display()))?;
+    for run in store.mark_interrupted_runs()? {
+        tracing::warn!(
+            run = run.0,
+            "an earlier run was interrupted; its work so far is kept"
+        );
+    }
+    let run = store.start_run(&config.digest, now())?;
+    let sites = resolve_profiles(config, sites);
+    let site_names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
+    let store: Arc<dyn StateStore> = Arc::new(store);
+    let crawler = Crawler::new(config.crawl.clone(), sites)
+        .map_err(|e| anyhow::Error::new(ConfigError(e.to_string())))?
+        .with_validators(Arc::new(StoreValidators(store.clone())));
+    let warc = WarcWriter::open(
+        &data_dir.evidence(),
+        warc_info(config, run),
+        DEFAULT_ROTATE_BYTES,
+    )
+    .context("cannot open the evidence archive")?;
+
+    let (tx, rx) = mpsc::channel::<PageRecord>(256);
+    let mut sink = sink::Sink::new(store.clone(), warc, Arc::new(rules), &data_dir.index(), run)?;
+    let sink = tokio::task::spawn_blocking(move || sink.drain(rx).map(|()| sink));
+    let cancel = CancellationToken::new();
+    let on_signal = cancel.clone();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::warn!("interrupted: finishing pages in flight, then committing");
+            on_signal.cancel();
+        }
+    });
+    let stats = crawler.run(tx, cancel).await;
+    ctrl_c.abort();
+    let finished = sink.await.context("the indexing thread failed")?;
+    let result = finish(&*store, run, &site_names, finished, stats);
+    if let Err(err) = &result {
+        let _ = store.finish_run(
+            run,
+            RunStatus::Failed,
+            &serde_json::json!({ "error": format!("{err:#}") }),
+            now(),
+        );
+    }
+    result
+}
+
+fn finish(
+    store: &dyn StateStore,
+    run: RunId,
+    site_names: &[String],
+    sink: Result<sink::Sink>,
+    stats: Result<CrawlStats, pharmwatch_crawler::CrawlError>,
+) -> Result<RunSummary> {
+    let mut sink = sink?;
+    let stats = stats.context("the crawl failed")?;
+    sink.warc.sync()?;
+    if !stats.cancelled {
+        for site in site_names {
+            let seen: Vec<_> = sink
+                .seen
+                .get(site)
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default();
+            sink.summary.gone_listings += store.mark_gone(site, &seen, run)?.len() as u64;
+        }
+    }
+    let mut summary = std::mem::take(&mut sink.summary);
+    summary.run = Some(run);
+    let counts = serde_json::json!({
+        "pages": summary.pages,
+        "page_errors": summary.page_errors,
+        "listings": summary.listings,
+        "flagged": summary.flagged.len(),
+        "new": summary.new_listings,
+        "changed": summary.changed_listings,
+        "gone": summary.gone_listings,
+        "sites": stats.per_site,
+    });
+    let status = if stats.cancelled {
+        RunStatus::Interrupted
+    } else {
+        RunStatus::Finished
+    };
+    store.finish_run(run, status, &counts, now())?;
+    summary.stats = Some(stats);
+    Ok(summary)
+}
+
+fn resolve_profiles(config: &Config, sites: Vec<SiteConfig>) -> Vec<SiteConfig> {
+    sites
+        .into_iter()
+        .map(|mut site| {
+            site.profile = site.profile.map(|p| config.resolve(&p));
+            site
+        })
+        .collect()
+}
+
+fn warc_info(config: &Config, run: RunId) -> WarcInfo {
+    WarcInfo {
+        software: format!("pharmwatch/{}", env!("CARGO_PKG_VERSION")),
+        operator: config.crawl.user_agent.clone(),
+        hostname: std::env::var("HOSTNAME").ok(),
+        config_digest: config.digest.clone(),
+        run_id: run.0.to_string(),
+    }
+}
+
+fn now() -> Timestamp {
+    time::OffsetDateTime::now_utc()
+}
+
+/// Conditional requests use the validators of the last successful fetch.
+struct StoreValidators(Arc<dyn StateStore>);
+
+impl ValidatorSource for StoreValidators {
+    fn validators(&self, url: &str) -> Option<Validators> {
+        let stored = self.0.validators(url).ok().flatten()?;
+        Some(Validators {
+            etag: stored.etag,
+            last_modified: stored.last_modified,
+        })
+    }
+}
+
+/// Builds the index document of a listing, with its prices in US dollars.
+pub fn index_doc(
+    rules: &RuleSet,
+    listing: Listing,
+    verdict: Verdict,
+    first_seen: Timestamp,
+    run: RunId,
+) -> IndexDoc {
+    let to_usd = |m: Option<Money>| {
+        m.and_then(|m| rules.rates().to_usd(&m))
+            .and_then(|d| d.to_string().parse::<f64>().ok())
+    };
+    IndexDoc {
+        price_usd: to_usd(listing.price),
+        unit_price_usd: to_usd(listing.unit_price()),
+        first_seen,
+        last_seen: listing.fetched_at,
+        run: Some(run.0.to_string()),
+        listing,
+        verdict,
+    }
+}

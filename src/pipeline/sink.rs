@@ -1,0 +1,207 @@
+//! The consuming end of a run: every record the crawler sends goes to the evidence archive,
+//! then (pages only) through the rules into the state store and the index.
+//!
+//! Runs on one blocking thread: SQLite, tantivy and rule evaluation are synchronous work, and
+//! one thread means one index writer and an ordered evidence file.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use pharmwatch_crawler::{PageRecord, RecordKind};
+use pharmwatch_evidence::WarcWriter;
+use pharmwatch_indexer::ListingIndexWriter;
+use pharmwatch_model::{Listing, ListingId, Timestamp, Verdict};
+use pharmwatch_rules::RuleSet;
+use pharmwatch_store::{
+    ListingChange, PageCommit, PageRecord as StoredPage, RunId, StateStore, WarcPointer,
+};
+use tokio::sync::mpsc;
+
+use super::exchange::{header, to_exchange};
+use super::{RunSummary, index_doc};
+
+/// Commit the index at least this often, so a killed run loses little.
+const COMMIT_EVERY_DOCS: usize = 1_000;
+const COMMIT_EVERY: Duration = Duration::from_secs(10);
+
+pub struct Sink {
+    pub store: Arc<dyn StateStore>,
+    pub warc: WarcWriter,
+    pub rules: Arc<RuleSet>,
+    pub index: ListingIndexWriter,
+    pub run: RunId,
+    pub summary: RunSummary,
+    /// Listing ids seen (or known to be still offered) per site in this run.
+    pub seen: BTreeMap<String, BTreeSet<ListingId>>,
+    robots_override_recorded: HashSet<String>,
+    uncommitted: usize,
+    last_commit: Instant,
+}
+
+impl Sink {
+    pub fn new(
+        store: Arc<dyn StateStore>,
+        warc: WarcWriter,
+        rules: Arc<RuleSet>,
+        index_dir: &Path,
+        run: RunId,
+    ) -> Result<Self> {
+        let index = ListingIndexWriter::open_or_create(index_dir)
+            .with_context(|| format!("cannot open the index at {}", index_dir.display()))?;
+        Ok(Sink {
+            store,
+            warc,
+            rules,
+            index,
+            run,
+            summary: RunSummary::default(),
+            seen: BTreeMap::new(),
+            robots_override_recorded: HashSet::new(),
+            uncommitted: 0,
+            last_commit: Instant::now(),
+        })
+    }
+
+    /// Drains the crawler's channel until it closes, then commits.
+    pub fn drain(&mut self, mut rx: mpsc::Receiver<PageRecord>) -> Result<()> {
+        while let Some(record) = rx.blocking_recv() {
+            self.take(record)?;
+            if self.uncommitted >= COMMIT_EVERY_DOCS || self.last_commit.elapsed() >= COMMIT_EVERY {
+                self.commit()?;
+            }
+        }
+        self.commit()
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.index.commit().context("cannot commit the index")?;
+        self.warc.sync().context("cannot sync the evidence file")?;
+        self.uncommitted = 0;
+        self.last_commit = Instant::now();
+        Ok(())
+    }
+
+    fn take(&mut self, record: PageRecord) -> Result<()> {
+        let location = self
+            .warc
+            .write_exchange(&to_exchange(&record))
+            .with_context(|| format!("cannot archive the exchange with {}", record.url))?;
+        if record.robots_ignored && self.robots_override_recorded.insert(record.site.clone()) {
+            self.warc.write_metadata(
+                &record.url,
+                &[
+                    (
+                        "robots-override",
+                        "ignore_robots = true in the site's config",
+                    ),
+                    ("site", &record.site),
+                ],
+            )?;
+        }
+        if record.kind != RecordKind::Page {
+            return Ok(());
+        }
+        self.summary.pages += 1;
+        if record.error.is_some() {
+            self.summary.page_errors += 1;
+        }
+        let page = StoredPage {
+            url: record.url.clone(),
+            site: record.site.clone(),
+            status: record.status,
+            etag: header(&record, "etag").map(str::to_string),
+            last_modified: header(&record, "last-modified").map(str::to_string),
+            body_sha256: record.body_sha256.clone(),
+            warc: Some(WarcPointer {
+                file: location.file,
+                offset: location.offset,
+                length: location.length,
+            }),
+            fetched_at: record.fetched_at,
+            run: self.run,
+        };
+        let listings = self.listings_of(&record)?;
+        let evaluated: Vec<(Listing, Verdict)> = listings
+            .into_iter()
+            .map(|l| {
+                let v = self.rules.evaluate(&l);
+                (l, v)
+            })
+            .collect();
+        let commit = PageCommit {
+            page,
+            discovered: Vec::new(),
+            listings: evaluated,
+            error: record.error.as_ref().map(|e| e.message.clone()),
+        };
+        let changes = self
+            .store
+            .commit_page(&commit, self.run)
+            .with_context(|| format!("cannot store the page {}", record.url))?;
+        for ((listing, verdict), change) in commit.listings.into_iter().zip(changes) {
+            self.index_listing(listing, verdict, change)?;
+        }
+        Ok(())
+    }
+
+    /// The listings a page offers now: extracted from a fresh body; for a 304 or a failed
+    /// fetch, the ones stored from the last time (the page still offers them as far as we
+    /// know); none for a page that is gone (404, 410).
+    fn listings_of(&mut self, record: &PageRecord) -> Result<Vec<Listing>> {
+        let fresh =
+            record.error.is_none() && record.status.is_some_and(|s| (200..300).contains(&s));
+        let gone = matches!(record.status, Some(404 | 410));
+        if fresh || gone {
+            return Ok(record.listings.clone());
+        }
+        let stored = self.store.listings_on_page(&record.url)?;
+        let unchanged = record.status == Some(304);
+        Ok(stored
+            .into_iter()
+            .filter(|s| s.gone_since.is_none())
+            .map(|s| {
+                let mut listing = s.listing;
+                if unchanged {
+                    listing.fetched_at = record.fetched_at;
+                }
+                listing
+            })
+            .collect())
+    }
+
+    fn index_listing(
+        &mut self,
+        listing: Listing,
+        verdict: Verdict,
+        change: ListingChange,
+    ) -> Result<()> {
+        self.seen
+            .entry(listing.site.clone())
+            .or_default()
+            .insert(listing.id.clone());
+        let first_seen = self.first_seen(&listing)?;
+        let doc = index_doc(&self.rules, listing, verdict, first_seen, self.run);
+        self.index.upsert(&doc)?;
+        self.uncommitted += 1;
+        self.summary.listings += 1;
+        match change {
+            ListingChange::New => self.summary.new_listings += 1,
+            ListingChange::Changed { .. } => self.summary.changed_listings += 1,
+            ListingChange::Unchanged => {}
+        }
+        if doc.verdict.flagged {
+            self.summary.flagged.push((doc.listing, doc.verdict));
+        }
+        Ok(())
+    }
+
+    fn first_seen(&self, listing: &Listing) -> Result<Timestamp> {
+        Ok(self
+            .store
+            .listing(&listing.id)?
+            .map_or(listing.fetched_at, |s| s.first_seen))
+    }
+}
