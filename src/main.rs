@@ -44,6 +44,9 @@ pub enum Command {
     /// Rule authors' tools: lint, test, explain, check.
     #[command(subcommand)]
     Rules(commands::rules::RulesCommand),
+    /// The archived evidence: show a page's bytes, verify every digest.
+    #[command(subcommand)]
+    Evidence(commands::evidence::EvidenceCommand),
     /// Print the listings extracted from one page (a profile author's debugging aid).
     Extract(commands::extract::ExtractArgs),
     /// Show how one string is read: price, quantity or contacts.

@@ -12,6 +12,8 @@
 //! - Parsers for the pieces of a listing: [`price`], [`quantity`], [`contacts`],
 //!   [`payment`], [`shipping`], [`gtin`], with [`wallet`] checksum validation.
 
+#![warn(missing_docs)]
+
 pub mod contacts;
 pub mod decode;
 mod entities;

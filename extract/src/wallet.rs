@@ -28,7 +28,7 @@ pub fn classify_wallet(address: &str) -> Option<WalletKind> {
 /// Bitcoin mainnet: Base58Check P2PKH (version 0x00, "1…") or P2SH (0x05, "3…"), or a
 /// segwit address with HRP `bc` (Bech32 for v0, Bech32m for v1+, per BIP-173/BIP-350).
 pub fn is_valid_bitcoin_address(address: &str) -> bool {
-    if address.len() >= 4 && address[..3].eq_ignore_ascii_case("bc1") {
+    if address.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("bc1")) {
         return match bech32::segwit::decode(address) {
             Ok((hrp, _, _)) => hrp == bech32::hrp::BC,
             Err(_) => false,

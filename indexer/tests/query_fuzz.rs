@@ -23,6 +23,7 @@ fn piece() -> impl Strategy<Value = String> {
         Just("*".to_string()),
         Just("奥施康定".to_string()),
         Just("片".to_string()),
+        "/[a-z.*+?()|\\[\\]{}^$]{0,8}/".prop_map(|s| s),
         "[a-z_]{1,12}:".prop_map(|s| s),
         "(drug|price_usd|severity|first_seen|flagged|title|site|rule):".prop_map(|s| s),
         "[()\\[\\]{}\"+\\-!~^:*?\\\\<>=&|]".prop_map(|s| s),

@@ -2,6 +2,7 @@
 
 pub mod crawl;
 pub mod demo;
+pub mod evidence;
 pub mod extract;
 pub mod parse;
 pub mod rules;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Crawl(args) => crawl::run(&global, args),
         Command::Search(args) => search::run(&global, args),
         Command::Rules(cmd) => rules::run(&global, cmd),
+        Command::Evidence(cmd) => evidence::run(&global, cmd),
         Command::Extract(args) => extract::run(&global, args),
         Command::Parse(cmd) => parse::run(cmd),
     }

@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
         run_id        INTEGER NOT NULL REFERENCES runs(id)
     );
     CREATE INDEX pages_site ON pages(site);
+    CREATE INDEX pages_digest ON pages(body_sha256);
 
     CREATE TABLE frontier (
         site           TEXT NOT NULL,

@@ -143,6 +143,10 @@ impl StateStore for SqliteStore {
         pages::get(&self.conn(), url)
     }
 
+    fn page_by_digest(&self, sha256: &str) -> Result<Option<PageRecord>, StoreError> {
+        pages::by_digest(&self.conn(), sha256)
+    }
+
     fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
         pages::validators(&self.conn(), url)
     }

@@ -35,6 +35,8 @@ pub trait StateStore: Send + Sync {
     /// Stores the latest fetch of a URL (replacing the previous one).
     fn record_page(&self, page: &PageRecord) -> Result<(), StoreError>;
     fn page(&self, url: &str) -> Result<Option<PageRecord>, StoreError>;
+    /// The latest page whose body as received had this SHA-256 (lower-case hex).
+    fn page_by_digest(&self, sha256: &str) -> Result<Option<PageRecord>, StoreError>;
     /// ETag / Last-Modified of the latest successful fetch of `url`, for a conditional GET.
     fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError>;
     /// Everything one page changes (page row, frontier state, new links, listings and their

@@ -682,3 +682,13 @@ fn listings_on_page_returns_what_the_page_offered() {
     assert_eq!(store.listings_on_page("http://h/q").unwrap().len(), 1);
     assert!(store.listings_on_page("http://h/none").unwrap().is_empty());
 }
+
+#[test]
+fn pages_are_found_by_body_digest() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let run = store.start_run("cfg", T0).unwrap();
+    store.record_page(&page("http://h/p", run)).unwrap();
+    let found = store.page_by_digest(&"ab".repeat(32)).unwrap().unwrap();
+    assert_eq!(found.url, "http://h/p");
+    assert!(store.page_by_digest(&"cd".repeat(32)).unwrap().is_none());
+}

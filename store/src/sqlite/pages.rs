@@ -47,12 +47,31 @@ pub(super) fn record(conn: &Connection, p: &PageRecord) -> Result<(), StoreError
 }
 
 pub(super) fn get(conn: &Connection, url: &str) -> Result<Option<PageRecord>, StoreError> {
+    get_where(conn, "url = ?1", url)
+}
+
+/// The latest page whose body had this SHA-256 (hex).
+pub(super) fn by_digest(conn: &Connection, sha256: &str) -> Result<Option<PageRecord>, StoreError> {
+    get_where(
+        conn,
+        "body_sha256 = ?1 ORDER BY fetched_at DESC LIMIT 1",
+        sha256,
+    )
+}
+
+fn get_where(
+    conn: &Connection,
+    condition: &str,
+    value: &str,
+) -> Result<Option<PageRecord>, StoreError> {
     let raw = conn
         .query_row(
-            "SELECT url, site, status, etag, last_modified, body_sha256, warc_file,
+            &format!(
+                "SELECT url, site, status, etag, last_modified, body_sha256, warc_file,
                     warc_offset, warc_length, fetched_at, run_id
-             FROM pages WHERE url = ?1",
-            [url],
+             FROM pages WHERE {condition}"
+            ),
+            [value],
             RawPage::from_row,
         )
         .optional()?;
