@@ -68,6 +68,7 @@ struct Host<J> {
     queue: BinaryHeap<Queued<J>>,
     interval: Duration,
     last_start: Option<Instant>,
+    last_head: Option<Instant>,
     next_allowed: Instant,
     in_flight: usize,
     /// Requests started whose response head has not arrived (or that have not failed).
@@ -116,6 +117,7 @@ impl<J> HostScheduler<J> {
             queue: BinaryHeap::new(),
             interval,
             last_start: None,
+            last_head: None,
             next_allowed: now,
             in_flight: 0,
             awaiting_head: 0,
@@ -136,7 +138,7 @@ impl<J> HostScheduler<J> {
             && interval > h.interval
         {
             h.interval = interval;
-            if let Some(last) = h.last_start {
+            for last in [h.last_start, h.last_head].into_iter().flatten() {
                 h.next_allowed = h.next_allowed.max(last + interval);
             }
             self.reschedule(host);
@@ -248,6 +250,7 @@ impl<J> HostScheduler<J> {
     pub fn head_arrived(&mut self, host: &HostKey, at: Instant) {
         if let Some(h) = self.hosts.get_mut(host) {
             h.awaiting_head = h.awaiting_head.saturating_sub(1);
+            h.last_head = h.last_head.max(Some(at));
             h.next_allowed = h.next_allowed.max(at + h.interval);
             self.reschedule(host);
         }

@@ -33,6 +33,25 @@ pub enum CharsetSource {
     Default,
 }
 
+impl CharsetSource {
+    /// Lower-case name, as serialised (`header`, `bom`, `meta`, `detected`, `default`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CharsetSource::Header => "header",
+            CharsetSource::Bom => "bom",
+            CharsetSource::Meta => "meta",
+            CharsetSource::Detected => "detected",
+            CharsetSource::Default => "default",
+        }
+    }
+}
+
+impl std::fmt::Display for CharsetSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A page decoded to UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {

@@ -49,6 +49,7 @@ pub use shipping::parse_shipping_claims;
 pub struct SiteContext {
     /// Name of the configured site (copied into `Listing::site`).
     pub name: String,
+    /// What kind of site it is (copied into `Listing::site_kind`).
     pub kind: SiteKind,
     /// The site's currency: for bare numbers and ambiguous symbols (`$`, `¥`, `kr`).
     pub currency: Option<Currency>,
@@ -69,13 +70,16 @@ pub enum LinkKind {
     /// A listing page: matches the profile's `listing_urls` (or, without a profile, a
     /// product-like path such as `/product/…`, `/ad/…`, `/item/…`).
     Listing,
+    /// Any other page (home, category, about, cart, …).
     Other,
 }
 
 /// An outgoing link: absolute, http(s), without fragment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct PageLink {
+    /// Absolute http(s) URL without fragment.
     pub url: Url,
+    /// What the link leads to.
     pub kind: LinkKind,
 }
 

@@ -44,16 +44,27 @@ use url::{Position, Url};
 /// A field of a listing that a profile can locate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ProfileField {
+    /// `title`: the listing's title; a listing needs one.
     Title,
+    /// `price`: text read by the price parser with the site's currency.
     Price,
+    /// `description`: free text.
     Description,
+    /// `seller`: the seller's name or handle.
     Seller,
+    /// `quantity`: pack size/strength text ("30 tablets", "30片/盒").
     Quantity,
+    /// `contacts`: every match, read by the contact parser.
     Contacts,
+    /// `payment`: every match, read by the payment-method parser.
     Payment,
+    /// `shipping`: every match, read by the shipping-claim parser.
     Shipping,
+    /// `images`: every match's `src`/`href` (or `attr`).
     Images,
+    /// `next_page`: pagination links, tagged [`crate::LinkKind::Next`].
     NextPage,
+    /// `gtin`: every match, read as a GTIN/EAN/UPC.
     Gtin,
 }
 
@@ -160,48 +171,77 @@ pub struct SiteProfile {
 /// Why a profile could not be loaded. Every variant says where and how to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
+    /// The file could not be read.
     #[error("cannot read site profile {path}: {source}")]
     Io {
+        /// The profile's path.
         path: String,
+        /// The underlying I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// TOML syntax error, unknown key or wrong value type.
     #[error("{origin}:{line}:{column}: {message}\n  hint: {hint}")]
     Syntax {
+        /// File path or origin name.
         origin: String,
+        /// 1-based line.
         line: usize,
+        /// 1-based column (in chars).
         column: usize,
+        /// What is wrong, from the TOML parser (names the offending key).
         message: String,
+        /// How to fix it.
         hint: String,
     },
     #[error(
         "{origin}:{line}:{column}: field `{field}`: invalid CSS selector `{selector}`: {message}\n  hint: write a CSS selector as in a stylesheet, e.g. \"h1.listing-title\" or \".price > span\"; jQuery extensions such as :contains() and :eq() are not supported"
     )]
+    /// A field's CSS selector does not parse.
     Selector {
+        /// File path or origin name.
         origin: String,
+        /// The field key, e.g. `fields.price`.
         field: String,
+        /// The selector as written.
         selector: String,
+        /// 1-based line of the field's value.
         line: usize,
+        /// 1-based column of the field's value.
         column: usize,
+        /// The CSS parser's complaint.
         message: String,
     },
     #[error(
         "{origin}:{line}:{column}: field `{field}`: invalid regex `{pattern}`: {message}\n  hint: use Rust regex syntax (no look-around or back-references) and single-quoted TOML strings ('\\d+') so backslashes stay as written"
     )]
+    /// A regex (in `listing_urls` or a field's `regex`) does not compile.
     Regex {
+        /// File path or origin name.
         origin: String,
+        /// The key, e.g. `listing_urls` or `fields.gtin`.
         field: String,
+        /// The regex as written.
         pattern: String,
+        /// 1-based line of the value.
         line: usize,
+        /// 1-based column of the value.
         column: usize,
+        /// The regex compiler's complaint.
         message: String,
     },
+    /// A value that parses but makes no sense (currency code, language tag, attribute name).
     #[error("{origin}:{line}:{column}: field `{field}`: {message}")]
     Invalid {
+        /// File path or origin name.
         origin: String,
+        /// The key, e.g. `currency`.
         field: String,
+        /// 1-based line of the value.
         line: usize,
+        /// 1-based column of the value.
         column: usize,
+        /// What is wrong and what to write instead.
         message: String,
     },
 }

@@ -6,8 +6,11 @@ use tiny_keccak::{Hasher, Keccak};
 /// The chain a validated address belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WalletKind {
+    /// Bitcoin mainnet (Base58Check P2PKH/P2SH or Bech32/Bech32m segwit).
     Bitcoin,
+    /// Ethereum (EIP-55 when mixed case).
     Ethereum,
+    /// Tron mainnet (Base58Check, version 0x41).
     Tron,
 }
 
@@ -28,7 +31,10 @@ pub fn classify_wallet(address: &str) -> Option<WalletKind> {
 /// Bitcoin mainnet: Base58Check P2PKH (version 0x00, "1…") or P2SH (0x05, "3…"), or a
 /// segwit address with HRP `bc` (Bech32 for v0, Bech32m for v1+, per BIP-173/BIP-350).
 pub fn is_valid_bitcoin_address(address: &str) -> bool {
-    if address.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("bc1")) {
+    if address
+        .get(..3)
+        .is_some_and(|p| p.eq_ignore_ascii_case("bc1"))
+    {
         return match bech32::segwit::decode(address) {
             Ok((hrp, _, _)) => hrp == bech32::hrp::BC,
             Err(_) => false,

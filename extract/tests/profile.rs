@@ -164,6 +164,31 @@ fn quickads_ad_in_another_language() {
 }
 
 #[test]
+fn list_fields_fall_back_to_page_text_only_when_their_selector_matches_nothing() {
+    let html = r#"<html><body><h1 class="listing-title">Tramadol 50mg 20 tablets</h1><p class="listing-price">20 €</p>
+      <p>Contact: Telegram: @tram_seller. Payment: Bitcoin.</p><p class="listing-shipping">Shipping at buyer's cost</p></body></html>"#;
+    let url = Url::parse("http://127.0.0.1:9003/ad/9.html").unwrap();
+    let l = &extract_page(
+        html,
+        &url,
+        &ctx(load("quickads"), SiteKind::Classifieds),
+        now(),
+        None,
+    )
+    .listings[0];
+    // No .listing-contact / .listing-payment element: the page text is scanned.
+    assert!(
+        l.contacts
+            .iter()
+            .any(|c| c.kind == ContactKind::Telegram && c.value == "tram_seller")
+    );
+    assert_eq!(l.methods["contacts"], ExtractionMethod::Heuristic);
+    assert_eq!(l.payment_methods, ["bitcoin"]);
+    // A .listing-shipping element exists and names no claim: the profile has spoken.
+    assert!(l.shipping_claims.is_empty());
+}
+
+#[test]
 fn profile_falls_back_to_generic_off_listing_urls() {
     let html = r#"<html><body><h1 class="listing-title">Not a listing</h1><ul><li class="card"><a href="/ad/1.html">A</a> <span class="card-price">5 €</span></li></ul>
       <a rel="next" class="next" href="/category/pills?page=2">›</a></body></html>"#;

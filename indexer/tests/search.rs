@@ -330,7 +330,10 @@ fn regular_expressions() {
     assert_eq!(f.count("rule:/.*-shipping/"), 6);
     let res = f
         .searcher
-        .search(&SearchRequest { highlight: true, ..req("title:/v[1i]agra/ site:quickads") })
+        .search(&SearchRequest {
+            highlight: true,
+            ..req("title:/v[1i]agra/ site:quickads")
+        })
         .unwrap();
     let mut marks: Vec<Vec<&str>> = res
         .hits

@@ -10,8 +10,11 @@ use rust_decimal::Decimal;
 /// Legal class of a drug, as the rules lexicon records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DrugClass {
+    /// Over the counter.
     Otc,
+    /// Prescription only.
     Rx,
+    /// Narcotic or psychotropic (scheduled).
     Controlled,
 }
 

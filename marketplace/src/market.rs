@@ -19,8 +19,11 @@ pub struct Marketplace {
 /// A shop of a generated marketplace (before it is served).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShopInfo {
+    /// Unique name (`medsdirect`, …).
     pub name: String,
+    /// Name shown in the page header.
     pub display_name: String,
+    /// Which archetype it is.
     pub archetype: Archetype,
 }
 

@@ -19,6 +19,7 @@ pub enum Obfuscation {
 }
 
 impl Obfuscation {
+    /// Every kind.
     pub const ALL: [Obfuscation; 5] = [
         Obfuscation::Leet,
         Obfuscation::Separators,

@@ -30,14 +30,19 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Where one shop is served.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShopEndpoint {
+    /// Unique name of the shop (`medsdirect`, …).
     pub name: String,
+    /// Site kind, as a crawl configuration would declare it.
     pub kind: SiteKind,
     /// `http://127.0.0.1:PORT` (no trailing slash).
     pub base_url: String,
     /// BCP 47 language of the shop.
     pub language: String,
+    /// Currency of its prices.
     pub currency: Currency,
+    /// Which of the four archetypes it is.
     pub archetype: Archetype,
+    /// Name shown in the page header.
     pub display_name: String,
 }
 
@@ -51,12 +56,17 @@ pub struct RequestRecord {
     pub ms_since_start: u64,
     /// Name of the shop (each shop has its own port).
     pub shop: String,
+    /// HTTP method (`GET`, `HEAD`, …).
     pub method: String,
     /// Path and query as requested (`/category/x?page=2`).
     pub path: String,
+    /// Status code answered.
     pub status: u16,
+    /// `User-Agent` request header.
     pub user_agent: Option<String>,
+    /// `If-None-Match` request header.
     pub if_none_match: Option<String>,
+    /// `If-Modified-Since` request header.
     pub if_modified_since: Option<String>,
 }
 

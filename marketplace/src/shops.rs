@@ -38,6 +38,7 @@ impl Archetype {
         }
     }
 
+    /// Site kind of shops of this archetype.
     pub fn kind(self) -> SiteKind {
         match self {
             Archetype::Classifieds => SiteKind::Classifieds,
@@ -45,6 +46,7 @@ impl Archetype {
         }
     }
 
+    /// Currency of shops of this archetype.
     pub fn currency(self) -> Currency {
         match self {
             Archetype::RoguePharmacy => Currency::USD,

@@ -17,6 +17,7 @@ use crate::state::listing_path;
 pub struct StaticSummary {
     /// Files written (pages, robots.txt, nginx.conf).
     pub files: usize,
+    /// Bytes of page content written.
     pub bytes: u64,
     /// One folder per shop, in shop order.
     pub shop_dirs: Vec<PathBuf>,

@@ -16,13 +16,21 @@ use crate::spec::{ListingSpec, MarkupStyle};
 
 /// Rule ids of the contract's rule table, as the ground truth names them.
 pub mod rule_ids {
+    /// An rx or controlled drug offered with a "no prescription needed" claim.
     pub const RX_WITHOUT_PRESCRIPTION: &str = "rx-without-prescription";
+    /// A controlled drug offered at all (any site).
     pub const CONTROLLED_SUBSTANCE_ONLINE: &str = "controlled-substance-online";
+    /// The drug name is printed only in disguise.
     pub const OBFUSCATED_DRUG_NAME: &str = "obfuscated-drug-name";
+    /// Any lexicon drug on classifieds, forums or darknet markets.
     pub const MEDICINE_ON_INFORMAL_MARKET: &str = "medicine-on-informal-market";
+    /// Unit price below 25 % of the reference unit price.
     pub const IMPLAUSIBLE_PRICE: &str = "implausible-price";
+    /// Crypto-currencies are the only payment methods named.
     pub const CRYPTO_ONLY_PAYMENT: &str = "crypto-only-payment";
+    /// Messaging apps are the only contacts (no e-mail, no plain phone).
     pub const MESSAGING_ONLY_CONTACT: &str = "messaging-only-contact";
+    /// Stealth, discreet or customs-evading shipping claims.
     pub const STEALTH_SHIPPING: &str = "stealth-shipping";
 
     /// Every rule id the generator may expect.
@@ -44,7 +52,9 @@ const IMPLAUSIBLE_BELOW: Decimal = Decimal::from_parts(25, 0, 0, false, 2);
 /// Everything the generator knows about a marketplace's product pages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroundTruth {
+    /// Seed the marketplace was generated from.
     pub seed: u64,
+    /// The shops, in serving order.
     pub shops: Vec<ShopTruth>,
     /// One entry per product page, ordered by shop then id.
     pub listings: Vec<ListingTruth>,
@@ -53,12 +63,17 @@ pub struct GroundTruth {
 /// One shop of the marketplace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShopTruth {
+    /// Unique name (`medsdirect`, `kangjian2`, …).
     pub name: String,
+    /// Name shown in the page header.
     pub display_name: String,
+    /// Site kind, as a crawl configuration would declare it.
     pub kind: SiteKind,
+    /// Which of the four archetypes it is.
     pub archetype: Archetype,
     /// BCP 47 language of the shop (classified ads carry their own).
     pub language: String,
+    /// Currency of every price on the shop.
     pub currency: Currency,
     /// Character encoding of its pages (`UTF-8` or `GBK`).
     pub charset: String,
@@ -69,7 +84,9 @@ pub struct ShopTruth {
 /// One product page: what is displayed on it and the rules its content should trigger.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListingTruth {
+    /// Name of the shop.
     pub shop: String,
+    /// Kind of the shop.
     pub site_kind: SiteKind,
     /// Path of the product page (`/product/1042-oxycodone-30mg.html`, `/ad/1042.html`).
     pub path: String,
@@ -79,12 +96,15 @@ pub struct ListingTruth {
     pub category: String,
     /// Title exactly as displayed (h1 text, JSON-LD / microdata name).
     pub title: String,
+    /// The `.listing-description` text (also the JSON-LD / microdata description).
     pub description: String,
     /// Amount (decimal string with two decimals) and currency.
     pub price: Money,
     /// The price as printed ("$1,299.00", "128元", "12,99 €").
     pub price_text: String,
+    /// Units in the pack (tablets, capsules, pens); `None` for goods not sold by count.
     pub quantity_units: Option<u32>,
+    /// Strength of one unit, for medicines.
     pub strength: Option<Strength>,
     /// Unit form (`tablet`, `capsule`, `pen`) for medicines.
     pub form: Option<String>,
@@ -94,15 +114,19 @@ pub struct ListingTruth {
     pub drug_class: Option<String>,
     /// The drug name as printed (possibly obfuscated).
     pub displayed_drug_name: Option<String>,
+    /// The drug name is printed only in disguise.
     pub obfuscated: bool,
+    /// How it is disguised.
     pub obfuscation: Option<Obfuscation>,
     /// Exact set of rule ids the page content should trigger, sorted.
     pub expected_rules: Vec<String>,
     /// True when any expected rule fires (all contract rules are medium or above).
     pub flagged: bool,
+    /// Structured data on the page.
     pub markup: MarkupStyle,
     /// BCP 47 language of the listing text.
     pub language: String,
+    /// The `.listing-seller` text.
     pub seller: String,
     /// One entry per `.listing-contact` element, as printed.
     pub contacts: Vec<String>,
@@ -110,6 +134,8 @@ pub struct ListingTruth {
     pub payment: String,
     /// The `.listing-shipping` line.
     pub shipping: String,
+    /// GTIN printed on the page (`.listing-gtin`, JSON-LD / microdata `gtin13`), with whether
+    /// its check digit is valid.
     pub gtin: Option<Gtin>,
 }
 

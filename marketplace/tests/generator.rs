@@ -254,7 +254,10 @@ fn obfuscated_names_hide_every_plain_name_and_plain_names_show() {
             kinds.insert(l.obfuscation.unwrap());
             if l.shop == "kangjian" {
                 // GBK has no zero-width joiner: it would turn into a character reference.
-                assert_ne!(l.obfuscation, Some(pharmwatch_marketplace::Obfuscation::ZeroWidth));
+                assert_ne!(
+                    l.obfuscation,
+                    Some(pharmwatch_marketplace::Obfuscation::ZeroWidth)
+                );
             }
             assert!(!plain, "{} shows a plain name: {fields}", l.path);
             let shown = l.displayed_drug_name.as_deref().unwrap();
@@ -559,7 +562,11 @@ fn static_site_has_every_page() {
     assert!(conf.contains("charset gbk;"));
     assert!(conf.contains("$uri/page-$arg_page.html"));
     let page_1 = root.join("medsdirect/category/mens-health/page-1.html");
-    assert!(std::fs::read_to_string(page_1).unwrap().contains("product-card"));
+    assert!(
+        std::fs::read_to_string(page_1)
+            .unwrap()
+            .contains("product-card")
+    );
     assert!(summary.files > 120);
 }
 

@@ -40,8 +40,8 @@ pub(crate) struct ListingCtx<'a> {
     set: &'a RuleSet,
     listing: &'a Listing,
     fields: Vec<Option<FieldText<'a>>>,
-    /// `matched[slot * patterns + id]`: pattern `id` matched on that field and view.
-    matched: Vec<bool>,
+    /// Bit `slot * patterns + id`: pattern `id` matched on that field and view.
+    matched: Vec<u64>,
     pub drugs: Vec<DrugHit>,
 }
 
@@ -68,13 +68,16 @@ impl<'a> ListingCtx<'a> {
             }));
         }
         let n = set.bank.len();
-        let mut matched = vec![false; SLOTS * n];
+        let mut matched = vec![0u64; (SLOTS * n).div_ceil(64)];
         for (i, f) in Field::ALL.iter().enumerate() {
             let Some(ft) = &fields[i] else { continue };
             for (view, text) in [(View::Normal, ft.normal.text.as_str()), (View::Raw, &*ft.original)] {
                 let s = slot(*f, view);
                 if set.bank.has_slot(s) && !text.is_empty() {
-                    set.bank.scan(s, text, &mut matched[s * n..(s + 1) * n]);
+                    set.bank.scan(s, text, |id| {
+                        let bit = s * n + id;
+                        matched[bit / 64] |= 1 << (bit % 64);
+                    });
                 }
             }
         }
@@ -301,7 +304,10 @@ impl<'a> ListingCtx<'a> {
     fn text(&self, t: &TextCond, ev: Option<&mut Vec<Evidence>>) -> bool {
         let view = if t.normalize { View::Normal } else { View::Raw };
         let n = self.set.bank.len();
-        let is_hit = |f: Field, id: usize| self.matched[slot(f, view) * n + id];
+        let is_hit = |f: Field, id: usize| {
+            let bit = slot(f, view) * n + id;
+            self.matched[bit / 64] & (1 << (bit % 64)) != 0
+        };
         let held = t.fields.iter().any(|f| t.patterns.iter().any(|&id| is_hit(*f, id)));
         let Some(ev) = ev else { return held };
         for f in &t.fields {

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::csv;
 use crate::diagnostic::Diagnostic;
-use crate::normalize::{Normalized, is_cjk, plain_fold};
+use crate::normalize::{Normalized, folds_to, is_cjk};
 use crate::rates::file_diag;
 
 /// File name of the lexicon inside the reference folder.
@@ -288,7 +288,7 @@ impl Lexicon {
                 let printed = original.get(range.clone()).unwrap_or("");
                 let hit = NameHit {
                     drug: p.drug,
-                    obfuscated: plain_fold(printed) != p.plain,
+                    obfuscated: !folds_to(printed, &p.plain),
                     range,
                     context_required: p.context_required,
                 };
@@ -398,9 +398,11 @@ fn parse_drug(f: &[String]) -> Result<Drug, String> {
             .filter(|n| !n.is_empty())
             .collect()
     };
-    let mut names = split(&f[4]);
-    if !names.iter().any(|n| n.eq_ignore_ascii_case(&id)) {
-        names.insert(0, id.clone());
+    // The id is not a name by itself: "mercury" or "lithium" would match thermometers and
+    // batteries. Rows list every form that should match.
+    let names = split(&f[4]);
+    if names.is_empty() && f[5].trim().is_empty() {
+        return Err(format!("drug `{id}` has no names: list at least its INN in `names`"));
     }
     let reference_price = if f[6].trim().is_empty() {
         None

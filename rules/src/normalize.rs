@@ -374,6 +374,18 @@ pub(crate) fn plain_fold(s: &str) -> String {
     out
 }
 
+/// Whether `printed` folds (as [`plain_fold`] does) to exactly `plain`, without allocating.
+pub(crate) fn folds_to(printed: &str, plain: &str) -> bool {
+    if printed.is_ascii() {
+        return printed.len() == plain.len()
+            && printed
+                .bytes()
+                .zip(plain.bytes())
+                .all(|(a, b)| a.to_ascii_lowercase() == b || (a.is_ascii_whitespace() && b == b' '));
+    }
+    plain_fold(printed) == plain
+}
+
 fn is_latin_letter(c: char) -> bool {
     matches!(c as u32, 0xC0..=0x24F | 0x1E00..=0x1EFF)
 }

@@ -140,13 +140,13 @@ impl RegexBank {
         self.sets.get(slot).is_some_and(Option::is_some)
     }
 
-    /// Marks in `hit` (indexed by pattern id) every pattern of `slot` that matches `text`.
-    pub fn scan(&self, slot: usize, text: &str, hit: &mut [bool]) {
+    /// Calls `hit` with the id of every pattern of `slot` that matches `text`.
+    pub fn scan(&self, slot: usize, text: &str, mut hit: impl FnMut(usize)) {
         let Some(Some((set, ids))) = self.sets.get(slot) else {
             return;
         };
         for m in set.matches(text).iter() {
-            hit[ids[m]] = true;
+            hit(ids[m]);
         }
     }
 }
@@ -186,7 +186,7 @@ mod tests {
         assert!(b.add("(unclosed", &[Field::Title], View::Normal).is_err());
         let bank = b.finish().unwrap();
         let mut hit = vec![false; bank.len()];
-        bank.scan(slot(Field::Title, View::Normal), "no rx needed", &mut hit);
+        bank.scan(slot(Field::Title, View::Normal), "no rx needed", |id| hit[id] = true);
         assert!(hit[a] && !hit[c]);
         assert!(!bank.has_slot(slot(Field::Url, View::Normal)));
     }

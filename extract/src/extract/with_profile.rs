@@ -58,11 +58,22 @@ fn first_el<'a>(
         .find_map(|el| value(el, rule, max).map(|v| (el, v)))
 }
 
+/// Values of every match of a list field. `None` when the profile has no such field or
+/// its selector matches no element at all: then the page text is scanned instead, so a
+/// site redesign does not silently hide contacts or payment methods. Elements that match
+/// but say nothing give `Some(empty)`: the profile has spoken.
 fn all(root: ElementRef<'_>, profile: &SiteProfile, field: ProfileField) -> Option<Vec<String>> {
     let rule = profile.field(field)?;
+    let matched: Vec<ElementRef<'_>> = root
+        .select(rule.selector())
+        .take(MAX_LIST_MATCHES)
+        .collect();
+    if matched.is_empty() {
+        return None;
+    }
     Some(
-        root.select(rule.selector())
-            .take(MAX_LIST_MATCHES)
+        matched
+            .into_iter()
             .filter_map(|el| value(el, rule, MAX_SHORT_BYTES * 4))
             .collect(),
     )

@@ -276,7 +276,12 @@ impl Compiler<'_> {
     }
 
     /// `/regex/`: matches whole terms (single words of text fields, whole identifier values).
-    fn regex_query(&self, field: Field, value: &Value, case_insensitive: bool) -> Result<Q, QueryError> {
+    fn regex_query(
+        &self,
+        field: Field,
+        value: &Value,
+        case_insensitive: bool,
+    ) -> Result<Q, QueryError> {
         let pattern = if case_insensitive {
             format!("(?i){}", value.text)
         } else {

@@ -187,8 +187,13 @@ impl<'q> Lexer<'q> {
             match self.bump() {
                 None => {
                     return Err(self
-                        .error(start, "unterminated regular expression: this `/` is never closed")
-                        .hint("close it with `/`, e.g. title:/v[1i]agra/, or escape the slash as \\/"));
+                        .error(
+                            start,
+                            "unterminated regular expression: this `/` is never closed",
+                        )
+                        .hint(
+                            "close it with `/`, e.g. title:/v[1i]agra/, or escape the slash as \\/",
+                        ));
                 }
                 Some('/') => break,
                 Some('\\') if self.peek() == Some('/') => {
@@ -361,9 +366,21 @@ mod tests {
     #[test]
     fn regexes_between_slashes() {
         let t = toks(r"title:/v[1i]agra/ 30mg/ml /a\/b/");
-        assert_eq!(t[1], Tok::Regex { pattern: "v[1i]agra".into(), modifiers: Modifiers::default() });
+        assert_eq!(
+            t[1],
+            Tok::Regex {
+                pattern: "v[1i]agra".into(),
+                modifiers: Modifiers::default()
+            }
+        );
         assert!(matches!(&t[2], Tok::Word { text, .. } if text == "30mg/ml"));
-        assert_eq!(t[3], Tok::Regex { pattern: "a/b".into(), modifiers: Modifiers::default() });
+        assert_eq!(
+            t[3],
+            Tok::Regex {
+                pattern: "a/b".into(),
+                modifiers: Modifiers::default()
+            }
+        );
     }
 
     #[test]

@@ -439,7 +439,9 @@ impl Parser<'_> {
         match t.tok {
             Tok::Word { ref text, .. } if text == "*" => Ok(None),
             Tok::Word { ref text, .. } if text == "TO" => Err(t.span.start),
-            tok @ (Tok::Word { .. } | Tok::Quoted { .. } | Tok::Regex { .. }) => Ok(Some(value_of(tok, t.span))),
+            tok @ (Tok::Word { .. } | Tok::Quoted { .. } | Tok::Regex { .. }) => {
+                Ok(Some(value_of(tok, t.span)))
+            }
             _ => Err(t.span.start),
         }
     }

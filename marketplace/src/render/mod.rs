@@ -20,8 +20,11 @@ const STYLESHEET: &str = "body{font-family:sans-serif;margin:0 auto;max-width:60
 /// A response body with what the server needs to send it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
+    /// HTTP status (200, or 404 for unknown paths).
     pub status: u16,
+    /// `Content-Type` with charset.
     pub content_type: &'static str,
+    /// The bytes, in the shop's charset.
     pub body: Vec<u8>,
     /// Validators (product pages only): strong ETag and Last-Modified in seconds since epoch.
     pub validators: Option<Validators>,
@@ -32,10 +35,12 @@ pub struct Rendered {
 pub struct Validators {
     /// Quoted strong entity tag, e.g. `"5f2a…"`.
     pub etag: String,
+    /// Last modification, seconds since the Unix epoch.
     pub last_modified: i64,
 }
 
 impl Validators {
+    /// `Last-Modified` as an HTTP date.
     pub fn last_modified_http(&self) -> String {
         http_date(self.last_modified)
     }

@@ -1,0 +1,113 @@
+//! Helpers shared by the end-to-end tests: run the real binary, write a config for the
+//! sample marketplace, read `search --json` output.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use pharmwatch_marketplace::ShopEndpoint;
+use serde_json::Value;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the binary and returns its output, whatever the exit status.
+pub fn pharmwatch_raw(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pharmwatch"))
+        .args(args)
+        .env_remove("PHARMWATCH_CONFIG")
+        .env_remove("PHARMWATCH_DATA_DIR")
+        .current_dir(root())
+        .output()
+        .expect("run pharmwatch")
+}
+
+/// Runs the binary and asserts it succeeded.
+pub fn pharmwatch(args: &[&str]) -> Output {
+    let out = pharmwatch_raw(args);
+    assert!(
+        out.status.success(),
+        "pharmwatch {args:?} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A config that points one site at each shop, with the shipped profiles and rule packs.
+pub fn write_config(dir: &Path, shops: &[ShopEndpoint]) -> PathBuf {
+    let mut text = String::from("[crawl]\nper_host_concurrency = 4\ntimeout_secs = 10\n\n");
+    text.push_str(&format!(
+        "[rules]\npacks = [{:?}]\nlexicon = {:?}\n\n",
+        root().join("rules/packs"),
+        root().join("config/reference")
+    ));
+    for shop in shops {
+        text.push_str(&format!(
+            "[[site]]\nname = {:?}\nkind = {:?}\nstart_urls = [{:?}]\nrate = 100.0\ncurrency = {:?}\n",
+            shop.name,
+            shop.kind.as_str(),
+            format!("{}/", shop.base_url),
+            shop.currency.as_str()
+        ));
+        let profile = root().join(format!("config/sites/{}.toml", shop.archetype.base_name()));
+        if profile.is_file() {
+            text.push_str(&format!("profile = {profile:?}\n"));
+        }
+        text.push('\n');
+    }
+    let path = dir.join("pharmwatch.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+pub fn json_lines(out: &Output) -> Vec<Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// URL → rule ids of every listing found by a search, read from a new process.
+pub fn search_rules(
+    data: &str,
+    query: &str,
+    all: bool,
+) -> BTreeMap<String, (BTreeSet<String>, String)> {
+    let mut args = vec![
+        "--data-dir",
+        data,
+        "search",
+        query,
+        "--json",
+        "--limit",
+        "100000",
+    ];
+    if all {
+        args.push("--all");
+    }
+    json_lines(&pharmwatch(&args))
+        .into_iter()
+        .filter(|hit| hit.get("doc").is_some())
+        .map(|hit| {
+            let doc = &hit["doc"];
+            let url = doc["listing"]["url"].as_str().unwrap().to_string();
+            let rules = doc["verdict"]["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["rule_id"].as_str().unwrap().to_string())
+                .collect();
+            let severity = doc["verdict"]["severity"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            (url, (rules, severity))
+        })
+        .collect()
+}
