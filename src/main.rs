@@ -5,6 +5,7 @@ mod commands;
 mod config;
 mod output;
 mod pipeline;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,8 @@ pub enum Command {
     Demo(commands::demo::DemoArgs),
     /// One crawl run per the config: fetch, extract, apply rules, index.
     Crawl(commands::crawl::CrawlArgs),
+    /// Print a run's report (default: the latest run), or compare two runs.
+    Report(commands::report::ReportArgs),
     /// Search the flagged listings in the index.
     Search(commands::search::SearchArgs),
     /// Rule authors' tools: lint, test, explain, check.

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::{pharmwatch, pharmwatch_raw, write_config};
-use pharmwatch_marketplace::{Marketplace, MarketplaceOptions};
+use pharmwatch_marketplace::{Flags, Marketplace, MarketplaceOptions, NewListing};
 use pharmwatch_model::{ListingId, sha256_hex};
 use pharmwatch_store::{DataDirLock, HistoryKind, SqliteStore, StateStore};
 use rust_decimal::Decimal;
@@ -80,7 +80,7 @@ fn recrawl_asks_conditionally_records_changes_and_keeps_verifiable_evidence() {
     assert_eq!(Some(sha256_hex(&shown.stdout)), page.body_sha256);
     drop(store);
 
-    // Between runs: one price changes, one listing disappears.
+    // Between runs: one price changes, one listing disappears, a suspicious one appears.
     let new_price = Decimal::new(1, 0);
     running.set_price(&changed.path, new_price).unwrap();
     let removed = truth
@@ -89,6 +89,21 @@ fn recrawl_asks_conditionally_records_changes_and_keeps_verifiable_evidence() {
         .find(|t| t.shop == "carewell")
         .unwrap();
     running.remove_listing(&removed.path).unwrap();
+    let added = running
+        .add_listing(
+            "medsdirect",
+            &NewListing {
+                drug: Some("alprazolam".into()),
+                obfuscation: None,
+                price: None,
+                units: None,
+                flags: Flags {
+                    no_prescription: true,
+                    ..Flags::default()
+                },
+            },
+        )
+        .unwrap();
 
     pharmwatch(&["--data-dir", data_s, "--config", config_s, "crawl"]);
     let second: Vec<_> = running.request_log()[first_run_requests..].to_vec();
@@ -115,6 +130,7 @@ fn recrawl_asks_conditionally_records_changes_and_keeps_verifiable_evidence() {
     let id = ListingId::derive(&changed.url, 0);
     let history = store.listing_history(&id).unwrap();
     assert_eq!(history.len(), 2, "{history:?}");
+    assert_eq!(history[0].kind, HistoryKind::New);
     assert_eq!(history[1].kind, HistoryKind::Changed);
     assert_eq!(history[1].price.map(|p| p.amount), Some(new_price));
     let gone = store
@@ -125,7 +141,31 @@ fn recrawl_asks_conditionally_records_changes_and_keeps_verifiable_evidence() {
     let runs = store.runs().unwrap();
     let second_run = runs.iter().map(|r| r.id).max().unwrap();
     let changes = store.listings_changed_in(second_run).unwrap();
-    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert_eq!(changes.len(), 3, "{changes:?}");
+    drop(store);
+
+    // The second run's report names exactly those three changes.
+    let out = pharmwatch(&["--data-dir", data_s, "report", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let urls = |key: &str| -> Vec<String> {
+        report[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                l.get("listing").unwrap_or(l)["url"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(urls("new_flagged"), vec![added.url.clone()]);
+    assert_eq!(urls("price_changes"), vec![changed.url.clone()]);
+    assert_eq!(urls("gone"), vec![removed.url.clone()]);
+    assert!(urls("verdict_changes").iter().all(|u| u == &changed.url));
+    let md = pharmwatch(&["--data-dir", data_s, "report", "--md"]);
+    assert!(String::from_utf8_lossy(&md.stdout).contains("## Price changes (1)"));
 
     // Evidence still verifies, and a flipped byte is caught.
     pharmwatch(&["--data-dir", data_s, "evidence", "verify"]);

@@ -184,6 +184,7 @@ impl Crawler {
             tasks: JoinSet::new(),
             running: HashMap::new(),
             heads: heads_rx,
+            backed_off: HashSet::new(),
             sitemaps_seen: HashSet::new(),
             sitemap_count: vec![0; self.sites.len()],
             output_closed: false,
@@ -197,6 +198,17 @@ impl Crawler {
         }
         let mut result = lock(&stats).clone();
         result.cancelled = cancelled;
+        for (site, s) in &result.per_site {
+            tracing::info!(
+                site,
+                fetched = s.fetched,
+                listings = s.listings,
+                errors = s.errors(),
+                robots_disallowed = s.robots_disallowed,
+                traps = s.traps,
+                "site crawled"
+            );
+        }
         Ok(result)
     }
 
@@ -253,6 +265,8 @@ struct Run<'a> {
     running: HashMap<tokio::task::Id, Running>,
     /// Response heads reported by running tasks.
     heads: UnboundedReceiver<(tokio::task::Id, Instant)>,
+    /// Hosts that asked for a longer pause than we wait; skipped for the rest of the run.
+    backed_off: HashSet<HostKey>,
     /// Sitemaps queued, per site: `(site, url)`.
     sitemaps_seen: HashSet<(usize, String)>,
     sitemap_count: Vec<usize>,
@@ -392,6 +406,7 @@ impl Run<'_> {
                     Instant::now(),
                 );
             }
+            Outcome::BackOff => self.back_off(&host),
             Outcome::Robots(rules) => self.robots_ready(&host, job.site, rules),
             Outcome::Sitemap(map) => self.sitemap_read(job.site, map),
         }
@@ -442,6 +457,10 @@ impl Run<'_> {
         let Some(host) = HostKey::of(&job.url) else {
             return;
         };
+        if self.backed_off.contains(&host) {
+            self.count_backed_off(job.site, 1);
+            return;
+        }
         let site = self.site(job.site).clone();
         let now = Instant::now();
         if !site.respects_robots() {
@@ -474,6 +493,26 @@ impl Run<'_> {
                 self.sched.push(&host, job, rank, site.interval, now);
             }
         }
+    }
+
+    fn back_off(&mut self, host: &HostKey) {
+        tracing::warn!(
+            host = host.as_str(),
+            "host asked for a long pause: skipped for this run"
+        );
+        self.backed_off.insert(host.clone());
+        for job in self.sched.remove_where(host, |_| true) {
+            self.count_backed_off(job.site, 1);
+        }
+    }
+
+    fn count_backed_off(&mut self, site: usize, n: u64) {
+        let name = self.site(site).name().to_string();
+        lock(&self.ctx.stats)
+            .per_site
+            .entry(name)
+            .or_default()
+            .backed_off += n;
     }
 
     fn count_disallowed(&mut self, site: usize, n: u64) {

@@ -80,6 +80,9 @@ pub enum FetchErrorKind {
     Extraction,
     /// The crawler's own task for this URL failed (a bug): recorded, never fatal.
     Internal,
+    /// The host asked (`Retry-After`) for a longer pause than `max_retry_wait_secs`: this
+    /// URL and the host's remaining URLs are left for a later run.
+    BackedOff,
 }
 
 impl FetchErrorKind {
@@ -100,6 +103,7 @@ impl FetchErrorKind {
             FetchErrorKind::RobotsUnavailable => "robots_unavailable",
             FetchErrorKind::Extraction => "extraction",
             FetchErrorKind::Internal => "internal",
+            FetchErrorKind::BackedOff => "backed_off",
         }
     }
 

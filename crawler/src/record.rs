@@ -110,6 +110,9 @@ pub struct SiteStats {
     pub traps: u64,
     /// Links refused as out of scope, too deep or over `max_pages`.
     pub out_of_scope: u64,
+    /// Queued URLs skipped because their host asked for a longer pause than
+    /// `max_retry_wait_secs` (see [`crate::FetchErrorKind::BackedOff`]).
+    pub backed_off: u64,
     /// Sitemap files fetched.
     pub sitemaps: u64,
     /// URLs admitted to the frontier from sitemaps.

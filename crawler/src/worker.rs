@@ -82,6 +82,8 @@ pub(crate) enum Outcome {
     Retry(Duration),
     Robots(Arc<RobotsRules>),
     Sitemap(Sitemap),
+    /// The host asked for a longer pause than we wait: skip its remaining URLs this run.
+    BackOff,
     /// The record receiver is gone: stop the crawl.
     OutputClosed,
 }
@@ -246,8 +248,25 @@ async fn run_page(ctx: &WorkerCtx, site: &SiteRuntime, job: Job) -> Outcome {
         || ctx.head_arrived(),
     )
     .await;
+    let retry_after = ex.retry_after().filter(|_| is_retryable(&ex));
+    if let Some(pause) = retry_after.filter(|p| *p > ctx.max_retry_wait) {
+        let mut rec = record(site, &job, RecordKind::Page, &ex);
+        let limit = ctx.max_retry_wait.as_secs();
+        let asked = pause.as_secs();
+        set_error(
+            &mut rec,
+            FetchErrorKind::BackedOff,
+            format!(
+                "Retry-After asks for {asked}s (over max_retry_wait_secs = {limit}); host left for a later run"
+            ),
+        );
+        if !emit(ctx, rec).await {
+            return Outcome::OutputClosed;
+        }
+        return Outcome::BackOff;
+    }
     if is_retryable(&ex) && job.attempt < ctx.max_retries {
-        let wait = retry_wait(ctx, job.attempt, ex.retry_after());
+        let wait = retry_wait(ctx, job.attempt, retry_after);
         let rec = record(site, &job, RecordKind::RetriedAttempt, &ex);
         if !emit(ctx, rec).await {
             return Outcome::OutputClosed;

@@ -361,6 +361,38 @@ async fn retry_after_is_honoured() {
 }
 
 #[tokio::test]
+async fn a_long_retry_after_leaves_the_host_for_a_later_run() {
+    let busy = Server::start(|hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::status(404),
+        "/" => Reply::html(r#"<a href="/a">a</a><a href="/b">b</a><a href="/c">c</a>"#),
+        _ => Reply::status(503).header("Retry-After", "3600"),
+    })
+    .await;
+    let shop = healthy_site().await;
+    let mut s = settings();
+    s.max_retry_wait_secs = 5;
+    s.max_retries = 3;
+    let mut busy_site = site("busy", &busy);
+    busy_site.rate = Some(5.0);
+    let (stats, records) = crawl(s, vec![busy_site, site("shop", &shop)]).await;
+    assert_eq!(
+        busy.paths().len(),
+        3,
+        "robots, home, one page, then nothing: {:?}",
+        busy.paths()
+    );
+    let failed: Vec<_> = pages_of(&records, "busy")
+        .into_iter()
+        .filter(|r| r.error.is_some())
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(error_kind(failed[0]), Some(FetchErrorKind::BackedOff));
+    let st = &stats.per_site["busy"];
+    assert_eq!((st.backed_off, st.retries), (2, 0));
+    assert_healthy(&shop, &records, &stats, "shop");
+}
+
+#[tokio::test]
 async fn persistent_5xx_gives_up_after_max_retries() {
     let broken = Server::pages(vec![
         ("/robots.txt", Reply::status(404)),
@@ -958,6 +990,24 @@ fn the_crawl_future_is_send() {
     let (tx, _rx) = mpsc::channel(1);
     let run = crawler.run(tx, CancellationToken::new());
     assert_send(&run);
+}
+
+#[test]
+fn bad_configuration_is_refused_up_front() {
+    use pharmwatch_crawler::CrawlError;
+    let one: SiteConfig =
+        toml::from_str("name = \"a\"\nstart_urls = [\"http://127.0.0.1:9/\"]").unwrap();
+    let twice = Crawler::new(settings(), vec![one.clone(), one.clone()]);
+    assert!(matches!(twice, Err(CrawlError::DuplicateSite(n)) if n == "a"));
+    let mut missing = one.clone();
+    missing.profile = Some("/nonexistent/profile.toml".into());
+    let err = Crawler::new(settings(), vec![missing]).unwrap_err();
+    assert!(matches!(err, CrawlError::Profile { .. }), "{err}");
+    assert!(err.to_string().contains("site `a`"), "{err}");
+    let mut bad = settings();
+    bad.default_rate = 0.0;
+    let err = Crawler::new(bad, vec![one]).unwrap_err();
+    assert!(err.to_string().contains("default_rate"), "{err}");
 }
 
 #[test]

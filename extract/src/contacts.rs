@@ -34,6 +34,15 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "name [at] domain [dot] com", "name(at)domain(dot)com": addresses spelled out against
+/// harvesters, common on rogue shops.
+static EMAIL_SPELLED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?P<user>[a-z0-9][a-z0-9._%+\-]{0,63})\s*[\[\(\{]\s*at\s*[\]\)\}]\s*(?P<domain>[a-z0-9\-]{1,63}(?:(?:\s*[\[\(\{]\s*dot\s*[\]\)\}]\s*|\.)[a-z0-9\-]{1,63}){1,4})",
+    )
+});
+static SPELLED_DOT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\s*[\[\(\{]\s*dot\s*[\]\)\}]\s*"));
+
 static WHATSAPP: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)(?:\bwhats\s?app\b|\bwa\b|واتساب|ватсап|вотсап)\s*(?:number|no\.?|nr\.?|id)?\s*(?P<sep>[:：=\-]|@)?\s*(?P<v>{PHONE})"
@@ -88,6 +97,8 @@ const FILE_SUFFIXES: &[&str] = &[
 /// Normalises a phone: `+` and digits (E.164) when a country code is given, else the
 /// digits as printed without separators. `None` when the digit count is implausible.
 pub fn normalise_phone(raw: &str) -> Option<String> {
+    // "+44 (0) 20 …": the bracketed trunk prefix is not dialled from abroad.
+    let raw = raw.replace("(0)", "");
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
     if !(7..=15).contains(&digits.len()) {
         return None;
@@ -206,6 +217,25 @@ fn messaging(text: &str, c: &mut Collector) {
 }
 
 fn emails(text: &str, c: &mut Collector) {
+    for caps in EMAIL_SPELLED.captures_iter(text) {
+        let (Some(m), Some(user), Some(domain)) =
+            (caps.get(0), caps.name("user"), caps.name("domain"))
+        else {
+            continue;
+        };
+        let domain = SPELLED_DOT.replace_all(domain.as_str(), ".").to_lowercase();
+        let tld_ok = domain
+            .rsplit('.')
+            .next()
+            .is_some_and(|t| t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic()));
+        if domain.contains('.') && tld_ok {
+            c.push(
+                m.range(),
+                ContactKind::Email,
+                format!("{}@{domain}", user.as_str().to_lowercase()),
+            );
+        }
+    }
     for m in EMAIL.find_iter(text) {
         let value = m.as_str().to_lowercase();
         if FILE_SUFFIXES.iter().any(|s| value.ends_with(s)) {

@@ -145,3 +145,17 @@ fn duplicates_are_reported_once() {
         "{c:?}"
     );
 }
+
+#[test]
+fn spelled_out_emails_and_trunk_prefixes() {
+    let c = parse_contacts(
+        "Mail: Orders [at] rx-shop [dot] com, or sales(at)pills.example.org. Tel: +44 (0) 20 7946 0958",
+    );
+    assert!(has(&c, ContactKind::Email, "orders@rx-shop.com"), "{c:?}");
+    assert!(
+        has(&c, ContactKind::Email, "sales@pills.example.org"),
+        "{c:?}"
+    );
+    assert!(has(&c, ContactKind::Phone, "+442079460958"), "{c:?}");
+    assert!(parse_contacts("meet me at the shop (at) noon").is_empty());
+}

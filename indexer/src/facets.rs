@@ -116,15 +116,23 @@ impl SegmentCollector for FacetSegmentCollector {
 
     fn harvest(self) -> SegmentFacets {
         let mut out = Vec::new();
-        let mut buf = String::new();
         for (column, counts) in self.columns.iter().zip(self.counts) {
             let mut map = HashMap::new();
             if let Some(column) = column {
-                for (ord, n) in counts.into_iter().enumerate() {
-                    buf.clear();
-                    if n > 0 && column.ord_to_str(ord as u64, &mut buf).unwrap_or(false) {
-                        map.insert(buf.clone(), n);
-                    }
+                // One sequential pass over the dictionary rather than a lookup per term.
+                let present: Vec<u64> = (0..counts.len() as u64)
+                    .filter(|ord| counts[*ord as usize] > 0)
+                    .collect();
+                let mut next = present.iter();
+                let lookup = column
+                    .dictionary()
+                    .sorted_ords_to_term_cb(&present, |bytes| {
+                        if let (Some(ord), Ok(value)) = (next.next(), std::str::from_utf8(bytes)) {
+                            map.insert(value.to_string(), counts[*ord as usize]);
+                        }
+                    });
+                if let Err(e) = lookup {
+                    tracing::warn!(error = %e, "facet values unreadable in one segment");
                 }
             }
             out.push(map);

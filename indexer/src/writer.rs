@@ -26,10 +26,13 @@ pub struct CommitPolicy {
 }
 
 impl Default for CommitPolicy {
-    /// 10,000 documents or 5 seconds: searches see a running crawl's finds within seconds.
+    /// 50,000 documents or 5 seconds. A crawl produces far fewer than 50,000 listings in 5 s,
+    /// so searches see its finds within seconds; bulk re-indexing (rescan) commits every
+    /// 50,000, which measured 1.7× faster than every 10,000 (each commit applies the pending
+    /// replacements to every segment and starts merges).
     fn default() -> Self {
         CommitPolicy {
-            max_docs: 10_000,
+            max_docs: 50_000,
             max_interval: Duration::from_secs(5),
         }
     }

@@ -56,7 +56,8 @@ impl Obfuscation {
 
 const LEET: [(char, char); 4] = [('o', '0'), ('i', '1'), ('a', '@'), ('e', '3')];
 
-/// Replaces every occurrence of one letter (either case) by its look-alike digit or symbol.
+/// Replaces occurrences of one letter (either case) by its look-alike digit or symbol: each
+/// with probability 3/4, at least one ("0xyc0d0ne", "Xan@x", "C1al1s").
 fn leet(name: &str, rng: &mut fastrand::Rng) -> String {
     let lower = name.to_ascii_lowercase();
     let present: Vec<(char, char)> = LEET
@@ -68,15 +69,26 @@ fn leet(name: &str, rng: &mut fastrand::Rng) -> String {
         return name.to_string();
     }
     let (letter, sub) = present[rng.usize(..present.len())];
-    name.chars()
+    let mut swapped = false;
+    let mut out: String = name
+        .chars()
         .map(|c| {
-            if c.to_ascii_lowercase() == letter {
+            if c.to_ascii_lowercase() == letter && rng.u8(..4) > 0 {
+                swapped = true;
                 sub
             } else {
                 c
             }
         })
-        .collect()
+        .collect();
+    if !swapped {
+        let at = lower.find(letter).unwrap_or(0);
+        out = name
+            .char_indices()
+            .map(|(i, c)| if i == at { sub } else { c })
+            .collect();
+    }
+    out
 }
 
 fn separators(name: &str, rng: &mut fastrand::Rng) -> String {
@@ -206,6 +218,9 @@ mod tests {
         let fw = full_width("oxycodone", &mut rng);
         assert_eq!(fw, "ｏｘｙｃｏｄｏｎｅ");
         let l = leet("Cialis", &mut rng);
-        assert!(["C1al1s", "Ci@lis"].contains(&l.as_str()), "{l}");
+        assert!(
+            ["C1al1s", "C1alis", "Cial1s", "Ci@lis"].contains(&l.as_str()),
+            "{l}"
+        );
     }
 }

@@ -43,6 +43,8 @@ pub(crate) struct ListingCtx<'a> {
     /// Bit `slot * patterns + id`: pattern `id` matched on that field and view.
     matched: Vec<u64>,
     pub drugs: Vec<DrugHit>,
+    /// Scripts seen in title and description (bits of [`LANGUAGE_SCRIPTS`]), computed once.
+    scripts: std::cell::OnceCell<u32>,
 }
 
 impl<'a> ListingCtx<'a> {
@@ -55,12 +57,10 @@ impl<'a> ListingCtx<'a> {
                 continue;
             }
             let original = listing.text(*f);
-            let (normal, deep) = if plan.drug[i] {
-                let (n, d) = Normalized::views(&original);
-                (n, Some(d))
-            } else {
-                (Normalized::new(&original), None)
-            };
+            let normal = Normalized::new(&original);
+            // The de-obfuscated view is built only when it could differ in a way that matters.
+            let deep = (plan.drug[i] && crate::normalize::needs_deobfuscation(&original, &normal))
+                .then(|| normal.deobfuscated_view());
             fields.push(Some(FieldText {
                 original,
                 normal,
@@ -87,6 +87,7 @@ impl<'a> ListingCtx<'a> {
             fields,
             matched,
             drugs: Vec::new(),
+            scripts: std::cell::OnceCell::new(),
         };
         ctx.find_drugs();
         ctx
@@ -100,8 +101,7 @@ impl<'a> ListingCtx<'a> {
                 continue;
             }
             let Some(ft) = &self.fields[i] else { continue };
-            let Some(deep) = &ft.deep else { continue };
-            for hit in lex.find(&ft.normal, deep, &ft.original) {
+            for hit in lex.find(&ft.normal, ft.deep.as_ref(), &ft.original) {
                 hits.push(DrugHit { field: *f, hit });
             }
         }
@@ -290,6 +290,13 @@ impl<'a> ListingCtx<'a> {
 
     /// Whether the condition holds; with `ev`, also where (and a detail line when useful).
     fn check(&self, c: &Condition, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
+        let explaining = ev.is_some();
+        let (held, detail) = self.check_inner(c, ev);
+        // Details are for people; the boolean pass skips formatting them.
+        (held, detail.filter(|_| explaining))
+    }
+
+    fn check_inner(&self, c: &Condition, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
         match c {
             Condition::Text(t) => (self.text(t, ev), None),
             Condition::Drug(d) => (self.drug(d, ev), None),
@@ -298,6 +305,7 @@ impl<'a> ListingCtx<'a> {
             Condition::Payment(p) => self.payment(p, ev),
             Condition::Shipping(s) => (self.shipping(s, ev), None),
             Condition::Site(s) => self.site(s, ev),
+            Condition::Language(codes) => self.language(codes),
         }
     }
 
@@ -392,6 +400,7 @@ impl<'a> ListingCtx<'a> {
         // enough to call a price implausibly low.
         let unit_usd = units.map_or(total_usd, |u| total_usd / Decimal::from(u));
         let per_unit_note = if units.is_some() { "unit price" } else { "price (unit count unknown)" };
+        let explaining = ev.is_some();
         let mut notes = Vec::new();
         let mut held = true;
         let mut evidence = Vec::new();
@@ -406,6 +415,9 @@ impl<'a> ListingCtx<'a> {
                     let ratio = unit_usd / ref_usd;
                     let ok = ratio < frac;
                     held &= ok;
+                    if !explaining {
+                        return (held, None);
+                    }
                     let note = format!(
                         "{per_unit_note} {} USD is {}% of the reference {} USD per {} of {} (threshold {}%)",
                         round2(unit_usd),
@@ -432,11 +444,18 @@ impl<'a> ListingCtx<'a> {
         };
         if let Some(min) = p.min_usd {
             held &= value >= min;
-            notes.push(format!("{} USD ≥ {min}?", round2(value)));
+            if explaining {
+                notes.push(format!("{} USD ≥ {min}?", round2(value)));
+            }
         }
         if let Some(max) = p.max_usd {
             held &= value <= max;
-            notes.push(format!("{} USD ≤ {max}?", round2(value)));
+            if explaining {
+                notes.push(format!("{} USD ≤ {max}?", round2(value)));
+            }
+        }
+        if !explaining {
+            return (held, None);
         }
         if let Some(ev) = ev
             && held
@@ -448,6 +467,7 @@ impl<'a> ListingCtx<'a> {
 
     fn contact(&self, c: &ContactCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
         let contacts = &self.listing.contacts;
+        let explaining = ev.is_some();
         let mut held = true;
         if let Some(want) = c.empty {
             held &= contacts.is_empty() == want;
@@ -475,6 +495,9 @@ impl<'a> ListingCtx<'a> {
                 at = end + 1;
             }
         }
+        if !explaining {
+            return (held, None);
+        }
         let kinds: Vec<String> = contacts.iter().map(|k| format!("{:?}", k.kind).to_lowercase()).collect();
         (held, Some(format!("contacts: [{}]", kinds.join(", "))))
     }
@@ -493,6 +516,7 @@ impl<'a> ListingCtx<'a> {
 
     fn payment(&self, p: &PaymentCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
         let methods = &self.listing.payment_methods;
+        let explaining = ev.is_some();
         let mut held = true;
         if let Some(want) = p.empty {
             held &= methods.is_empty() == want;
@@ -520,7 +544,7 @@ impl<'a> ListingCtx<'a> {
                 at = end + 1;
             }
         }
-        (held, Some(format!("payment methods: {methods:?}")))
+        (held, explaining.then(|| format!("payment methods: {methods:?}")))
     }
 
     fn shipping(&self, s: &ShippingCond, ev: Option<&mut Vec<Evidence>>) -> bool {
@@ -545,7 +569,12 @@ impl<'a> ListingCtx<'a> {
 
     fn site(&self, s: &SiteCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
         let l = self.listing;
-        let host = l.domain.to_lowercase();
+        let explaining = ev.is_some();
+        let host = if l.domain.bytes().any(|b| b.is_ascii_uppercase()) {
+            std::borrow::Cow::Owned(l.domain.to_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(l.domain.as_str())
+        };
         let mut held = true;
         if !s.kinds.is_empty() {
             held &= s.kinds.contains(&l.site_kind);
@@ -563,12 +592,50 @@ impl<'a> ListingCtx<'a> {
             let range = l
                 .url
                 .to_lowercase()
-                .find(&host)
+                .find(&*host)
                 .filter(|_| !host.is_empty())
                 .map_or(0..0, |i| i..i + host.len());
             ev.push(self.evidence_url(range, format!("site {} ({})", host, l.site_kind)));
         }
-        (held, Some(format!("site kind {}, host {host}", l.site_kind)))
+        (held, explaining.then(|| format!("site kind {}, host {host}", l.site_kind)))
+    }
+
+    fn language(&self, codes: &[String]) -> (bool, Option<String>) {
+        let declared = self
+            .listing
+            .language
+            .as_deref()
+            .map(|l| l.split(['-', '_']).next().unwrap_or("").to_lowercase());
+        if let Some(d) = &declared
+            && codes.contains(d)
+        {
+            return (true, Some(format!("declared language {d}")));
+        }
+        let seen = *self.scripts.get_or_init(|| {
+            let mut mask = 0u32;
+            for t in [self.listing.title.as_str(), self.listing.description.as_str()] {
+                if t.is_ascii() {
+                    continue;
+                }
+                for c in t.chars().filter(|c| !c.is_ascii()) {
+                    for (i, (_, script)) in LANGUAGE_SCRIPTS.iter().enumerate() {
+                        if script(c) {
+                            mask |= 1 << i;
+                        }
+                    }
+                }
+            }
+            mask
+        });
+        for code in codes {
+            let Some(i) = LANGUAGE_SCRIPTS.iter().position(|(c, _)| c == code) else {
+                continue;
+            };
+            if seen & (1 << i) != 0 {
+                return (true, Some(format!("{code} script in title or description")));
+            }
+        }
+        (false, Some(format!("declared language {}", declared.as_deref().unwrap_or("unknown"))))
     }
 
     fn evidence_url(&self, range: Range<usize>, matched: String) -> Evidence {
@@ -587,6 +654,19 @@ impl<'a> ListingCtx<'a> {
 fn round2(d: Decimal) -> Decimal {
     d.round_dp(2)
 }
+
+/// Languages a `language` condition can name, with the script that reveals them in text.
+pub(crate) const LANGUAGE_SCRIPTS: &[(&str, fn(char) -> bool)] = &[
+    ("zh", |c| matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF)),
+    ("ja", |c| matches!(c as u32, 0x3040..=0x30FF)),
+    ("ko", |c| matches!(c as u32, 0xAC00..=0xD7A3)),
+    ("ru", |c| matches!(c as u32, 0x0400..=0x04FF)),
+    ("ar", |c| matches!(c as u32, 0x0600..=0x06FF)),
+    ("el", |c| matches!(c as u32, 0x0370..=0x03FF)),
+    ("he", |c| matches!(c as u32, 0x0590..=0x05FF)),
+    ("th", |c| matches!(c as u32, 0x0E00..=0x0E7F)),
+    ("hi", |c| matches!(c as u32, 0x0900..=0x097F)),
+];
 
 /// Words that name crypto-currencies as payment methods.
 const CRYPTO: &[&str] = &[
@@ -745,6 +825,7 @@ fn describe(c: &Condition, set: &RuleSet) -> String {
             format!("payment: {}", parts.join(", "))
         }
         Condition::Shipping(s) => format!("shipping claim containing {}", list(&s.any)),
+        Condition::Language(codes) => format!("language {}", codes.join("|")),
         Condition::Site(s) => {
             let mut parts = Vec::new();
             if !s.kinds.is_empty() {

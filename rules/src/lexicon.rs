@@ -273,12 +273,18 @@ impl Lexicon {
 
     /// Finds lexicon names in one text, given its two views; overlapping hits are resolved
     /// leftmost-longest in original offsets, plain hits preferred over de-obfuscated ones.
-    pub(crate) fn find(&self, normal: &Normalized, deep: &Normalized, original: &str) -> Vec<NameHit> {
+    pub(crate) fn find(
+        &self,
+        normal: &Normalized,
+        deep: Option<&Normalized>,
+        original: &str,
+    ) -> Vec<NameHit> {
         let mut cands: Vec<(NameHit, bool)> = Vec::new();
-        for (view, ac, patterns, is_deep) in [
-            (normal, &self.normal, &self.normal_patterns, false),
-            (deep, &self.deep, &self.deep_patterns, true),
-        ] {
+        let views = [
+            Some((normal, &self.normal, &self.normal_patterns, false)),
+            deep.map(|d| (d, &self.deep, &self.deep_patterns, true)),
+        ];
+        for (view, ac, patterns, is_deep) in views.into_iter().flatten() {
             for m in ac.find_overlapping_iter(&view.text) {
                 let p = &patterns[m.pattern().as_usize()];
                 if !bounded(&view.text, m.start(), m.end(), p) {
@@ -448,7 +454,7 @@ oxycodone,controlled,II,opioid,OxyContin,m30|roxy,3.00,USD,tablet,test,2026-11-0
 
     fn find(l: &Lexicon, s: &str) -> Vec<(String, String, bool)> {
         let (n, d) = Normalized::views(s);
-        l.find(&n, &d, s)
+        l.find(&n, Some(&d), s)
             .into_iter()
             .map(|h| (l.drug(h.drug).id.clone(), s[h.range].to_string(), h.obfuscated))
             .collect()

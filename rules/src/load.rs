@@ -33,7 +33,7 @@ const RULE_KEYS: &[&str] = &[
 ];
 const NODE_KEYS: &[&str] = &[
     "all", "any", "none", "at_least", "of", "text", "drug", "price", "contact", "payment",
-    "shipping", "site",
+    "shipping", "site", "language",
 ];
 const TEST_KEYS: &[&str] = &[
     "title",
@@ -325,6 +325,7 @@ impl FileParser<'_, '_> {
                     }
                     continue;
                 }
+                "language" => self.language_cond(value).map(Part::Cond),
                 "text" | "drug" | "price" | "contact" | "payment" | "shipping" | "site" => {
                     match value.get_ref().as_table() {
                         Some(ct) => self.parse_condition(k, ct, value.span()).map(Part::Cond),
@@ -622,6 +623,21 @@ impl FileParser<'_, '_> {
             return None;
         }
         Some(c)
+    }
+
+    fn language_cond(&mut self, v: &Value<'_>) -> Option<Condition> {
+        let list = self.string_list(v, "`language`")?;
+        let mut out = Vec::new();
+        for (code, sp) in list {
+            let code = code.trim().to_lowercase();
+            if crate::engine::LANGUAGE_SCRIPTS.iter().any(|(c, _)| *c == code) {
+                out.push(code);
+            } else {
+                let known: Vec<&str> = crate::engine::LANGUAGE_SCRIPTS.iter().map(|(c, _)| *c).collect();
+                self.err(sp, format!("unsupported language `{code}`: expected one of {}", known.join(", ")));
+            }
+        }
+        (!out.is_empty()).then_some(Condition::Language(out))
     }
 
     fn parse_test(&mut self, item: &Value<'_>) -> Option<TestCase> {

@@ -72,6 +72,11 @@ impl Normalized {
         (normal, deep)
     }
 
+    /// The de-obfuscated view derived from this normal view.
+    pub(crate) fn deobfuscated_view(&self) -> Normalized {
+        deep_view(self)
+    }
+
     /// Original byte range of output byte `i` (which must be `< text.len()`).
     fn span(&self, i: usize) -> (u32, u32) {
         match &self.map {
@@ -251,6 +256,65 @@ fn map_mixed_script_words(n: &Normalized) -> Normalized {
     b.finish(n.original_len)
 }
 
+/// Whether the de-obfuscated view of a text can find a name its normal view cannot: it has
+/// look-alike letters, spaced-out letters, digits or symbols inside words (other than a
+/// number with a unit, "30mg", "2.5ml", "x60"), or a capital I inside a lower-case word
+/// ("CiaIis"). Most listings have none, and skip the second view.
+pub(crate) fn needs_deobfuscation(original: &str, normal: &Normalized) -> bool {
+    let text = normal.text.as_bytes();
+    if !normal.text.is_ascii() && has_lookalikes(&normal.text) {
+        return true;
+    }
+    let o = original.as_bytes();
+    let lower = |i: usize| o.get(i).is_some_and(u8::is_ascii_lowercase);
+    if o.iter().enumerate().any(|(i, &b)| b == b'I' && i > 0 && (lower(i - 1) || lower(i + 1))) {
+        return true;
+    }
+    let wordish = |b: u8| CLASSES[b as usize] == WORDISH;
+    let mut i = 0;
+    while i < text.len() {
+        if !wordish(text[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < text.len() && wordish(text[i]) {
+            i += 1;
+        }
+        let token = &text[start..i];
+        let has_letter = token.iter().any(u8::is_ascii_alphabetic);
+        let has_leet = token.iter().any(|b| !b.is_ascii_alphabetic());
+        if has_letter && has_leet && !is_quantity(token) {
+            return true;
+        }
+    }
+    spaced_letter_drops(text).is_some()
+}
+
+/// "30mg", "2.5ml" (split at the dot: "5ml"), "100iu", "x60", "60x", "3rd": a number with a
+/// unit or ordinal, not a disguised word.
+fn is_quantity(token: &[u8]) -> bool {
+    const UNITS: &[&[u8]] = &[
+        b"mg", b"mcg", b"ug", b"g", b"kg", b"ml", b"l", b"iu", b"ui", b"x", b"pcs", b"pc",
+        b"pills", b"tabs", b"caps", b"gb", b"tb", b"mb", b"mm", b"cm", b"m", b"km", b"st",
+        b"nd", b"rd", b"th", b"h", b"min", b"k", b"w", b"v", b"mah", b"hz", b"s", b"d", b"y",
+    ];
+    let digits = token.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits > 0 && digits < token.len() {
+        return UNITS.contains(&&token[digits..]);
+    }
+    let letters = token.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    letters > 0
+        && letters < token.len()
+        && token[letters..].iter().all(u8::is_ascii_digit)
+        && UNITS.contains(&&token[..letters])
+}
+
+fn has_lookalikes(text: &str) -> bool {
+    text.chars()
+        .any(|c| !c.is_ascii() && (confusable(c).is_some() || matches!(c, '·' | '•' | '∙' | '‧')))
+}
+
 /// The de-obfuscated view, derived from the normal view: every look-alike letter to ASCII,
 /// then (on ASCII bytes only, so byte-level and fast) spaced letters joined, leetspeak
 /// inside words with a letter, and `l` folded onto `i`.
@@ -310,8 +374,7 @@ fn remap_lookalikes(n: &Normalized) -> Option<Normalized> {
         '·' | '•' | '∙' | '‧' => Some('.'),
         _ => confusable(c),
     };
-    let first = n.text.bytes().position(|b| !b.is_ascii()).unwrap_or(0);
-    if !n.text[first..].chars().any(|c| !c.is_ascii() && swap(c).is_some()) {
+    if !has_lookalikes(&n.text) {
         return None;
     }
     let mut b = Builder::with_capacity(n.text.len());
@@ -611,6 +674,20 @@ mod tests {
         let d = Normalized::deobfuscated(s);
         let at = d.text.find("viagra").unwrap();
         assert_eq!(&s[d.to_original(at..at + 6)], "Vi\u{200B}agra");
+    }
+
+    #[test]
+    fn second_view_only_when_it_can_matter() {
+        let needs = |s: &str| needs_deobfuscation(s, &Normalized::new(s));
+        assert!(!needs("Oxycodone 30mg x 60 tablets, 2.5ml, 100iu, x60"));
+        assert!(!needs("iPhone 12 128GB"));
+        assert!(needs("0xyc0d0ne 30mg"));
+        assert!(needs("Viagr@ 100mg"));
+        assert!(needs("CiaIis 20mg"));
+        assert!(needs("v.i.a.g.r.a"));
+        assert!(!needs("Xаnаx"), "mixed words are mapped in the normal view already");
+        assert!(needs("САХ"));
+        assert!(needs("ＶＩＡ１ＧＲＡ"));
     }
 
     #[test]

@@ -55,6 +55,9 @@ pub(crate) enum Condition {
     Payment(PaymentCond),
     Shipping(ShippingCond),
     Site(SiteCond),
+    /// Primary language subtags (`zh`, `ru`, …): the listing's declared language, or the
+    /// script of its title and description.
+    Language(Vec<String>),
 }
 
 /// Regexes (or keyword lists compiled to regexes) over some fields.

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod evidence;
 pub mod extract;
 pub mod parse;
+pub mod report;
 pub mod rules;
 pub mod search;
 
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => demo::run(&global, args),
         Command::Crawl(args) => crawl::run(&global, args),
+        Command::Report(args) => report::run(&global, args),
         Command::Search(args) => search::run(&global, args),
         Command::Rules(cmd) => rules::run(&global, cmd),
         Command::Evidence(cmd) => evidence::run(&global, cmd),

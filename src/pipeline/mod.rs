@@ -136,13 +136,18 @@ pub async fn run(
     ctrl_c.abort();
     let finished = sink.await.context("the indexing thread failed")?;
     let result = finish(&*store, run, &site_names, finished, stats);
-    if let Err(err) = &result {
-        let _ = store.finish_run(
-            run,
-            RunStatus::Failed,
-            &serde_json::json!({ "error": format!("{err:#}") }),
-            now(),
-        );
+    match &result {
+        Ok(_) => match crate::report::build(&*store, run)
+            .and_then(|r| crate::report::write(&data_dir.root, &r))
+        {
+            Ok(path) => tracing::info!(report = %path.display(), "run report written"),
+            // The run's data is stored; the report can be rebuilt with `pharmwatch report`.
+            Err(err) => tracing::warn!("cannot write the run report: {err:#}"),
+        },
+        Err(err) => {
+            let counts = serde_json::json!({ "error": format!("{err:#}") });
+            let _ = store.finish_run(run, RunStatus::Failed, &counts, now());
+        }
     }
     result
 }

@@ -68,6 +68,10 @@ impl PageInfo<'_> {
 /// from it without its fragment (not from `<link rel=canonical>`, which a hostile page
 /// could point at someone else's page). `body_digest` is the SHA-256 of the response body,
 /// copied into every listing as its evidence digest.
+///
+/// `Listing::methods` is keyed by the listing's field names: `title`, `description`,
+/// `price`, `seller`, `quantity`, `contacts`, `payment_methods`, `shipping_claims`, `gtins`,
+/// `images`, `language`; a field that stayed empty has no entry.
 pub fn extract_page(
     html: &str,
     page_url: &Url,

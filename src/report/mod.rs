@@ -1,0 +1,275 @@
+//! Run reports: what a run fetched, and what changed since the run before — new flagged
+//! listings, price and verdict changes, listings gone, new domains, top rules. Built from the
+//! state store, written as JSON and Markdown under `reports/` in the data directory.
+
+mod markdown;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use pharmwatch_model::{Money, Severity};
+use pharmwatch_store::{HistoryEntry, HistoryKind, RunId, RunRecord, StateStore, StoredListing};
+use serde::{Deserialize, Serialize};
+
+pub use markdown::to_markdown;
+
+/// Everything an operator reads after a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    pub run: i64,
+    pub status: String,
+    #[serde(with = "pharmwatch_model::timestamp")]
+    pub started_at: pharmwatch_model::Timestamp,
+    #[serde(with = "pharmwatch_model::timestamp::option")]
+    pub finished_at: Option<pharmwatch_model::Timestamp>,
+    /// Counters of the run as recorded by the pipeline (pages, listings, per-site stats).
+    pub counts: serde_json::Value,
+    pub new_flagged: Vec<ReportListing>,
+    pub price_changes: Vec<PriceChange>,
+    pub verdict_changes: Vec<VerdictChange>,
+    pub gone: Vec<ReportListing>,
+    pub returned: Vec<ReportListing>,
+    /// Domains with listings for the first time in this run.
+    pub new_domains: Vec<String>,
+    /// Rules by how many listings seen in this run they fired on.
+    pub top_rules: Vec<(String, u64)>,
+}
+
+/// A listing as a report line shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportListing {
+    pub id: String,
+    pub url: String,
+    pub site: String,
+    pub domain: String,
+    pub title: String,
+    pub price: Option<Money>,
+    pub severity: Option<Severity>,
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriceChange {
+    pub listing: ReportListing,
+    pub old: Option<Money>,
+    pub new: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerdictChange {
+    pub listing: ReportListing,
+    pub old_severity: Option<Severity>,
+    pub old_rules: Vec<String>,
+    pub new_severity: Option<Severity>,
+    pub new_rules: Vec<String>,
+}
+
+impl ReportListing {
+    fn of(stored: &StoredListing) -> Self {
+        let l = &stored.listing;
+        ReportListing {
+            id: l.id.to_string(),
+            url: l.url.clone(),
+            site: l.site.clone(),
+            domain: l.domain.clone(),
+            title: l.title.clone(),
+            price: l.price,
+            severity: stored.verdict.severity,
+            rules: stored.verdict.rule_ids().map(str::to_string).collect(),
+        }
+    }
+}
+
+/// Builds the report of `run` from the state store.
+pub fn build(store: &dyn StateStore, run: RunId) -> Result<RunReport> {
+    let record = store
+        .run(run)?
+        .with_context(|| format!("no run {} in the state store", run.0))?;
+    let mut report = empty_report(&record);
+    for entry in store.listings_changed_in(run)? {
+        let Some(stored) = store.listing(&entry.listing_id)? else {
+            continue;
+        };
+        add_change(store, &mut report, &entry, &stored)?;
+    }
+    (report.top_rules, report.new_domains) = scan_listings(store, &record)?;
+    for list in [
+        &mut report.new_flagged,
+        &mut report.gone,
+        &mut report.returned,
+    ] {
+        list.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.site.cmp(&b.site))
+                .then_with(|| a.title.cmp(&b.title))
+        });
+    }
+    Ok(report)
+}
+
+fn empty_report(record: &RunRecord) -> RunReport {
+    RunReport {
+        run: record.id.0,
+        status: record.status.as_str().to_string(),
+        started_at: record.started_at,
+        finished_at: record.finished_at,
+        counts: record.counts.clone(),
+        new_flagged: Vec::new(),
+        price_changes: Vec::new(),
+        verdict_changes: Vec::new(),
+        gone: Vec::new(),
+        returned: Vec::new(),
+        new_domains: Vec::new(),
+        top_rules: Vec::new(),
+    }
+}
+
+fn add_change(
+    store: &dyn StateStore,
+    report: &mut RunReport,
+    entry: &HistoryEntry,
+    stored: &StoredListing,
+) -> Result<()> {
+    let line = ReportListing::of(stored);
+    match entry.kind {
+        HistoryKind::New if stored.flagged => report.new_flagged.push(line),
+        HistoryKind::New => {}
+        HistoryKind::Gone => report.gone.push(line),
+        HistoryKind::Returned => report.returned.push(line),
+        HistoryKind::Changed => {
+            let history = store.listing_history(&entry.listing_id)?;
+            let previous = history
+                .iter()
+                .rev()
+                .find(|h| h.run < entry.run || (h.run == entry.run && h.at < entry.at));
+            let Some(previous) = previous else {
+                return Ok(());
+            };
+            if previous.price != entry.price {
+                report.price_changes.push(PriceChange {
+                    listing: line.clone(),
+                    old: previous.price,
+                    new: entry.price,
+                });
+            }
+            if previous.verdict != entry.verdict {
+                report.verdict_changes.push(VerdictChange {
+                    listing: line,
+                    old_severity: previous.verdict.severity,
+                    old_rules: previous.verdict.rule_ids.clone(),
+                    new_severity: entry.verdict.severity,
+                    new_rules: entry.verdict.rule_ids.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One pass over the stored listings: rules that fired on listings seen in this run (by
+/// count), and domains that had listings in this run but none before it.
+fn scan_listings(
+    store: &dyn StateStore,
+    record: &RunRecord,
+) -> Result<(Vec<(String, u64)>, Vec<String>)> {
+    let mut rules: BTreeMap<String, u64> = BTreeMap::new();
+    let (mut before, mut now) = (BTreeSet::new(), BTreeSet::new());
+    for stored in pharmwatch_store::AllListings::new(store) {
+        let stored = stored?;
+        if stored.first_seen < record.started_at {
+            before.insert(stored.listing.domain.clone());
+        }
+        if stored.last_run == record.id {
+            now.insert(stored.listing.domain.clone());
+            for rule in stored.verdict.rule_ids() {
+                *rules.entry(rule.to_string()).or_default() += 1;
+            }
+        }
+    }
+    let mut top: Vec<(String, u64)> = rules.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok((top, now.difference(&before).cloned().collect()))
+}
+
+/// `reports/` in the data directory.
+pub fn reports_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("reports")
+}
+
+/// Writes `reports/RUN.json` and `reports/RUN.md`; returns the JSON path.
+pub fn write(data_dir: &Path, report: &RunReport) -> Result<PathBuf> {
+    let dir = reports_dir(data_dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let json = dir.join(format!("{}.json", report.run));
+    std::fs::write(&json, serde_json::to_vec_pretty(report)?)
+        .with_context(|| format!("cannot write {}", json.display()))?;
+    let md = dir.join(format!("{}.md", report.run));
+    std::fs::write(&md, to_markdown(report))
+        .with_context(|| format!("cannot write {}", md.display()))?;
+    Ok(json)
+}
+
+/// Reads a report written by [`write`].
+pub fn read(data_dir: &Path, run: i64) -> Result<RunReport> {
+    let path = reports_dir(data_dir).join(format!("{run}.json"));
+    let bytes = std::fs::read(&path).with_context(|| format!("no report at {}", path.display()))?;
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a run report", path.display()))
+}
+
+/// What differs between two runs' reports: totals, per-rule counts, new domains.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportDiff {
+    pub from: i64,
+    pub to: i64,
+    /// Counter → (from, to) for every top-level counter that differs.
+    pub counts: BTreeMap<String, (serde_json::Value, serde_json::Value)>,
+    /// Rule → (listings in `from`, listings in `to`) where they differ.
+    pub rules: BTreeMap<String, (u64, u64)>,
+    pub domains_only_in_to: Vec<String>,
+}
+
+pub fn diff(a: &RunReport, b: &RunReport) -> ReportDiff {
+    let mut counts = BTreeMap::new();
+    let keys: BTreeSet<&String> = a
+        .counts
+        .as_object()
+        .into_iter()
+        .chain(b.counts.as_object())
+        .flat_map(|o| o.keys())
+        .collect();
+    for key in keys {
+        let (x, y) = (&a.counts[key.as_str()], &b.counts[key.as_str()]);
+        if x != y && !x.is_object() && !y.is_object() {
+            counts.insert(key.clone(), (x.clone(), y.clone()));
+        }
+    }
+    let ra: BTreeMap<_, _> = a.top_rules.iter().cloned().collect();
+    let rb: BTreeMap<_, _> = b.top_rules.iter().cloned().collect();
+    let rules = ra
+        .keys()
+        .chain(rb.keys())
+        .filter_map(|r| {
+            let (x, y) = (
+                ra.get(r).copied().unwrap_or(0),
+                rb.get(r).copied().unwrap_or(0),
+            );
+            (x != y).then(|| (r.clone(), (x, y)))
+        })
+        .collect();
+    let da: BTreeSet<_> = a.new_domains.iter().collect();
+    ReportDiff {
+        from: a.run,
+        to: b.run,
+        counts,
+        rules,
+        domains_only_in_to: b
+            .new_domains
+            .iter()
+            .filter(|d| !da.contains(d))
+            .cloned()
+            .collect(),
+    }
+}
