@@ -20,6 +20,16 @@ pub struct Config {
     pub rules: RulesSettings,
     #[serde(default, rename = "site")]
     pub sites: Vec<SiteConfig>,
+    /// Explicit site groups for `daemon` (`[[group]]`); sites with a `schedule` and in no
+    /// group form implicit groups, one per schedule string.
+    #[serde(default, rename = "group")]
+    pub groups: Vec<GroupConfig>,
+    /// Settings of `daemon`.
+    #[serde(default)]
+    pub daemon: DaemonSettings,
+    /// Where run summaries are POSTed (plain `crawl` runs; daemon groups without a webhook).
+    #[serde(default)]
+    pub notify: NotifySettings,
     /// Folder the config was read from: relative paths inside it resolve against it.
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
@@ -46,6 +56,77 @@ fn default_packs() -> Vec<PathBuf> {
 
 fn default_lexicon() -> PathBuf {
     PathBuf::from("config/reference")
+}
+
+/// A named set of sites crawled together on one schedule by `daemon`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupConfig {
+    pub name: String,
+    /// Names of `[[site]]` sections.
+    pub sites: Vec<String>,
+    /// Cron expression: 5 fields, or 6 with seconds first (UTC).
+    pub schedule: String,
+    /// URL that receives each run's summary as a JSON POST (overrides `[notify] webhook`).
+    #[serde(default)]
+    pub webhook: Option<String>,
+}
+
+/// `[daemon]`: where the daemon reports its health and whether it catches up missed runs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DaemonSettings {
+    /// Health file (JSON); default `DATA_DIR/daemon-status.json`.
+    #[serde(default)]
+    pub status_file: Option<PathBuf>,
+    /// Run a group once at start when a due time passed since its last run.
+    #[serde(default = "yes")]
+    pub catch_up: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for DaemonSettings {
+    fn default() -> Self {
+        DaemonSettings {
+            status_file: None,
+            catch_up: true,
+        }
+    }
+}
+
+/// `[notify]`: the webhook that receives run summaries, and how hard to try.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifySettings {
+    #[serde(default)]
+    pub webhook: Option<String>,
+    /// Per attempt.
+    #[serde(default = "default_webhook_timeout")]
+    pub timeout_secs: u64,
+    /// Further attempts after a failed one (5xx, 429, network error), with doubling pauses.
+    #[serde(default = "default_webhook_retries")]
+    pub retries: u32,
+}
+
+fn default_webhook_timeout() -> u64 {
+    10
+}
+
+fn default_webhook_retries() -> u32 {
+    3
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        NotifySettings {
+            webhook: None,
+            timeout_secs: default_webhook_timeout(),
+            retries: default_webhook_retries(),
+        }
+    }
 }
 
 impl Default for RulesSettings {
@@ -105,6 +186,43 @@ impl Config {
                     site.name
                 );
             }
+            if let Some(expr) = &site.schedule {
+                crate::schedule::Schedule::parse(expr)
+                    .map_err(|e| anyhow::anyhow!("{origin}: [[site]] `{}`: {e}", site.name))?;
+            }
+        }
+        self.check_groups(origin, &seen)?;
+        for url in self
+            .groups
+            .iter()
+            .filter_map(|g| g.webhook.as_ref())
+            .chain(&self.notify.webhook)
+        {
+            check_webhook(url).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    fn check_groups(&self, origin: &str, sites: &std::collections::HashSet<&str>) -> Result<()> {
+        let mut names = std::collections::HashSet::new();
+        for group in &self.groups {
+            if !names.insert(group.name.as_str()) {
+                bail!(
+                    "{origin}: two [[group]] sections are named `{}`: group names must be unique",
+                    group.name
+                );
+            }
+            if group.sites.is_empty() {
+                bail!("{origin}: [[group]] `{}` names no sites", group.name);
+            }
+            if let Some(unknown) = group.sites.iter().find(|s| !sites.contains(s.as_str())) {
+                bail!(
+                    "{origin}: [[group]] `{}` names the site `{unknown}`, which has no [[site]] section",
+                    group.name
+                );
+            }
+            crate::schedule::Schedule::parse(&group.schedule)
+                .map_err(|e| anyhow::anyhow!("{origin}: [[group]] `{}`: {e}", group.name))?;
         }
         Ok(())
     }
@@ -139,6 +257,15 @@ impl Config {
             })
             .collect()
     }
+}
+
+/// A webhook must be an http(s) URL.
+fn check_webhook(text: &str) -> Result<()> {
+    let url = url::Url::parse(text).with_context(|| format!("webhook `{text}` is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!("webhook `{text}` must be an http:// or https:// URL");
+    }
+    Ok(())
 }
 
 /// See [`Config::resolve`].

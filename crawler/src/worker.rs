@@ -282,8 +282,11 @@ async fn run_page(ctx: &WorkerCtx, site: &SiteRuntime, job: Job) -> Outcome {
         _ if ex.error.is_some() => Outcome::Done,
         Some(s @ (301 | 302 | 303 | 307 | 308)) => {
             let decision = redirect(ctx, site, &job, &ex, &mut rec);
-            if decision.is_some() && job.kind == JobKind::Page {
-                rec.kind = RecordKind::Redirect;
+            if decision.is_some() {
+                // A sitemap's hop stays a sitemap record; a page's is a redirect record.
+                if job.kind == JobKind::Page {
+                    rec.kind = RecordKind::Redirect;
+                }
             } else if rec.error.is_none() {
                 set_error(
                     &mut rec,

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{Cardinality, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::schema::names;
@@ -92,6 +92,14 @@ impl Collector for FacetCollector {
     }
 }
 
+fn count_doc(column: &StrColumn, counts: &mut [u64], doc: DocId) {
+    for ord in column.term_ords(doc) {
+        if let Some(c) = counts.get_mut(ord as usize) {
+            *c += 1;
+        }
+    }
+}
+
 fn sorted(counts: HashMap<String, u64>) -> Vec<(String, u64)> {
     let mut v: Vec<(String, u64)> = counts.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -102,14 +110,31 @@ fn sorted(counts: HashMap<String, u64>) -> Vec<(String, u64)> {
 impl SegmentCollector for FacetSegmentCollector {
     type Fruit = SegmentFacets;
 
-    fn collect(&mut self, doc: DocId, _score: Score) {
+    /// Blocks of documents (searches that need no scores): single-valued columns are read
+    /// with one batched lookup per block.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let mut ords = vec![None; docs.len()];
         for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
-            if let Some(column) = column {
-                for ord in column.term_ords(doc) {
-                    if let Some(c) = counts.get_mut(ord as usize) {
+            let Some(column) = column else { continue };
+            if column.ords().get_cardinality() == Cardinality::Multivalued {
+                for doc in docs {
+                    count_doc(column, counts, *doc);
+                }
+            } else {
+                column.ords().first_vals(docs, &mut ords);
+                for ord in ords.iter().flatten() {
+                    if let Some(c) = counts.get_mut(*ord as usize) {
                         *c += 1;
                     }
                 }
+            }
+        }
+    }
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
+            if let Some(column) = column {
+                count_doc(column, counts, doc);
             }
         }
     }

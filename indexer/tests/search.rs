@@ -576,6 +576,20 @@ fn facet_counts() {
     assert_eq!(facet(&narrow.rule, "medicine-on-informal-market"), 7);
     let no = f.searcher.search(&req("*")).unwrap();
     assert!(no.facets.is_none());
+    // Searches without scores collect facets block-wise: same counts.
+    for (limit, sort) in [
+        (0, SortBy::Relevance),
+        (5, SortBy::Score(SortOrder::Desc)),
+        (5, SortBy::Price(SortOrder::Asc)),
+    ] {
+        let other = f
+            .searcher
+            .search(&SearchRequest { facets: true, limit, sort, ..SearchRequest::new("*") })
+            .unwrap()
+            .facets
+            .unwrap();
+        assert_eq!(other, facets, "limit {limit}, {sort}");
+    }
 }
 
 fn highlighted(s: &pharmwatch_indexer::Snippet) -> Vec<&str> {

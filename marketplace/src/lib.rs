@@ -29,6 +29,7 @@
 mod catalogue;
 mod content;
 mod error;
+mod faults;
 mod format;
 mod generate;
 mod market;

@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::error::MarketplaceError;
+use crate::faults::Faults;
 use crate::format::parse_http_date;
 use crate::generate::NewListing;
 use crate::market::{Marketplace, ground_truth_of, unix_now};
@@ -72,6 +73,7 @@ pub struct RequestRecord {
 
 struct Shared {
     state: RwLock<MarketState>,
+    faults: Faults,
     log: Mutex<Vec<RequestRecord>>,
     started: Instant,
 }
@@ -127,6 +129,7 @@ pub async fn serve(market: Marketplace) -> Result<RunningMarketplace, std::io::E
     }
     let shared = Arc::new(Shared {
         state: RwLock::new(state),
+        faults: Faults::default(),
         log: Mutex::new(Vec::new()),
         started: Instant::now(),
     });
@@ -229,6 +232,19 @@ impl RunningMarketplace {
         Ok(self.truth_of(&state, &spec))
     }
 
+    /// The next `count` requests for `listing_or_path` (a path such as `/robots.txt`, or an
+    /// absolute URL of one of the shops; any shop) answer `status` instead of the page, with
+    /// `Retry-After: 1` on 429 and 503. `count` 0 cancels what is pending for that path.
+    pub fn fail_next(&self, listing_or_path: &str, status: u16, count: u32) {
+        let path = self.path_of(listing_or_path);
+        self.shared.faults.fail(&path, status, count);
+    }
+
+    /// Delays every response by `delay` from now on (`Duration::ZERO` removes the delay).
+    pub fn set_delay(&self, delay: Duration) {
+        self.shared.faults.set_delay(delay);
+    }
+
     /// Stops accepting connections, lets open requests finish (at most a few seconds) and
     /// waits for the listeners to close.
     pub async fn shutdown(mut self) {
@@ -284,7 +300,13 @@ async fn handle(
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| uri.path().to_string());
-    let response = if method == Method::GET || method == Method::HEAD {
+    if let Some(delay) = ctx.shared.faults.delay() {
+        tokio::time::sleep(delay).await;
+    }
+    let injected = ctx.shared.faults.take(uri.path());
+    let response = if let Some(status) = injected {
+        injected_failure(status)
+    } else if method == Method::GET || method == Method::HEAD {
         let rendered = {
             let state = ctx
                 .shared
@@ -326,6 +348,22 @@ async fn handle(
         .unwrap_or_else(PoisonError::into_inner)
         .push(record);
     response
+}
+
+/// An injected failure: the status with a short body, and `Retry-After` when it invites one.
+fn injected_failure(status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut r = Response::new(Body::from(format!("injected failure: {status}\n")));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    if matches!(status.as_u16(), 429 | 503) {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    r
 }
 
 /// The response for a rendered page, answering conditional requests with 304.

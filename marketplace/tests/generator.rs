@@ -622,3 +622,24 @@ fn every_listing_is_on_its_category_pages_in_id_order() {
         assert_eq!(listed, expected, "{}", shop.name);
     }
 }
+
+#[test]
+fn a_hundred_thousand_pages_are_cheap() {
+    let market = Marketplace::generate(&MarketplaceOptions {
+        seed: 5,
+        shops: 8,
+        listings_per_shop: 12_500,
+    });
+    assert_eq!(market.listing_count(), 100_000);
+    let truth = market.ground_truth();
+    assert_eq!(truth.listings.len(), 100_000);
+    let last = truth.listings.last().unwrap();
+    assert_eq!(last.shop, "carewell2");
+    let page = market.render(&last.shop, &last.path).unwrap();
+    assert_eq!(page.status, 200);
+    let deep = market
+        .render("medsdirect2", "/category/mens-health?page=50")
+        .unwrap();
+    assert_eq!(deep.status, 200);
+    assert!(decode(&deep.body, false).contains("rel=\"next\""));
+}

@@ -366,3 +366,28 @@ fn handles_can_be_shared_across_tasks() {
     send_sync::<RunningMarketplace>();
     send_sync::<Marketplace>();
 }
+
+#[tokio::test]
+async fn injected_failures_and_delay() {
+    let running = start(3).await;
+    let truth = running.ground_truth();
+    let l = &truth.listings[0];
+    running.fail_next(&l.url, 503, 2);
+    running.fail_next("/robots.txt", 429, 1);
+    let first = get(&l.url, &[]).await;
+    assert_eq!(first.status, 503);
+    assert_eq!(first.header("retry-after"), Some("1"));
+    assert_eq!(get(&l.url, &[]).await.status, 503);
+    assert_eq!(get(&l.url, &[]).await.status, 200);
+    let robots = format!("{}/robots.txt", base(&running, "kangjian"));
+    assert_eq!(get(&robots, &[]).await.status, 429);
+    assert_eq!(get(&robots, &[]).await.status, 200);
+    running.set_delay(std::time::Duration::from_millis(150));
+    let t = std::time::Instant::now();
+    assert_eq!(get(&robots, &[]).await.status, 200);
+    assert!(t.elapsed() >= std::time::Duration::from_millis(150));
+    running.set_delay(std::time::Duration::ZERO);
+    let statuses: Vec<u16> = running.request_log().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [503, 503, 200, 429, 200, 200]);
+    running.shutdown().await;
+}

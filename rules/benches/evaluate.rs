@@ -30,7 +30,10 @@ fn bench(c: &mut Criterion) {
         Err(e) => panic!("{e}"),
     };
     let listings: Vec<Listing> = (0..600).map(mix::listing).collect();
-    let bytes: usize = listings.iter().map(|l| l.title.len() + l.description.len()).sum();
+    let bytes: usize = listings
+        .iter()
+        .map(|l| l.title.len() + l.description.len())
+        .sum();
     eprintln!("mean listing text: {} bytes", bytes / listings.len());
     let mut group = c.benchmark_group("rules");
     group.throughput(Throughput::Elements(listings.len() as u64));

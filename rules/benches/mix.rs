@@ -14,7 +14,10 @@ pub fn listing(i: usize) -> Listing {
     let (title, body, kind, currency, price, contacts, payment, shipping) = match i % 6 {
         0 => (
             format!("Buy 0xyc0d0ne 30mg - {} tablets", 30 + i % 60),
-            format!("High quality oxycodone from a trusted supplier. No Rx required – order in 2 minutes. {}", FILLER_EN.repeat(3)),
+            format!(
+                "High quality oxycodone from a trusted supplier. No Rx required – order in 2 minutes. {}",
+                FILLER_EN.repeat(3)
+            ),
             SiteKind::Pharmacy,
             Currency::USD,
             Decimal::new(1299, 1),
@@ -24,7 +27,10 @@ pub fn listing(i: usize) -> Listing {
         ),
         1 => (
             format!("西地那非 100mg {}片/盒 正品保证", 10 + i % 20),
-            format!("正品西地那非 100mg，每盒10片。无需处方，下单即发。{}", FILLER_ZH.repeat(4)),
+            format!(
+                "正品西地那非 100mg，每盒10片。无需处方，下单即发。{}",
+                FILLER_ZH.repeat(4)
+            ),
             SiteKind::Pharmacy,
             Currency::CNY,
             Decimal::new(12800, 2),
@@ -34,7 +40,10 @@ pub fn listing(i: usize) -> Listing {
         ),
         2 => (
             "Vendo Tramadol 50mg, 20 unidades".to_string(),
-            format!("Vendo Tramadol 50mg, 20 unidades, caja original. Sin receta. Escríbeme para más info. {}", FILLER_EN.repeat(3)),
+            format!(
+                "Vendo Tramadol 50mg, 20 unidades, caja original. Sin receta. Escríbeme para más info. {}",
+                FILLER_EN.repeat(3)
+            ),
             SiteKind::Classifieds,
             Currency::EUR,
             Decimal::new(4500, 2),
@@ -44,17 +53,26 @@ pub fn listing(i: usize) -> Listing {
         ),
         3 => (
             "Atorvastatin 20mg tablets, Pack of 28".to_string(),
-            format!("Atorvastatin 20mg tablets, 28 per pack. Prescription required: our registered pharmacists check every prescription before dispatch. {}", FILLER_EN.repeat(3)),
+            format!(
+                "Atorvastatin 20mg tablets, 28 per pack. Prescription required: our registered pharmacists check every prescription before dispatch. {}",
+                FILLER_EN.repeat(3)
+            ),
             SiteKind::Pharmacy,
             "GBP".parse().unwrap_or(Currency::USD),
             Decimal::new(1249, 2),
-            vec![(ContactKind::Email, "help@carewell.example"), (ContactKind::Phone, "+441134960000")],
+            vec![
+                (ContactKind::Email, "help@carewell.example"),
+                (ContactKind::Phone, "+441134960000"),
+            ],
             vec!["Visa", "Mastercard"],
             vec!["Royal Mail Tracked 24"],
         ),
         4 => (
             "Mountain bike 29\" Shimano Deore, barely used".to_string(),
-            format!("Used, good condition & fully working. Pick-up preferred. {}", FILLER_EN.repeat(4)),
+            format!(
+                "Used, good condition & fully working. Pick-up preferred. {}",
+                FILLER_EN.repeat(4)
+            ),
             SiteKind::Classifieds,
             Currency::EUR,
             Decimal::new(35000, 2),
@@ -64,7 +82,10 @@ pub fn listing(i: usize) -> Listing {
         ),
         _ => (
             "Продам Трамадол 50mg, 20 шт. без рецепта".to_string(),
-            format!("Продаю Трамадол 50mg, 20 шт., упаковка целая. Без рецепта. Пишите, отвечу быстро. {}", FILLER_EN.repeat(3)),
+            format!(
+                "Продаю Трамадол 50mg, 20 шт., упаковка целая. Без рецепта. Пишите, отвечу быстро. {}",
+                FILLER_EN.repeat(3)
+            ),
             SiteKind::Classifieds,
             "RUB".parse().unwrap_or(Currency::USD),
             Decimal::new(150000, 2),
@@ -74,7 +95,15 @@ pub fn listing(i: usize) -> Listing {
         ),
     };
     let url = format!("http://127.0.0.1:8080/product/{i}.html");
-    let mut l = Listing::new(url, 0, "bench", kind, "127.0.0.1", title, time::OffsetDateTime::UNIX_EPOCH);
+    let mut l = Listing::new(
+        url,
+        0,
+        "bench",
+        kind,
+        "127.0.0.1",
+        title,
+        time::OffsetDateTime::UNIX_EPOCH,
+    );
     l.description = body;
     l.price = Some(Money::new(price, currency));
     l.quantity = Some(Quantity {
@@ -92,4 +121,3 @@ pub fn listing(i: usize) -> Listing {
     l.shipping_claims = shipping.into_iter().map(String::from).collect();
     l
 }
-

@@ -10,6 +10,7 @@ use serde::Serialize;
 /// Displays as `file:line:col: rule <id>: message` so editors and terminals can jump to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// File the problem is in.
     pub file: PathBuf,
     /// 1-based line; 0 when the problem concerns the whole file.
     pub line: usize,
@@ -34,6 +35,7 @@ impl fmt::Display for Diagnostic {
 /// Why a rule set could not be loaded: every problem found, not just the first.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct LoadError {
+    /// Every problem found, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
 

@@ -7,15 +7,15 @@ use std::ops::Range;
 use pharmwatch_model::{ContactKind, DrugMatch, Evidence, Field, Listing, RuleHit, Verdict};
 use rust_decimal::Decimal;
 
+use crate::RuleSet;
 use crate::explain::{NodeExplanation, RuleExplanation};
 use crate::lexicon::NameHit;
 use crate::normalize::Normalized;
 use crate::regex_bank::{SLOTS, View, field_index, slot};
 use crate::rule::{
-    Condition, ContactCond, DrugCond, Node, Part, PaymentCond, PricePer, PriceCond, Rule,
+    Condition, ContactCond, DrugCond, Node, Part, PaymentCond, PriceCond, PricePer, Rule,
     ShippingCond, SiteCond, TextCond,
 };
-use crate::RuleSet;
 
 /// Most evidence spans kept per pattern and field, so a page repeating a word 500 times
 /// does not bloat the index.
@@ -71,7 +71,10 @@ impl<'a> ListingCtx<'a> {
         let mut matched = vec![0u64; (SLOTS * n).div_ceil(64)];
         for (i, f) in Field::ALL.iter().enumerate() {
             let Some(ft) = &fields[i] else { continue };
-            for (view, text) in [(View::Normal, ft.normal.text.as_str()), (View::Raw, &*ft.original)] {
+            for (view, text) in [
+                (View::Normal, ft.normal.text.as_str()),
+                (View::Raw, &*ft.original),
+            ] {
                 let s = slot(*f, view);
                 if set.bank.has_slot(s) && !text.is_empty() {
                     set.bank.scan(s, text, |id| {
@@ -123,7 +126,11 @@ impl<'a> ListingCtx<'a> {
     }
 
     fn evidence(&self, field: Field, range: Range<usize>, matched: String) -> Evidence {
-        let text = self.original(field).get(range.clone()).unwrap_or("").to_string();
+        let text = self
+            .original(field)
+            .get(range.clone())
+            .unwrap_or("")
+            .to_string();
         Evidence {
             field,
             start: range.start,
@@ -189,7 +196,7 @@ impl<'a> ListingCtx<'a> {
     pub fn rule_hit(&self, rule: &Rule) -> RuleHit {
         let mut evidence = Vec::new();
         self.collect_node(&rule.matcher, &mut evidence);
-        evidence.sort_by(|a, b| (a.field, a.start, a.end).cmp(&(b.field, b.start, b.end)));
+        evidence.sort_by_key(|e| (e.field, e.start, e.end));
         evidence.dedup_by(|a, b| a.field == b.field && a.start == b.start && a.end == b.end);
         RuleHit {
             rule_id: rule.id.clone(),
@@ -217,7 +224,14 @@ impl<'a> ListingCtx<'a> {
         let mark = out.len();
         let held = match part {
             Part::All(ns) => ns.iter().all(|n| self.collect_node(n, out)),
-            Part::Any(ns) => ns.iter().fold(false, |any, n| self.collect_node(n, out) || any),
+            Part::Any(ns) => {
+                // Every child is visited: each one that holds adds its evidence.
+                let mut any = false;
+                for n in ns {
+                    any |= self.collect_node(n, out);
+                }
+                any
+            }
             Part::None(ns) => !ns.iter().any(|n| self.holds(n)),
             Part::AtLeast(k, ns) => ns.iter().filter(|n| self.collect_node(n, out)).count() >= *k,
             Part::Cond(c) => self.check(c, Some(out)).0,
@@ -229,7 +243,8 @@ impl<'a> ListingCtx<'a> {
     }
 
     fn explain_node(&self, node: &Node) -> NodeExplanation {
-        let mut parts: Vec<NodeExplanation> = node.parts.iter().map(|p| self.explain_part(p)).collect();
+        let mut parts: Vec<NodeExplanation> =
+            node.parts.iter().map(|p| self.explain_part(p)).collect();
         if parts.len() == 1 {
             return parts.remove(0);
         }
@@ -250,7 +265,9 @@ impl<'a> ListingCtx<'a> {
             detail: None,
             children,
         };
-        let kids = |ns: &[Node]| -> Vec<NodeExplanation> { ns.iter().map(|n| self.explain_node(n)).collect() };
+        let kids = |ns: &[Node]| -> Vec<NodeExplanation> {
+            ns.iter().map(|n| self.explain_node(n)).collect()
+        };
         match part {
             Part::All(ns) => {
                 let c = kids(ns);
@@ -316,16 +333,25 @@ impl<'a> ListingCtx<'a> {
             let bit = slot(f, view) * n + id;
             self.matched[bit / 64] & (1 << (bit % 64)) != 0
         };
-        let held = t.fields.iter().any(|f| t.patterns.iter().any(|&id| is_hit(*f, id)));
+        let held = t
+            .fields
+            .iter()
+            .any(|f| t.patterns.iter().any(|&id| is_hit(*f, id)));
         let Some(ev) = ev else { return held };
         for f in &t.fields {
-            let Some(ft) = &self.fields[field_index(*f)] else { continue };
+            let Some(ft) = &self.fields[field_index(*f)] else {
+                continue;
+            };
             for (k, &id) in t.patterns.iter().enumerate() {
                 if !is_hit(*f, id) {
                     continue;
                 }
                 let re = self.set.bank.regex(id);
-                let hay: &str = if t.normalize { &ft.normal.text } else { &ft.original };
+                let hay: &str = if t.normalize {
+                    &ft.normal.text
+                } else {
+                    &ft.original
+                };
                 for m in re.find_iter(hay).take(MAX_SPANS_PER_PATTERN) {
                     let range = if t.normalize {
                         ft.normal.to_original(m.range())
@@ -343,9 +369,13 @@ impl<'a> ListingCtx<'a> {
         let drug = self.set.lexicon.drug(h.hit.drug);
         d.fields.contains(&h.field)
             && (d.classes.is_empty() || d.classes.contains(&drug.class))
-            && (d.categories.is_empty() || d.categories.iter().any(|c| *c == drug.category))
-            && (d.schedules.is_empty() || drug.schedule.as_ref().is_some_and(|s| d.schedules.contains(s)))
-            && (d.ids.is_empty() || d.ids.iter().any(|i| *i == drug.id))
+            && (d.categories.is_empty() || d.categories.contains(&drug.category))
+            && (d.schedules.is_empty()
+                || drug
+                    .schedule
+                    .as_ref()
+                    .is_some_and(|s| d.schedules.contains(s)))
+            && (d.ids.is_empty() || d.ids.contains(&drug.id))
             && d.obfuscated.is_none_or(|o| o == h.hit.obfuscated)
     }
 
@@ -358,18 +388,32 @@ impl<'a> ListingCtx<'a> {
         for h in self.drugs.iter().filter(|h| self.drug_selected(d, h)) {
             held = true;
             // A few spans per drug and field are enough to show why; pages repeat names.
-            match shown.iter_mut().find(|(i, f, _)| *i == h.hit.drug && *f == h.field) {
+            match shown
+                .iter_mut()
+                .find(|(i, f, _)| *i == h.hit.drug && *f == h.field)
+            {
                 Some((_, _, n)) if *n >= MAX_SPANS_PER_PATTERN => continue,
                 Some((_, _, n)) => *n += 1,
                 None => shown.push((h.hit.drug, h.field, 1)),
             }
             let drug = self.set.lexicon.drug(h.hit.drug);
-            let how = if h.hit.obfuscated { "obfuscated name of " } else { "" };
-            let sched = drug.schedule.as_deref().map(|s| format!(", schedule {s}")).unwrap_or_default();
+            let how = if h.hit.obfuscated {
+                "obfuscated name of "
+            } else {
+                ""
+            };
+            let sched = drug
+                .schedule
+                .as_deref()
+                .map(|s| format!(", schedule {s}"))
+                .unwrap_or_default();
             ev.push(self.evidence(
                 h.field,
                 h.hit.range.clone(),
-                format!("drug {how}{} ({}{sched}, {})", drug.id, drug.class, drug.category),
+                format!(
+                    "drug {how}{} ({}{sched}, {})",
+                    drug.id, drug.class, drug.category
+                ),
             ));
         }
         held
@@ -384,7 +428,12 @@ impl<'a> ListingCtx<'a> {
             .iter()
             .filter(|h| h.field == Field::Title)
             .find(has_price)
-            .or_else(|| self.drugs.iter().filter(|h| h.field == Field::Description).find(has_price))
+            .or_else(|| {
+                self.drugs
+                    .iter()
+                    .filter(|h| h.field == Field::Description)
+                    .find(has_price)
+            })
     }
 
     fn price(&self, p: &PriceCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
@@ -393,13 +442,28 @@ impl<'a> ListingCtx<'a> {
             return (false, Some("no price on the listing".into()));
         };
         let Some(total_usd) = rates.to_usd(&price) else {
-            return (false, Some(format!("no rate for {} in currency_rates.csv", price.currency)));
+            return (
+                false,
+                Some(format!(
+                    "no rate for {} in currency_rates.csv",
+                    price.currency
+                )),
+            );
         };
-        let units = self.listing.quantity.as_ref().and_then(|q| q.units).filter(|u| *u > 0);
+        let units = self
+            .listing
+            .quantity
+            .as_ref()
+            .and_then(|q| q.units)
+            .filter(|u| *u > 0);
         // Without a unit count the total is an upper bound of the unit price, which is still
         // enough to call a price implausibly low.
         let unit_usd = units.map_or(total_usd, |u| total_usd / Decimal::from(u));
-        let per_unit_note = if units.is_some() { "unit price" } else { "price (unit count unknown)" };
+        let per_unit_note = if units.is_some() {
+            "unit price"
+        } else {
+            "price (unit count unknown)"
+        };
         let explaining = ev.is_some();
         let mut notes = Vec::new();
         let mut held = true;
@@ -462,7 +526,10 @@ impl<'a> ListingCtx<'a> {
         {
             ev.extend(evidence);
         }
-        (held, Some(format!("{} ({price}): {}", per_unit_note, notes.join("; "))))
+        (
+            held,
+            Some(format!("{} ({price}): {}", per_unit_note, notes.join("; "))),
+        )
     }
 
     fn contact(&self, c: &ContactCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
@@ -488,9 +555,17 @@ impl<'a> ListingCtx<'a> {
             let mut at = 0;
             for k in contacts {
                 let end = at + k.value.len();
-                let relevant = if c.kinds.is_empty() { k.kind.is_messaging() } else { c.kinds.contains(&k.kind) };
+                let relevant = if c.kinds.is_empty() {
+                    k.kind.is_messaging()
+                } else {
+                    c.kinds.contains(&k.kind)
+                };
                 if relevant {
-                    ev.push(self.joined_evidence(Field::Contacts, at..end, format!("contact {:?}", k.kind)));
+                    ev.push(self.joined_evidence(
+                        Field::Contacts,
+                        at..end,
+                        format!("contact {:?}", k.kind),
+                    ));
                 }
                 at = end + 1;
             }
@@ -498,7 +573,10 @@ impl<'a> ListingCtx<'a> {
         if !explaining {
             return (held, None);
         }
-        let kinds: Vec<String> = contacts.iter().map(|k| format!("{:?}", k.kind).to_lowercase()).collect();
+        let kinds: Vec<String> = contacts
+            .iter()
+            .map(|k| format!("{:?}", k.kind).to_lowercase())
+            .collect();
         (held, Some(format!("contacts: [{}]", kinds.join(", "))))
     }
 
@@ -537,14 +615,21 @@ impl<'a> ListingCtx<'a> {
             for m in methods {
                 let end = at + m.len();
                 let lower = m.to_lowercase();
-                let relevant = if p.any.is_empty() { is_crypto(m) } else { p.any.iter().any(|a| lower.contains(a.as_str())) };
+                let relevant = if p.any.is_empty() {
+                    is_crypto(m)
+                } else {
+                    p.any.iter().any(|a| lower.contains(a.as_str()))
+                };
                 if relevant {
                     ev.push(self.joined_evidence(Field::Payment, at..end, "payment method".into()));
                 }
                 at = end + 1;
             }
         }
-        (held, explaining.then(|| format!("payment methods: {methods:?}")))
+        (
+            held,
+            explaining.then(|| format!("payment methods: {methods:?}")),
+        )
     }
 
     fn shipping(&self, s: &ShippingCond, ev: Option<&mut Vec<Evidence>>) -> bool {
@@ -559,7 +644,11 @@ impl<'a> ListingCtx<'a> {
             for c in claims {
                 let end = at + c.len();
                 if matches(c) {
-                    ev.push(self.joined_evidence(Field::Shipping, at..end, "shipping claim".into()));
+                    ev.push(self.joined_evidence(
+                        Field::Shipping,
+                        at..end,
+                        "shipping claim".into(),
+                    ));
                 }
                 at = end + 1;
             }
@@ -597,7 +686,10 @@ impl<'a> ListingCtx<'a> {
                 .map_or(0..0, |i| i..i + host.len());
             ev.push(self.evidence_url(range, format!("site {} ({})", host, l.site_kind)));
         }
-        (held, explaining.then(|| format!("site kind {}, host {host}", l.site_kind)))
+        (
+            held,
+            explaining.then(|| format!("site kind {}, host {host}", l.site_kind)),
+        )
     }
 
     fn language(&self, codes: &[String]) -> (bool, Option<String>) {
@@ -613,7 +705,10 @@ impl<'a> ListingCtx<'a> {
         }
         let seen = *self.scripts.get_or_init(|| {
             let mut mask = 0u32;
-            for t in [self.listing.title.as_str(), self.listing.description.as_str()] {
+            for t in [
+                self.listing.title.as_str(),
+                self.listing.description.as_str(),
+            ] {
                 if t.is_ascii() {
                     continue;
                 }
@@ -635,12 +730,22 @@ impl<'a> ListingCtx<'a> {
                 return (true, Some(format!("{code} script in title or description")));
             }
         }
-        (false, Some(format!("declared language {}", declared.as_deref().unwrap_or("unknown"))))
+        (
+            false,
+            Some(format!(
+                "declared language {}",
+                declared.as_deref().unwrap_or("unknown")
+            )),
+        )
     }
 
     fn evidence_url(&self, range: Range<usize>, matched: String) -> Evidence {
         let url = &self.listing.url;
-        let range = if url.is_char_boundary(range.start) && url.is_char_boundary(range.end) { range } else { 0..0 };
+        let range = if url.is_char_boundary(range.start) && url.is_char_boundary(range.end) {
+            range
+        } else {
+            0..0
+        };
         Evidence {
             field: Field::Url,
             text: url.get(range.clone()).unwrap_or("").to_string(),
@@ -655,9 +760,15 @@ fn round2(d: Decimal) -> Decimal {
     d.round_dp(2)
 }
 
+/// Whether a character belongs to a script.
+pub(crate) type ScriptTest = fn(char) -> bool;
+
 /// Languages a `language` condition can name, with the script that reveals them in text.
-pub(crate) const LANGUAGE_SCRIPTS: &[(&str, fn(char) -> bool)] = &[
-    ("zh", |c| matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF)),
+pub(crate) const LANGUAGE_SCRIPTS: &[(&str, ScriptTest)] = &[
+    (
+        "zh",
+        |c| matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF),
+    ),
     ("ja", |c| matches!(c as u32, 0x3040..=0x30FF)),
     ("ko", |c| matches!(c as u32, 0xAC00..=0xD7A3)),
     ("ru", |c| matches!(c as u32, 0x0400..=0x04FF)),
@@ -670,18 +781,72 @@ pub(crate) const LANGUAGE_SCRIPTS: &[(&str, fn(char) -> bool)] = &[
 
 /// Words that name crypto-currencies as payment methods.
 const CRYPTO: &[&str] = &[
-    "bitcoin", "btc", "monero", "xmr", "usdt", "tether", "ethereum", "eth", "ether", "litecoin",
-    "ltc", "crypto", "cryptocurrency", "cryptocurrencies", "usdc", "bch", "dogecoin", "doge",
-    "dash", "zcash", "zec", "tron", "trx", "solana", "bnb", "比特币", "泰达币", "加密货币",
-    "биткоин", "биткойн", "криптовалюта",
+    "bitcoin",
+    "btc",
+    "monero",
+    "xmr",
+    "usdt",
+    "tether",
+    "ethereum",
+    "eth",
+    "ether",
+    "litecoin",
+    "ltc",
+    "crypto",
+    "cryptocurrency",
+    "cryptocurrencies",
+    "usdc",
+    "bch",
+    "dogecoin",
+    "doge",
+    "dash",
+    "zcash",
+    "zec",
+    "tron",
+    "trx",
+    "solana",
+    "bnb",
+    "比特币",
+    "泰达币",
+    "加密货币",
+    "биткоин",
+    "биткойн",
+    "криптовалюта",
 ];
 
 /// Words that say nothing about how one pays ("Payment: Bitcoin only", "USDT (TRC20)").
 const FILLER: &[&str] = &[
-    "payment", "payments", "method", "methods", "accepted", "we", "accept", "pay", "with", "via",
-    "by", "in", "only", "trc20", "erc20", "bep20", "lightning", "network", "wallet", "coin",
-    "coins", "escrow", "fe", "finalize", "early", "multisig", "付款方式", "支付方式", "付款",
-    "支付", "оплата",
+    "payment",
+    "payments",
+    "method",
+    "methods",
+    "accepted",
+    "we",
+    "accept",
+    "pay",
+    "with",
+    "via",
+    "by",
+    "in",
+    "only",
+    "trc20",
+    "erc20",
+    "bep20",
+    "lightning",
+    "network",
+    "wallet",
+    "coin",
+    "coins",
+    "escrow",
+    "fe",
+    "finalize",
+    "early",
+    "multisig",
+    "付款方式",
+    "支付方式",
+    "付款",
+    "支付",
+    "оплата",
 ];
 
 /// How one piece of a payment line reads.
@@ -703,7 +868,9 @@ fn payment_pieces(method: &str) -> Vec<PaymentPiece> {
                 .filter(|w| !w.is_empty())
                 .collect();
             let crypto = words.iter().any(|w| CRYPTO.contains(w))
-                || ["比特币", "泰达币", "加密货币"].iter().any(|w| piece.contains(w));
+                || ["比特币", "泰达币", "加密货币"]
+                    .iter()
+                    .any(|w| piece.contains(w));
             if crypto {
                 PaymentPiece::Crypto
             } else if words.iter().all(|w| FILLER.contains(w)) {
@@ -736,7 +903,9 @@ pub(crate) fn glob_match(glob: &str, s: &str) -> bool {
     let mut rest = s;
     for (i, part) in parts.iter().enumerate() {
         if i == 0 {
-            let Some(r) = rest.strip_prefix(part) else { return false };
+            let Some(r) = rest.strip_prefix(part) else {
+                return false;
+            };
             rest = r;
         } else if i == parts.len() - 1 {
             return rest.ends_with(part);
@@ -789,7 +958,11 @@ fn describe(c: &Condition, set: &RuleSet) -> String {
             if let Some(f) = p.below_reference_fraction {
                 parts.push(format!("unit price below {f} × reference price"));
             }
-            let per = if p.per == PricePer::Unit { "unit" } else { "total" };
+            let per = if p.per == PricePer::Unit {
+                "unit"
+            } else {
+                "total"
+            };
             if let Some(m) = p.min_usd {
                 parts.push(format!("{per} price ≥ {m} USD"));
             }

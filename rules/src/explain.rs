@@ -9,18 +9,24 @@ use serde::Serialize;
 /// Every rule's evaluation on one listing.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
+    /// The listing explained.
     pub listing_id: ListingId,
     /// The verdict `evaluate` gives for the same listing.
     pub verdict: Verdict,
+    /// One entry per rule, in rule-set order.
     pub rules: Vec<RuleExplanation>,
 }
 
 /// One rule's evaluation.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleExplanation {
+    /// Id of the rule.
     pub rule_id: String,
+    /// Title of the rule.
     pub title: String,
+    /// Severity of the rule.
     pub severity: Severity,
+    /// Whether the rule fired.
     pub fired: bool,
     /// The match tree with the outcome of every node.
     pub root: NodeExplanation,
@@ -32,6 +38,7 @@ pub struct RuleExplanation {
 pub struct NodeExplanation {
     /// What the node asks, in the rule author's terms.
     pub label: String,
+    /// Whether the node held.
     pub held: bool,
     /// Where in the listing the condition found what it looks for (also for conditions that
     /// found something but still did not hold, e.g. inside a `none`).
@@ -39,6 +46,7 @@ pub struct NodeExplanation {
     /// Facts that are not spans (prices, contact kinds, site kind).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Nested nodes (for combinators).
     pub children: Vec<NodeExplanation>,
 }
 
@@ -50,7 +58,11 @@ impl NodeExplanation {
         }
         if self.label.starts_with("none") {
             for c in self.children.iter().filter(|c| c.held) {
-                out.push(format!("`none` excludes {} {}", c.label, fmt_evidence(&c.evidence)));
+                out.push(format!(
+                    "`none` excludes {} {}",
+                    c.label,
+                    fmt_evidence(&c.evidence)
+                ));
             }
             return;
         }

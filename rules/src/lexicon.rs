@@ -44,6 +44,7 @@ pub enum DrugClass {
 }
 
 impl DrugClass {
+    /// Every class.
     pub const ALL: [DrugClass; 5] = [
         DrugClass::Rx,
         DrugClass::Otc,
@@ -52,6 +53,7 @@ impl DrugClass {
         DrugClass::Device,
     ];
 
+    /// The lower-case name used in rule files and in `DrugMatch.class`.
     pub fn as_str(self) -> &'static str {
         match self {
             DrugClass::Rx => "rx",
@@ -88,9 +90,11 @@ impl fmt::Display for DrugClass {
 pub struct Drug {
     /// Canonical id: the INN in lower case (`oxycodone`), or a product key for devices.
     pub id: String,
+    /// Legal class.
     pub class: DrugClass,
     /// Schedule where known (US CSA `II`…`V`), empty otherwise.
     pub schedule: Option<String>,
+    /// Therapeutic or product family (`opioid`, `pde5`, `contact-lens`, …).
     pub category: String,
     /// Names that match on their own.
     pub names: Vec<String>,
@@ -100,7 +104,9 @@ pub struct Drug {
     pub reference_price: Option<Money>,
     /// What one unit is ("tablet", "pen", …).
     pub unit: String,
+    /// Source key of the reference price (see `config/reference/README.md`).
     pub price_source: String,
+    /// Date the reference price refers to.
     pub price_date: String,
 }
 
@@ -152,8 +158,13 @@ impl Lexicon {
     /// Reads and compiles `drugs.csv` from the reference folder.
     pub fn load(reference_dir: &Path) -> Result<Lexicon, Vec<Diagnostic>> {
         let path = reference_dir.join(LEXICON_FILE);
-        let src = std::fs::read_to_string(&path)
-            .map_err(|e| vec![file_diag(&path, 0, format!("cannot read the drug lexicon: {e}"))])?;
+        let src = std::fs::read_to_string(&path).map_err(|e| {
+            vec![file_diag(
+                &path,
+                0,
+                format!("cannot read the drug lexicon: {e}"),
+            )]
+        })?;
         Self::parse(&path, &src)
     }
 
@@ -163,7 +174,10 @@ impl Lexicon {
         let mut drugs = Vec::new();
         let mut by_id = HashMap::new();
         let mut diags = Vec::new();
-        for row in rows.iter().skip_while(|r| r.fields.first().is_some_and(|f| f == "id")) {
+        for row in rows
+            .iter()
+            .skip_while(|r| r.fields.first().is_some_and(|f| f == "id"))
+        {
             match parse_drug(&row.fields) {
                 Ok(d) => {
                     if by_id.insert(d.id.clone(), drugs.len()).is_some() {
@@ -408,7 +422,9 @@ fn parse_drug(f: &[String]) -> Result<Drug, String> {
     // batteries. Rows list every form that should match.
     let names = split(&f[4]);
     if names.is_empty() && f[5].trim().is_empty() {
-        return Err(format!("drug `{id}` has no names: list at least its INN in `names`"));
+        return Err(format!(
+            "drug `{id}` has no names: list at least its INN in `names`"
+        ));
     }
     let reference_price = if f[6].trim().is_empty() {
         None
@@ -441,7 +457,8 @@ fn parse_drug(f: &[String]) -> Result<Drug, String> {
 mod tests {
     use super::*;
 
-    const SRC: &str = "id,class,schedule,category,names,context_names,ref_price,currency,unit,source,date
+    const SRC: &str =
+        "id,class,schedule,category,names,context_names,ref_price,currency,unit,source,date
 sildenafil,rx,,pde5,Viagra|Kamagra|西地那非,,2.00,USD,tablet,test,2026-11-01
 alprazolam,controlled,IV,benzodiazepine,Xanax,bars|xanbars,1.00,USD,tablet,test,2026-11-01
 pregabalin,rx,,gabapentinoid,Lyrica,,1.00,USD,capsule,test,2026-11-01
@@ -456,7 +473,13 @@ oxycodone,controlled,II,opioid,OxyContin,m30|roxy,3.00,USD,tablet,test,2026-11-0
         let (n, d) = Normalized::views(s);
         l.find(&n, Some(&d), s)
             .into_iter()
-            .map(|h| (l.drug(h.drug).id.clone(), s[h.range].to_string(), h.obfuscated))
+            .map(|h| {
+                (
+                    l.drug(h.drug).id.clone(),
+                    s[h.range].to_string(),
+                    h.obfuscated,
+                )
+            })
             .collect()
     }
 

@@ -10,6 +10,8 @@
 //! * [`RuleSet::evaluate`] gives a [`Verdict`], [`RuleSet::explain`] every condition's outcome,
 //!   [`RuleSet::run_embedded_tests`] the packs' own test cases.
 
+#![warn(missing_docs)]
+
 mod csv;
 mod diagnostic;
 mod engine;
@@ -69,7 +71,9 @@ impl RuleSet {
     /// returned together in the [`LoadError`].
     pub fn load(rule_paths: &[PathBuf], reference_dir: &Path) -> Result<RuleSet, LoadError> {
         let mut diags = Vec::new();
-        let lexicon = Lexicon::load(reference_dir).map_err(|d| diags.extend(d)).ok();
+        let lexicon = Lexicon::load(reference_dir)
+            .map_err(|d| diags.extend(d))
+            .ok();
         let rates = CurrencyRates::load(reference_dir)
             .map_err(|d| diags.extend(d))
             .ok();
@@ -92,7 +96,11 @@ impl RuleSet {
         match (lexicon, rates, bank) {
             (Some(lexicon), Some(rates), Some(bank)) if diags.is_empty() => {
                 let plan = plan(&rules);
-                tracing::debug!(rules = rules.len(), drugs = lexicon.drugs().len(), "rule set loaded");
+                tracing::debug!(
+                    rules = rules.len(),
+                    drugs = lexicon.drugs().len(),
+                    "rule set loaded"
+                );
                 Ok(RuleSet {
                     rules,
                     lexicon,

@@ -15,7 +15,7 @@ use crate::diagnostic::{Diagnostic, SourceMap};
 use crate::lexicon::{DrugClass, Lexicon};
 use crate::regex_bank::{BankBuilder, View};
 use crate::rule::{
-    Condition, ContactCond, DrugCond, Node, Part, PaymentCond, PricePer, PriceCond, Rule,
+    Condition, ContactCond, DrugCond, Node, Part, PaymentCond, PriceCond, PricePer, Rule,
     ShippingCond, SiteCond, TestCase, TextCond,
 };
 
@@ -179,7 +179,10 @@ impl FileParser<'_, '_> {
                 continue;
             }
             let Some(items) = value.get_ref().as_array() else {
-                self.err(value.span(), "`rule` must be an array of tables: write `[[rule]]`");
+                self.err(
+                    value.span(),
+                    "`rule` must be an array of tables: write `[[rule]]`",
+                );
                 continue;
             };
             for item in items.iter() {
@@ -209,7 +212,11 @@ impl FileParser<'_, '_> {
         let (id, id_span) = match t.get("id") {
             Some(v) => {
                 let id = self.string(v, "`id`")?;
-                if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.') {
+                if id.is_empty()
+                    || !id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+                {
                     self.err(v.span(), format!("rule id `{id}` must be non-empty and use only letters, digits, `-`, `_`, `.`"));
                 }
                 self.rule_id = Some(id.clone());
@@ -223,15 +230,20 @@ impl FileParser<'_, '_> {
         self.check_keys(t, RULE_KEYS, "a rule");
         let title = self.required_string(t, "title", &span);
         let severity = match t.get("severity") {
-            Some(v) => self.string(v, "`severity`").and_then(|s| match Severity::from_str(&s) {
-                Ok(sev) => Some(sev),
-                Err(e) => {
-                    self.err(v.span(), e.to_string());
-                    None
-                }
-            }),
+            Some(v) => self
+                .string(v, "`severity`")
+                .and_then(|s| match Severity::from_str(&s) {
+                    Ok(sev) => Some(sev),
+                    Err(e) => {
+                        self.err(v.span(), e.to_string());
+                        None
+                    }
+                }),
             None => {
-                self.err(span.clone(), "rule has no `severity`: add one of info, low, medium, high, critical");
+                self.err(
+                    span.clone(),
+                    "rule has no `severity`: add one of info, low, medium, high, critical",
+                );
                 None
             }
         };
@@ -254,7 +266,10 @@ impl FileParser<'_, '_> {
                 }
             },
             None => {
-                self.err(span.clone(), "rule has no `[rule.match]` table: add one with conditions");
+                self.err(
+                    span.clone(),
+                    "rule has no `[rule.match]` table: add one with conditions",
+                );
                 None
             }
         };
@@ -262,7 +277,10 @@ impl FileParser<'_, '_> {
             Some(v) => match v.get_ref().as_array() {
                 Some(items) => items.iter().filter_map(|i| self.parse_test(i)).collect(),
                 None => {
-                    self.err(v.span(), "`test` must be an array of tables: write `[[rule.test]]`");
+                    self.err(
+                        v.span(),
+                        "`test` must be an array of tables: write `[[rule.test]]`",
+                    );
                     Vec::new()
                 }
             },
@@ -330,7 +348,10 @@ impl FileParser<'_, '_> {
                     match value.get_ref().as_table() {
                         Some(ct) => self.parse_condition(k, ct, value.span()).map(Part::Cond),
                         None => {
-                            self.err(value.span(), format!("`{k}` must be a table, e.g. `{k} = {{ ... }}`"));
+                            self.err(
+                                value.span(),
+                                format!("`{k}` must be a table, e.g. `{k} = {{ ... }}`"),
+                            );
                             None
                         }
                     }
@@ -351,7 +372,10 @@ impl FileParser<'_, '_> {
 
     fn node_list(&mut self, v: &Value<'_>) -> Option<Vec<Node>> {
         let Some(items) = v.get_ref().as_array() else {
-            self.err(v.span(), "expected a list of conditions: `[ { drug = { ... } }, ... ]`");
+            self.err(
+                v.span(),
+                "expected a list of conditions: `[ { drug = { ... } }, ... ]`",
+            );
             return None;
         };
         if items.is_empty() {
@@ -367,7 +391,13 @@ impl FileParser<'_, '_> {
                     None => ok = false,
                 },
                 None => {
-                    self.err(item.span(), format!("expected a condition table, found {}", item.get_ref().type_str()));
+                    self.err(
+                        item.span(),
+                        format!(
+                            "expected a condition table, found {}",
+                            item.get_ref().type_str()
+                        ),
+                    );
                     ok = false;
                 }
             }
@@ -375,7 +405,12 @@ impl FileParser<'_, '_> {
         ok.then_some(out)
     }
 
-    fn parse_condition(&mut self, kind: &str, t: &DeTable<'_>, span: Range<usize>) -> Option<Condition> {
+    fn parse_condition(
+        &mut self,
+        kind: &str,
+        t: &DeTable<'_>,
+        span: Range<usize>,
+    ) -> Option<Condition> {
         let before = self.diags.len();
         let cond = match kind {
             "text" => self.text_cond(t, &span).map(Condition::Text),
@@ -386,7 +421,11 @@ impl FileParser<'_, '_> {
             "shipping" => self.shipping_cond(t, &span).map(Condition::Shipping),
             _ => self.site_cond(t, &span).map(Condition::Site),
         };
-        if self.diags.len() > before { None } else { cond }
+        if self.diags.len() > before {
+            None
+        } else {
+            cond
+        }
     }
 
     fn fields(&mut self, t: &DeTable<'_>, default: &[Field]) -> Vec<Field> {
@@ -407,7 +446,11 @@ impl FileParser<'_, '_> {
     }
 
     fn text_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<TextCond> {
-        self.check_keys(t, &["any", "words", "fields", "normalize"], "a `text` condition");
+        self.check_keys(
+            t,
+            &["any", "words", "fields", "normalize"],
+            "a `text` condition",
+        );
         let fields = self.fields(t, &[Field::Title, Field::Description]);
         let normalize = match t.get("normalize") {
             Some(v) => self.boolean(v, "`normalize`")?,
@@ -441,7 +484,10 @@ impl FileParser<'_, '_> {
             }
         }
         if t.get("any").is_none() && t.get("words").is_none() {
-            self.err(span.clone(), "a `text` condition needs `any = [regexes]` or `words = [keywords]`");
+            self.err(
+                span.clone(),
+                "a `text` condition needs `any = [regexes]` or `words = [keywords]`",
+            );
             return None;
         }
         Some(TextCond {
@@ -453,7 +499,18 @@ impl FileParser<'_, '_> {
     }
 
     fn drug_cond(&mut self, t: &DeTable<'_>) -> Option<DrugCond> {
-        self.check_keys(t, &["class", "schedule", "category", "id", "obfuscated", "fields"], "a `drug` condition");
+        self.check_keys(
+            t,
+            &[
+                "class",
+                "schedule",
+                "category",
+                "id",
+                "obfuscated",
+                "fields",
+            ],
+            "a `drug` condition",
+        );
         let mut c = DrugCond {
             fields: self.fields(t, &[Field::Title, Field::Description]),
             ..Default::default()
@@ -473,7 +530,13 @@ impl FileParser<'_, '_> {
                     && !l.schedules().contains(s.as_str())
                 {
                     let known: Vec<&str> = l.schedules().into_iter().collect();
-                    self.err(sp, format!("unknown schedule `{s}`: the lexicon uses {}", known.join(", ")));
+                    self.err(
+                        sp,
+                        format!(
+                            "unknown schedule `{s}`: the lexicon uses {}",
+                            known.join(", ")
+                        ),
+                    );
                 }
                 c.schedules.push(s);
             }
@@ -485,7 +548,13 @@ impl FileParser<'_, '_> {
                 {
                     let known: Vec<&str> = l.categories().into_iter().collect();
                     let hint = suggestion(&s, &known);
-                    self.err(sp, format!("unknown drug category `{s}`{hint}: the lexicon's categories are {}", known.join(", ")));
+                    self.err(
+                        sp,
+                        format!(
+                            "unknown drug category `{s}`{hint}: the lexicon's categories are {}",
+                            known.join(", ")
+                        ),
+                    );
                 }
                 c.categories.push(s);
             }
@@ -495,7 +564,12 @@ impl FileParser<'_, '_> {
                 if let Some(l) = lex
                     && l.get(&s).is_none()
                 {
-                    self.err(sp, format!("unknown drug id `{s}`: use the lexicon's id (the INN in lower case)"));
+                    self.err(
+                        sp,
+                        format!(
+                            "unknown drug id `{s}`: use the lexicon's id (the INN in lower case)"
+                        ),
+                    );
                 }
                 c.ids.push(s);
             }
@@ -507,7 +581,11 @@ impl FileParser<'_, '_> {
     }
 
     fn price_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<PriceCond> {
-        self.check_keys(t, &["below_reference_fraction", "min_usd", "max_usd", "per"], "a `price` condition");
+        self.check_keys(
+            t,
+            &["below_reference_fraction", "min_usd", "max_usd", "per"],
+            "a `price` condition",
+        );
         let mut c = PriceCond {
             below_reference_fraction: None,
             min_usd: None,
@@ -517,7 +595,10 @@ impl FileParser<'_, '_> {
         if let Some(v) = t.get("below_reference_fraction") {
             let f = self.decimal(v, "`below_reference_fraction`")?;
             if f <= Decimal::ZERO {
-                self.err(v.span(), "`below_reference_fraction` must be positive, e.g. 0.25");
+                self.err(
+                    v.span(),
+                    "`below_reference_fraction` must be positive, e.g. 0.25",
+                );
             }
             c.below_reference_fraction = Some(f);
         }
@@ -532,20 +613,30 @@ impl FileParser<'_, '_> {
                 "unit" => PricePer::Unit,
                 "total" => PricePer::Total,
                 other => {
-                    self.err(v.span(), format!("`per = \"{other}\"`: expected \"unit\" or \"total\""));
+                    self.err(
+                        v.span(),
+                        format!("`per = \"{other}\"`: expected \"unit\" or \"total\""),
+                    );
                     return None;
                 }
             };
         }
         if c.below_reference_fraction.is_none() && c.min_usd.is_none() && c.max_usd.is_none() {
-            self.err(span.clone(), "a `price` condition needs `below_reference_fraction`, `min_usd` or `max_usd`");
+            self.err(
+                span.clone(),
+                "a `price` condition needs `below_reference_fraction`, `min_usd` or `max_usd`",
+            );
             return None;
         }
         Some(c)
     }
 
     fn contact_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<ContactCond> {
-        self.check_keys(t, &["only_messaging", "kinds", "empty"], "a `contact` condition");
+        self.check_keys(
+            t,
+            &["only_messaging", "kinds", "empty"],
+            "a `contact` condition",
+        );
         let mut c = ContactCond::default();
         if let Some(v) = t.get("only_messaging") {
             c.only_messaging = Some(self.boolean(v, "`only_messaging`")?);
@@ -557,12 +648,21 @@ impl FileParser<'_, '_> {
             for (s, sp) in self.string_list(v, "`kinds`").unwrap_or_default() {
                 match contact_kind(&s) {
                     Some(k) => c.kinds.push(k),
-                    None => self.err(sp, format!("unknown contact kind `{s}`: expected one of {}", CONTACT_KINDS.join(", "))),
+                    None => self.err(
+                        sp,
+                        format!(
+                            "unknown contact kind `{s}`: expected one of {}",
+                            CONTACT_KINDS.join(", ")
+                        ),
+                    ),
                 }
             }
         }
         if c.only_messaging.is_none() && c.empty.is_none() && c.kinds.is_empty() {
-            self.err(span.clone(), "a `contact` condition needs `only_messaging`, `kinds` or `empty`");
+            self.err(
+                span.clone(),
+                "a `contact` condition needs `only_messaging`, `kinds` or `empty`",
+            );
             return None;
         }
         Some(c)
@@ -581,7 +681,10 @@ impl FileParser<'_, '_> {
             c.any = self.lower_list(v, "`any`");
         }
         if c.only_crypto.is_none() && c.empty.is_none() && c.any.is_empty() {
-            self.err(span.clone(), "a `payment` condition needs `only_crypto`, `any` or `empty`");
+            self.err(
+                span.clone(),
+                "a `payment` condition needs `only_crypto`, `any` or `empty`",
+            );
             return None;
         }
         Some(c)
@@ -589,9 +692,15 @@ impl FileParser<'_, '_> {
 
     fn shipping_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<ShippingCond> {
         self.check_keys(t, &["any"], "a `shipping` condition");
-        let any = t.get("any").map(|v| self.lower_list(v, "`any`")).unwrap_or_default();
+        let any = t
+            .get("any")
+            .map(|v| self.lower_list(v, "`any`"))
+            .unwrap_or_default();
         if any.is_empty() {
-            self.err(span.clone(), "a `shipping` condition needs `any = [claims]`");
+            self.err(
+                span.clone(),
+                "a `shipping` condition needs `any = [claims]`",
+            );
             return None;
         }
         Some(ShippingCond { any })
@@ -619,7 +728,10 @@ impl FileParser<'_, '_> {
                 .collect();
         }
         if c.kinds.is_empty() && c.hosts.is_empty() && c.tlds.is_empty() {
-            self.err(span.clone(), "a `site` condition needs `kind`, `host` or `tld`");
+            self.err(
+                span.clone(),
+                "a `site` condition needs `kind`, `host` or `tld`",
+            );
             return None;
         }
         Some(c)
@@ -630,11 +742,23 @@ impl FileParser<'_, '_> {
         let mut out = Vec::new();
         for (code, sp) in list {
             let code = code.trim().to_lowercase();
-            if crate::engine::LANGUAGE_SCRIPTS.iter().any(|(c, _)| *c == code) {
+            if crate::engine::LANGUAGE_SCRIPTS
+                .iter()
+                .any(|(c, _)| *c == code)
+            {
                 out.push(code);
             } else {
-                let known: Vec<&str> = crate::engine::LANGUAGE_SCRIPTS.iter().map(|(c, _)| *c).collect();
-                self.err(sp, format!("unsupported language `{code}`: expected one of {}", known.join(", ")));
+                let known: Vec<&str> = crate::engine::LANGUAGE_SCRIPTS
+                    .iter()
+                    .map(|(c, _)| *c)
+                    .collect();
+                self.err(
+                    sp,
+                    format!(
+                        "unsupported language `{code}`: expected one of {}",
+                        known.join(", ")
+                    ),
+                );
             }
         }
         (!out.is_empty()).then_some(Condition::Language(out))
@@ -669,7 +793,10 @@ impl FileParser<'_, '_> {
             Some(v) => {
                 let c = self.string(v, "`currency`")?;
                 if pharmwatch_model::Currency::from_str(&c).is_err() {
-                    self.err(v.span(), format!("`{c}` is not an ISO 4217 currency code (USD, EUR, CNY, …)"));
+                    self.err(
+                        v.span(),
+                        format!("`{c}` is not an ISO 4217 currency code (USD, EUR, CNY, …)"),
+                    );
                 }
                 Some(c)
             }
@@ -749,11 +876,19 @@ impl FileParser<'_, '_> {
         }
     }
 
-    fn required_string(&mut self, t: &DeTable<'_>, key: &str, span: &Range<usize>) -> Option<String> {
+    fn required_string(
+        &mut self,
+        t: &DeTable<'_>,
+        key: &str,
+        span: &Range<usize>,
+    ) -> Option<String> {
         match t.get(key) {
             Some(v) => self.string(v, &format!("`{key}`")),
             None => {
-                self.err(span.clone(), format!("rule has no `{key}`: add `{key} = \"...\"`"));
+                self.err(
+                    span.clone(),
+                    format!("rule has no `{key}`: add `{key} = \"...\"`"),
+                );
                 None
             }
         }
@@ -763,7 +898,10 @@ impl FileParser<'_, '_> {
         match v.get_ref().as_str() {
             Some(s) => Some(s.to_string()),
             None => {
-                self.err(v.span(), format!("{what} must be a string, found {}", v.get_ref().type_str()));
+                self.err(
+                    v.span(),
+                    format!("{what} must be a string, found {}", v.get_ref().type_str()),
+                );
                 None
             }
         }
@@ -773,7 +911,13 @@ impl FileParser<'_, '_> {
         match v.get_ref().as_bool() {
             Some(b) => Some(b),
             None => {
-                self.err(v.span(), format!("{what} must be true or false, found {}", v.get_ref().type_str()));
+                self.err(
+                    v.span(),
+                    format!(
+                        "{what} must be true or false, found {}",
+                        v.get_ref().type_str()
+                    ),
+                );
                 None
             }
         }
@@ -782,10 +926,23 @@ impl FileParser<'_, '_> {
     fn integer(&mut self, v: &Value<'_>, what: &str) -> Option<i64> {
         let parsed = v.get_ref().as_integer().and_then(|i| {
             let digits = i.as_str().replace('_', "");
-            i64::from_str_radix(digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b"), i.radix()).ok()
+            i64::from_str_radix(
+                digits
+                    .trim_start_matches("0x")
+                    .trim_start_matches("0o")
+                    .trim_start_matches("0b"),
+                i.radix(),
+            )
+            .ok()
         });
         if parsed.is_none() {
-            self.err(v.span(), format!("{what} must be an integer, found {}", v.get_ref().type_str()));
+            self.err(
+                v.span(),
+                format!(
+                    "{what} must be an integer, found {}",
+                    v.get_ref().type_str()
+                ),
+            );
         }
         parsed
     }
@@ -797,9 +954,19 @@ impl FileParser<'_, '_> {
             DeValue::String(s) => Some(s.to_string()),
             _ => None,
         };
-        let d = text.and_then(|t| Decimal::from_str(t.trim()).or_else(|_| Decimal::from_scientific(t.trim())).ok());
+        let d = text.and_then(|t| {
+            Decimal::from_str(t.trim())
+                .or_else(|_| Decimal::from_scientific(t.trim()))
+                .ok()
+        });
         if d.is_none() {
-            self.err(v.span(), format!("{what} must be a number such as 12.99, found {}", v.get_ref().type_str()));
+            self.err(
+                v.span(),
+                format!(
+                    "{what} must be a number such as 12.99, found {}",
+                    v.get_ref().type_str()
+                ),
+            );
         }
         d
     }
@@ -810,14 +977,26 @@ impl FileParser<'_, '_> {
             return Some(vec![(s.to_string(), v.span())]);
         }
         let Some(items) = v.get_ref().as_array() else {
-            self.err(v.span(), format!("{what} must be a string or a list of strings, found {}", v.get_ref().type_str()));
+            self.err(
+                v.span(),
+                format!(
+                    "{what} must be a string or a list of strings, found {}",
+                    v.get_ref().type_str()
+                ),
+            );
             return None;
         };
         let mut out = Vec::new();
         for item in items.iter() {
             match item.get_ref().as_str() {
                 Some(s) => out.push((s.to_string(), item.span())),
-                None => self.err(item.span(), format!("{what} must list strings, found {}", item.get_ref().type_str())),
+                None => self.err(
+                    item.span(),
+                    format!(
+                        "{what} must list strings, found {}",
+                        item.get_ref().type_str()
+                    ),
+                ),
             }
         }
         Some(out)
@@ -848,20 +1027,22 @@ const CONTACT_KINDS: &[&str] = &[
 
 /// Parses a contact kind name (`telegram`, `bitcoin_wallet`, also `weixin`/`微信`).
 pub(crate) fn contact_kind(s: &str) -> Option<ContactKind> {
-    Some(match s.trim().to_lowercase().replace([' ', '-'], "_").as_str() {
-        "email" | "e_mail" | "mail" => ContactKind::Email,
-        "phone" | "tel" | "telephone" => ContactKind::Phone,
-        "whatsapp" => ContactKind::Whatsapp,
-        "telegram" => ContactKind::Telegram,
-        "wechat" | "weixin" | "微信" => ContactKind::Wechat,
-        "signal" => ContactKind::Signal,
-        "wickr" => ContactKind::Wickr,
-        "bitcoin_wallet" | "bitcoin" | "btc" => ContactKind::BitcoinWallet,
-        "ethereum_wallet" | "ethereum" | "eth" => ContactKind::EthereumWallet,
-        "tron_wallet" | "tron" => ContactKind::TronWallet,
-        "other" => ContactKind::Other,
-        _ => return None,
-    })
+    Some(
+        match s.trim().to_lowercase().replace([' ', '-'], "_").as_str() {
+            "email" | "e_mail" | "mail" => ContactKind::Email,
+            "phone" | "tel" | "telephone" => ContactKind::Phone,
+            "whatsapp" => ContactKind::Whatsapp,
+            "telegram" => ContactKind::Telegram,
+            "wechat" | "weixin" | "微信" => ContactKind::Wechat,
+            "signal" => ContactKind::Signal,
+            "wickr" => ContactKind::Wickr,
+            "bitcoin_wallet" | "bitcoin" | "btc" => ContactKind::BitcoinWallet,
+            "ethereum_wallet" | "ethereum" | "eth" => ContactKind::EthereumWallet,
+            "tron_wallet" | "tron" => ContactKind::TronWallet,
+            "other" => ContactKind::Other,
+            _ => return None,
+        },
+    )
 }
 
 fn unknown_key_msg(key: &str, what: &str, allowed: &[&str]) -> String {
@@ -914,13 +1095,17 @@ mod tests {
 
     #[test]
     fn suggestions_for_typos() {
-        assert_eq!(suggestion("severty", RULE_KEYS), " (did you mean `severity`?)");
+        assert_eq!(
+            suggestion("severty", RULE_KEYS),
+            " (did you mean `severity`?)"
+        );
         assert_eq!(suggestion("zzzzzz", RULE_KEYS), "");
     }
 
     #[test]
     fn regex_errors_fit_on_one_line() {
-        let e = regex::Regex::new("(unclosed").unwrap_err().to_string();
+        let broken = String::from("(unclosed");
+        let e = regex::Regex::new(&broken).unwrap_err().to_string();
         assert_eq!(one_line(&e), "unclosed group");
     }
 }

@@ -25,8 +25,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// A normalised view of one original string and the map back to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,7 +205,11 @@ fn normal_view(original: &str) -> Normalized {
         }
     }
     let n = b.finish(original.len());
-    if lookalikes { map_mixed_script_words(&n) } else { n }
+    if lookalikes {
+        map_mixed_script_words(&n)
+    } else {
+        n
+    }
 }
 
 /// Lower case, accent stripping and invisible/combining removal of one character; true when
@@ -267,7 +271,10 @@ pub(crate) fn needs_deobfuscation(original: &str, normal: &Normalized) -> bool {
     }
     let o = original.as_bytes();
     let lower = |i: usize| o.get(i).is_some_and(u8::is_ascii_lowercase);
-    if o.iter().enumerate().any(|(i, &b)| b == b'I' && i > 0 && (lower(i - 1) || lower(i + 1))) {
+    if o.iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'I' && i > 0 && (lower(i - 1) || lower(i + 1)))
+    {
         return true;
     }
     let wordish = |b: u8| CLASSES[b as usize] == WORDISH;
@@ -296,8 +303,8 @@ pub(crate) fn needs_deobfuscation(original: &str, normal: &Normalized) -> bool {
 fn is_quantity(token: &[u8]) -> bool {
     const UNITS: &[&[u8]] = &[
         b"mg", b"mcg", b"ug", b"g", b"kg", b"ml", b"l", b"iu", b"ui", b"x", b"pcs", b"pc",
-        b"pills", b"tabs", b"caps", b"gb", b"tb", b"mb", b"mm", b"cm", b"m", b"km", b"st",
-        b"nd", b"rd", b"th", b"h", b"min", b"k", b"w", b"v", b"mah", b"hz", b"s", b"d", b"y",
+        b"pills", b"tabs", b"caps", b"gb", b"tb", b"mb", b"mm", b"cm", b"m", b"km", b"st", b"nd",
+        b"rd", b"th", b"h", b"min", b"k", b"w", b"v", b"mah", b"hz", b"s", b"d", b"y",
     ];
     let digits = token.iter().take_while(|b| b.is_ascii_digit()).count();
     if digits > 0 && digits < token.len() {
@@ -356,7 +363,8 @@ fn deep_view(normal: &Normalized) -> Normalized {
         (_, true) => OffsetMap::Spans(kept.iter().map(|&i| base.span(i)).collect()),
     };
     // Only ASCII bytes were changed (to ASCII) or dropped: the text stays UTF-8.
-    let text = String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let text = String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Normalized {
         text,
         map,
@@ -441,10 +449,9 @@ pub(crate) fn plain_fold(s: &str) -> String {
 pub(crate) fn folds_to(printed: &str, plain: &str) -> bool {
     if printed.is_ascii() {
         return printed.len() == plain.len()
-            && printed
-                .bytes()
-                .zip(plain.bytes())
-                .all(|(a, b)| a.to_ascii_lowercase() == b || (a.is_ascii_whitespace() && b == b' '));
+            && printed.bytes().zip(plain.bytes()).all(|(a, b)| {
+                a.to_ascii_lowercase() == b || (a.is_ascii_whitespace() && b == b' ')
+            });
     }
     plain_fold(printed) == plain
 }
@@ -646,7 +653,10 @@ mod tests {
     #[test]
     fn normal_view_maps_lookalikes_only_in_mixed_words() {
         // Cyrillic а in a Latin word is mapped; a Russian phrase is not.
-        assert_eq!(Normalized::new("Viаgra без рецепта").text, "viagra без рецепта");
+        assert_eq!(
+            Normalized::new("Viаgra без рецепта").text,
+            "viagra без рецепта"
+        );
     }
 
     #[test]
@@ -685,7 +695,10 @@ mod tests {
         assert!(needs("Viagr@ 100mg"));
         assert!(needs("CiaIis 20mg"));
         assert!(needs("v.i.a.g.r.a"));
-        assert!(!needs("Xаnаx"), "mixed words are mapped in the normal view already");
+        assert!(
+            !needs("Xаnаx"),
+            "mixed words are mapped in the normal view already"
+        );
         assert!(needs("САХ"));
         assert!(needs("ＶＩＡ１ＧＲＡ"));
     }

@@ -17,10 +17,13 @@ pub const RATES_FILE: &str = "currency_rates.csv";
 /// One row of the rates table: how many units of `currency` one US dollar buys.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rate {
+    /// The currency.
     pub currency: Currency,
+    /// Units of the currency one US dollar buys.
     pub units_per_usd: Decimal,
     /// Date the rate applies to (ISO 8601).
     pub date: String,
+    /// Source key (see the file header).
     pub source: String,
 }
 
@@ -49,7 +52,10 @@ impl CurrencyRates {
         let rows = csv::parse(src).map_err(|(line, m)| vec![file_diag(path, line, m)])?;
         let mut diags = Vec::new();
         let mut rates = HashMap::new();
-        for row in rows.iter().skip_while(|r| r.fields.first().is_some_and(|f| f == "currency")) {
+        for row in rows
+            .iter()
+            .skip_while(|r| r.fields.first().is_some_and(|f| f == "currency"))
+        {
             match parse_row(&row.fields) {
                 Ok(rate) => {
                     rates.insert(rate.currency, rate);
@@ -103,7 +109,9 @@ fn parse_row(f: &[String]) -> Result<Rate, String> {
         .filter(|d| d.is_sign_positive() && !d.is_zero())
         .ok_or_else(|| format!("`{}` is not a positive decimal rate", f[1]))?;
     if f[3].is_empty() {
-        return Err(format!("rate for {currency} has no source: cite where it comes from"));
+        return Err(format!(
+            "rate for {currency} has no source: cite where it comes from"
+        ));
     }
     Ok(Rate {
         currency,

@@ -181,12 +181,18 @@ mod tests {
     #[test]
     fn sets_report_only_matching_patterns() {
         let mut b = BankBuilder::new();
-        let a = b.add(r"\bno\s+rx\b", &[Field::Title], View::Normal).unwrap();
-        let c = b.add("stealth", &[Field::Title, Field::Shipping], View::Normal).unwrap();
+        let a = b
+            .add(r"\bno\s+rx\b", &[Field::Title], View::Normal)
+            .unwrap();
+        let c = b
+            .add("stealth", &[Field::Title, Field::Shipping], View::Normal)
+            .unwrap();
         assert!(b.add("(unclosed", &[Field::Title], View::Normal).is_err());
         let bank = b.finish().unwrap();
         let mut hit = vec![false; bank.len()];
-        bank.scan(slot(Field::Title, View::Normal), "no rx needed", |id| hit[id] = true);
+        bank.scan(slot(Field::Title, View::Normal), "no rx needed", |id| {
+            hit[id] = true
+        });
         assert!(hit[a] && !hit[c]);
         assert!(!bank.has_slot(slot(Field::Url, View::Normal)));
     }

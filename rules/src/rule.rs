@@ -11,11 +11,17 @@ use crate::lexicon::DrugClass;
 /// One rule of a pack.
 #[derive(Debug, Clone, Serialize)]
 pub struct Rule {
+    /// Unique id across every loaded file.
     pub id: String,
+    /// One-line summary shown with hits.
     pub title: String,
+    /// Severity of a hit.
     pub severity: Severity,
+    /// Free-text category shown with hits.
     pub category: String,
+    /// Longer explanation for investigators.
     pub description: String,
+    /// Sources the rule rests on.
     pub references: Vec<String>,
     /// What must hold for the rule to fire.
     #[serde(skip)]
@@ -24,6 +30,7 @@ pub struct Rule {
     pub tests: Vec<TestCase>,
     /// File the rule was loaded from, and the line of its `[[rule]]` header.
     pub file: PathBuf,
+    /// 1-based line of the `[[rule]]` header.
     pub line: usize,
 }
 
@@ -130,19 +137,31 @@ pub(crate) struct SiteCond {
 /// An embedded test case: a listing built from these fields and whether the rule must fire.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestCase {
+    /// Listing title.
     pub title: String,
+    /// Listing description.
     pub description: String,
+    /// Seller name.
     pub seller: Option<String>,
+    /// Page URL (default `https://shop.example/product/1-test.html`).
     pub url: Option<String>,
+    /// Total price.
     pub price: Option<Decimal>,
+    /// ISO 4217 currency of `price` (default USD).
     pub currency: Option<String>,
+    /// Number of units in the offer.
     pub quantity: Option<u32>,
+    /// Kind of site (default pharmacy).
     pub site_kind: Option<SiteKind>,
     /// `kind:value` strings (`telegram:pillsdirect`, `email:a@b.example`).
     pub contacts: Vec<String>,
+    /// Payment methods.
     pub payment: Vec<String>,
+    /// Shipping claims.
     pub shipping: Vec<String>,
+    /// BCP 47 language tag.
     pub language: Option<String>,
+    /// Whether the rule must fire on this listing.
     pub expect: bool,
     /// Line of the `[[rule.test]]` header.
     pub line: usize,

@@ -7,36 +7,43 @@ use std::path::PathBuf;
 use pharmwatch_model::{Contact, ContactKind, Currency, Listing, Money, Quantity};
 use serde::Serialize;
 
+use crate::RuleSet;
 use crate::engine::ListingCtx;
 use crate::explain::fmt_evidence;
 use crate::load::contact_kind;
 use crate::rule::{Rule, TestCase};
-use crate::RuleSet;
 
 /// Outcome of one embedded test.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestResult {
+    /// Rule the test belongs to.
     pub rule_id: String,
     /// 1-based number of the test within its rule.
     pub index: usize,
+    /// Whether the rule did what the test expects.
     pub passed: bool,
     /// Why it failed.
     pub reason: Option<String>,
+    /// Rule file.
     pub file: PathBuf,
+    /// 1-based line of the `[[rule.test]]` header.
     pub line: usize,
 }
 
 /// Outcomes of every embedded test of a rule set.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct TestReport {
+    /// One entry per test, in rule order.
     pub results: Vec<TestResult>,
 }
 
 impl TestReport {
+    /// Number of tests that passed.
     pub fn passed(&self) -> usize {
         self.results.iter().filter(|r| r.passed).count()
     }
 
+    /// Number of tests that failed.
     pub fn failed(&self) -> usize {
         self.results.len() - self.passed()
     }

@@ -70,9 +70,27 @@ fn every_fault_has_its_position() {
     let text = err.to_string();
     let want = [
         ("b.toml", 4, 1, "typo-key", "unknown key `severty`"),
-        ("b.toml", 11, 12, "bad-severity-etc", "unknown severity `urgent`"),
-        ("b.toml", 14, 39, "bad-severity-etc", "unknown drug class `prescription`"),
-        ("b.toml", 15, 19, "bad-severity-etc", "invalid regex `(unclosed`"),
+        (
+            "b.toml",
+            11,
+            12,
+            "bad-severity-etc",
+            "unknown severity `urgent`",
+        ),
+        (
+            "b.toml",
+            14,
+            39,
+            "bad-severity-etc",
+            "unknown drug class `prescription`",
+        ),
+        (
+            "b.toml",
+            15,
+            19,
+            "bad-severity-etc",
+            "invalid regex `(unclosed`",
+        ),
         ("b.toml", 18, 6, "dup-rule", "duplicate rule id `dup-rule`"),
         ("b.toml", 22, 32, "dup-rule", "unknown drug category `pde6`"),
         ("b.toml", 24, 1, "dup-rule", "unknown test field `titel`"),
@@ -81,7 +99,12 @@ fn every_fault_has_its_position() {
         let found = err.diagnostics.iter().find(|d| d.message.contains(msg));
         let d = found.unwrap_or_else(|| panic!("no diagnostic `{msg}` in:\n{text}\n{got:?}"));
         assert_eq!(
-            (d.file.file_name().unwrap().to_str().unwrap(), d.line, d.column, d.rule_id.as_deref()),
+            (
+                d.file.file_name().unwrap().to_str().unwrap(),
+                d.line,
+                d.column,
+                d.rule_id.as_deref()
+            ),
             (file, line, col, Some(rule)),
             "{msg}:\n{text}"
         );
@@ -90,7 +113,10 @@ fn every_fault_has_its_position() {
     assert!(text.contains("did you mean `severity`?"), "{text}");
     assert!(text.contains("first defined at"), "{text}");
     assert!(text.lines().any(|l| l.ends_with("b.toml:4:1: rule typo-key: unknown key `severty` in a rule (did you mean `severity`?): expected one of id, title, severity, category, description, references, match, test")), "{text}");
-    assert_eq!(lint(&[dir.path().to_path_buf()], &reference()).len(), err.diagnostics.len());
+    assert_eq!(
+        lint(&[dir.path().to_path_buf()], &reference()).len(),
+        err.diagnostics.len()
+    );
 }
 
 #[test]
@@ -101,16 +127,26 @@ fn invalid_toml_is_reported_at_its_position() {
     let err = RuleSet::load(&[f], &reference()).unwrap_err();
     assert_eq!(err.diagnostics.len(), 1);
     assert_eq!(err.diagnostics[0].line, 3, "{err}");
-    assert!(err.diagnostics[0].message.starts_with("invalid TOML"), "{err}");
+    assert!(
+        err.diagnostics[0].message.starts_with("invalid TOML"),
+        "{err}"
+    );
 }
 
 #[test]
 fn missing_paths_and_reference_data_are_reported() {
-    let err = RuleSet::load(&[PathBuf::from("/nonexistent/rules")], Path::new("/nonexistent/ref")).unwrap_err();
+    let err = RuleSet::load(
+        &[PathBuf::from("/nonexistent/rules")],
+        Path::new("/nonexistent/ref"),
+    )
+    .unwrap_err();
     let text = err.to_string();
     assert!(text.contains("no such rule file or folder"), "{text}");
     assert!(text.contains("cannot read the drug lexicon"), "{text}");
-    assert!(text.contains("cannot read the currency rates table"), "{text}");
+    assert!(
+        text.contains("cannot read the currency rates table"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -144,7 +180,10 @@ expect = true
     let text = report.to_string();
     assert!(text.contains("test needs-rx-drug#1 ... FAILED"), "{text}");
     assert!(text.contains("test needs-rx-drug#3 ... ok"), "{text}");
-    assert!(text.contains("test result: FAILED. 1 passed; 2 failed"), "{text}");
+    assert!(
+        text.contains("test result: FAILED. 1 passed; 2 failed"),
+        "{text}"
+    );
     assert!(text.contains("did not: drug class rx"), "{text}");
     assert!(text.contains("title[6..12] \"viagra\""), "{text}");
 }

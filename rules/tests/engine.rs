@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use pharmwatch_model::{Contact, ContactKind, Currency, Field, Listing, Money, Quantity, Severity, SiteKind};
+use pharmwatch_model::{
+    Contact, ContactKind, Currency, Field, Listing, Money, Quantity, Severity, SiteKind,
+};
 use pharmwatch_rules::RuleSet;
 use rust_decimal::Decimal;
 
@@ -69,9 +71,16 @@ fn obfuscated_names_are_found_at_their_original_offsets() {
     ];
     for (title, drug, printed) in cases {
         let found = title_drugs(title);
-        assert_eq!(found, vec![(drug.to_string(), printed.to_string())], "{title}");
+        assert_eq!(
+            found,
+            vec![(drug.to_string(), printed.to_string())],
+            "{title}"
+        );
         let ids = rule_ids(&listing(title, ""));
-        assert!(ids.contains(&"obfuscated-drug-name".to_string()), "{title}: {ids:?}");
+        assert!(
+            ids.contains(&"obfuscated-drug-name".to_string()),
+            "{title}: {ids:?}"
+        );
     }
 }
 
@@ -79,7 +88,11 @@ fn obfuscated_names_are_found_at_their_original_offsets() {
 fn evidence_highlights_the_printed_words() {
     let title = "Buy 0xyc0d0ne 30mg - no Rx needed!";
     let v = set().evaluate(&listing(title, ""));
-    let hit = v.hits.iter().find(|h| h.rule_id == "rx-without-prescription").unwrap();
+    let hit = v
+        .hits
+        .iter()
+        .find(|h| h.rule_id == "rx-without-prescription")
+        .unwrap();
     let texts: Vec<&str> = hit.evidence.iter().map(|e| e.text.as_str()).collect();
     assert_eq!(texts, vec!["0xyc0d0ne", "no Rx"]);
     for e in &hit.evidence {
@@ -89,10 +102,21 @@ fn evidence_highlights_the_printed_words() {
 
 #[test]
 fn plain_names_are_not_called_obfuscated() {
-    for title in ["Viagra 100mg", "Diazépam 10mg", "西地那非 100mg 30片", "异维A酸 20mg"] {
+    for title in [
+        "Viagra 100mg",
+        "Diazépam 10mg",
+        "西地那非 100mg 30片",
+        "异维A酸 20mg",
+    ] {
         let ids = rule_ids(&listing(title, ""));
-        assert!(!ids.contains(&"obfuscated-drug-name".to_string()), "{title}: {ids:?}");
-        assert!(!set().evaluate(&listing(title, "")).drugs.is_empty(), "{title}");
+        assert!(
+            !ids.contains(&"obfuscated-drug-name".to_string()),
+            "{title}: {ids:?}"
+        );
+        assert!(
+            !set().evaluate(&listing(title, "")).drugs.is_empty(),
+            "{title}"
+        );
     }
 }
 
@@ -102,7 +126,10 @@ fn everyday_words_do_not_name_drugs() {
         ("COVID test kit, 25 pieces", "Rapid antigen test kit"),
         ("Bar stools, set of 4", "Chrome bar stools, like new"),
         ("Vitamin C 1,500 mg daily", "Take 1,500 mg with food"),
-        ("Tren a Madrid, 2 billetes", "Viaje en tren a Madrid el lunes"),
+        (
+            "Tren a Madrid, 2 billetes",
+            "Viaje en tren a Madrid el lunes",
+        ),
         ("Chocolate bars, 24 pack", "Milk chocolate bars"),
         ("BMW M30 engine", "Rebuilt M30, 180k km"),
         ("iPhone 12 128GB – like new", "Used, good condition"),
@@ -139,16 +166,25 @@ fn multilingual_rx_without_prescription() {
     ];
     for (t, d) in cases {
         let ids = rule_ids(&listing(t, d));
-        assert!(ids.contains(&"rx-without-prescription".to_string()), "{t} / {d}: {ids:?}");
+        assert!(
+            ids.contains(&"rx-without-prescription".to_string()),
+            "{t} / {d}: {ids:?}"
+        );
     }
     // OTC "sans ordonnance" is legal.
     let ids = rule_ids(&listing("Paracétamol 500mg", "Médicament sans ordonnance."));
-    assert!(!ids.contains(&"rx-without-prescription".to_string()), "{ids:?}");
+    assert!(
+        !ids.contains(&"rx-without-prescription".to_string()),
+        "{ids:?}"
+    );
 }
 
 fn priced(title: &str, amount: i64, scale: u32, currency: &str, units: u32) -> Listing {
     let mut l = listing(title, "");
-    l.price = Some(Money::new(Decimal::new(amount, scale), currency.parse::<Currency>().unwrap()));
+    l.price = Some(Money::new(
+        Decimal::new(amount, scale),
+        currency.parse::<Currency>().unwrap(),
+    ));
     l.quantity = Some(Quantity {
         units: Some(units),
         ..Default::default()
@@ -164,8 +200,16 @@ fn price_rule_converts_currencies() {
     // 30 tablets for 13.00 EUR = 14.13 USD: 0.47 USD per tablet, below 25%.
     let below = priced("Viagra 100mg x 30", 1300, 2, "EUR", 30);
     let v = set().evaluate(&below);
-    let hit = v.hits.iter().find(|h| h.rule_id == "implausible-price").expect("fires");
-    assert!(hit.evidence[0].matched.contains("reference 2.00 USD"), "{:?}", hit.evidence);
+    let hit = v
+        .hits
+        .iter()
+        .find(|h| h.rule_id == "implausible-price")
+        .expect("fires");
+    assert!(
+        hit.evidence[0].matched.contains("reference 2.00 USD"),
+        "{:?}",
+        hit.evidence
+    );
     // 60 tablets for 100 CNY: 13.89 USD, 0.23 USD per tablet of oxycodone (reference 3.00).
     let cny = priced("羟考酮 30mg 60片", 100, 0, "CNY", 60);
     assert!(rule_ids(&cny).contains(&"implausible-price".to_string()));
@@ -206,7 +250,10 @@ fn scoring_and_flagging() {
     assert_eq!(v.severity, Some(Severity::Critical));
     // 100 × (1 − 0.2 × 0.6 × 0.85 × 0.85) = 91.33
     assert!((v.score - 91.33).abs() < 0.01, "{}", v.score);
-    assert_eq!(pharmwatch_rules::score(&v.hits[..1]), v.hits[0].severity.weight());
+    assert_eq!(
+        pharmwatch_rules::score(&v.hits[..1]),
+        v.hits[0].severity.weight()
+    );
 }
 
 #[test]
@@ -242,11 +289,18 @@ fn explanation_lists_every_rule_and_condition() {
     let l = listing("V1agra 100mg", "no prescription needed");
     let ex = set().explain(&l);
     assert_eq!(ex.rules.len(), set().rules().len());
-    let rx = ex.rules.iter().find(|r| r.rule_id == "rx-without-prescription").unwrap();
+    let rx = ex
+        .rules
+        .iter()
+        .find(|r| r.rule_id == "rx-without-prescription")
+        .unwrap();
     assert!(rx.fired);
     assert_eq!(rx.root.children.len(), 2);
     let text = ex.to_string();
-    assert!(text.contains("rule rx-without-prescription (high): FIRED"), "{text}");
+    assert!(
+        text.contains("rule rx-without-prescription (high): FIRED"),
+        "{text}"
+    );
     assert!(text.contains("✘"), "{text}");
     let json = serde_json::to_value(&ex).unwrap();
     assert!(json["rules"].as_array().unwrap().len() >= 8);

@@ -6,13 +6,48 @@ use proptest::prelude::*;
 
 fn tricky() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "V1AGRA", "C1al1s", "0xyc0d0ne", "Xan@x", "v.i.a.g.r.a", "o x y", "Ｖｉａｇｒａ", "Охусоdоne",
-        "\u{200D}", "\u{200B}", "\u{FEFF}", "e\u{301}", "İ", "ß", "ﬁ", "㎎", "西地那非", "無需處方",
-        "без рецепта", "بدون وصفة", "1,500 mg", "$1,299.00", "@", "|", "!", " ", "-", ".", "ǅ",
-        "\u{1D5E9}", "ⅸ", "\u{0345}", "ﷺ", "🇬🇧", "👨\u{200D}👩",
+        "V1AGRA",
+        "C1al1s",
+        "0xyc0d0ne",
+        "Xan@x",
+        "v.i.a.g.r.a",
+        "o x y",
+        "Ｖｉａｇｒａ",
+        "Охусоdоne",
+        "\u{200D}",
+        "\u{200B}",
+        "\u{FEFF}",
+        "e\u{301}",
+        "İ",
+        "ß",
+        "ﬁ",
+        "㎎",
+        "西地那非",
+        "無需處方",
+        "без рецепта",
+        "بدون وصفة",
+        "1,500 mg",
+        "$1,299.00",
+        "@",
+        "|",
+        "!",
+        " ",
+        "-",
+        ".",
+        "ǅ",
+        "\u{1D5E9}",
+        "ⅸ",
+        "\u{0345}",
+        "ﷺ",
+        "🇬🇧",
+        "👨\u{200D}👩",
     ]);
     prop::collection::vec(
-        prop_oneof![pieces.prop_map(String::from), any::<String>(), "[a-z0-9 .@$|!-]{0,12}"],
+        prop_oneof![
+            pieces.prop_map(String::from),
+            any::<String>(),
+            "[a-z0-9 .@$|!-]{0,12}"
+        ],
         0..12,
     )
     .prop_map(|v| v.concat())
@@ -25,7 +60,10 @@ fn check(original: &str, n: &Normalized) {
     for (i, &a) in points.iter().enumerate() {
         for &b in points.iter().skip(i).take(6) {
             let r = n.to_original(a..b);
-            assert!(r.start <= r.end && r.end <= original.len(), "{r:?} for {a}..{b}");
+            assert!(
+                r.start <= r.end && r.end <= original.len(),
+                "{r:?} for {a}..{b}"
+            );
             assert!(original.is_char_boundary(r.start) && original.is_char_boundary(r.end));
         }
     }

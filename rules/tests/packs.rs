@@ -40,7 +40,11 @@ fn contract_rules_are_present_with_their_severities() {
         ("stealth-shipping", "medium"),
     ];
     for (id, sev) in expected {
-        let rule = set.rules().iter().find(|r| r.id == id).unwrap_or_else(|| panic!("missing {id}"));
+        let rule = set
+            .rules()
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("missing {id}"));
         assert_eq!(rule.severity.as_str(), sev, "{id}");
     }
 }
@@ -50,6 +54,10 @@ fn every_rule_has_two_positive_and_two_negative_tests() {
     for r in shipped().rules() {
         let pos = r.tests.iter().filter(|t| t.expect).count();
         let neg = r.tests.len() - pos;
-        assert!(pos >= 2 && neg >= 2, "{} has {pos} positive and {neg} negative tests", r.id);
+        assert!(
+            pos >= 2 && neg >= 2,
+            "{} has {pos} positive and {neg} negative tests",
+            r.id
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! store and the index, so the reactor never waits on disk or CPU work.
 
 mod exchange;
+pub mod progress;
 mod sink;
 
 use std::path::{Path, PathBuf};
@@ -86,6 +87,20 @@ pub struct RunSummary {
     pub gone_listings: u64,
     pub flagged: Vec<(Listing, Verdict)>,
     pub stats: Option<CrawlStats>,
+    /// Pages answered 2xx or 304 (fresh or unchanged), by site: a site with none failed.
+    pub pages_ok: std::collections::BTreeMap<String, u64>,
+}
+
+impl RunSummary {
+    /// Sites of `sites` that had no page answered 2xx or 304 in this run: unreachable, every
+    /// page failing, or robots.txt unreachable or disallowing everything.
+    pub fn failed_sites<'a>(&self, sites: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        sites
+            .into_iter()
+            .filter(|s| self.pages_ok.get(*s).copied().unwrap_or(0) == 0)
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 /// Crawls `sites`, archives every exchange, applies the rules and writes every listing with
@@ -94,6 +109,26 @@ pub async fn run(
     config: &Config,
     sites: Vec<SiteConfig>,
     data_dir: &DataDir,
+) -> Result<RunSummary> {
+    run_with(config, sites, data_dir, RunOptions::default()).await
+}
+
+/// What a caller may add to a run: a progress display, and its own stop signal.
+#[derive(Default, Clone)]
+pub struct RunOptions {
+    /// Told about every page the sink stores.
+    pub progress: Option<Arc<dyn progress::Progress>>,
+    /// Cancels the crawl (pages in flight finish, then the run is committed as
+    /// interrupted). SIGINT and SIGTERM cancel it too.
+    pub cancel: Option<CancellationToken>,
+}
+
+/// [`run`] with [`RunOptions`].
+pub async fn run_with(
+    config: &Config,
+    sites: Vec<SiteConfig>,
+    data_dir: &DataDir,
+    options: RunOptions,
 ) -> Result<RunSummary> {
     data_dir.create()?;
     let _lock = DataDirLock::acquire(&data_dir.root)
@@ -123,11 +158,12 @@ pub async fn run(
 
     let (tx, rx) = mpsc::channel::<PageRecord>(256);
     let mut sink = sink::Sink::new(store.clone(), warc, Arc::new(rules), &data_dir.index(), run)?;
+    sink.progress = options.progress.clone();
     let sink = tokio::task::spawn_blocking(move || sink.drain(rx).map(|()| sink));
-    let cancel = CancellationToken::new();
+    let cancel = options.cancel.clone().unwrap_or_default();
     let on_signal = cancel.clone();
     let ctrl_c = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if shutdown_signal().await {
             tracing::warn!("interrupted: finishing pages in flight, then committing");
             on_signal.cancel();
         }
@@ -150,6 +186,26 @@ pub async fn run(
         }
     }
     result
+}
+
+/// Resolves on SIGINT (Ctrl-C) or, on unix, SIGTERM (what systemd and `kill` send); `false`
+/// when no handler could be installed (then it never resolves with `true`).
+pub async fn shutdown_signal() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                r = tokio::signal::ctrl_c() => r.is_ok(),
+                r = term.recv() => r.is_some(),
+            },
+            Err(_) => tokio::signal::ctrl_c().await.is_ok(),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.is_ok()
+    }
 }
 
 fn finish(

@@ -37,6 +37,8 @@ pub struct Sink {
     /// Listing ids seen (or known to be still offered) per site in this run.
     pub seen: BTreeMap<String, BTreeSet<ListingId>>,
     robots_override_recorded: HashSet<String>,
+    /// Told about every stored page (progress display).
+    pub progress: Option<Arc<dyn super::progress::Progress>>,
     uncommitted: usize,
     last_commit: Instant,
 }
@@ -60,6 +62,7 @@ impl Sink {
             summary: RunSummary::default(),
             seen: BTreeMap::new(),
             robots_override_recorded: HashSet::new(),
+            progress: None,
             uncommitted: 0,
             last_commit: Instant::now(),
         })
@@ -141,8 +144,25 @@ impl Sink {
             .store
             .commit_page(&commit, self.run)
             .with_context(|| format!("cannot store the page {}", record.url))?;
+        let flagged_before = self.summary.flagged.len();
+        let listings = commit.listings.len();
         for ((listing, verdict), change) in commit.listings.into_iter().zip(changes) {
             self.index_listing(listing, verdict, change)?;
+        }
+        let ok = record.error.is_none()
+            && record
+                .status
+                .is_some_and(|s| (200..300).contains(&s) || s == 304);
+        if ok {
+            *self.summary.pages_ok.entry(record.site.clone()).or_default() += 1;
+        }
+        if let Some(progress) = &self.progress {
+            progress.page(&super::progress::PageDone {
+                site: &record.site,
+                ok,
+                listings,
+                flagged: self.summary.flagged.len() - flagged_before,
+            });
         }
         Ok(())
     }
