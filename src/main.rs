@@ -3,9 +3,13 @@
 
 mod commands;
 mod config;
+mod daemon;
+mod notify;
 mod output;
 mod pipeline;
+mod progress;
 mod report;
+mod schedule;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,6 +34,10 @@ pub struct Cli {
     /// More log output (-v info, -vv debug); logs go to stderr.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Logs as JSON lines (one object per event) instead of text; also
+    /// PHARMWATCH_LOG_FORMAT=json.
+    #[arg(long, global = true)]
+    pub log_json: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -40,6 +48,8 @@ pub enum Command {
     Demo(commands::demo::DemoArgs),
     /// One crawl run per the config: fetch, extract, apply rules, index.
     Crawl(commands::crawl::CrawlArgs),
+    /// Run site groups on their cron schedules until SIGTERM/SIGINT (see README, "Scheduled runs").
+    Daemon(commands::daemon::DaemonArgs),
     /// Print a run's report (default: the latest run), or compare two runs.
     Report(commands::report::ReportArgs),
     /// Search the flagged listings in the index.
@@ -59,7 +69,15 @@ pub enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    // An operator reads the daemon's log: it says when runs start and end.
+    let quiet = if matches!(cli.command, Command::Daemon(_)) {
+        "info"
+    } else {
+        "warn"
+    };
+    let json = cli.log_json
+        || std::env::var("PHARMWATCH_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    init_logging(cli.verbose, quiet, json);
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -69,16 +87,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, quiet: &str, json: bool) {
     let default = match verbose {
-        0 => "warn",
+        0 => quiet,
         1 => "info",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("PHARMWATCH_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
 }

@@ -197,7 +197,11 @@ pub async fn send(
     }
     delivery.at = time::OffsetDateTime::now_utc();
     if delivery.ok {
-        tracing::info!(webhook = url, attempts = delivery.attempts, "notification delivered");
+        tracing::info!(
+            webhook = url,
+            attempts = delivery.attempts,
+            "notification delivered"
+        );
     }
     delivery
 }
@@ -233,4 +237,16 @@ fn describe(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// The report the pipeline wrote for `run`, else rebuilt from the state store.
+pub fn report_of(
+    data_dir: &crate::pipeline::DataDir,
+    run: pharmwatch_store::RunId,
+) -> anyhow::Result<RunReport> {
+    if let Ok(report) = crate::report::read(&data_dir.root, run.0) {
+        return Ok(report);
+    }
+    let store = pharmwatch_store::SqliteStore::open(&data_dir.state())?;
+    crate::report::build(&store, run)
 }

@@ -117,8 +117,8 @@ impl CronDateTime for Utc {
             .and_then(|m| Month::try_from(m).ok())
             .ok_or(CronError::InvalidDate)?;
         let day = u8::try_from(civil.day()).map_err(|_| CronError::InvalidDate)?;
-        let date =
-            Date::from_calendar_date(civil.year(), month, day).map_err(|_| CronError::InvalidDate)?;
+        let date = Date::from_calendar_date(civil.year(), month, day)
+            .map_err(|_| CronError::InvalidDate)?;
         let (h, m, s) = (civil.hour(), civil.minute(), civil.second());
         let hms = |v: u32| u8::try_from(v).map_err(|_| CronError::InvalidTime);
         let time = Time::from_hms(hms(h)?, hms(m)?, hms(s)?).map_err(|_| CronError::InvalidTime)?;

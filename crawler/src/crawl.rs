@@ -63,6 +63,17 @@ pub struct Crawler {
     sites: Vec<Arc<SiteRuntime>>,
     robots_cache: Mutex<HashMap<HostKey, CachedRobots>>,
     validators: Option<Arc<dyn ValidatorSource>>,
+    resume: HashMap<String, Resume>,
+}
+
+/// Where an interrupted crawl of one site stood, read back from a persistent frontier: the
+/// pages already fetched are not fetched again, the ones found but not yet fetched are.
+#[derive(Debug, Clone, Default)]
+pub struct Resume {
+    /// URLs fetched (or given up on) by the interrupted run.
+    pub done: Vec<String>,
+    /// URLs found but not fetched yet: `(url, depth, priority)`.
+    pub queued: Vec<(String, u32, Priority)>,
 }
 
 impl std::fmt::Debug for Crawler {
@@ -111,12 +122,19 @@ impl Crawler {
             sites: runtimes,
             robots_cache: Mutex::new(HashMap::new()),
             validators: None,
+            resume: HashMap::new(),
         })
     }
 
     /// Sends `If-None-Match`/`If-Modified-Since` from this source (the state store).
     pub fn with_validators(mut self, source: Arc<dyn ValidatorSource>) -> Self {
         self.validators = Some(source);
+        self
+    }
+
+    /// Continues interrupted crawls: per site name, what was done and what was still queued.
+    pub fn with_resume(mut self, resume: HashMap<String, Resume>) -> Self {
+        self.resume = resume;
         self
     }
 
@@ -280,6 +298,7 @@ impl Run<'_> {
 
     fn seed(&mut self) {
         for index in 0..self.crawler.sites.len() {
+            self.resume(index);
             let starts = self.site(index).site.start_urls.clone();
             for url in starts {
                 match self.frontiers[index].admit(&url, 0, true) {
@@ -290,6 +309,33 @@ impl Run<'_> {
             let sitemaps = self.site(index).site.sitemaps.clone();
             for url in sitemaps {
                 self.enqueue_sitemap(index, &url);
+            }
+        }
+    }
+
+    /// Seeds a site from where an interrupted run left it, if it was.
+    fn resume(&mut self, index: usize) {
+        let Some(resume) = self.crawler.resume.get(self.site(index).name()) else {
+            return;
+        };
+        for url in resume.done.iter().filter_map(|u| Url::parse(u).ok()) {
+            self.frontiers[index].mark_done(&url);
+        }
+        let queued: Vec<(Url, u32, Priority)> = resume
+            .queued
+            .iter()
+            .filter_map(|(u, depth, p)| Some((Url::parse(u).ok()?, *depth, *p)))
+            .collect();
+        tracing::info!(
+            site = self.site(index).name(),
+            done = resume.done.len(),
+            queued = queued.len(),
+            "resuming an interrupted crawl"
+        );
+        for (url, depth, priority) in queued {
+            match self.frontiers[index].admit(&url, depth, false) {
+                Ok(url) => self.enqueue(Job::page(index, url, depth), rank(priority)),
+                Err(r) => self.count_rejection(index, r),
             }
         }
     }

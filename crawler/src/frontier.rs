@@ -236,6 +236,14 @@ impl Frontier {
         Ok(url)
     }
 
+    /// Marks a URL fetched by an earlier, interrupted run of this crawl: it is not fetched
+    /// again and counts against `max_pages`.
+    pub fn mark_done(&mut self, url: &Url) {
+        if self.seen.insert(normalize_url(url).as_str().to_string()) {
+            self.admitted += 1;
+        }
+    }
+
     /// Admits a redirect target of an admitted page: scope and trap checks apply, page
     /// and depth limits do not (the hop continues a page already counted).
     pub fn admit_redirect(&mut self, url: &Url) -> Result<Url, Rejection> {

@@ -23,7 +23,7 @@ pub mod sitemap;
 mod worker;
 
 pub use config::{CrawlSettings, SiteConfig};
-pub use crawl::Crawler;
+pub use crawl::{Crawler, Resume};
 pub use error::{CrawlError, FetchErrorKind};
 pub use fetch::{ValidatorSource, Validators};
 pub use record::{CrawlStats, FetchError, PageRecord, RecordKind, SiteStats};

@@ -7,6 +7,7 @@ use pharmwatch_model::{Listing, Timestamp};
 use serde::Serialize;
 
 use crate::FetchErrorKind;
+use crate::frontier::Priority;
 
 /// Which kind of exchange a record describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -63,6 +64,11 @@ pub struct PageRecord {
     pub listings: Vec<Listing>,
     /// Links found on the page (before the frontier's scope and dedup checks).
     pub links_found: usize,
+    #[serde(skip)]
+    /// The links themselves, normalised, with the priority they would be fetched at: what a
+    /// persistent frontier stores so an interrupted crawl can resume (scope and dedup are
+    /// checked again when they are admitted).
+    pub links: Vec<(String, Priority)>,
     /// Why the exchange failed, if it did.
     pub error: Option<FetchError>,
     /// Link distance from a start URL.

@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::crawl::{SiteRuntime, lock};
 use crate::fetch::{Exchange, Limits, exchange};
-use crate::frontier::{Priority, normalize_url};
+use crate::frontier::{Priority, is_binary_resource, normalize_url};
 use crate::robots::{ROBOTS_MAX_REDIRECTS, RobotsRules, robots_url};
 use crate::sitemap::{Sitemap, parse_sitemap};
 use crate::{CrawlStats, FetchError, FetchErrorKind, PageRecord, RecordKind, ValidatorSource};
@@ -132,6 +132,7 @@ fn record(site: &SiteRuntime, job: &Job, kind: RecordKind, ex: &Exchange) -> Pag
         encoding: None,
         listings: Vec::new(),
         links_found: 0,
+        links: Vec::new(),
         error: ex.error.clone(),
         depth: job.depth,
         attempt: job.attempt,
@@ -408,6 +409,17 @@ async fn parse(site: &SiteRuntime, job: &Job, ex: &Exchange, rec: &mut PageRecor
             rec.listings = page.listings;
             rec.encoding = page.encoding;
             rec.links_found = page.links.len();
+            rec.links = page
+                .links
+                .iter()
+                .map(|(url, priority)| (normalize_url(url), *priority))
+                .filter(|(url, _)| {
+                    site.scope.in_scope(url, false)
+                        && !is_binary_resource(url)
+                        && !site.scope.looks_like_trap(url)
+                })
+                .map(|(url, priority)| (url.to_string(), priority))
+                .collect();
             Outcome::Links(page.links)
         }
         Err(e) => {

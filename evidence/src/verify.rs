@@ -35,6 +35,9 @@ pub struct VerifyReport {
     pub file_digest_mismatches: Vec<String>,
     /// Files without a sidecar: still being written, or left open by a crash.
     pub unsealed_files: Vec<String>,
+    /// The incomplete last record of an unsealed file: what was being written when the
+    /// crawler was killed. Reported, but not a mismatch (nothing points at it).
+    pub cut_short: Vec<Mismatch>,
 }
 
 impl VerifyReport {
@@ -50,6 +53,7 @@ impl VerifyReport {
         self.file_digest_mismatches
             .extend(other.file_digest_mismatches);
         self.unsealed_files.extend(other.unsealed_files);
+        self.cut_short.extend(other.cut_short);
     }
 }
 
@@ -98,16 +102,23 @@ pub fn verify_file(dir: &Path, name: &str) -> Result<VerifyReport, EvidenceError
                 next_offset = at.offset + at.length;
             }
             Some(Err(e)) => {
-                if !resyncing {
-                    report.mismatches.push(Mismatch {
-                        file: name.to_string(),
-                        offset: next_offset,
-                        record_id: String::new(),
-                        what: format!("unreadable record: {e}"),
-                    });
+                let damage = Mismatch {
+                    file: name.to_string(),
+                    offset: next_offset,
+                    record_id: String::new(),
+                    what: format!("unreadable record: {e}"),
+                };
+                let next = reader.find_member_from(next_offset + 1)?;
+                // The unreadable end of a file that was never sealed is the record being
+                // written when the process was killed: expected after a crash, not damage.
+                let crash_tail = next.is_none() && report.unsealed_files.iter().any(|f| f == name);
+                if crash_tail {
+                    report.cut_short.push(damage);
+                } else if !resyncing {
+                    report.mismatches.push(damage);
                 }
                 resyncing = true;
-                match reader.find_member_from(next_offset + 1)? {
+                match next {
                     Some(at) => next_offset = at,
                     None => break,
                 }

@@ -413,7 +413,7 @@ fn damage_inside_a_member_full_of_false_gzip_headers_is_reported_once() {
 }
 
 #[test]
-fn a_file_cut_by_a_crash_reports_only_its_last_record() {
+fn a_file_cut_by_a_crash_reports_its_last_record_as_cut_short_not_as_damage() {
     let dir = tempfile::tempdir().unwrap();
     let (locs, files) = write_all(dir.path(), pharmwatch_evidence::DEFAULT_ROTATE_BYTES);
     let path = dir.path().join(&files[0]);
@@ -424,9 +424,22 @@ fn a_file_cut_by_a_crash_reports_only_its_last_record() {
 
     let report = verify(dir.path()).unwrap();
     assert_eq!(report.records, 10);
-    assert_eq!(report.mismatches.len(), 1, "{:?}", report.mismatches);
-    assert_eq!(report.mismatches[0].offset, last.offset);
+    assert!(report.mismatches.is_empty(), "{:?}", report.mismatches);
+    assert_eq!(report.cut_short.len(), 1, "{:?}", report.cut_short);
+    assert_eq!(report.cut_short[0].offset, last.offset);
     assert_eq!(report.unsealed_files, files);
+    assert!(report.is_ok());
+
+    // The same cut in a sealed file is damage: the file was complete when sealed.
+    let sealed = tempfile::tempdir().unwrap();
+    let (locs, files) = write_all(sealed.path(), pharmwatch_evidence::DEFAULT_ROTATE_BYTES);
+    let path = sealed.path().join(&files[0]);
+    let raw = std::fs::read(&path).unwrap();
+    let last = locs.last().unwrap();
+    std::fs::write(&path, &raw[..(last.offset + last.length / 2) as usize]).unwrap();
+    let report = verify(sealed.path()).unwrap();
+    assert_eq!(report.mismatches.len(), 1, "{:?}", report.mismatches);
+    assert!(!report.is_ok());
 }
 
 #[test]

@@ -33,6 +33,14 @@ pub struct IndexDoc {
     pub run: Option<String>,
 }
 
+/// Sorted, deduplicated values as one value of a facet set column (nothing when empty).
+fn add_set(d: &mut TantivyDocument, field: tantivy::schema::Field, values: &[String]) {
+    if !values.is_empty() {
+        let sep = crate::schema::SET_SEPARATOR.to_string();
+        d.add_text(field, values.join(&sep));
+    }
+}
+
 fn date(t: Timestamp) -> DateTime {
     let nanos = t.unix_timestamp_nanos();
     DateTime::from_timestamp_nanos(i64::try_from(nanos).unwrap_or(if nanos < 0 {
@@ -91,6 +99,7 @@ impl IndexDoc {
         for drug in &drugs {
             d.add_text(f.drug, drug);
         }
+        add_set(&mut d, f.drug_set, &drugs);
         let mut classes: Vec<String> = v.drugs.iter().map(|m| keyword(&m.class)).collect();
         classes.sort();
         classes.dedup();
@@ -103,6 +112,7 @@ impl IndexDoc {
         for rule in &rules {
             d.add_text(f.rule, rule);
         }
+        add_set(&mut d, f.rule_set, &rules);
         if let Some(sev) = v.severity {
             d.add_u64(f.severity, u64::from(sev.rank()));
             d.add_text(f.severity_name, sev.as_str());

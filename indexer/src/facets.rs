@@ -7,7 +7,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::schema::names;
+use crate::schema::{SET_SEPARATOR, names};
 
 /// Facet counts over every listing matching a search (not only the returned page), each list
 /// sorted by count (highest first), then by value.
@@ -28,12 +28,14 @@ pub struct Facets {
 /// Most values reported per facet (domains can be many).
 pub const MAX_FACET_VALUES: usize = 100;
 
-const COLUMNS: [&str; 5] = [
-    names::RULE,
-    names::SEVERITY_NAME,
-    names::DRUG,
-    names::SITE,
-    names::DOMAIN,
+/// The fast columns counted, in the order of [`Facets`]' fields; `true` for the set columns
+/// whose values are several ids joined by [`SET_SEPARATOR`].
+const COLUMNS: [(&str, bool); 5] = [
+    (names::RULE_SET, true),
+    (names::SEVERITY_NAME, false),
+    (names::DRUG_SET, true),
+    (names::SITE, false),
+    (names::DOMAIN, false),
 ];
 
 /// Collects the facets from the fast fields of matching documents.
@@ -59,7 +61,7 @@ impl Collector for FacetCollector {
         let fast = segment.fast_fields();
         let mut columns = Vec::new();
         let mut counts = Vec::new();
-        for name in COLUMNS {
+        for (name, _) in COLUMNS {
             let column = fast.str(name)?;
             counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
             columns.push(column);
@@ -141,8 +143,8 @@ impl SegmentCollector for FacetSegmentCollector {
 
     fn harvest(self) -> SegmentFacets {
         let mut out = Vec::new();
-        for (column, counts) in self.columns.iter().zip(self.counts) {
-            let mut map = HashMap::new();
+        for ((column, counts), (_, is_set)) in self.columns.iter().zip(self.counts).zip(COLUMNS) {
+            let mut map: HashMap<String, u64> = HashMap::new();
             if let Some(column) = column {
                 // One sequential pass over the dictionary rather than a lookup per term.
                 let present: Vec<u64> = (0..counts.len() as u64)
@@ -153,7 +155,16 @@ impl SegmentCollector for FacetSegmentCollector {
                     .dictionary()
                     .sorted_ords_to_term_cb(&present, |bytes| {
                         if let (Some(ord), Ok(value)) = (next.next(), std::str::from_utf8(bytes)) {
-                            map.insert(value.to_string(), counts[*ord as usize]);
+                            let n = counts[*ord as usize];
+                            // A set column's value is several ids: count each of them.
+                            let parts = if is_set {
+                                value.split(SET_SEPARATOR).collect()
+                            } else {
+                                vec![value]
+                            };
+                            for part in parts {
+                                *map.entry(part.to_string()).or_default() += n;
+                            }
                         }
                     });
                 if let Err(e) = lookup {

@@ -584,7 +584,12 @@ fn facet_counts() {
     ] {
         let other = f
             .searcher
-            .search(&SearchRequest { facets: true, limit, sort, ..SearchRequest::new("*") })
+            .search(&SearchRequest {
+                facets: true,
+                limit,
+                sort,
+                ..SearchRequest::new("*")
+            })
             .unwrap()
             .facets
             .unwrap();

@@ -534,7 +534,13 @@ fn confusable(c: char) -> Option<char> {
                 if let (Some(s), None) = (it.next(), it.next())
                     && s.is_ascii_alphanumeric()
                 {
-                    map.insert(ch, s.to_ascii_lowercase());
+                    let ascii = s.to_ascii_lowercase();
+                    map.insert(ch, ascii);
+                    // Text is lower-cased before mapping: an upper-case look-alike (Cyrillic
+                    // `Т` for `T`) must still map once lower-cased (`т`).
+                    for lower in ch.to_lowercase() {
+                        map.entry(lower).or_insert(ascii);
+                    }
                 }
             }
         }
@@ -597,7 +603,9 @@ fn spaced_letter_drops(bytes: &[u8]) -> Option<Vec<bool>> {
         let mut j = i;
         let mut count = 1;
         let mut letters = usize::from(bytes[i].is_ascii_alphabetic());
-        while j + 2 < len && class(j + 1) == SEPARATOR && isolated(j + 2) {
+        // One separator throughout: "a.l.p.r.a.z.o.l.a.m 0.5mg" must not swallow the "0".
+        let sep = bytes[i + 1];
+        while j + 2 < len && bytes[j + 1] == sep && isolated(j + 2) {
             j += 2;
             count += 1;
             letters += usize::from(bytes[j].is_ascii_alphabetic());
@@ -667,6 +675,7 @@ mod tests {
         assert_eq!(deep("Xan@x!"), "xanax!");
         assert_eq!(deep("Viagr@ 100mg"), "viagra ioomg");
         assert_eq!(deep("v.i.a.g.r.a"), "viagra");
+        assert_eq!(deep("A.l.p.r.a.z.o.l.a.m 0.5mg"), "aiprazoiam 0.smg");
         assert_eq!(deep("o x y c o d o n e 30mg"), "oxycodone eomg");
         assert_eq!(deep("Vi\u{200D}agra"), "viagra");
         assert_eq!(deep("ХАNАХ"), "xanax");

@@ -187,3 +187,28 @@ expect = true
     assert!(text.contains("did not: drug class rx"), "{text}");
     assert!(text.contains("title[6..12] \"viagra\""), "{text}");
 }
+
+#[test]
+fn lint_warns_about_rules_without_tests() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("r.toml");
+    std::fs::write(
+        &f,
+        "[[rule]]\nid = \"untested\"\ntitle = \"t\"\nseverity = \"low\"\ncategory = \"c\"\n[rule.match]\nsite = { tld = [\"onion\"] }\n",
+    )
+    .unwrap();
+    let diags = lint(&[f], &reference());
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(
+        (diags[0].line, diags[0].rule_id.as_deref()),
+        (1, Some("untested"))
+    );
+    assert!(
+        diags[0]
+            .message
+            .starts_with("warning: rule has no embedded tests")
+    );
+    // The shipped packs lint clean.
+    let packs = Path::new(env!("CARGO_MANIFEST_DIR")).join("packs");
+    assert_eq!(lint(&[packs], &reference()), Vec::new());
+}

@@ -6,8 +6,11 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{ConfigError, Global, exit};
+use crate::config::Config;
+use crate::notify::{self, Notification};
 use crate::output;
-use crate::pipeline::{self, DataDir};
+use crate::pipeline::{self, DataDir, RunOptions, RunSummary};
+use crate::progress::ProgressLine;
 
 #[derive(Debug, Args)]
 pub struct CrawlArgs {
@@ -39,19 +42,84 @@ pub fn run(global: &Global, args: CrawlArgs) -> Result<ExitCode> {
         }
     }
     let data_dir = DataDir::new(&global.data_dir);
-    let summary = super::runtime()?.block_on(pipeline::run(&config, sites, &data_dir))?;
+    let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
+    let runtime = super::runtime()?;
+    let line = ProgressLine::on_terminal("crawl");
+    let options = RunOptions {
+        progress: ProgressLine::hook(&line),
+        cancel: None,
+    };
+    let result = runtime.block_on(pipeline::run_with(&config, sites, &data_dir, options));
+    if let Some(line) = &line {
+        line.finish();
+    }
+    let summary = result?;
+    let cancelled = summary.stats.as_ref().is_some_and(|s| s.cancelled);
+    // Sites that fetched nothing because the run was stopped have not failed.
+    let failed_sites = if cancelled {
+        Vec::new()
+    } else {
+        summary.failed_sites(names.iter().map(String::as_str))
+    };
+    if let Some(url) = &config.notify.webhook {
+        runtime.block_on(notify_webhook(
+            &config,
+            url,
+            &data_dir,
+            &summary,
+            &failed_sites,
+        ));
+    }
     if args.json {
         output::print_flagged_json(&summary.flagged)?;
     } else {
         output::print_flagged_table(&summary.flagged);
         eprintln!("{}", output::summary_line(&summary));
     }
-    let failed_sites = summary.stats.as_ref().map_or(0, |s| {
-        s.per_site.values().filter(|s| s.fetched == 0).count()
-    });
-    Ok(ExitCode::from(if failed_sites > 0 {
-        exit::PARTIAL
-    } else {
-        exit::OK
-    }))
+    if cancelled {
+        eprintln!("interrupted: the run is recorded as interrupted; the next run resumes");
+        return Ok(ExitCode::from(exit::FAILED));
+    }
+    if !failed_sites.is_empty() {
+        eprintln!(
+            "no page answered by: {} (unreachable, every page failing, or robots.txt unreachable or disallowing everything)",
+            failed_sites.join(", ")
+        );
+        return Ok(ExitCode::from(exit::PARTIAL));
+    }
+    Ok(ExitCode::from(exit::OK))
+}
+
+/// POSTs the run's summary to `[notify] webhook`; a failure is reported, never fatal.
+async fn notify_webhook(
+    config: &Config,
+    url: &str,
+    data_dir: &DataDir,
+    summary: &RunSummary,
+    failed_sites: &[String],
+) {
+    let Some(run) = summary.run else { return };
+    let report = match notify::report_of(data_dir, run) {
+        Ok(report) => report,
+        Err(err) => {
+            tracing::warn!("no notification: cannot read the run's report: {err:#}");
+            return;
+        }
+    };
+    let payload = Notification::of_report(&report, None, failed_sites.to_vec());
+    let delivery = notify::send(
+        &config.notify,
+        url,
+        &config.crawl.user_agent,
+        &payload,
+        false,
+    )
+    .await;
+    if !delivery.ok {
+        eprintln!(
+            "warning: webhook {url} not notified after {} attempt(s): {}",
+            delivery.attempts,
+            delivery.error.as_deref().unwrap_or("unknown error")
+        );
+    }
 }

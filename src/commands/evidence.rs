@@ -94,6 +94,12 @@ fn verify_all(data: &DataDir) -> Result<ExitCode> {
     for f in &report.file_digest_mismatches {
         println!("MISMATCH {f}: the file differs from its sealed .sha256");
     }
+    for m in &report.cut_short {
+        println!(
+            "note: {} ends at {} with a record cut short by a crash (never referenced)",
+            m.file, m.offset
+        );
+    }
     for f in &report.unsealed_files {
         println!("note: {f} is not sealed (being written, or cut short by a crash)");
     }

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each takes its parsed arguments and the global options.
 
 pub mod crawl;
+pub mod daemon;
 pub mod demo;
 pub mod evidence;
 pub mod extract;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => demo::run(&global, args),
         Command::Crawl(args) => crawl::run(&global, args),
+        Command::Daemon(args) => daemon::run(&global, args),
         Command::Report(args) => report::run(&global, args),
         Command::Search(args) => search::run(&global, args),
         Command::Rules(cmd) => rules::run(&global, cmd),

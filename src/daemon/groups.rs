@@ -105,7 +105,10 @@ mod tests {
                 ("schedule */10 * * * * *", "*/10 * * * * *", vec!["c"]),
             ]
         );
-        assert_eq!(groups[0].webhook.as_deref(), Some("http://127.0.0.1:9/hook"));
+        assert_eq!(
+            groups[0].webhook.as_deref(),
+            Some("http://127.0.0.1:9/hook")
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! store and the index, so the reactor never waits on disk or CPU work.
 
 mod exchange;
+mod frontier;
 pub mod progress;
 mod sink;
 
@@ -142,13 +143,19 @@ pub async fn run_with(
             "an earlier run was interrupted; its work so far is kept"
         );
     }
+    let resuming = store
+        .runs()?
+        .first()
+        .is_some_and(|r| r.status == RunStatus::Interrupted);
     let run = store.start_run(&config.digest, now())?;
     let sites = resolve_profiles(config, sites);
     let site_names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
+    let resume = frontier::prepare(&store, &sites, run, resuming)?;
     let store: Arc<dyn StateStore> = Arc::new(store);
     let crawler = Crawler::new(config.crawl.clone(), sites)
         .map_err(|e| anyhow::Error::new(ConfigError(e.to_string())))?
-        .with_validators(Arc::new(StoreValidators(store.clone())));
+        .with_validators(Arc::new(StoreValidators(store.clone())))
+        .with_resume(resume);
     let warc = WarcWriter::open(
         &data_dir.evidence(),
         warc_info(config, run),

@@ -136,7 +136,7 @@ impl Sink {
             .collect();
         let commit = PageCommit {
             page,
-            discovered: Vec::new(),
+            discovered: super::frontier::entries_of(&record),
             listings: evaluated,
             error: record.error.as_ref().map(|e| e.message.clone()),
         };
@@ -154,7 +154,11 @@ impl Sink {
                 .status
                 .is_some_and(|s| (200..300).contains(&s) || s == 304);
         if ok {
-            *self.summary.pages_ok.entry(record.site.clone()).or_default() += 1;
+            *self
+                .summary
+                .pages_ok
+                .entry(record.site.clone())
+                .or_default() += 1;
         }
         if let Some(progress) = &self.progress {
             progress.page(&super::progress::PageDone {

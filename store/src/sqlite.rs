@@ -188,6 +188,17 @@ impl StateStore for SqliteStore {
         frontier::set_state(&self.conn(), site, url, "failed", Some(error))
     }
 
+    fn frontier_snapshot(
+        &self,
+        site: &str,
+    ) -> Result<(Vec<FrontierEntry>, Vec<FrontierEntry>), StoreError> {
+        let conn = self.conn();
+        Ok((
+            frontier::in_states(&conn, site, &["done", "failed"])?,
+            frontier::in_states(&conn, site, &["queued", "in_flight"])?,
+        ))
+    }
+
     fn requeue_in_flight(&self, site: Option<&str>) -> Result<usize, StoreError> {
         frontier::requeue_in_flight(&self.conn(), site)
     }

@@ -58,6 +58,12 @@ pub trait StateStore: Send + Sync {
     /// Puts URLs handed out but never marked (the process died) back in the queue; `None`
     /// for every site. Call at the start of a run to resume.
     fn requeue_in_flight(&self, site: Option<&str>) -> Result<usize, StoreError>;
+    /// Where an interrupted crawl of `site` stood: `(finished, pending)` — URLs done or
+    /// failed, and URLs queued or in flight — without changing anything.
+    fn frontier_snapshot(
+        &self,
+        site: &str,
+    ) -> Result<(Vec<FrontierEntry>, Vec<FrontierEntry>), StoreError>;
     fn frontier_counts(&self, site: &str) -> Result<FrontierCounts, StoreError>;
     /// Empties a site's frontier (before a fresh crawl of a site whose last run finished).
     fn clear_frontier(&self, site: &str) -> Result<usize, StoreError>;

@@ -692,3 +692,23 @@ fn pages_are_found_by_body_digest() {
     assert_eq!(found.url, "http://h/p");
     assert!(store.page_by_digest(&"cd".repeat(32)).unwrap().is_none());
 }
+
+#[test]
+fn frontier_snapshot_splits_finished_from_pending_without_changing_state() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let run = store.start_run("cfg", T0).unwrap();
+    let urls = ["http://h/a", "http://h/b", "http://h/c", "http://h/d"];
+    let entries: Vec<_> = urls.iter().map(|u| entry(u, 0)).collect();
+    store.enqueue_many(&entries, run).unwrap();
+    store.mark_done("medsdirect", "http://h/a").unwrap();
+    store
+        .mark_failed("medsdirect", "http://h/b", "timeout")
+        .unwrap();
+    store.next_batch("medsdirect", 1).unwrap(); // c in flight
+    let (finished, pending) = store.frontier_snapshot("medsdirect").unwrap();
+    let names = |v: &[FrontierEntry]| v.iter().map(|e| e.url.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&finished), vec!["http://h/a", "http://h/b"]);
+    assert_eq!(names(&pending), vec!["http://h/c", "http://h/d"]);
+    let c = store.frontier_counts("medsdirect").unwrap();
+    assert_eq!((c.done, c.failed, c.in_flight, c.queued), (1, 1, 1, 1));
+}

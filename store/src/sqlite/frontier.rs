@@ -61,6 +61,34 @@ pub(super) fn set_state(
     Ok(())
 }
 
+/// URLs of the site's frontier in the given states.
+pub(super) fn in_states(
+    conn: &Connection,
+    site: &str,
+    states: &[&str],
+) -> Result<Vec<FrontierEntry>, StoreError> {
+    let placeholders = vec!["?"; states.len()].join(", ");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT url, depth, priority FROM frontier
+         WHERE site = ? AND state IN ({placeholders})
+         ORDER BY priority DESC, rowid"
+    ))?;
+    let params: Vec<&dyn rusqlite::ToSql> = std::iter::once(&site as &dyn rusqlite::ToSql)
+        .chain(states.iter().map(|s| s as &dyn rusqlite::ToSql))
+        .collect();
+    let entries = stmt
+        .query_map(params.as_slice(), |r| {
+            Ok(FrontierEntry {
+                site: site.to_string(),
+                url: r.get(0)?,
+                depth: r.get(1)?,
+                priority: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(entries)
+}
+
 pub(super) fn requeue_in_flight(
     conn: &Connection,
     site: Option<&str>,
