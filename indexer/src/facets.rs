@@ -95,10 +95,15 @@ impl Collector for FacetCollector {
 }
 
 fn count_doc(column: &StrColumn, counts: &mut [u64], doc: DocId) {
-    for ord in column.term_ords(doc) {
+    let mut count = |ord: u64| {
         if let Some(c) = counts.get_mut(ord as usize) {
             *c += 1;
         }
+    };
+    if column.ords().get_cardinality() == Cardinality::Multivalued {
+        column.term_ords(doc).for_each(count);
+    } else if let Some(ord) = column.ords().first(doc) {
+        count(ord);
     }
 }
 
@@ -123,6 +128,7 @@ impl SegmentCollector for FacetSegmentCollector {
                     count_doc(column, counts, *doc);
                 }
             } else {
+                // Batched lookup; `first_vals` fills one slot per document.
                 column.ords().first_vals(docs, &mut ords);
                 for ord in ords.iter().flatten() {
                     if let Some(c) = counts.get_mut(*ord as usize) {

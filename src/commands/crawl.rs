@@ -68,6 +68,7 @@ pub fn run(global: &Global, args: CrawlArgs) -> Result<ExitCode> {
             &data_dir,
             &summary,
             &failed_sites,
+            cancelled,
         ));
     }
     if args.json {
@@ -97,6 +98,8 @@ async fn notify_webhook(
     data_dir: &DataDir,
     summary: &RunSummary,
     failed_sites: &[String],
+    // Stopped by a signal: one attempt, no pauses.
+    hurry: bool,
 ) {
     let Some(run) = summary.run else { return };
     let report = match notify::report_of(data_dir, run) {
@@ -112,7 +115,7 @@ async fn notify_webhook(
         url,
         &config.crawl.user_agent,
         &payload,
-        false,
+        hurry,
     )
     .await;
     if !delivery.ok {

@@ -21,14 +21,13 @@ pub mod groups;
 pub mod status;
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use pharmwatch_model::Timestamp;
-use pharmwatch_store::{SqliteStore, StateStore};
+use pharmwatch_store::{DataDirLock, SqliteStore, StateStore};
 use tokio_util::sync::CancellationToken;
 
 use crate::commands::ConfigError;
@@ -231,6 +230,9 @@ impl Daemon {
         if let Some(line) = &line {
             line.finish();
         }
+        if shutdown.is_cancelled() {
+            self.status.state = "stopping".into();
+        }
         let (mut last, notification) = match result {
             Ok(summary) => self.outcome(&group, &summary, started),
             Err(err) => {
@@ -371,37 +373,16 @@ impl Daemon {
     }
 }
 
-/// One daemon per data directory: an OS lock on `DATA_DIR/daemon.lock`, separate from the
-/// data directory lock each run takes (a manual `crawl` may still run between two runs).
-fn lock_daemon(root: &Path) -> Result<File> {
-    let path = root.join("daemon.lock");
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => {
-            use std::io::Write as _;
-            file.set_len(0)?;
-            writeln!(file, "pid {}", std::process::id())?;
-            Ok(file)
-        }
-        Err(std::fs::TryLockError::WouldBlock) => {
-            let holder = std::fs::read_to_string(&path).unwrap_or_default();
-            Err(ConfigError(format!(
-                "another pharmwatch daemon ({}) already runs on {}",
-                holder.trim(),
-                root.display()
-            ))
-            .into())
-        }
-        Err(std::fs::TryLockError::Error(e)) => {
-            Err(anyhow::Error::new(e).context(format!("cannot lock {}", path.display())))
-        }
-    }
+/// One daemon per data directory: the store's OS lock on `DATA_DIR/daemon/.lock`, separate
+/// from the data directory lock each run takes (a manual `crawl` may still run between two
+/// runs).
+fn lock_daemon(root: &Path) -> Result<DataDirLock> {
+    DataDirLock::acquire(&root.join("daemon")).map_err(|e| {
+        anyhow::Error::new(ConfigError(format!(
+            "cannot start a second daemon on {}: {e}",
+            root.display()
+        )))
+    })
 }
 
 /// Runs recorded in the state store (none when there is no store yet).

@@ -140,13 +140,19 @@ pub async fn run_with(
     for run in store.mark_interrupted_runs()? {
         tracing::warn!(
             run = run.0,
-            "an earlier run was interrupted; its work so far is kept"
+            "an earlier run was killed; its work so far is kept and the crawl resumes"
         );
     }
-    let resuming = store
+    // Every run since the last one that finished was cut short (killed or stopped); their
+    // listings may have missed an index commit, and the crawl continues where they stood.
+    let unfinished: Vec<RunId> = store
         .runs()?
-        .first()
-        .is_some_and(|r| r.status == RunStatus::Interrupted);
+        .iter()
+        .take_while(|r| r.status != RunStatus::Finished)
+        .filter(|r| r.status == RunStatus::Interrupted)
+        .map(|r| r.id)
+        .collect();
+    let resuming = !unfinished.is_empty();
     let run = store.start_run(&config.digest, now())?;
     let sites = resolve_profiles(config, sites);
     let site_names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
@@ -165,6 +171,8 @@ pub async fn run_with(
 
     let (tx, rx) = mpsc::channel::<PageRecord>(256);
     let mut sink = sink::Sink::new(store.clone(), warc, Arc::new(rules), &data_dir.index(), run)?;
+    // A killed run stored pages whose listings may not have reached an index commit.
+    sink.reindex_runs(&unfinished)?;
     sink.progress = options.progress.clone();
     let sink = tokio::task::spawn_blocking(move || sink.drain(rx).map(|()| sink));
     let cancel = options.cancel.clone().unwrap_or_default();

@@ -68,6 +68,31 @@ impl Sink {
         })
     }
 
+    /// Indexes again every stored listing last seen in one of `runs` (runs that were killed:
+    /// the store committed each page, the index only every so often), then commits.
+    pub fn reindex_runs(&mut self, runs: &[RunId]) -> Result<()> {
+        if runs.is_empty() {
+            return Ok(());
+        }
+        let mut n = 0;
+        for stored in pharmwatch_store::AllListings::new(&*self.store) {
+            let stored = stored?;
+            if runs.contains(&stored.last_run) {
+                let doc = index_doc(
+                    &self.rules,
+                    stored.listing,
+                    stored.verdict,
+                    stored.first_seen,
+                    stored.last_run,
+                );
+                self.index.upsert(&doc)?;
+                n += 1;
+            }
+        }
+        tracing::info!(listings = n, "re-indexed the listings of killed runs");
+        self.commit()
+    }
+
     /// Drains the crawler's channel until it closes, then commits.
     pub fn drain(&mut self, mut rx: mpsc::Receiver<PageRecord>) -> Result<()> {
         while let Some(record) = rx.blocking_recv() {
