@@ -54,7 +54,9 @@ pub enum Command {
     Report(commands::report::ReportArgs),
     /// Search the flagged listings in the index.
     Search(commands::search::SearchArgs),
-    /// Rule authors' tools: lint, test, explain, check.
+    /// Apply the current rules to every stored listing; update the store and the index.
+    Rescan,
+    /// Rule authors' tools: lint, test, explain, check, backtest.
     #[command(subcommand)]
     Rules(commands::rules::RulesCommand),
     /// The archived evidence: show a page's bytes, verify every digest.
@@ -97,7 +99,7 @@ fn init_logging(verbose: u8, quiet: &str, json: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(|| progress::LogWriter);
     if json {
         logs.json().init();
     } else {

@@ -2,10 +2,11 @@
 //! flagged, and pages per site. Off a terminal nothing is drawn; logs say what happens.
 //!
 //! The crawler does not expose its queue, so the line counts what was stored, not what is
-//! left.
+//! left. Log lines written meanwhile go through [`LogWriter`], which lifts the line out of the
+//! way so the two do not garble each other.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -15,6 +16,9 @@ use crate::pipeline::progress::{PageDone, Progress};
 
 /// Sites named on the line before the rest are summed up as "+N more".
 const SITES_SHOWN: usize = 4;
+
+/// The progress line on screen now, if any (log lines are written around it).
+static ACTIVE: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
 /// A spinner line on stderr, updated per page.
 pub struct ProgressLine {
@@ -44,6 +48,7 @@ impl ProgressLine {
         bar.set_prefix(label.to_string());
         bar.set_message("starting");
         bar.enable_steady_tick(Duration::from_millis(120));
+        *ACTIVE.lock().unwrap_or_else(PoisonError::into_inner) = Some(bar.clone());
         Some(Arc::new(ProgressLine {
             bar,
             counts: Mutex::new(Counts::default()),
@@ -52,6 +57,7 @@ impl ProgressLine {
 
     /// Removes the line (the summary is printed after it).
     pub fn finish(&self) {
+        ACTIVE.lock().unwrap_or_else(PoisonError::into_inner).take();
         self.bar.finish_and_clear();
     }
 
@@ -70,6 +76,29 @@ impl Progress for ProgressLine {
         c.flagged += page.flagged as u64;
         *c.per_site.entry(page.site.to_string()).or_default() += 1;
         self.bar.set_message(message(&c));
+    }
+}
+
+/// stderr for logs: while a progress line is shown, each write hides it, writes, and
+/// redraws it (the log formatter writes one event per call).
+pub struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let bar = ACTIVE
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        match bar {
+            Some(bar) => bar
+                .suspend(|| std::io::stderr().write_all(buf))
+                .map(|()| buf.len()),
+            None => std::io::stderr().write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
     }
 }
 

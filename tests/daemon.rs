@@ -574,3 +574,61 @@ fn crawl_exits_3_and_names_a_site_that_answered_nothing() {
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("no page answered by: deadshop"), "{stderr}");
 }
+
+#[test]
+fn sigterm_during_a_run_ends_it_as_interrupted_and_exits_0() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = serve(&runtime);
+    let shops = running.shops();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = config_with(
+        tmp.path(),
+        &shops,
+        &format!(
+            "[[group]]\nname = \"slow\"\nsites = {}\nschedule = \"* * * * * *\"\n",
+            site_list(&shops)
+        ),
+    );
+    // 4 pages a second per shop: a run takes several seconds.
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("rate = 100.0", "rate = 4.0");
+    std::fs::write(&config, text).unwrap();
+    let data = tmp.path().join("data");
+    let status_path = data.join("daemon-status.json");
+    let log = tmp.path().join("daemon.log");
+    let mut child = spawn_daemon(&data, &config, &[], &log);
+    wait_status(&status_path, Duration::from_secs(60), &log, |s| {
+        s["groups"]["slow"]["state"] == "running"
+    });
+    let start = Instant::now();
+    while running.request_log().len() < 8 {
+        assert!(start.elapsed() < Duration::from_secs(30), "no requests");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    sigterm(&child);
+    let exit = wait_exit(&mut child, Duration::from_secs(30), &log);
+    assert_eq!(
+        exit.code(),
+        Some(0),
+        "{}",
+        std::fs::read_to_string(&log).unwrap()
+    );
+    let requests = running.request_log().len();
+    runtime.block_on(running.shutdown());
+
+    let status = read_status(&status_path).unwrap();
+    assert_eq!(status["state"], "stopped");
+    assert_eq!(status["runs"], 1);
+    assert_eq!(
+        status["groups"]["slow"]["last_run"]["status"],
+        "interrupted"
+    );
+    let store = SqliteStore::open(&data.join("state.sqlite")).unwrap();
+    let runs = store.runs().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].status, RunStatus::Interrupted);
+    assert!(runs[0].finished_at.is_some());
+    // Far fewer requests than a whole crawl of four shops would have made.
+    assert!(requests < 60, "{requests}");
+}

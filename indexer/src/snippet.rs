@@ -299,7 +299,8 @@ fn glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|x| matches!(x, P::Any))
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance in characters.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

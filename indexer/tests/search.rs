@@ -808,6 +808,11 @@ fn error_display_has_a_caret_and_a_hint() {
     assert_eq!(lines[2], format!("  {}^", " ".repeat(19)));
     assert!(lines[3].starts_with("hint: add `)`"), "{text}");
 
+    let e = query_error("prise_usd:<5");
+    assert_eq!(
+        e.message,
+        "unknown field `prise_usd` (did you mean `price_usd`?)"
+    );
     let e = query_error("colour:red");
     assert!(
         e.to_string().contains("valid fields: title, description"),

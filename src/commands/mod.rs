@@ -1,5 +1,6 @@
 //! One module per subcommand. Each takes its parsed arguments and the global options.
 
+pub mod backtest;
 pub mod crawl;
 pub mod daemon;
 pub mod demo;
@@ -7,6 +8,7 @@ pub mod evidence;
 pub mod extract;
 pub mod parse;
 pub mod report;
+pub mod rescan;
 pub mod rules;
 pub mod search;
 
@@ -56,6 +58,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Crawl(args) => crawl::run(&global, args),
         Command::Daemon(args) => daemon::run(&global, args),
         Command::Report(args) => report::run(&global, args),
+        Command::Rescan => rescan::run(&global),
         Command::Search(args) => search::run(&global, args),
         Command::Rules(cmd) => rules::run(&global, cmd),
         Command::Evidence(cmd) => evidence::run(&global, cmd),

@@ -23,6 +23,25 @@ pub enum RulesCommand {
     Explain(ExplainArgs),
     /// JSON lines of listings on stdin → one verdict per line on stdout.
     Check(PathsArgs),
+    /// A (changed) rule set against every stored listing: hits gained and lost per rule,
+    /// with samples; precision and recall against a labelled CSV.
+    Backtest(BacktestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    #[command(flatten)]
+    pub rules: PathsArgs,
+    /// CSV with a header: `id` or `url`, then `flagged` (true/false) and/or `rules`
+    /// (expected rule ids separated by `;`).
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// Sample titles shown per rule for hits gained and lost.
+    #[arg(long, default_value_t = 3)]
+    pub samples: usize,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +71,9 @@ impl PathsArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
+    /// A stored listing (its id, or the URL of its page); otherwise an ad-hoc listing is
+    /// built from the options below.
+    pub listing: Option<String>,
     #[arg(long, default_value = "")]
     pub title: String,
     #[arg(long, default_value = "")]
@@ -105,7 +127,10 @@ pub fn run(global: &Global, cmd: RulesCommand) -> Result<ExitCode> {
         }
         RulesCommand::Explain(args) => {
             let rules = load(&args.rules.paths(&config), &reference)?;
-            let listing = adhoc_listing(&args)?;
+            let listing = match &args.listing {
+                Some(key) => super::backtest::stored_listing(global, key)?,
+                None => adhoc_listing(&args)?,
+            };
             let explanation = rules.explain(&listing);
             if args.json {
                 println!("{}", serde_json::to_string(&explanation)?);
@@ -117,6 +142,10 @@ pub fn run(global: &Global, cmd: RulesCommand) -> Result<ExitCode> {
         RulesCommand::Check(args) => {
             let rules = load(&args.paths(&config), &reference)?;
             check_stdin(&rules)
+        }
+        RulesCommand::Backtest(args) => {
+            let rules = load(&args.rules.paths(&config), &reference)?;
+            super::backtest::run(global, &rules, &args)
         }
     }
 }

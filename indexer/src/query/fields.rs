@@ -97,6 +97,19 @@ pub fn lookup(name: &str) -> Option<&'static QueryField> {
     FIELDS.iter().find(|f| f.name == canonical)
 }
 
+/// The field (or alias) closest to a misspelt name, if one is within two edits.
+pub fn closest(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    FIELDS
+        .iter()
+        .map(|f| f.name)
+        .chain(ALIASES.iter().map(|(alias, _)| *alias))
+        .map(|candidate| (crate::snippet::edit_distance(&lower, candidate), candidate))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
 /// The valid field names, comma-separated, for error messages.
 pub fn valid_names() -> String {
     FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")

@@ -237,7 +237,10 @@ impl Parser<'_> {
             Tok::LParen => self.group(t.span, field, depth),
             Tok::Field(name) => {
                 let f = fields::lookup(&name).ok_or_else(|| {
-                    self.err(t.span.start, format!("unknown field `{name}`"))
+                    let guess = fields::closest(&name)
+                        .map(|c| format!(" (did you mean `{c}`?)"))
+                        .unwrap_or_default();
+                    self.err(t.span.start, format!("unknown field `{name}`{guess}"))
                         .hint(format!("valid fields: {}", fields::valid_names()))
                 })?;
                 self.field_value(f, t.span, depth)
