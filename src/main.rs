@@ -99,7 +99,9 @@ fn init_logging(verbose: u8, quiet: &str, json: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(|| progress::LogWriter);
+        .with_writer(|| progress::LogWriter)
+        // Colour codes only for a person at a terminal, not in files or journald.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if json {
         logs.json().init();
     } else {
