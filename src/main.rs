@@ -10,6 +10,7 @@ mod pipeline;
 mod progress;
 mod report;
 mod schedule;
+mod web;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,6 +63,8 @@ pub enum Command {
     /// The archived evidence: show a page's bytes, verify every digest.
     #[command(subcommand)]
     Evidence(commands::evidence::EvidenceCommand),
+    /// Serve the investigators' web page and JSON API (loopback unless given a token).
+    Serve(commands::serve::ServeArgs),
     /// Print the listings extracted from one page (a profile author's debugging aid).
     Extract(commands::extract::ExtractArgs),
     /// Show how one string is read: price, quantity or contacts.

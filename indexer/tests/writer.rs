@@ -192,7 +192,9 @@ fn an_index_with_another_schema_is_a_clear_error() {
     let mut sb = tantivy::schema::Schema::builder();
     sb.add_text_field("title", tantivy::schema::TEXT);
     tantivy::Index::create_in_dir(dir.path(), sb.build()).unwrap();
-    let err = ListingIndexWriter::open_or_create(dir.path()).err().unwrap();
+    let err = ListingIndexWriter::open_or_create(dir.path())
+        .err()
+        .unwrap();
     assert!(matches!(err, IndexError::Open { .. }), "{err:?}");
     assert!(err.to_string().contains("re-index"), "{err}");
     assert!(ListingSearcher::open(dir.path()).is_err());

@@ -11,6 +11,7 @@ pub mod report;
 pub mod rescan;
 pub mod rules;
 pub mod search;
+pub mod serve;
 
 use std::process::ExitCode;
 
@@ -60,6 +61,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => report::run(&global, args),
         Command::Rescan => rescan::run(&global),
         Command::Search(args) => search::run(&global, args),
+        Command::Serve(args) => serve::run(&global, args),
         Command::Rules(cmd) => rules::run(&global, cmd),
         Command::Evidence(cmd) => evidence::run(&global, cmd),
         Command::Extract(args) => extract::run(&global, args),

@@ -110,7 +110,8 @@ fn print_json(results: &SearchResults) -> Result<()> {
     Ok(())
 }
 
-const CSV_HEADER: [&str; 14] = [
+/// Columns of the CSV export.
+pub const CSV_HEADER: [&str; 14] = [
     "id",
     "url",
     "site",
@@ -128,16 +129,22 @@ const CSV_HEADER: [&str; 14] = [
 ];
 
 fn print_csv(results: &SearchResults) -> Result<()> {
-    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    write_csv(results, std::io::stdout().lock())
+}
+
+/// Writes the hits as CSV with a header row ([`CSV_HEADER`]): the columns of `search --csv`
+/// and of the web page's CSV export. Scraped text is neutralised against CSV injection.
+pub fn write_csv(results: &SearchResults, writer: impl Write) -> Result<()> {
+    let mut out = csv::Writer::from_writer(writer);
     out.write_record(CSV_HEADER)?;
     for hit in &results.hits {
         let (l, v) = (&hit.doc.listing, &hit.doc.verdict);
         let opt = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
         out.write_record([
             l.id.to_string(),
-            l.url.clone(),
-            l.site.clone(),
-            l.domain.clone(),
+            csv_safe(&l.url),
+            csv_safe(&l.site),
+            csv_safe(&l.domain),
             csv_safe(&l.title),
             l.price.map(|p| p.amount.to_string()).unwrap_or_default(),
             l.price.map(|p| p.currency.to_string()).unwrap_or_default(),
@@ -145,12 +152,14 @@ fn print_csv(results: &SearchResults) -> Result<()> {
             opt(hit.doc.unit_price_usd),
             v.severity.map(|s| s.to_string()).unwrap_or_default(),
             format!("{:.1}", v.score),
-            v.rule_ids().collect::<Vec<_>>().join(";"),
-            v.drugs
-                .iter()
-                .map(|d| d.drug.as_str())
-                .collect::<Vec<_>>()
-                .join(";"),
+            csv_safe(&v.rule_ids().collect::<Vec<_>>().join(";")),
+            csv_safe(
+                &v.drugs
+                    .iter()
+                    .map(|d| d.drug.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ),
             l.evidence_digest.clone().unwrap_or_default(),
         ])?;
     }
@@ -160,7 +169,7 @@ fn print_csv(results: &SearchResults) -> Result<()> {
 
 /// Scraped text that starts like a spreadsheet formula is prefixed so that opening the CSV
 /// in a spreadsheet never evaluates it (CSV injection).
-fn csv_safe(text: &str) -> String {
+pub fn csv_safe(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

@@ -67,15 +67,16 @@ pub async fn run(config: Config, data_dir: DataDir, options: DaemonOptions) -> R
         .map_or_else(|| data_dir.root.join(status::DEFAULT_FILE), Clone::clone);
     let shutdown = CancellationToken::new();
     let on_signal = shutdown.clone();
+    let signal = pipeline::shutdown_signal();
     tokio::spawn(async move {
-        if pipeline::shutdown_signal().await {
+        if signal.await {
             tracing::warn!("signal received: finishing the current run, then stopping");
             on_signal.cancel();
         }
     });
 
     let mut daemon = Daemon::start(config, data_dir, groups, status_path)?;
-    daemon.lifetime_loop(&shutdown, options.max_runs).await?;
+    daemon.lifetime_loop(&shutdown, options.max_runs).await;
     daemon.status.state = "stopped".into();
     daemon.status.stopped_at = Some(now());
     for g in daemon.status.groups.values_mut() {
@@ -174,11 +175,7 @@ impl Daemon {
         Ok(daemon)
     }
 
-    async fn lifetime_loop(
-        &mut self,
-        shutdown: &CancellationToken,
-        max_runs: Option<u64>,
-    ) -> Result<()> {
+    async fn lifetime_loop(&mut self, shutdown: &CancellationToken, max_runs: Option<u64>) {
         while !shutdown.is_cancelled() && max_runs.is_none_or(|max| self.status.runs < max) {
             let now = now();
             if let Some(i) = self.first_due(now) {
@@ -203,7 +200,6 @@ impl Daemon {
             self.status.state = "stopping".into();
             self.save();
         }
-        Ok(())
     }
 
     /// The group due earliest at `now` (config order on ties).

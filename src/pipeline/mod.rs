@@ -177,8 +177,9 @@ pub async fn run_with(
     let sink = tokio::task::spawn_blocking(move || sink.drain(rx).map(|()| sink));
     let cancel = options.cancel.clone().unwrap_or_default();
     let on_signal = cancel.clone();
+    let signal = shutdown_signal();
     let ctrl_c = tokio::spawn(async move {
-        if shutdown_signal().await {
+        if signal.await {
             tracing::warn!("interrupted: finishing pages in flight, then committing");
             on_signal.cancel();
         }
@@ -203,24 +204,31 @@ pub async fn run_with(
     result
 }
 
-/// Resolves on SIGINT (Ctrl-C) or, on unix, SIGTERM (what systemd and `kill` send); `false`
-/// when no handler could be installed (then it never resolves with `true`).
-pub async fn shutdown_signal() -> bool {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => tokio::select! {
-                r = tokio::signal::ctrl_c() => r.is_ok(),
+/// Installs the handlers for SIGINT (Ctrl-C) and, on unix, SIGTERM (what systemd and `kill`
+/// send) at once — a signal that arrives before the returned future is first polled is not
+/// lost and does not kill the process — and resolves when one arrives; `false` when no
+/// handler could be installed. Call it inside the runtime.
+#[cfg(unix)]
+pub fn shutdown_signal() -> impl std::future::Future<Output = bool> + Send + 'static {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = signal(SignalKind::terminate());
+    let int = signal(SignalKind::interrupt());
+    async move {
+        match (term, int) {
+            (Ok(mut term), Ok(mut int)) => tokio::select! {
                 r = term.recv() => r.is_some(),
+                r = int.recv() => r.is_some(),
             },
-            Err(_) => tokio::signal::ctrl_c().await.is_ok(),
+            (Ok(mut one), Err(_)) | (Err(_), Ok(mut one)) => one.recv().await.is_some(),
+            (Err(_), Err(_)) => false,
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await.is_ok()
-    }
+}
+
+/// See the unix version: Ctrl-C only.
+#[cfg(not(unix))]
+pub fn shutdown_signal() -> impl std::future::Future<Output = bool> + Send + 'static {
+    async { tokio::signal::ctrl_c().await.is_ok() }
 }
 
 fn finish(

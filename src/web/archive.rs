@@ -1,0 +1,90 @@
+//! The archived copy of a page (`/archive/{sha256}`), served from the WARC exactly as
+//! received.
+//!
+//! Decision: the body bytes are sent unchanged with the archived `Content-Type` and
+//! `Content-Encoding`, so the browser decodes the charset (GBK pages stay GBK) and any
+//! gzip/deflate itself, and the bytes on the wire hash to the evidence digest. The page is
+//! hostile by assumption, so the response carries `Content-Security-Policy: sandbox;
+//! default-src 'none'; img-src 'none'; style-src 'unsafe-inline'`: a sandboxed, unique origin
+//! with no scripts, no forms, no plug-ins and no outbound loads (nothing tells the seller
+//! someone is looking); only its inline styles apply. `nosniff` keeps the browser to the
+//! archived type, `no-referrer` leaks nothing if a link is followed, and no other archived
+//! header (cookies, caching, redirects) is passed on.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use pharmwatch_evidence::{http_response_parts, read_record_at};
+use pharmwatch_store::StateStore;
+
+use super::{AppState, WebError, blocking};
+
+/// Policy of the archived copy.
+pub const ARCHIVE_CSP: &str =
+    "sandbox; default-src 'none'; img-src 'none'; style-src 'unsafe-inline'";
+
+/// The archived body with the headers it is served with.
+struct Archived {
+    body: Vec<u8>,
+    content_type: Option<String>,
+    content_encoding: Option<String>,
+}
+
+/// `GET /archive/{sha256}`: the page whose body as received has that digest.
+pub async fn archived_copy(
+    State(state): State<Arc<AppState>>,
+    Path(digest): Path<String>,
+) -> Result<Response, WebError> {
+    if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(WebError::NotFound(
+            "an archived copy is named by the SHA-256 (hex) of its body".into(),
+        ));
+    }
+    let archived = blocking(move || read(&state, &digest.to_ascii_lowercase())).await?;
+    let mut res = archived.body.into_response();
+    let headers = res.headers_mut();
+    let content_type = archived
+        .content_type
+        .and_then(|v| HeaderValue::from_str(&v).ok())
+        .unwrap_or(HeaderValue::from_static("text/plain"));
+    headers.insert(header::CONTENT_TYPE, content_type);
+    if let Some(v) = archived
+        .content_encoding
+        .and_then(|v| HeaderValue::from_str(&v).ok())
+    {
+        headers.insert(header::CONTENT_ENCODING, v);
+    }
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(ARCHIVE_CSP),
+    );
+    headers.insert(
+        HeaderName::from_static("x-robots-tag"),
+        HeaderValue::from_static("noindex, nofollow"),
+    );
+    Ok(res)
+}
+
+fn read(state: &AppState, digest: &str) -> Result<Archived, WebError> {
+    let store = state.store()?;
+    let page = store
+        .page_by_digest(digest)?
+        .ok_or_else(|| WebError::NotFound(format!("no archived page with SHA-256 {digest}")))?;
+    let pointer = page.warc.ok_or_else(|| {
+        WebError::NotFound(format!(
+            "{} was recorded without an archived copy",
+            page.url
+        ))
+    })?;
+    let record = read_record_at(&state.data().evidence(), &pointer.file, pointer.offset)
+        .map_err(|e| WebError::Internal(anyhow::Error::new(e)))?;
+    let response =
+        http_response_parts(&record).map_err(|e| WebError::Internal(anyhow::Error::new(e)))?;
+    Ok(Archived {
+        body: response.body.to_vec(),
+        content_type: response.header("content-type").map(str::to_string),
+        content_encoding: response.header("content-encoding").map(str::to_string),
+    })
+}

@@ -1,0 +1,216 @@
+//! The investigators' web page (`pharmwatch serve`): search with filters and facets, listing
+//! detail with highlighted evidence, the archived copy, domain pages, run reports, CSV/JSON
+//! export and a JSON API under `/api/`.
+//!
+//! Safety of what is shown: every scraped string reaches HTML through `maud`, which escapes
+//! by construction; the only pre-escaped HTML is the indexer's `Snippet::to_html()`, which
+//! escapes the text itself. Every page carries a strict Content-Security-Policy (no script at
+//! all, styles only from `/static/style.css`); the archived copy of a page is served with a
+//! `sandbox` policy that forbids scripts and every outbound load (see [`archive`]).
+//!
+//! Reads happen while a crawl writes: the index reader reloads itself after each commit, and
+//! the state store (SQLite in WAL mode) is opened per request.
+
+mod api;
+mod archive;
+mod auth;
+mod domain;
+mod listing;
+mod reports;
+mod search;
+mod templates;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use pharmwatch_indexer::ListingSearcher;
+use pharmwatch_store::SqliteStore;
+
+pub use auth::{AccessToken, MIN_TOKEN_LEN};
+
+use crate::pipeline::DataDir;
+
+/// Policy of every page the server renders: nothing but its own stylesheet and images.
+pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+                            form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// What every request handler shares.
+pub struct AppState {
+    data_root: PathBuf,
+    searcher: Mutex<Option<Arc<ListingSearcher>>>,
+    token: Option<AccessToken>,
+}
+
+impl AppState {
+    /// State for the data directory at `data_root`; with a token, every page and API call
+    /// requires it.
+    pub fn new(data_root: PathBuf, token: Option<AccessToken>) -> Self {
+        AppState {
+            data_root,
+            searcher: Mutex::new(None),
+            token,
+        }
+    }
+
+    fn data(&self) -> DataDir {
+        DataDir::new(&self.data_root)
+    }
+
+    /// The index searcher, opened on first use (the index may appear after the server starts)
+    /// and kept: it reloads itself after each commit of a running crawl.
+    fn searcher(&self) -> Result<Arc<ListingSearcher>, WebError> {
+        let mut slot = self
+            .searcher
+            .lock()
+            .map_err(|_| WebError::Internal(anyhow::anyhow!("searcher lock poisoned")))?;
+        if let Some(searcher) = slot.as_ref() {
+            return Ok(searcher.clone());
+        }
+        let dir = self.data().index();
+        if !dir.is_dir() {
+            return Err(WebError::Unavailable(format!(
+                "no index at {} yet: run `pharmwatch crawl` with this data directory",
+                dir.display()
+            )));
+        }
+        let searcher = Arc::new(
+            ListingSearcher::open(&dir).map_err(|e| WebError::Internal(anyhow::Error::new(e)))?,
+        );
+        *slot = Some(searcher.clone());
+        Ok(searcher)
+    }
+
+    /// The state store, opened for this request (WAL: readers do not block the crawl).
+    fn store(&self) -> Result<SqliteStore, WebError> {
+        let path = self.data().state();
+        if !path.is_file() {
+            return Err(WebError::Unavailable(format!(
+                "no state store at {} yet: run `pharmwatch crawl` with this data directory",
+                path.display()
+            )));
+        }
+        SqliteStore::open(&path).map_err(|e| WebError::Internal(anyhow::Error::new(e)))
+    }
+}
+
+/// Every route of the web page and the API, with the access check and security headers.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(search::page))
+        .route("/search", get(search::page))
+        .route("/search.csv", get(search::export_csv))
+        .route("/search.json", get(search::export_json))
+        .route("/listing/{id}", get(listing::page))
+        .route("/archive/{digest}", get(archive::archived_copy))
+        .route("/domain/{domain}", get(domain::page))
+        .route("/reports", get(reports::list))
+        .route("/reports/{run}", get(reports::page))
+        .route("/api/search", get(api::search))
+        .route("/api/listing/{id}", get(api::listing))
+        .route("/api/reports", get(api::reports))
+        .route("/api/reports/{run}", get(api::report))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/static/style.css", get(templates::stylesheet))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_token,
+        ))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn not_found() -> WebError {
+    WebError::NotFound("no such page".into())
+}
+
+/// Headers on every response; a handler that sets its own policy (the archived copy) keeps it.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(PAGE_CSP));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    res
+}
+
+/// Why a request failed; rendered as an HTML page (or JSON under `/api/`, see [`api`]).
+#[derive(Debug)]
+pub enum WebError {
+    NotFound(String),
+    /// The request is wrong (a query that does not parse, an unknown sort).
+    BadRequest(String),
+    /// The data directory has no index or store yet.
+    Unavailable(String),
+    Internal(anyhow::Error),
+}
+
+impl WebError {
+    fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            WebError::NotFound(m) | WebError::BadRequest(m) | WebError::Unavailable(m) => m.clone(),
+            WebError::Internal(e) => format!("internal error: {e:#}"),
+        }
+    }
+}
+
+impl From<pharmwatch_store::StoreError> for WebError {
+    fn from(e: pharmwatch_store::StoreError) -> Self {
+        WebError::Internal(anyhow::Error::new(e))
+    }
+}
+
+impl From<anyhow::Error> for WebError {
+    fn from(e: anyhow::Error) -> Self {
+        WebError::Internal(e)
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if let WebError::Internal(e) = &self {
+            tracing::error!("web request failed: {e:#}");
+        }
+        let status = self.status();
+        let title = status.canonical_reason().unwrap_or("Error");
+        let body = templates::layout(title, templates::error_body(status, &self.message()));
+        (status, body).into_response()
+    }
+}
+
+/// Runs blocking work (tantivy, SQLite, WARC reads) off the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, WebError> + Send + 'static,
+) -> Result<T, WebError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| WebError::Internal(anyhow::anyhow!("a request's worker failed: {e}")))?
+}
