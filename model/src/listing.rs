@@ -112,7 +112,10 @@ impl Listing {
         if units == 0 {
             return None;
         }
-        Some(Money::new(price.amount / Decimal::from(units), price.currency))
+        Some(Money::new(
+            price.amount / Decimal::from(units),
+            price.currency,
+        ))
     }
 }
 

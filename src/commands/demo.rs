@@ -65,7 +65,7 @@ async fn demo(global: &Global, base: Config, args: DemoArgs) -> Result<ExitCode>
     let truth = running.ground_truth();
     running.shutdown().await;
     truth
-        .write_json(&global.data_dir.join(GROUND_TRUTH_FILE))
+        .write_json(global.data_dir.join(GROUND_TRUTH_FILE))
         .context("cannot write the ground truth file")?;
 
     output::print_flagged_table(&summary.flagged);

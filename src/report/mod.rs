@@ -168,12 +168,12 @@ fn add_change(
     Ok(())
 }
 
+/// Rule ids with the number of listings they fired on, most first.
+type RuleCounts = Vec<(String, u64)>;
+
 /// One pass over the stored listings: rules that fired on listings seen in this run (by
 /// count), and domains that had listings in this run but none before it.
-fn scan_listings(
-    store: &dyn StateStore,
-    record: &RunRecord,
-) -> Result<(Vec<(String, u64)>, Vec<String>)> {
+fn scan_listings(store: &dyn StateStore, record: &RunRecord) -> Result<(RuleCounts, Vec<String>)> {
     let mut rules: BTreeMap<String, u64> = BTreeMap::new();
     let (mut before, mut now) = (BTreeSet::new(), BTreeSet::new());
     for stored in pharmwatch_store::AllListings::new(store) {
