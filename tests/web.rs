@@ -3,7 +3,7 @@
 //! hostile shop served here, then (3) driven in headless Chromium through chromedriver.
 //!
 //! The browser test is skipped (with a message) only when `chromedriver` is not installed
-//! and `CI` is not set; under CI it must run.
+//! and `PHARMWATCH_REQUIRE_BROWSER` is not set; `.ci/run` sets it, so there it must run.
 
 mod common;
 
@@ -813,14 +813,16 @@ async fn assert_not_pwned(client: &fantoccini::Client, what: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn in_a_real_browser_search_evidence_export_and_no_script_runs() {
     let Some(chromedriver) = chromedriver() else {
-        if std::env::var_os("CI").is_none() {
+        if std::env::var_os("PHARMWATCH_REQUIRE_BROWSER").is_none() {
             eprintln!(
                 "SKIPPED the browser test: chromedriver is not installed (apt-get install \
-                 chromium chromium-driver); under CI=true it runs and fails instead"
+                 chromium chromium-driver); with PHARMWATCH_REQUIRE_BROWSER=1 (set by .ci/run) it fails instead"
             );
             return;
         }
-        panic!("CI is set but chromedriver is not on PATH: install chromium and chromium-driver");
+        panic!(
+            "PHARMWATCH_REQUIRE_BROWSER is set but chromedriver is not on PATH: install chromium and chromium-driver"
+        );
     };
     let (sample, hostile) =
         tokio::task::spawn_blocking(|| (sample_data().to_path_buf(), hostile_data().to_path_buf()))
@@ -965,5 +967,36 @@ async fn wait_for_download(dir: &Path) -> String {
             "the CSV export was not downloaded"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn path_traversal_on_evidence_and_static_routes_is_refused() {
+    let data = tokio::task::spawn_blocking(|| sample_data().to_path_buf())
+        .await
+        .unwrap();
+    let server = Server::start(&data, None);
+    let attempts = [
+        "/archive/..%2f..%2fstate.sqlite",
+        "/archive/%2e%2e%2f%2e%2e%2fstate.sqlite",
+        "/archive/..%5c..%5cstate.sqlite",
+        "/archive/0000000000000000000000000000000000000000000000000000000000000000%2f..",
+        "/static/..%2fstate.sqlite",
+        "/static/%2e%2e/%2e%2e/evidence",
+        "/listing/..%2f..%2fstate.sqlite",
+        "/reports/..%2f..%2fstate.sqlite",
+        "/domain/..%2f..%2fstate.sqlite",
+        "/api/listing/..%2f..%2fstate.sqlite",
+    ];
+    for path in attempts {
+        let reply = get(&server.url(path)).await;
+        assert!(
+            (400..500).contains(&reply.status),
+            "{path} answered {}",
+            reply.status
+        );
+        let body = reply.text();
+        assert!(!body.contains("SQLite format"), "{path} leaked the store");
+        assert!(!body.contains("WARC/1.1"), "{path} leaked evidence");
     }
 }
