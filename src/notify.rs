@@ -2,6 +2,7 @@
 //! few retries with doubling pauses. A notification that cannot be delivered is logged and
 //! recorded (daemon status file); it never fails the run.
 
+use pharmwatch_crawler::fetch::describe;
 use std::time::Duration;
 
 use pharmwatch_model::{Severity, Timestamp};
@@ -225,18 +226,6 @@ async fn post(client: &reqwest::Client, url: &str, body: Vec<u8>) -> reqwest::Re
         .send()
         .await?;
     Ok(response.status().as_u16())
-}
-
-/// reqwest's top-level message alone rarely says what happened.
-fn describe(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// The report the pipeline wrote for `run`, else rebuilt from the state store.

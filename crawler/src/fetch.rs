@@ -123,7 +123,7 @@ fn classify(e: &reqwest::Error) -> FetchErrorKind {
 }
 
 /// Full error chain text: reqwest's top-level message alone rarely says what happened.
-fn describe(e: &dyn std::error::Error) -> String {
+pub fn describe(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
