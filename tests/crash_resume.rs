@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{json_lines, pharmwatch, write_config};
+use common::{crawl, json_lines, pharmwatch, write_config};
 use pharmwatch_marketplace::{Marketplace, MarketplaceOptions};
 use pharmwatch_store::{SqliteStore, StateStore};
 
@@ -42,10 +42,6 @@ fn stored_ids(data: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-fn crawl_args<'a>(data: &'a str, config: &'a str) -> [&'a str; 5] {
-    ["--data-dir", data, "--config", config, "crawl"]
-}
-
 #[test]
 fn sigkilled_crawls_resume_and_end_like_an_uninterrupted_one() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -67,7 +63,7 @@ fn sigkilled_crawls_resume_and_end_like_an_uninterrupted_one() {
     let config_s = config.to_str().unwrap();
 
     let reference = tmp.path().join("reference");
-    pharmwatch(&crawl_args(reference.to_str().unwrap(), config_s));
+    crawl(&reference, &config);
     let full_requests = running.request_log().len();
 
     let data = tmp.path().join("killed");
@@ -76,7 +72,7 @@ fn sigkilled_crawls_resume_and_end_like_an_uninterrupted_one() {
     // crawl, so the last run has work left to resume.
     for delay_ms in [700u64, 300, 900, 500] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pharmwatch"))
-            .args(crawl_args(data_s, config_s))
+            .args(["--data-dir", data_s, "--config", config_s, "crawl"])
             .current_dir(common::root())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -95,7 +91,7 @@ fn sigkilled_crawls_resume_and_end_like_an_uninterrupted_one() {
         .sum();
     drop(store);
     assert!(done_before > 0, "the killed runs stored no progress");
-    pharmwatch(&crawl_args(data_s, config_s));
+    crawl(&data, &config);
     let resumed_requests = running.request_log().len();
     runtime.block_on(running.shutdown());
 

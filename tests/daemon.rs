@@ -12,7 +12,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{pharmwatch_raw, root, write_config};
+use common::{crawl_raw, pharmwatch_raw, root, write_config};
 use pharmwatch_marketplace::{Marketplace, MarketplaceOptions, RunningMarketplace, ShopEndpoint};
 use pharmwatch_store::{RunStatus, SqliteStore, StateStore};
 use serde_json::Value;
@@ -298,13 +298,7 @@ fn crawl_posts_its_summary_to_the_webhook() {
         &format!("[notify]\nwebhook = {:?}\n", hook.url),
     );
     let data = tmp.path().join("data");
-    let out = pharmwatch_raw(&[
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-        "crawl",
-    ]);
+    let out = crawl_raw(&data, &config);
     runtime.block_on(running.shutdown());
     assert_eq!(
         out.status.code(),
@@ -366,13 +360,7 @@ fn a_failing_or_unreachable_webhook_is_retried_and_never_fails_the_run() {
     let data = tmp.path().join("data");
     let crawl = |extra: &str| {
         let config = config_with(tmp.path(), &running.shops(), extra);
-        pharmwatch_raw(&[
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--config",
-            config.to_str().unwrap(),
-            "crawl",
-        ])
+        crawl_raw(&data, &config)
     };
 
     // 500 twice, then 200: delivered on the third attempt.
@@ -562,13 +550,7 @@ fn crawl_exits_3_and_names_a_site_that_answered_nothing() {
     );
     std::fs::write(&config, text).unwrap();
     let data = tmp.path().join("data");
-    let out = pharmwatch_raw(&[
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-        "crawl",
-    ]);
+    let out = crawl_raw(&data, &config);
     runtime.block_on(running.shutdown());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{pharmwatch, search_rules, write_config};
+use common::{crawl, pharmwatch, search_rules, write_config};
 use pharmwatch_marketplace::{GroundTruth, Marketplace, MarketplaceOptions};
 
 #[test]
@@ -22,13 +22,7 @@ fn crawl_flags_the_ground_truth_and_search_reads_the_index() {
     let data = tmp.path().join("data");
     let data_s = data.to_str().unwrap();
 
-    pharmwatch(&[
-        "--data-dir",
-        data_s,
-        "--config",
-        config.to_str().unwrap(),
-        "crawl",
-    ]);
+    crawl(&data, &config);
 
     // robots.txt: the disallowed paths are linked from every page, yet never requested.
     let log = running.request_log();

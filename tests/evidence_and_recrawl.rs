@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{pharmwatch, pharmwatch_raw, write_config};
+use common::{crawl, crawl_raw, pharmwatch, pharmwatch_raw, write_config};
 use pharmwatch_marketplace::{Flags, Marketplace, MarketplaceOptions, NewListing};
 use pharmwatch_model::{ListingId, sha256_hex};
 use pharmwatch_store::{DataDirLock, HistoryKind, SqliteStore, StateStore};
@@ -60,9 +60,9 @@ fn recrawl_asks_conditionally_records_changes_and_keeps_verifiable_evidence() {
     let tmp = tempfile::tempdir().unwrap();
     let config = write_config(tmp.path(), &running.shops());
     let data = tmp.path().join("data");
-    let (data_s, config_s) = (data.to_str().unwrap(), config.to_str().unwrap());
+    let data_s = data.to_str().unwrap();
 
-    pharmwatch(&["--data-dir", data_s, "--config", config_s, "crawl"]);
+    crawl(&data, &config);
     let first_run_requests = running.request_log().len();
     let verified = pharmwatch(&["--data-dir", data_s, "evidence", "verify"]);
     assert!(String::from_utf8_lossy(&verified.stdout).contains(" 0 mismatches"));
@@ -105,7 +105,7 @@ fn recrawl_asks_conditionally_records_changes_and_keeps_verifiable_evidence() {
         )
         .unwrap();
 
-    pharmwatch(&["--data-dir", data_s, "--config", config_s, "crawl"]);
+    crawl(&data, &config);
     let second: Vec<_> = running.request_log()[first_run_requests..].to_vec();
     runtime.block_on(running.shutdown());
 
@@ -192,13 +192,7 @@ fn a_second_crawl_on_a_locked_data_dir_is_refused_with_the_holder() {
         "[[site]]\nname = \"x\"\nkind = \"pharmacy\"\nstart_urls = [\"http://127.0.0.1:9/\"]\n",
     )
     .unwrap();
-    let out = pharmwatch_raw(&[
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-        "crawl",
-    ]);
+    let out = crawl_raw(&data, &config);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

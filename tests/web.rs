@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{pharmwatch, pharmwatch_raw, root, write_config};
+use common::{crawl, pharmwatch, pharmwatch_raw, root, write_config};
 use pharmwatch_marketplace::{Marketplace, MarketplaceOptions};
 use pharmwatch_model::sha256_hex;
 use serde_json::Value;
@@ -53,13 +53,7 @@ fn build_sample() -> PathBuf {
     let dir = fresh_dir("web-sample");
     let config = write_config(&dir, &running.shops());
     let data = dir.join("data");
-    pharmwatch(&[
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-        "crawl",
-    ]);
+    crawl(&data, &config);
     data
 }
 
@@ -151,13 +145,7 @@ fn build_hostile() -> PathBuf {
     )
     .unwrap();
     let data = dir.join("data");
-    pharmwatch(&[
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-        "crawl",
-    ]);
+    crawl(&data, &config);
     data
 }
 

@@ -37,6 +37,28 @@ pub fn pharmwatch(args: &[&str]) -> Output {
     out
 }
 
+/// `pharmwatch --data-dir DATA --config CONFIG crawl`, whatever its exit status.
+pub fn crawl_raw(data: &Path, config: &Path) -> Output {
+    pharmwatch_raw(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "crawl",
+    ])
+}
+
+/// `pharmwatch --data-dir DATA --config CONFIG crawl`, asserting it succeeded.
+pub fn crawl(data: &Path, config: &Path) -> Output {
+    pharmwatch(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "crawl",
+    ])
+}
+
 /// A config that points one site at each shop, with the shipped profiles and rule packs.
 pub fn write_config(dir: &Path, shops: &[ShopEndpoint]) -> PathBuf {
     let mut text = String::from("[crawl]\nper_host_concurrency = 4\ntimeout_secs = 10\n\n");
