@@ -9,6 +9,7 @@ mod exchange;
 mod ids;
 mod listing;
 mod money;
+mod page;
 mod site;
 mod verdict;
 
@@ -18,6 +19,7 @@ pub use listing::{
     Contact, ContactKind, ExtractionMethod, Field, Gtin, Listing, Quantity, Strength,
 };
 pub use money::{Currency, CurrencyError, Money};
+pub use page::{IdentifierKind, PageMarks, ProductClaims, SiteIdentifier};
 pub use site::{SiteKind, UnknownSiteKind};
 pub use verdict::{DrugMatch, Evidence, RuleHit, Severity, UnknownSeverity, Verdict};
 

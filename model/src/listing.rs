@@ -5,7 +5,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::{ListingId, Money, SiteKind, Timestamp};
+use crate::{ListingId, Money, PageMarks, ProductClaims, SiteKind, Timestamp};
 
 /// One offer found on one page: what a person reading the page would note down.
 ///
@@ -54,6 +54,12 @@ pub struct Listing {
     /// SHA-256 (hex) of the response body the listing was extracted from.
     #[serde(default)]
     pub evidence_digest: Option<String>,
+    /// Manufacturer, batch and expiry when the page states them.
+    #[serde(default)]
+    pub claims: ProductClaims,
+    /// Marks of the page as a whole: operator identifiers, address, licence claim.
+    #[serde(default)]
+    pub page: PageMarks,
 }
 
 impl Listing {
@@ -88,6 +94,8 @@ impl Listing {
             methods: BTreeMap::new(),
             fetched_at,
             evidence_digest: None,
+            claims: ProductClaims::default(),
+            page: PageMarks::default(),
         }
     }
 
