@@ -4,6 +4,7 @@
 mod commands;
 mod config;
 mod daemon;
+mod export;
 mod notify;
 mod output;
 mod pipeline;
@@ -63,6 +64,9 @@ pub enum Command {
     /// The archived evidence: show a page's bytes, verify every digest.
     #[command(subcommand)]
     Evidence(commands::evidence::EvidenceCommand),
+    /// Case packages for regulators: export a search's listings with their evidence; verify one.
+    #[command(subcommand)]
+    Export(commands::export::ExportCommand),
     /// Serve the investigators' web page and JSON API (loopback unless given a token).
     Serve(commands::serve::ServeArgs),
     /// Print the listings extracted from one page (a profile author's debugging aid).
@@ -70,6 +74,8 @@ pub enum Command {
     /// Show how one string is read: price, quantity or contacts.
     #[command(subcommand)]
     Parse(commands::parse::ParseCommand),
+    /// Write the sample marketplace as static files with an nginx config (for benchmarks).
+    Marketplace(commands::marketplace::MarketplaceArgs),
 }
 
 fn main() -> ExitCode {

@@ -27,7 +27,11 @@
 //!   the attempt is part of the evidence.
 //! - decisions (robots override, extraction profile, truncation): `metadata` records via
 //!   [`WarcWriter::write_metadata`].
+//!
+//! Case exports copy records out unchanged (gzip members byte for byte, so their digests
+//! still verify) with [`exchange_records`] and [`RawWarcWriter`].
 
+mod copy;
 mod digest;
 mod error;
 mod http;
@@ -36,6 +40,9 @@ mod record;
 mod verify;
 mod writer;
 
+pub use copy::{
+    RawRecord, RawWarcWriter, ResponseKey, exchange_records, find_responses, raw_record_at,
+};
 pub use digest::{digest_matches, warc_digest, warc_digest_to_hex};
 pub use error::EvidenceError;
 pub use http::{HttpResponseParts, http_response_parts};

@@ -5,7 +5,9 @@ pub mod crawl;
 pub mod daemon;
 pub mod demo;
 pub mod evidence;
+pub mod export;
 pub mod extract;
+pub mod marketplace;
 pub mod parse;
 pub mod report;
 pub mod rescan;
@@ -64,8 +66,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve::run(&global, args),
         Command::Rules(cmd) => rules::run(&global, cmd),
         Command::Evidence(cmd) => evidence::run(&global, cmd),
+        Command::Export(cmd) => export::run(&global, cmd),
         Command::Extract(args) => extract::run(&global, args),
         Command::Parse(cmd) => parse::run(cmd),
+        Command::Marketplace(args) => marketplace::run(&global, args),
     }
 }
 

@@ -51,16 +51,7 @@ pub enum SortArg {
 }
 
 pub fn run(global: &Global, args: SearchArgs) -> Result<ExitCode> {
-    let index_dir = DataDir::new(&global.data_dir).index();
-    if !index_dir.is_dir() {
-        return Err(ConfigError(format!(
-            "no index at {}: run `pharmwatch crawl` (or `pharmwatch demo`) with this --data-dir first",
-            index_dir.display()
-        ))
-        .into());
-    }
-    let searcher = ListingSearcher::open(&index_dir)
-        .with_context(|| format!("cannot open the index at {}", index_dir.display()))?;
+    let searcher = open_searcher(&global.data_dir)?;
     let request = SearchRequest {
         query: args.query.clone(),
         include_unflagged: args.all,
@@ -70,9 +61,7 @@ pub fn run(global: &Global, args: SearchArgs) -> Result<ExitCode> {
         facets: args.facets,
         highlight: !args.json && !args.csv,
     };
-    let results = searcher
-        .search(&request)
-        .map_err(|e| anyhow::Error::new(ConfigError(e.to_string())))?;
+    let results = run_search(&searcher, &request)?;
     if args.json {
         print_json(&results)?;
     } else if args.csv {
@@ -83,7 +72,31 @@ pub fn run(global: &Global, args: SearchArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn sort_by(arg: SortArg, asc: bool) -> SortBy {
+/// Opens the index of a data directory for searching (`search`, `export case`); a missing
+/// index is a usage error that says how to make one.
+pub fn open_searcher(data_dir: &std::path::Path) -> Result<ListingSearcher> {
+    let index_dir = DataDir::new(data_dir).index();
+    if !index_dir.is_dir() {
+        return Err(ConfigError(format!(
+            "no index at {}: run `pharmwatch crawl` (or `pharmwatch demo`) with this --data-dir first",
+            index_dir.display()
+        ))
+        .into());
+    }
+    ListingSearcher::open(&index_dir)
+        .with_context(|| format!("cannot open the index at {}", index_dir.display()))
+}
+
+/// Runs one search; a query the language cannot read is a usage error (exit code 2) whose
+/// message shows the query with a caret under the mistake.
+pub fn run_search(searcher: &ListingSearcher, request: &SearchRequest) -> Result<SearchResults> {
+    searcher
+        .search(request)
+        .map_err(|e| anyhow::Error::new(ConfigError(e.to_string())))
+}
+
+/// The index's sort order for a `--sort` choice.
+pub fn sort_by(arg: SortArg, asc: bool) -> SortBy {
     let order = if asc { SortOrder::Asc } else { SortOrder::Desc };
     match arg {
         SortArg::Relevance => SortBy::Relevance,
