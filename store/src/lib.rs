@@ -24,6 +24,6 @@ pub use sqlite::SqliteStore;
 pub use state::{AllListings, StateStore};
 pub use types::{
     FrontierCounts, FrontierEntry, HistoryEntry, HistoryKind, ListingChange, PageCommit,
-    PageRecord, RobotsEntry, RunId, RunRecord, RunStatus, StoredListing, Validators,
+    PageRecord, RobotsEntry, RunCount, RunId, RunRecord, RunStatus, StoredListing, Validators,
     VerdictSummary, WarcPointer,
 };

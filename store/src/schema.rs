@@ -94,6 +94,16 @@ const MIGRATIONS: &[&str] = &[
         body       BLOB NOT NULL
     );
     "#,
+    // 2: per-run counts of flagged listings (by drug, category, rule) for trend signals.
+    r#"
+    CREATE TABLE run_counts (
+        run_id    INTEGER NOT NULL REFERENCES runs(id),
+        dimension TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        count     INTEGER NOT NULL CHECK (count >= 0),
+        PRIMARY KEY (run_id, dimension, key)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -144,6 +154,44 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))
             .unwrap();
         assert_eq!(runs, 1, "reopening must not recreate tables");
+    }
+
+    #[test]
+    fn a_version_1_database_migrates_without_losing_data() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO runs (started_at, status, config_digest) VALUES ('t', 'finished', 'd')",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO listings (id, url, site, first_seen, last_seen, last_run, listing,
+                verdict, rule_ids, flagged) VALUES ('l1', 'u', 's', 't', 't', 1, '{}', '{}', '', 1)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+        let kept: (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM runs), (SELECT COUNT(*) FROM listings)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, (1, 1));
+        conn.execute(
+            "INSERT INTO run_counts (run_id, dimension, key, count) VALUES (1, 'drug', 'x', 2)",
+            [],
+        )
+        .unwrap();
+        let negative = conn.execute(
+            "INSERT INTO run_counts (run_id, dimension, key, count) VALUES (1, 'drug', 'y', -1)",
+            [],
+        );
+        assert!(negative.is_err(), "counts are never negative");
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod frontier;
 mod listings;
 mod pages;
 mod robots;
+mod run_counts;
 mod runs;
 mod values;
 
@@ -17,7 +18,8 @@ use rusqlite::Connection;
 use crate::schema::migrate;
 use crate::{
     FrontierCounts, FrontierEntry, HistoryEntry, ListingChange, PageCommit, PageRecord,
-    RobotsEntry, RunId, RunRecord, RunStatus, StateStore, StoreError, StoredListing, Validators,
+    RobotsEntry, RunCount, RunId, RunRecord, RunStatus, StateStore, StoreError, StoredListing,
+    Validators,
 };
 
 /// How long a writer waits for another connection's write transaction before failing.
@@ -133,6 +135,14 @@ impl StateStore for SqliteStore {
 
     fn runs(&self) -> Result<Vec<RunRecord>, StoreError> {
         runs::all(&self.conn())
+    }
+
+    fn record_run_counts(&self, run: RunId, counts: &[RunCount]) -> Result<(), StoreError> {
+        self.in_tx(|tx| run_counts::replace(tx, run, counts))
+    }
+
+    fn run_counts(&self) -> Result<Vec<(RunId, Vec<RunCount>)>, StoreError> {
+        run_counts::all(&self.conn())
     }
 
     fn record_page(&self, page: &PageRecord) -> Result<(), StoreError> {

@@ -6,7 +6,7 @@ use pharmwatch_model::{Listing, ListingId, Timestamp, Verdict};
 
 use crate::{
     FrontierCounts, FrontierEntry, HistoryEntry, ListingChange, PageCommit, PageRecord,
-    RobotsEntry, RunId, RunRecord, RunStatus, StoreError, StoredListing, Validators,
+    RobotsEntry, RunCount, RunId, RunRecord, RunStatus, StoreError, StoredListing, Validators,
 };
 
 /// Runs, pages, frontier, listings with their history, and the robots.txt cache.
@@ -31,6 +31,12 @@ pub trait StateStore: Send + Sync {
     fn run(&self, id: RunId) -> Result<Option<RunRecord>, StoreError>;
     /// All runs, newest first.
     fn runs(&self) -> Result<Vec<RunRecord>, StoreError>;
+    /// Replaces the counts stored for `run` with `counts` (one transaction). Fails with
+    /// [`StoreError::UnknownRun`] when the run does not exist.
+    fn record_run_counts(&self, run: RunId, counts: &[RunCount]) -> Result<(), StoreError>;
+    /// The counts of every run that has any, oldest run first, each run's counts sorted by
+    /// dimension then key.
+    fn run_counts(&self) -> Result<Vec<(RunId, Vec<RunCount>)>, StoreError>;
 
     /// Stores the latest fetch of a URL (replacing the previous one).
     fn record_page(&self, page: &PageRecord) -> Result<(), StoreError>;

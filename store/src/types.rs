@@ -63,6 +63,15 @@ pub struct RunRecord {
     pub counts: serde_json::Value,
 }
 
+/// One count of a run: flagged listings per `dimension` and `key` (e.g. `drug`,
+/// `semaglutide`), as the signals crate tallies them. The store does not interpret either.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RunCount {
+    pub dimension: String,
+    pub key: String,
+    pub count: u64,
+}
+
 /// Where a page's response is archived (see the evidence crate's `RecordLocation`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct WarcPointer {

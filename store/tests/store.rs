@@ -12,7 +12,7 @@ use pharmwatch_model::{
 use pharmwatch_store::schema::SCHEMA_VERSION;
 use pharmwatch_store::{
     FrontierCounts, FrontierEntry, HistoryKind, ListingChange, PageCommit, PageRecord, RobotsEntry,
-    RunId, RunStatus, SqliteStore, StateStore, StoreError, Validators, WarcPointer,
+    RunCount, RunId, RunStatus, SqliteStore, StateStore, StoreError, Validators, WarcPointer,
 };
 use rust_decimal::Decimal;
 use time::macros::datetime;
@@ -711,4 +711,88 @@ fn frontier_snapshot_splits_finished_from_pending_without_changing_state() {
     assert_eq!(names(&pending), vec!["http://h/c", "http://h/d"]);
     let c = store.frontier_counts("medsdirect").unwrap();
     assert_eq!((c.done, c.failed, c.in_flight, c.queued), (1, 1, 1, 1));
+}
+
+fn count(dimension: &str, key: &str, count: u64) -> RunCount {
+    RunCount {
+        dimension: dimension.into(),
+        key: key.into(),
+        count,
+    }
+}
+
+#[test]
+fn run_counts_are_replaced_per_run_and_read_back_grouped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.sqlite");
+    let store = SqliteStore::open(&path).unwrap();
+    let r1 = store.start_run("cfg", T0).unwrap();
+    let r2 = store.start_run("cfg", T0).unwrap();
+    let empty = store.start_run("cfg", T0).unwrap();
+    assert!(store.run_counts().unwrap().is_empty());
+
+    store
+        .record_run_counts(r2, &[count("rule", "b", 1), count("drug", "a", 5)])
+        .unwrap();
+    store
+        .record_run_counts(r1, &[count("drug", "old", 9)])
+        .unwrap();
+    store
+        .record_run_counts(r1, &[count("total", "flagged", 0), count("drug", "a", 2)])
+        .unwrap();
+    store.record_run_counts(empty, &[]).unwrap();
+    drop(store);
+
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        store.run_counts().unwrap(),
+        [
+            (
+                r1,
+                vec![count("drug", "a", 2), count("total", "flagged", 0)]
+            ),
+            (r2, vec![count("drug", "a", 5), count("rule", "b", 1)]),
+        ],
+        "r1's first counts replaced; a run without counts has no entry"
+    );
+    assert!(matches!(
+        store.record_run_counts(RunId(999), &[count("drug", "a", 1)]),
+        Err(StoreError::UnknownRun(999))
+    ));
+}
+
+#[test]
+fn a_database_from_before_run_counts_migrates_without_losing_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.sqlite");
+    let store = SqliteStore::open(&path).unwrap();
+    let run = store.start_run("cfg", T0).unwrap();
+    let l = listing("http://127.0.0.1/p/1", 0, 999);
+    store
+        .upsert_listing(&l, &verdict(&l.id, &[("r", Severity::High)]), run)
+        .unwrap();
+    drop(store);
+    // Turn the file back into what the previous build wrote: schema version 1, no table.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch("DROP TABLE run_counts; PRAGMA user_version = 1;")
+        .unwrap();
+    drop(raw);
+
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.runs().unwrap().len(), 1);
+    let kept = store.listing(&l.id).unwrap().expect("listing kept");
+    assert!(kept.flagged);
+    store
+        .record_run_counts(run, &[count("drug", "oxycodone", 1)])
+        .unwrap();
+    assert_eq!(
+        store.run_counts().unwrap()[0].1,
+        [count("drug", "oxycodone", 1)]
+    );
+    drop(store);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = raw
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
 }

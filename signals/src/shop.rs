@@ -1,0 +1,321 @@
+//! Who is behind a listing: the unit that networks link and risk classes judge.
+
+use std::fmt;
+
+use pharmwatch_model::{Listing, ListingId, Severity, SiteKind, Verdict};
+use serde::{Deserialize, Serialize};
+
+/// A shop: the operator a listing is attributed to.
+///
+/// On a site of its own (`SiteKind::Pharmacy`) the shop is the domain — the host of the
+/// listing's URL, with the port when the URL names a non-default one (two servers on one
+/// host are two sites; the sample marketplace serves every shop from 127.0.0.1 this way).
+/// On shared platforms
+/// (marketplaces, classifieds, forums, darknet markets) one domain hosts many unrelated
+/// sellers, so the shop is the seller on that domain; a listing there without a seller name
+/// stands alone (`Ad`), because lumping anonymous ads together would make the platform itself
+/// look like one operator.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Shop {
+    /// A shop on its own domain: every listing of the domain.
+    Domain { domain: String },
+    /// A named seller on a shared platform. `seller` is trimmed and lower-cased (platforms
+    /// treat handles case-insensitively).
+    Seller { domain: String, seller: String },
+    /// A listing on a shared platform with no seller name.
+    Ad { domain: String, listing: ListingId },
+}
+
+impl Shop {
+    /// The shop a listing belongs to (see the type's docs for the rule).
+    pub fn of(listing: &Listing) -> Shop {
+        let domain = site_of(listing);
+        if !is_shared_platform(listing.site_kind) {
+            return Shop::Domain { domain };
+        }
+        match listing.seller.as_deref().map(str::trim) {
+            Some(seller) if !seller.is_empty() => Shop::Seller {
+                domain,
+                seller: seller.to_lowercase(),
+            },
+            _ => Shop::Ad {
+                domain,
+                listing: listing.id.clone(),
+            },
+        }
+    }
+
+    /// The domain the shop's listings are on.
+    pub fn domain(&self) -> &str {
+        match self {
+            Shop::Domain { domain } | Shop::Seller { domain, .. } | Shop::Ad { domain, .. } => {
+                domain
+            }
+        }
+    }
+}
+
+/// `host[:port]` of the listing's URL, lower case, without a default port; the listing's
+/// `domain` when the URL has no authority.
+fn site_of(listing: &Listing) -> String {
+    let url = listing.url.trim();
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return listing.domain.trim().to_lowercase();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority
+        .rsplit('@')
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    let default_port = match scheme.to_ascii_lowercase().as_str() {
+        "http" => ":80",
+        "https" => ":443",
+        _ => "",
+    };
+    if authority.is_empty() {
+        return listing.domain.trim().to_lowercase();
+    }
+    match authority.strip_suffix(default_port) {
+        Some(host) if !default_port.is_empty() => host.to_string(),
+        _ => authority,
+    }
+}
+
+/// Sites where one domain hosts many independent sellers.
+pub fn is_shared_platform(kind: SiteKind) -> bool {
+    !matches!(kind, SiteKind::Pharmacy)
+}
+
+impl fmt::Display for Shop {
+    /// `pills.example`, `seller pillking on market.example`, `ad 3f2a… on market.example`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shop::Domain { domain } => f.write_str(domain),
+            Shop::Seller { domain, seller } => write!(f, "seller {seller} on {domain}"),
+            Shop::Ad { domain, listing } => write!(f, "ad {listing} on {domain}"),
+        }
+    }
+}
+
+/// A listing named in a finding: enough to open it (`pharmwatch` shows listings by id) or
+/// visit the page.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ListingRef {
+    pub id: ListingId,
+    pub url: String,
+}
+
+impl ListingRef {
+    pub fn of(listing: &Listing) -> Self {
+        ListingRef {
+            id: listing.id.clone(),
+            url: listing.url.clone(),
+        }
+    }
+}
+
+/// How much trouble a set of listings is in, by what the rules said about them.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Exposure {
+    pub listings: usize,
+    /// Listings whose verdict is flagged (a rule of severity `low` or above fired).
+    pub flagged: usize,
+    /// Highest severity of any verdict; `None` when nothing fired.
+    pub max_severity: Option<Severity>,
+    /// Sum of the verdict scores.
+    pub score: f64,
+}
+
+impl Exposure {
+    /// Counts one listing's verdict.
+    pub fn add(&mut self, verdict: &Verdict) {
+        self.listings += 1;
+        self.flagged += usize::from(verdict.flagged);
+        self.max_severity = self.max_severity.max(verdict.severity);
+        self.score += verdict.score;
+    }
+
+    /// Adds another set of listings.
+    pub fn merge(&mut self, other: &Exposure) {
+        self.listings += other.listings;
+        self.flagged += other.flagged;
+        self.max_severity = self.max_severity.max(other.max_severity);
+        self.score += other.score;
+    }
+
+    /// Orders by how worrying: highest severity, then flagged listings, then score.
+    pub fn cmp_risk(&self, other: &Exposure) -> std::cmp::Ordering {
+        self.max_severity
+            .cmp(&other.max_severity)
+            .then(self.flagged.cmp(&other.flagged))
+            .then(self.score.total_cmp(&other.score))
+    }
+}
+
+/// At most this many example listings are kept per finding.
+pub const MAX_EXAMPLES: usize = 5;
+
+/// The first [`MAX_EXAMPLES`] listings of a finding by id, whatever order they arrive in
+/// (so reports are the same from run to run), and how many there were.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Examples {
+    count: usize,
+    first: std::collections::BTreeSet<ListingRef>,
+}
+
+impl Examples {
+    pub(crate) fn add(&mut self, listing: &Listing) {
+        self.count += 1;
+        self.first.insert(ListingRef::of(listing));
+        if self.first.len() > MAX_EXAMPLES {
+            self.first.pop_last();
+        }
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
+    pub(crate) fn into_vec(self) -> Vec<ListingRef> {
+        self.first.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Listing and verdict builders shared by the module tests.
+
+    use pharmwatch_model::{
+        Contact, ContactKind, DrugMatch, Field, IdentifierKind, Listing, RuleHit, Severity,
+        SiteIdentifier, SiteKind, Verdict,
+    };
+
+    pub fn listing(url: &str, kind: SiteKind, seller: Option<&str>) -> Listing {
+        let domain = url
+            .split("//")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap()
+            .to_string();
+        let mut l = Listing::new(
+            url,
+            0,
+            domain.clone(),
+            kind,
+            domain,
+            "Listing",
+            time::macros::datetime!(2026-11-23 12:00 UTC),
+        );
+        l.seller = seller.map(str::to_string);
+        l
+    }
+
+    pub fn pharmacy(url: &str) -> Listing {
+        listing(url, SiteKind::Pharmacy, None)
+    }
+
+    pub fn contact(l: &mut Listing, kind: ContactKind, value: &str) {
+        l.contacts.push(Contact {
+            kind,
+            value: value.into(),
+        });
+    }
+
+    pub fn mark(l: &mut Listing, kind: IdentifierKind, value: &str) {
+        l.page.identifiers.push(SiteIdentifier {
+            kind,
+            value: value.into(),
+        });
+    }
+
+    /// A verdict with the given `(rule id, category, severity)` hits and drugs `(id, class,
+    /// category)`.
+    pub fn verdict(
+        l: &Listing,
+        hits: &[(&str, &str, Severity)],
+        drugs: &[(&str, &str, &str)],
+    ) -> Verdict {
+        let mut v = Verdict::clean(l.id.clone());
+        for (rule, category, severity) in hits {
+            v.hits.push(RuleHit {
+                rule_id: rule.to_string(),
+                title: format!("{rule} title"),
+                severity: *severity,
+                category: category.to_string(),
+                evidence: Vec::new(),
+            });
+        }
+        for (drug, class, category) in drugs {
+            v.drugs.push(DrugMatch {
+                drug: drug.to_string(),
+                class: class.to_string(),
+                category: category.to_string(),
+                field: Field::Title,
+                start: 0,
+                end: 0,
+                text: drug.to_string(),
+            });
+        }
+        v.severity = v.hits.iter().map(|h| h.severity).max();
+        v.flagged = v.severity.is_some_and(|s| s >= Severity::Low);
+        v.score = v.hits.iter().map(|h| h.severity.weight()).sum();
+        v
+    }
+
+    pub fn clean(l: &Listing) -> Verdict {
+        Verdict::clean(l.id.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+    use super::*;
+
+    #[test]
+    fn a_pharmacy_is_its_domain_and_a_platform_seller_is_domain_plus_seller() {
+        let l = pharmacy("http://Pills.example/p/1");
+        assert_eq!(
+            Shop::of(&l),
+            Shop::Domain {
+                domain: "pills.example".into()
+            }
+        );
+        let a = listing(
+            "http://ads.example/a/1",
+            SiteKind::Classifieds,
+            Some(" PillKing "),
+        );
+        let b = listing(
+            "http://ads.example/a/2",
+            SiteKind::Classifieds,
+            Some("pillking"),
+        );
+        assert_eq!(Shop::of(&a), Shop::of(&b));
+        assert_eq!(Shop::of(&a).to_string(), "seller pillking on ads.example");
+        let anon1 = listing("http://ads.example/a/3", SiteKind::Classifieds, None);
+        let anon2 = listing("http://ads.example/a/4", SiteKind::Forum, Some("  "));
+        assert_ne!(Shop::of(&anon1), Shop::of(&anon2));
+        assert!(matches!(Shop::of(&anon1), Shop::Ad { .. }));
+        assert_eq!(Shop::of(&anon2).domain(), "ads.example");
+    }
+
+    #[test]
+    fn a_non_default_port_makes_another_site() {
+        let site = |url: &str| Shop::of(&pharmacy(url)).domain().to_string();
+        assert_eq!(site("http://127.0.0.1:35107/p/1"), "127.0.0.1:35107");
+        assert_ne!(
+            site("http://127.0.0.1:35107/p/1"),
+            site("http://127.0.0.1:34327/p/1")
+        );
+        assert_eq!(site("http://shop.example:80/p"), "shop.example");
+        assert_eq!(site("https://user@Shop.Example:443?q"), "shop.example");
+        assert_eq!(site("https://shop.example:8443/"), "shop.example:8443");
+        let mut odd = pharmacy("http://x.example/");
+        odd.url = "not a url".into();
+        odd.domain = "X.example".into();
+        assert_eq!(Shop::of(&odd).domain(), "x.example");
+    }
+}
