@@ -11,15 +11,20 @@
 //!   microdata, OpenGraph and product-page heuristics.
 //! - Parsers for the pieces of a listing: [`price`], [`quantity`], [`contacts`],
 //!   [`payment`], [`shipping`], [`gtin`], with [`wallet`] checksum validation.
+//! - Per page, the operator's marks (`Listing::page`: analytics and affiliate ids, payment
+//!   hosts, template fingerprint, address, licence claim) and per listing the printed product
+//!   facts (`Listing::claims`: manufacturer, batch, expiry).
 
 #![warn(missing_docs)]
 
+mod claims;
 pub mod contacts;
 pub mod decode;
 mod entities;
 mod extract;
 pub mod gtin;
 mod html_text;
+mod identifiers;
 mod keywords;
 pub mod payment;
 pub mod price;

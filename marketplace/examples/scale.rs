@@ -14,6 +14,7 @@ fn main() {
         seed: 1,
         shops: 4,
         listings_per_shop: total / 4,
+        networks: false,
     });
     println!(
         "generate {} listings: {:?}",

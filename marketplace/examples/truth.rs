@@ -11,6 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed: num(1, defaults.seed),
         listings_per_shop: num(2, defaults.listings_per_shop as u64) as usize,
         shops: num(3, defaults.shops as u64) as usize,
+        ..defaults
     };
     let market = Marketplace::generate(&opts);
     market.ground_truth().write_json(out)?;

@@ -7,6 +7,8 @@
 
 use rust_decimal::Decimal;
 
+use pharmwatch_model::ProductClaims;
+
 use crate::catalogue::{Drug, Form};
 use crate::shops::{Archetype, ShopSpec};
 use crate::spec::ListingSpec;
@@ -29,6 +31,11 @@ pub struct ListingContent {
     pub price: String,
     /// Postal address (legitimate pharmacy only).
     pub address: Option<String>,
+    /// Product facts printed as `.product-facts` lines (manufacturer, batch, expiry), on
+    /// some rogue drug pages.
+    pub facts: Vec<String>,
+    /// What [`ListingContent::facts`] claim, as printed.
+    pub claims: ProductClaims,
 }
 
 /// Parameters of a title, decided at generation time.
@@ -114,21 +121,103 @@ pub fn listing_content(spec: &ListingSpec, shop: &ShopSpec) -> ListingContent {
     let mut rng = fastrand::Rng::with_seed(spec.variant);
     let arch = shop.archetype;
     let seller = seller(arch, shop, &mut rng);
+    let (facts, claims) = product_facts(spec, arch);
     ListingContent {
         title: spec.title.clone(),
         description: description(spec, arch, &mut rng),
-        contacts: contacts(spec, arch, &seller, &mut rng),
+        contacts: contacts(spec, shop, &seller, &mut rng),
         payment: payment(spec, arch, &mut rng),
         shipping: shipping(spec, arch, &mut rng),
         quantity: quantity(spec, arch, &mut rng),
         price: crate::format::price_text(spec.price(), arch, spec.price_format),
-        address: (arch == Archetype::LegitPharmacy).then(|| LEGIT_ADDRESS.to_string()),
+        address: (arch == Archetype::LegitPharmacy)
+            .then(|| shop.identity.address.clone())
+            .flatten(),
         seller,
+        facts,
+        claims,
     }
 }
 
-/// Street address of the legitimate pharmacy.
-pub const LEGIT_ADDRESS: &str = "CareWell Pharmacy Ltd, 12 Park Row, Leeds LS1 5HD, United Kingdom";
+/// Manufacturers rogue pages name (what they claim, not what is in the box).
+const MANUFACTURERS: &[&str] = &[
+    "Cipla Ltd",
+    "Sun Pharmaceutical Industries",
+    "Ajanta Pharma",
+    "Centurion Laboratories",
+    "Hetero Labs",
+    "Zydus Lifesciences",
+    "Dr. Reddy's Laboratories",
+    "Intas Pharmaceuticals",
+];
+const MANUFACTURERS_ZH: &[&str] = &[
+    "辉瑞制药有限公司",
+    "华北制药股份有限公司",
+    "扬子江药业集团有限公司",
+    "石药集团欧意药业有限公司",
+];
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+
+/// Manufacturer, batch and expiry lines some rogue drug pages print (about 45 % on the
+/// English shops, 35 % on the Chinese one), with what they claim. Drawn from a generator of
+/// their own, so the listing's other texts stay what they were.
+fn product_facts(spec: &ListingSpec, arch: Archetype) -> (Vec<String>, ProductClaims) {
+    let share = match arch {
+        Archetype::RoguePharmacy => 0.45,
+        Archetype::ChinesePharmacy => 0.35,
+        _ => 0.0,
+    };
+    let mut rng = fastrand::Rng::with_seed(spec.variant ^ 0x5eed_fac7_0000_0001);
+    if spec.drug().is_none() || rng.f64() >= share {
+        return (Vec::new(), ProductClaims::default());
+    }
+    let year = 2026 + rng.u32(..3);
+    let month = 1 + rng.u32(..12);
+    let (lines, manufacturer, batch, expiry) = if arch == Archetype::ChinesePharmacy {
+        let m = pick(&mut rng, MANUFACTURERS_ZH).to_string();
+        let batch = format!("{}{month:02}{:02}", year - 2, 1 + rng.u32(..28));
+        let expiry = format!("{year}年{month:02}月");
+        let lines = vec![
+            format!("生产企业：{m}"),
+            format!("批号：{batch}"),
+            format!("有效期至：{expiry}"),
+        ];
+        (lines, m, batch, expiry)
+    } else {
+        let m = pick(&mut rng, MANUFACTURERS).to_string();
+        let letter = |rng: &mut fastrand::Rng| char::from(b'A' + rng.u8(..26));
+        let batch = format!(
+            "{}{}{:02}{}{:03}",
+            letter(&mut rng),
+            letter(&mut rng),
+            year % 100 - 2,
+            letter(&mut rng),
+            rng.u32(..1000)
+        );
+        let expiry = match rng.u32(..3) {
+            0 => format!("{month:02}/{year}"),
+            1 => format!("{year}-{month:02}-{:02}", 1 + rng.u32(..28)),
+            _ => format!("{} {year}", MONTHS[month as usize - 1]),
+        };
+        let m_label = pick(&mut rng, &["Manufacturer: ", "Manufactured by "]);
+        let b_label = pick(&mut rng, &["Batch No.: ", "Lot: ", "Batch: ", "Lot No. "]);
+        let e_label = pick(&mut rng, &["Exp: ", "Expiry date: ", "EXP. "]);
+        let lines = vec![
+            format!("{m_label}{m}"),
+            format!("{b_label}{batch}"),
+            format!("{e_label}{expiry}"),
+        ];
+        (lines, m, batch, expiry)
+    };
+    let claims = ProductClaims {
+        manufacturer: Some(manufacturer),
+        batch: Some(batch),
+        expiry: Some(expiry),
+    };
+    (lines, claims)
+}
 
 fn pick<'a>(rng: &mut fastrand::Rng, options: &[&'a str]) -> &'a str {
     options[rng.usize(..options.len())]
@@ -311,9 +400,11 @@ fn goods_description(spec: &ListingSpec, arch: Archetype, rng: &mut fastrand::Rn
     }
 }
 
+/// The listing's contacts, drawn from the shop's identity; `{handle}` is the poster of a
+/// classified ad.
 fn contacts(
     spec: &ListingSpec,
-    arch: Archetype,
+    shop: &ShopSpec,
     seller: &str,
     rng: &mut fastrand::Rng,
 ) -> Vec<String> {
@@ -321,41 +412,14 @@ fn contacts(
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
-    let messaging: Vec<String> = match arch {
-        Archetype::RoguePharmacy => vec![
-            "WhatsApp: +44 7700 900123".into(),
-            "Telegram: @pillsdirect".into(),
-            "Signal: +1 202 555 0173".into(),
-            "Wickr: medsdirect".into(),
-        ],
-        Archetype::ChinesePharmacy => vec![
-            "微信: kangjian888".into(),
-            "WhatsApp: +86 138 0013 8000".into(),
-            "Telegram: @kangjianrx".into(),
-        ],
-        Archetype::Classifieds => vec![
-            "WhatsApp: +34 612 345 678".into(),
-            format!("Telegram: @{handle}"),
-        ],
-        Archetype::LegitPharmacy => Vec::new(),
+    let fill = |lines: &[String]| -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.replace("{handle}", &handle))
+            .collect()
     };
-    let plain: Vec<String> = match arch {
-        Archetype::RoguePharmacy => vec![
-            "support@medsdirect-rx.com".into(),
-            "Phone: +1 202 555 0143".into(),
-        ],
-        Archetype::ChinesePharmacy => vec![
-            "kangjian_service@163.com".into(),
-            "电话: +86 20 8888 6666".into(),
-        ],
-        Archetype::Classifieds => {
-            vec![format!("{handle}@gmail.com"), "Tel: +34 91 123 4567".into()]
-        }
-        Archetype::LegitPharmacy => vec![
-            "help@carewell-pharmacy.co.uk".into(),
-            "Phone: 0113 496 0000".into(),
-        ],
-    };
+    let messaging = fill(&shop.identity.messaging);
+    let plain = fill(&shop.identity.plain);
     let mut out = Vec::new();
     if spec.flags.messaging_only {
         let first = rng.usize(..messaging.len());
@@ -373,6 +437,11 @@ fn contacts(
                     out.push(p.clone());
                 }
             }
+        }
+        if let Some(pinned) = &shop.identity.pinned
+            && !out.contains(pinned)
+        {
+            out.push(pinned.clone());
         }
     }
     out

@@ -9,6 +9,7 @@ use rust_decimal::prelude::ToPrimitive;
 use crate::catalogue::{CLASSIFIED_GOODS, DRUGS, Drug, DrugClass, PHARMACY_GOODS, usd_rate};
 use crate::content::{TitleParts, drug_title, strength_text};
 use crate::format::{gs1_check_digit, price_format_count, slugify};
+use crate::networks::{NETWORK_SHOP_LISTINGS, network_shops};
 use crate::obfuscate::Obfuscation;
 use crate::shops::{Archetype, ShopSpec, category_by_slug, category_for_drug};
 use crate::spec::{Flags, Item, ListingSpec, MarkupStyle};
@@ -22,15 +23,20 @@ pub struct MarketplaceOptions {
     pub shops: usize,
     /// Product pages per shop.
     pub listings_per_shop: usize,
+    /// Adds the planted network shops after the `shops` archetype shops: seven small rogue
+    /// pharmacies of [`NETWORK_SHOP_LISTINGS`] product pages each (fewer when
+    /// `listings_per_shop` is smaller), forming the ground truth's `networks` and `decoys`.
+    pub networks: bool,
 }
 
 impl Default for MarketplaceOptions {
-    /// Four shops of 110 listings: 440 product pages.
+    /// Four shops of 110 listings and the seven network shops of 12: 524 product pages.
     fn default() -> Self {
         MarketplaceOptions {
             seed: 20261101,
             shops: 4,
             listings_per_shop: 110,
+            networks: true,
         }
     }
 }
@@ -69,12 +75,21 @@ pub fn listing_rng(seed: u64, number: u64) -> fastrand::Rng {
 
 /// Generates the shops and every listing's spec.
 pub fn generate_specs(opts: &MarketplaceOptions) -> (Vec<ShopSpec>, Vec<ListingSpec>) {
-    let shops: Vec<ShopSpec> = (0..opts.shops).map(ShopSpec::nth).collect();
+    let mut shops: Vec<ShopSpec> = (0..opts.shops).map(ShopSpec::nth).collect();
+    let archetype_shops = shops.len();
+    if opts.networks {
+        shops.extend(network_shops());
+    }
     let mut ids = fastrand::Rng::with_seed(opts.seed);
     let mut next_id: u32 = 1000;
     let mut listings = Vec::with_capacity(opts.shops * opts.listings_per_shop);
     for (s, shop) in shops.iter().enumerate() {
-        for _ in 0..opts.listings_per_shop {
+        let count = if s < archetype_shops {
+            opts.listings_per_shop
+        } else {
+            opts.listings_per_shop.min(NETWORK_SHOP_LISTINGS)
+        };
+        for _ in 0..count {
             next_id += 1 + ids.u32(..3);
             let mut rng = listing_rng(opts.seed, u64::from(next_id));
             let shop_index = u16::try_from(s).unwrap_or(u16::MAX);

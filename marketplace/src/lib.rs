@@ -11,6 +11,11 @@
 //! (multilingual classifieds, profile classes only) and `carewell` (legitimate pharmacy,
 //! JSON-LD and microdata, never any red flag).
 //!
+//! With [`MarketplaceOptions::networks`] (the default), seven small rogue pharmacies follow
+//! that form planted networks of related shops (shared phone, analytics id, template, wallet,
+//! affiliate id) and a decoy pair that shares only a generic theme and a common checkout host:
+//! [`GroundTruth::networks`] and [`GroundTruth::decoys`] say which.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use pharmwatch_marketplace::{Marketplace, MarketplaceOptions, serve};
@@ -32,7 +37,9 @@ mod error;
 mod faults;
 mod format;
 mod generate;
+mod identity;
 mod market;
+mod networks;
 mod obfuscate;
 mod render;
 mod server;
@@ -46,10 +53,11 @@ pub use catalogue::{DrugClass, drug_ids, drug_names, reference_usd_per_unit, usd
 pub use error::MarketplaceError;
 pub use generate::{IMPLAUSIBLE_SHARE, MarketplaceOptions, NewListing, OBFUSCATED_SHARE};
 pub use market::{Marketplace, ShopInfo};
+pub use networks::NETWORK_SHOP_LISTINGS;
 pub use obfuscate::Obfuscation;
 pub use render::{PAGE_SIZE, ROBOTS_TXT, Rendered, Validators};
 pub use server::{RequestRecord, RunningMarketplace, ShopEndpoint, serve};
 pub use shops::Archetype;
 pub use spec::{Flags, MarkupStyle};
 pub use static_site::StaticSummary;
-pub use truth::{GroundTruth, ListingTruth, ShopTruth, rule_ids};
+pub use truth::{GroundTruth, ListingTruth, MarkTruth, NetworkTruth, ShopTruth, rule_ids};

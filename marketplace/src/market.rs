@@ -4,10 +4,11 @@ use rust_decimal::Decimal;
 
 use crate::error::MarketplaceError;
 use crate::generate::{MarketplaceOptions, NewListing, generate_specs};
+use crate::networks::{decoys, networks};
 use crate::render::{Rendered, render};
 use crate::shops::Archetype;
 use crate::state::MarketState;
-use crate::truth::{GroundTruth, ListingTruth, listing_truth, shop_truth};
+use crate::truth::{GroundTruth, ListingTruth, NetworkTruth, listing_truth, shop_truth};
 
 /// A generated marketplace: shops and the compact spec of every listing. Pages are rendered on
 /// request, so even 100k listings stay cheap.
@@ -109,7 +110,14 @@ pub(crate) fn ground_truth_of(
     state: &MarketState,
     base_url: &dyn Fn(usize) -> Option<String>,
 ) -> GroundTruth {
+    let has_all = |n: &NetworkTruth| {
+        n.shops
+            .iter()
+            .all(|s| state.shops.iter().any(|shop| &shop.name == s))
+    };
     GroundTruth {
+        networks: networks().into_iter().filter(has_all).collect(),
+        decoys: decoys().into_iter().filter(has_all).collect(),
         seed: state.seed,
         shops: state
             .shops

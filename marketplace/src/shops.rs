@@ -1,9 +1,11 @@
-//! The four shop archetypes of the contract and the shops built from them.
+//! The four shop archetypes of the contract and the shops built from them (and the planted
+//! network shops, see [`crate::networks`]).
 
 use pharmwatch_model::{Currency, SiteKind};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::gbp;
+use crate::identity::Identity;
 
 /// One of the contract's four kinds of shop. More shops cycle these under new names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -218,6 +220,8 @@ pub struct ShopSpec {
     /// Name shown in the page header ("MedsDirect", "康健大药房").
     pub display_name: String,
     pub archetype: Archetype,
+    /// What its pages show about its operator.
+    pub identity: Identity,
 }
 
 impl ShopSpec {
@@ -245,6 +249,7 @@ impl ShopSpec {
             name: format!("{}{suffix}", archetype.base_name()),
             display_name,
             archetype,
+            identity: Identity::of_archetype(archetype, cycle),
         }
     }
 

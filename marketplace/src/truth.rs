@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use pharmwatch_model::{Currency, Gtin, Money, SiteKind, Strength};
+use pharmwatch_model::{Currency, Gtin, Money, ProductClaims, SiteKind, Strength};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +58,38 @@ pub struct GroundTruth {
     pub shops: Vec<ShopTruth>,
     /// One entry per product page, ordered by shop then id.
     pub listings: Vec<ListingTruth>,
+    /// Planted networks: shops run by one operator, which a clustering stage should link,
+    /// with what they share. Empty without the network shops.
+    #[serde(default)]
+    pub networks: Vec<NetworkTruth>,
+    /// Shops that share something that must not link them (a generic theme, a card
+    /// processor's checkout that unrelated shops use too).
+    #[serde(default)]
+    pub decoys: Vec<NetworkTruth>,
+}
+
+/// A group of shops and the identifiers they share.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkTruth {
+    /// Name of the group (`harbor-group`).
+    pub name: String,
+    /// Names of its shops, in serving order.
+    pub shops: Vec<String>,
+    /// What its shops share.
+    pub shared: Vec<MarkTruth>,
+}
+
+/// One operator mark: `kind` is an identifier kind of extraction (`analytics_id`,
+/// `affiliate_id`, `payment_host`, `template`) or a contact kind (`phone`, `email`,
+/// `bitcoin_wallet`, …); `value` is normalised as extraction reports it (E.164 phones,
+/// `param=value` affiliate ids, upper-case analytics ids), except for `template`, whose value
+/// is the theme's name: the extracted fingerprint is a hash, equal across pages of one theme.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MarkTruth {
+    /// Kind of identifier.
+    pub kind: String,
+    /// Its value.
+    pub value: String,
 }
 
 /// One shop of the marketplace.
@@ -79,6 +111,20 @@ pub struct ShopTruth {
     pub charset: String,
     /// `http://127.0.0.1:PORT` once served; `None` for a generated, unserved marketplace.
     pub base_url: Option<String>,
+    /// Theme token of its pages (`theme-<token>` on `<body>`): shops with the same theme
+    /// share a template.
+    #[serde(default)]
+    pub theme: String,
+    /// Operator marks on its pages besides listing contacts: `analytics_id` (every page),
+    /// `payment_host` and `bitcoin_wallet` (every product page), `affiliate_id` (every page).
+    #[serde(default)]
+    pub marks: Vec<MarkTruth>,
+    /// Its pages show a postal address (an `<address>` in the footer).
+    #[serde(default)]
+    pub postal_address: bool,
+    /// Its pages claim a licence or registration (true or not: some rogue shops fake one).
+    #[serde(default)]
+    pub licence_claim: bool,
 }
 
 /// One product page: what is displayed on it and the rules its content should trigger.
@@ -137,6 +183,10 @@ pub struct ListingTruth {
     /// GTIN printed on the page (`.listing-gtin`, JSON-LD / microdata `gtin13`), with whether
     /// its check digit is valid.
     pub gtin: Option<Gtin>,
+    /// Manufacturer, batch and expiry as printed in `.product-facts` (and the manufacturer
+    /// in JSON-LD); all `None` when the page prints none.
+    #[serde(default)]
+    pub claims: ProductClaims,
 }
 
 impl GroundTruth {
@@ -180,7 +230,44 @@ pub fn shop_truth(shop: &ShopSpec, base_url: Option<String>) -> ShopTruth {
         currency: arch.currency(),
         charset: if arch.is_gbk() { "GBK" } else { "UTF-8" }.to_string(),
         base_url,
+        theme: shop.identity.theme.clone(),
+        marks: shop_marks(shop),
+        postal_address: shop.identity.address.is_some(),
+        licence_claim: shop.identity.licence_line.is_some(),
     }
+}
+
+/// The marks every page (or every product page) of `shop` shows, sorted.
+fn shop_marks(shop: &ShopSpec) -> Vec<MarkTruth> {
+    let id = &shop.identity;
+    let mark = |kind: &str, value: String| MarkTruth {
+        kind: kind.to_string(),
+        value,
+    };
+    let mut marks = vec![mark("analytics_id", id.analytics.normalised())];
+    if let Some(checkout) = id.checkout {
+        let host = checkout
+            .trim_start_matches("https://")
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        marks.push(mark("payment_host", host.to_string()));
+    }
+    if let Some(wallet) = &id.wallet {
+        marks.push(mark("bitcoin_wallet", wallet.clone()));
+    }
+    if let Some(link) = &id.affiliate_link
+        && let Some((_, query)) = link.split_once('?')
+    {
+        for (k, v) in query.split('&').filter_map(|kv| kv.split_once('=')) {
+            marks.push(mark(
+                "affiliate_id",
+                format!("{}={}", k.to_ascii_lowercase(), v.to_ascii_lowercase()),
+            ));
+        }
+    }
+    marks.sort();
+    marks
 }
 
 /// The ground-truth entry of one listing; `base_url` makes `url` absolute.
@@ -225,6 +312,7 @@ pub fn listing_truth(spec: &ListingSpec, shop: &ShopSpec, base_url: Option<&str>
             digits: digits.clone(),
             valid: *valid,
         }),
+        claims: content.claims,
     }
 }
 

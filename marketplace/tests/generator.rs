@@ -31,6 +31,7 @@ fn same_seed_same_bytes_other_seed_differs() {
         seed: 42,
         shops: 4,
         listings_per_shop: 60,
+        networks: true,
     };
     let a = Marketplace::generate(&opts);
     let b = Marketplace::generate(&opts);
@@ -65,16 +66,41 @@ fn defaults_give_four_archetypes_and_at_least_400_pages() {
     assert!(truth.listings.len() >= 400, "{}", truth.listings.len());
     assert_eq!(market.listing_count(), truth.listings.len());
     let names: Vec<&str> = truth.shops.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["medsdirect", "kangjian", "quickads", "carewell"]);
+    assert_eq!(
+        names,
+        [
+            "medsdirect",
+            "kangjian",
+            "quickads",
+            "carewell",
+            "pillharbor",
+            "rxbayside",
+            "medcove",
+            "genericspot",
+            "tabsmart",
+            "pharmacorner",
+            "rxwarehouse"
+        ]
+    );
     let archetypes: HashSet<Archetype> = truth.shops.iter().map(|s| s.archetype).collect();
     assert_eq!(archetypes.len(), 4);
-    for shop in &truth.shops {
+    for (i, shop) in truth.shops.iter().enumerate() {
         let n = truth
             .listings
             .iter()
             .filter(|l| l.shop == shop.name)
             .count();
-        assert!(n >= 100, "{}: {n}", shop.name);
+        if i < 4 {
+            assert!(n >= 100, "{}: {n}", shop.name);
+        } else {
+            assert_eq!(
+                n,
+                pharmwatch_marketplace::NETWORK_SHOP_LISTINGS,
+                "{}",
+                shop.name
+            );
+            assert_eq!(shop.archetype, Archetype::RoguePharmacy);
+        }
     }
     let paths: HashSet<&str> = truth.listings.iter().map(|l| l.path.as_str()).collect();
     assert_eq!(paths.len(), truth.listings.len(), "paths are unique");
@@ -86,6 +112,7 @@ fn more_shops_cycle_archetypes_under_new_names() {
         seed: 1,
         shops: 6,
         listings_per_shop: 5,
+        networks: false,
     });
     let names: Vec<String> = market.shops().into_iter().map(|s| s.name).collect();
     assert_eq!(
@@ -310,6 +337,7 @@ fn suspicious_shares_are_roughly_as_promised() {
         seed: 7,
         shops: 4,
         listings_per_shop: 500,
+        networks: false,
     })
     .ground_truth();
     let rogue: Vec<&ListingTruth> = truth
@@ -541,6 +569,7 @@ fn static_site_has_every_page() {
         seed: 3,
         shops: 4,
         listings_per_shop: 30,
+        networks: false,
     });
     let dir = tempfile::tempdir().unwrap();
     let summary = market.write_static(dir.path()).unwrap();
@@ -629,6 +658,7 @@ fn a_hundred_thousand_pages_are_cheap() {
         seed: 5,
         shops: 8,
         listings_per_shop: 12_500,
+        networks: false,
     });
     assert_eq!(market.listing_count(), 100_000);
     let truth = market.ground_truth();

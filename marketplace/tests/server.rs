@@ -17,6 +17,7 @@ async fn start(listings_per_shop: usize) -> RunningMarketplace {
         seed: 99,
         shops: 4,
         listings_per_shop,
+        networks: false,
     });
     serve(market).await.unwrap()
 }

@@ -27,6 +27,8 @@ pub(crate) struct Draft {
     pub shipping: Slot<Vec<String>>,
     /// Language declared on the listing's own element, when it differs from the page's.
     pub language: Option<String>,
+    /// Manufacturer named by structured data (JSON-LD, microdata).
+    pub manufacturer: Option<String>,
 }
 
 fn fill<T>(slot: &mut Slot<T>, other: Slot<T>) {
@@ -56,6 +58,9 @@ impl Draft {
         fill(&mut self.shipping, other.shipping);
         if self.language.is_none() {
             self.language = other.language;
+        }
+        if self.manufacturer.is_none() {
+            self.manufacturer = other.manufacturer;
         }
     }
 

@@ -249,7 +249,21 @@ fn product_draft(p: &Map<String, Value>, offers: Option<&Value>, info: &PageInfo
     if !gtins.is_empty() {
         d.gtins = Some((gtins, M));
     }
+    d.manufacturer = manufacturer(p);
     d
+}
+
+/// `manufacturer`, else a `brand` that is an Organization (a brand name such as "Viagra" is
+/// not a manufacturer).
+fn manufacturer(p: &Map<String, Value>) -> Option<String> {
+    p.get("manufacturer")
+        .and_then(text_of)
+        .or_else(|| match p.get("brand") {
+            Some(Value::Object(b)) if type_is(b, &["organization", "corporation"]) => {
+                b.get("name").and_then(text_of)
+            }
+            _ => None,
+        })
 }
 
 /// The first price among the offers: `price`, `lowPrice`, or a `priceSpecification`.

@@ -158,6 +158,9 @@ fn product_prop(
                 images.push(v.to_string());
             }
         }
+        "manufacturer" if d.manufacturer.is_none() && el.value().attr("itemscope").is_none() => {
+            d.manufacturer = prop_value(el, info);
+        }
         "gtin" | "gtin8" | "gtin12" | "gtin13" | "gtin14" => {
             if let Some(g) =
                 prop_value(el, info).and_then(|v| crate::gtin::gtin_from_digits(v.trim()))

@@ -109,11 +109,22 @@ pub fn extract_page(
             .map(|b| visible_lines(b, MAX_SCAN_TEXT))
             .unwrap_or_else(|| visible_lines(doc.root_element(), MAX_SCAN_TEXT));
         let page = draft::PageSignals::read(&page_text);
+        let marks = crate::identifiers::page_marks(&doc, page_url, &info.base, &page_text);
+        // The page's text tells one product's batch and expiry; on a page of many, only
+        // each listing's own description does.
+        let single = drafts.len() == 1;
         drafts
             .into_iter()
             .take(MAX_LISTINGS)
             .enumerate()
-            .map(|(i, d)| d.finish(i, &info, &page, fetched_at, body_digest))
+            .map(|(i, mut d)| {
+                let manufacturer = d.manufacturer.take();
+                let mut l = d.finish(i, &info, &page, fetched_at, body_digest);
+                let text = if single { &page_text } else { &l.description };
+                l.claims = crate::claims::listing_claims(manufacturer, text);
+                l.page = marks.clone();
+                l
+            })
             .collect()
     };
     ExtractedPage {

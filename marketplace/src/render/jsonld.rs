@@ -48,6 +48,9 @@ pub fn product_jsonld(
     if let Some((digits, _)) = &spec.gtin {
         product["gtin13"] = json!(digits);
     }
+    if let Some(m) = &content.claims.manufacturer {
+        product["manufacturer"] = json!({"@type": "Organization", "name": m});
+    }
     let doc = match spec.markup {
         MarkupStyle::JsonLd | MarkupStyle::JsonLdAndMicrodata => {
             product["@context"] = json!("https://schema.org");

@@ -82,13 +82,15 @@ pub fn page(shop: &ShopSpec, title: &str, head_extra: &str, main: &str) -> Strin
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"{charset}\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title} | {shop_name}</title>\n<link rel=\"stylesheet\" href=\"/static/site.css\">\n\
-         {head_extra}</head>\n<body class=\"shop-{kind}\">\n<header class=\"site-header\">\n\
+         {head_extra}{analytics}</head>\n<body class=\"shop-{kind} theme-{theme}\">\n<header class=\"site-header\">\n\
          <a class=\"logo\" href=\"/\">{shop_name}</a>\n<nav class=\"main-nav\">\n\
          <a href=\"/\">{home}</a>\n",
         lang = arch.language(),
         title = escape(title),
         shop_name = escape(&shop.display_name),
         kind = arch.kind(),
+        analytics = shop.identity.analytics.snippet(),
+        theme = escape(&shop.identity.theme),
         home = l.home,
     );
     for (i, cat) in arch.categories().iter().enumerate() {
@@ -113,25 +115,45 @@ pub fn page(shop: &ShopSpec, title: &str, head_extra: &str, main: &str) -> Strin
     out
 }
 
+/// The footer: the shop's address and licence line when it shows them, a copyright line, an
+/// affiliate-program link when it has one.
 fn footer(shop: &ShopSpec) -> String {
     let name = escape(&shop.display_name);
+    let id = &shop.identity;
+    let mut marks = String::new();
+    if let Some(address) = &id.address {
+        let _ = writeln!(
+            marks,
+            "<address class=\"shop-address\">{}</address>",
+            escape(address)
+        );
+    }
+    if let Some(line) = &id.licence_line {
+        let _ = writeln!(marks, "<p class=\"trust\">{}</p>", escape(line));
+    }
+    let partners = id
+        .affiliate_link
+        .as_ref()
+        .map(|link| {
+            format!(
+                "<p class=\"partners\"><a class=\"partner-link\" href=\"{}\">Affiliate program</a></p>\n",
+                escape(link)
+            )
+        })
+        .unwrap_or_default();
     let body = match shop.archetype {
         Archetype::ChinesePharmacy => format!("<p>© 2026 {name} 版权所有 · 粤ICP备12345678号</p>"),
         Archetype::Classifieds => format!(
             "<p>© 2026 {name} · Free classified ads &amp; local deals · \
              <a href=\"/about.html\">Terms</a></p>"
         ),
-        Archetype::LegitPharmacy => format!(
-            "<p>{} · GPhC registered pharmacy premises 9011223 · \
-             Superintendent pharmacist: Dr A. Patel</p>\n<p>© 2026 {name}</p>",
-            escape(crate::content::LEGIT_ADDRESS)
-        ),
+        Archetype::LegitPharmacy => format!("<p>© 2026 {name}</p>"),
         Archetype::RoguePharmacy => {
             format!("<p>© 2026 {name} · Quality medicines &amp; low prices since 2009</p>")
         }
     };
     format!(
-        "<footer class=\"site-footer\">\n{body}\n<a href=\"/account/login\">{}</a> · <a href=\"/cart/\">{}</a>\n</footer>\n",
+        "<footer class=\"site-footer\">\n{marks}{body}\n{partners}<a href=\"/account/login\">{}</a> · <a href=\"/cart/\">{}</a>\n</footer>\n",
         labels(shop.archetype).login,
         labels(shop.archetype).cart
     )

@@ -90,15 +90,31 @@ pub fn product_page(state: &MarketState, shop: &ShopSpec, spec: &ListingSpec) ->
     }
     let _ = writeln!(
         main,
-        "<a class=\"buy-button\" rel=\"nofollow\" href=\"/cart/?add={}\">{}</a>\n</div>",
+        "<a class=\"buy-button\" rel=\"nofollow\" href=\"/cart/?add={}\">{}</a>",
         spec.id, l.add_to_cart
     );
+    if let Some(checkout) = shop.identity.checkout {
+        let _ = writeln!(
+            main,
+            "<a class=\"checkout-link\" rel=\"nofollow\" href=\"{checkout}{}-{}\">Secure checkout</a>",
+            escape(&shop.name),
+            spec.id
+        );
+    }
+    main.push_str("</div>\n");
     let _ = writeln!(
         main,
         "<div class=\"listing-description\"{}>{}</div>",
         prop("description"),
         escape(&content.description)
     );
+    if !content.facts.is_empty() {
+        main.push_str("<ul class=\"product-facts\">\n");
+        for fact in &content.facts {
+            let _ = writeln!(main, "<li>{}</li>", escape(fact));
+        }
+        main.push_str("</ul>\n");
+    }
     if micro && let Some((digits, _)) = &spec.gtin {
         let _ = writeln!(main, "<meta itemprop=\"gtin13\" content=\"{digits}\">");
     }
@@ -119,6 +135,13 @@ pub fn product_page(state: &MarketState, shop: &ShopSpec, spec: &ListingSpec) ->
         let _ = writeln!(main, "<li class=\"listing-contact\">{}</li>", escape(c));
     }
     main.push_str("</ul>\n");
+    if let Some(wallet) = &shop.identity.wallet {
+        let _ = writeln!(
+            main,
+            "<p class=\"listing-wallet\">Bitcoin wallet: {}</p>",
+            escape(wallet)
+        );
+    }
     let _ = writeln!(
         main,
         "<p class=\"listing-payment\">{}</p>\n<p class=\"listing-shipping\">{}</p>\n</article>",
