@@ -10,10 +10,6 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use flate2::Compression;
-use flate2::write::GzEncoder;
-
-use crate::digest::warc_digest;
 use crate::reader::{checked_name, warc_files};
 use crate::record::{WarcRecord, new_record_id, one_line};
 use crate::{EvidenceError, WarcReader, warc_digest_to_hex};
@@ -171,7 +167,8 @@ impl RawWarcWriter {
             .unwrap_or_default();
         let id = new_record_id();
         let record = warcinfo(&id, &name, fields);
-        let member = gzip_member(&record.to_bytes()).map_err(|e| EvidenceError::io(path, e))?;
+        let member =
+            crate::writer::gzip(&record.to_bytes()).map_err(|e| EvidenceError::io(path, e))?;
         writer.write(&member)?;
         Ok((writer, id))
     }
@@ -302,31 +299,14 @@ fn following_metadata(
 }
 
 fn warcinfo(id: &str, filename: &str, fields: &[(String, String)]) -> WarcRecord {
-    let mut block = String::new();
-    for (k, v) in fields {
-        block.push_str(&one_line(k).replace(':', "-"));
-        block.push_str(": ");
-        block.push_str(&one_line(v));
-        block.push_str("\r\n");
-    }
-    let block = block.into_bytes();
     let now = time::OffsetDateTime::now_utc();
     let headers = vec![
         ("WARC-Type".to_string(), "warcinfo".to_string()),
         ("WARC-Record-ID".into(), id.to_string()),
         ("WARC-Date".into(), crate::writer::warc_date(now)),
         ("WARC-Filename".into(), one_line(filename)),
-        ("WARC-Block-Digest".into(), warc_digest(&block)),
-        ("Content-Type".into(), "application/warc-fields".into()),
-        ("Content-Length".into(), block.len().to_string()),
     ];
-    WarcRecord { headers, block }
-}
-
-fn gzip_member(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
-    enc.write_all(bytes)?;
-    enc.finish()
+    crate::writer::fields_record(headers, fields)
 }
 
 #[cfg(test)]

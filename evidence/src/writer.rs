@@ -427,7 +427,10 @@ fn http_record(headers: Vec<(String, String)>, block: Vec<u8>, content_type: &st
 }
 
 /// A record whose block is `name: value` lines (`application/warc-fields`).
-fn fields_record(mut headers: Vec<(String, String)>, fields: &[(String, String)]) -> WarcRecord {
+pub(crate) fn fields_record(
+    mut headers: Vec<(String, String)>,
+    fields: &[(String, String)],
+) -> WarcRecord {
     let mut block = String::new();
     for (k, v) in fields {
         block.push_str(&one_line(k).replace(':', "-"));
@@ -442,7 +445,8 @@ fn fields_record(mut headers: Vec<(String, String)>, fields: &[(String, String)]
     WarcRecord { headers, block }
 }
 
-fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+/// One gzip member holding `bytes` (a WARC record is one member, so records can be copied).
+pub(crate) fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut enc = GzEncoder::new(
         Vec::with_capacity(bytes.len() / 3 + 64),
         Compression::default(),
