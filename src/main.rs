@@ -1,6 +1,7 @@
 //! `pharmwatch`: watch online pharmacies and informal markets for substandard and falsified
 //! medical products. One module per subcommand under `commands/`; `pipeline` is one run.
 
+mod analysis;
 mod commands;
 mod config;
 mod daemon;
@@ -56,6 +57,9 @@ pub enum Command {
     Report(commands::report::ReportArgs),
     /// Search the flagged listings in the index.
     Search(commands::search::SearchArgs),
+    /// Analysis of the stored listings: shop networks, risk classes, trend signals.
+    #[command(subcommand)]
+    Signals(commands::signals::SignalsCommand),
     /// Apply the current rules to every stored listing; update the store and the index.
     Rescan,
     /// Rule authors' tools: lint, test, explain, check, backtest.

@@ -43,7 +43,8 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
-fn pad(text: &str, width: usize) -> String {
+/// `text` followed by spaces up to `width` terminal columns.
+pub fn pad(text: &str, width: usize) -> String {
     let used: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
     format!("{text}{}", " ".repeat(width.saturating_sub(used)))
 }

@@ -233,6 +233,23 @@ pub enum ContactKind {
 }
 
 impl ContactKind {
+    /// `email`, `phone`, `bitcoin_wallet`, …: the snake_case name serde uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactKind::Email => "email",
+            ContactKind::Phone => "phone",
+            ContactKind::Whatsapp => "whatsapp",
+            ContactKind::Telegram => "telegram",
+            ContactKind::Wechat => "wechat",
+            ContactKind::Signal => "signal",
+            ContactKind::Wickr => "wickr",
+            ContactKind::BitcoinWallet => "bitcoin_wallet",
+            ContactKind::EthereumWallet => "ethereum_wallet",
+            ContactKind::TronWallet => "tron_wallet",
+            ContactKind::Other => "other",
+        }
+    }
+
     /// Messaging apps that regulators see used to move sales off the shop's own page.
     pub fn is_messaging(self) -> bool {
         matches!(
@@ -315,5 +332,26 @@ mod tests {
         let back: Listing = serde_json::from_str(&json).unwrap();
         assert_eq!(back, l);
         assert_eq!(back.text(Field::Contacts), "pillsdirect");
+    }
+
+    #[test]
+    fn contact_kind_names_are_the_serde_names() {
+        use ContactKind::*;
+        for kind in [
+            Email,
+            Phone,
+            Whatsapp,
+            Telegram,
+            Wechat,
+            Signal,
+            Wickr,
+            BitcoinWallet,
+            EthereumWallet,
+            TronWallet,
+            Other,
+        ] {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
     }
 }

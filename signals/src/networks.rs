@@ -88,7 +88,7 @@ impl IdKind {
     /// `phone`, `telegram`, `bitcoin_wallet`, `analytics_id`, `template`, …
     pub fn as_str(self) -> &'static str {
         match self {
-            IdKind::Contact(kind) => contact_kind_name(kind),
+            IdKind::Contact(kind) => kind.as_str(),
             IdKind::Page(kind) => kind.as_str(),
         }
     }
@@ -105,22 +105,6 @@ impl IdKind {
 impl fmt::Display for IdKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-fn contact_kind_name(kind: ContactKind) -> &'static str {
-    match kind {
-        ContactKind::Email => "email",
-        ContactKind::Phone => "phone",
-        ContactKind::Whatsapp => "whatsapp",
-        ContactKind::Telegram => "telegram",
-        ContactKind::Wechat => "wechat",
-        ContactKind::Signal => "signal",
-        ContactKind::Wickr => "wickr",
-        ContactKind::BitcoinWallet => "bitcoin_wallet",
-        ContactKind::EthereumWallet => "ethereum_wallet",
-        ContactKind::TronWallet => "tron_wallet",
-        ContactKind::Other => "other",
     }
 }
 

@@ -14,6 +14,7 @@ pub mod rescan;
 pub mod rules;
 pub mod search;
 pub mod serve;
+pub mod signals;
 
 use std::process::ExitCode;
 
@@ -63,6 +64,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => report::run(&global, args),
         Command::Rescan => rescan::run(&global),
         Command::Search(args) => search::run(&global, args),
+        Command::Signals(cmd) => signals::run(&global, cmd),
         Command::Serve(args) => serve::run(&global, args),
         Command::Rules(cmd) => rules::run(&global, cmd),
         Command::Evidence(cmd) => evidence::run(&global, cmd),

@@ -266,6 +266,11 @@ fn finish(
     let status = if stats.cancelled {
         RunStatus::Interrupted
     } else {
+        // Counts for trend signals: one more pass over the store. A run without them is
+        // only left out of later baselines, so a failure here does not fail the crawl.
+        if let Err(err) = crate::analysis::trends::record_run_counts(store, run) {
+            tracing::warn!("cannot record the run's counts for trend signals: {err:#}");
+        }
         RunStatus::Finished
     };
     store.finish_run(run, status, &counts, now())?;

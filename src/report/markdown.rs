@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use pharmwatch_model::Money;
 
 use super::{ReportListing, RunReport};
+use crate::analysis::trends::TrendReport;
 
 /// Escapes Markdown and HTML specials, and flattens whitespace, in scraped text.
 pub fn escape(text: &str) -> String {
@@ -132,7 +133,35 @@ pub fn to_markdown(r: &RunReport) -> String {
     for (rule, n) in &r.top_rules {
         let _ = writeln!(out, "- {rule}: {n}");
     }
+    trend_section(&mut out, &r.signals);
     out
+}
+
+/// Rises and new series. Keys are lexicon and rule ids (configuration, not scraped text),
+/// printed as they are, like the top rules.
+fn trend_section(out: &mut String, t: &TrendReport) {
+    let _ = writeln!(out, "\n## Trend signals ({})\n", t.signals.len());
+    let _ = writeln!(out, "{}\n", t.summary());
+    if t.signals.is_empty() {
+        out.push_str("None.\n");
+        return;
+    }
+    out.push_str("| kind | dimension | key | now | baseline mean | runs | p-value | threshold |\n|---|---|---|---|---|---|---|---|\n");
+    let sci = |x: Option<f64>| x.map_or_else(|| "–".to_string(), |x| format!("{x:.2e}"));
+    for s in &t.signals {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {:.1} | {} | {} | {} |",
+            s.kind,
+            s.dimension,
+            s.key,
+            s.current,
+            s.baseline_mean,
+            s.baseline_runs,
+            sci(s.p_value),
+            sci(s.threshold)
+        );
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Run reports: what a run fetched, and what changed since the run before — new flagged
-//! listings, price and verdict changes, listings gone, new domains, top rules. Built from the
-//! state store, written as JSON and Markdown under `reports/` in the data directory.
+//! listings, price and verdict changes, listings gone, new domains, top rules, trend
+//! signals. Built from the state store, written as JSON and Markdown under `reports/` in the
+//! data directory.
 
 mod markdown;
 
@@ -13,6 +14,8 @@ use pharmwatch_store::{HistoryEntry, HistoryKind, RunId, RunRecord, StateStore, 
 use serde::{Deserialize, Serialize};
 
 pub use markdown::to_markdown;
+
+use crate::analysis::trends::{TrendReport, trend_report};
 
 /// Everything an operator reads after a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +37,10 @@ pub struct RunReport {
     pub new_domains: Vec<String>,
     /// Rules by how many listings seen in this run they fired on.
     pub top_rules: Vec<(String, u64)>,
+    /// Trend signals of this run against earlier runs of the same sites (empty in reports
+    /// written before pharmwatch kept counts).
+    #[serde(default)]
+    pub signals: TrendReport,
 }
 
 /// A listing as a report line shows it.
@@ -94,6 +101,7 @@ pub fn build(store: &dyn StateStore, run: RunId) -> Result<RunReport> {
         add_change(store, &mut report, &entry, &stored)?;
     }
     (report.top_rules, report.new_domains) = scan_listings(store, &record)?;
+    report.signals = trend_report(store, run)?;
     for list in [
         &mut report.new_flagged,
         &mut report.gone,
@@ -123,6 +131,10 @@ fn empty_report(record: &RunRecord) -> RunReport {
         returned: Vec::new(),
         new_domains: Vec::new(),
         top_rules: Vec::new(),
+        signals: TrendReport {
+            run: record.id.0,
+            ..TrendReport::default()
+        },
     }
 }
 
@@ -271,5 +283,33 @@ pub fn diff(a: &RunReport, b: &RunReport) -> ReportDiff {
             .filter(|d| !da.contains(d))
             .cloned()
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_written_before_trend_signals_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let record = RunRecord {
+            id: RunId(7),
+            started_at: time::macros::datetime!(2026-11-23 12:00 UTC),
+            finished_at: None,
+            status: pharmwatch_store::RunStatus::Finished,
+            config_digest: "x".into(),
+            counts: serde_json::json!({ "pages": 3 }),
+        };
+        let report = empty_report(&record);
+        let mut json = serde_json::to_value(&report).unwrap();
+        json.as_object_mut().unwrap().remove("signals");
+        let reports = reports_dir(dir.path());
+        std::fs::create_dir_all(&reports).unwrap();
+        std::fs::write(reports.join("7.json"), json.to_string()).unwrap();
+        let back = read(dir.path(), 7).unwrap();
+        assert!(back.signals.signals.is_empty());
+        assert!(!back.signals.counted);
+        assert!(to_markdown(&back).contains("## Trend signals (0)"));
     }
 }

@@ -1,32 +1,64 @@
-//! A domain's page (`/domain/{domain}`): its risk summary (listings by severity and rule),
-//! the contacts seen on it, and its listings.
+//! A domain's page (`/domain/{domain}`): the risk class of its shop(s) with the reasons, the
+//! network they belong to (other shops linked to their own pages, with the identifiers they
+//! share), its risk summary (listings by severity and rule), the contacts seen on it, and
+//! its listings.
+//!
+//! `{domain}` is a host (`pills.example`: every shop on it — one pharmacy, or the sellers of
+//! a platform) or a site `host:port` as the signals crate names shops on a non-default port
+//! (the sample marketplace serves each shop from its own port of 127.0.0.1).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::response::Html;
 use maud::{Markup, html};
 use pharmwatch_indexer::{SearchRequest, SearchResults, SortBy, SortOrder};
+use pharmwatch_signals::{Cluster, Shop, ShopRisk};
 
+use super::networks::{self, Shops};
 use super::search::{SearchParams, run_search};
 use super::templates::{self, listing_href, severity_badge};
 use super::{AppState, WebError, blocking};
+use crate::analysis::{Current, host_of};
 
 /// Most listings listed on a domain's page (the counts cover all of them).
 const MAX_LISTINGS: usize = 500;
+
+/// Everything the page shows.
+struct DomainPage {
+    domain: String,
+    results: SearchResults,
+    /// Risk of each shop on the domain, worst first.
+    risks: Vec<ShopRisk>,
+    /// The networks those shops are in (each once), with the page's shop in each.
+    networks: Vec<(Shop, Cluster)>,
+    shops: Shops,
+}
 
 /// `GET /domain/{domain}`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
     Path(domain): Path<String>,
 ) -> Result<Html<String>, WebError> {
+    let page = blocking(move || load(&state, domain)).await?;
+    Ok(templates::layout(&page.domain, body(&page)))
+}
+
+fn load(state: &AppState, domain: String) -> Result<DomainPage, WebError> {
+    let current = Current::load(&state.store()?)?;
+    let shops = current.shops_on(&domain);
+    let mut params = SearchParams {
+        domain: Some(host_of(&domain).to_string()),
+        ..SearchParams::default()
+    };
+    // A `host:port` site: its listings are those of its configured site.
+    let sites = current.sites_of(&shops);
+    if host_of(&domain) != domain && sites.len() == 1 {
+        params.site = sites.into_iter().next();
+    }
     let request = SearchRequest {
-        query: SearchParams {
-            domain: Some(domain.clone()),
-            ..SearchParams::default()
-        }
-        .query(),
+        query: params.query(),
         include_unflagged: true,
         limit: MAX_LISTINGS,
         offset: 0,
@@ -34,38 +66,91 @@ pub async fn page(
         facets: true,
         highlight: false,
     };
-    let results = blocking(move || run_search(&state, &request)).await?;
-    if results.total == 0 {
+    let results = run_search(state, &request)?;
+    if results.total == 0 && shops.is_empty() {
         return Err(WebError::NotFound(format!("no listings seen on {domain}")));
     }
-    Ok(templates::layout(&domain, body(&domain, &results)))
+    let all_risks = current.risk();
+    let names = Shops::new(&current, &all_risks);
+    let risks: Vec<ShopRisk> = all_risks
+        .into_iter()
+        .filter(|r| shops.contains(&r.shop))
+        .collect();
+    let report = current.networks();
+    let mut seen = BTreeSet::new();
+    let networks = shops
+        .iter()
+        .filter_map(|shop| {
+            let cluster = report.network_of(shop)?;
+            seen.insert(cluster.rank)
+                .then(|| (shop.clone(), cluster.clone()))
+        })
+        .collect();
+    Ok(DomainPage {
+        domain,
+        results,
+        risks,
+        networks,
+        shops: names,
+    })
 }
 
-fn body(domain: &str, results: &SearchResults) -> Markup {
+fn body(page: &DomainPage) -> Markup {
+    html! {
+        (signals(page))
+        (listings(&page.domain, &page.results))
+    }
+}
+
+fn signals(page: &DomainPage) -> Markup {
+    html! {
+        h1 { "Domain " code { (page.domain) } }
+        h2 #risk { "Risk class" }
+        @if page.risks.is_empty() { p.muted { "No stored listings to judge." } }
+        @for risk in &page.risks { (networks::risk_section(risk, &page.shops)) }
+        h2 #network { "Network" }
+        @if page.networks.is_empty() {
+            p.muted { "Not linked to any other shop by a shared identifier." }
+        }
+        @for (shop, cluster) in &page.networks {
+            p {
+                (page.shops.label(shop)) " is in "
+                a href={ "/networks#network-" (cluster.rank) } { "network " (cluster.rank) }
+                " of " (cluster.size()) " shops:"
+            }
+            (networks::cluster_shops(cluster, &page.shops, Some(shop)))
+            h3 { "Shared identifiers" }
+            (networks::cluster_links(cluster, &page.shops))
+        }
+    }
+}
+
+fn listings(domain: &str, results: &SearchResults) -> Markup {
     let flagged = results
         .hits
         .iter()
         .filter(|h| h.doc.verdict.flagged)
         .count();
-    let mut contacts: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut contacts: BTreeMap<(&str, String), usize> = BTreeMap::new();
     let mut sites: BTreeMap<&str, usize> = BTreeMap::new();
     for hit in &results.hits {
         let l = &hit.doc.listing;
         *sites.entry(&l.site).or_default() += 1;
         for c in &l.contacts {
-            let kind = format!("{:?}", c.kind).to_lowercase();
-            *contacts.entry((kind, c.value.clone())).or_default() += 1;
+            *contacts
+                .entry((c.kind.as_str(), c.value.clone()))
+                .or_default() += 1;
         }
     }
     let search_href = format!(
         "/search?{}",
         url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("domain", domain)
+            .append_pair("domain", host_of(domain))
             .append_pair("flagged", "all")
             .finish()
     );
     html! {
-        h1 { "Domain " code { (domain) } }
+        h2 { "Listings seen" }
         p {
             (results.total) " listings seen"
             @if results.hits.len() < results.total { " (the first " (results.hits.len()) " below)" }

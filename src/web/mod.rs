@@ -16,6 +16,7 @@ mod archive;
 mod auth;
 mod domain;
 mod listing;
+mod networks;
 mod reports;
 mod search;
 mod templates;
@@ -109,6 +110,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/listing/{id}", get(listing::page))
         .route("/archive/{digest}", get(archive::archived_copy))
         .route("/domain/{domain}", get(domain::page))
+        .route("/networks", get(networks::page))
         .route("/reports", get(reports::list))
         .route("/reports/{run}", get(reports::page))
         .route("/api/search", get(api::search))

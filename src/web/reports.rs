@@ -134,6 +134,7 @@ fn body(r: &RunReport) -> Markup {
         table.counts { tbody {
             @for (rule, n) in &r.top_rules { tr { td { code { (rule) } } td { (n) } } }
         } }
+        (super::networks::trend_section(&r.signals))
     }
 }
 

@@ -1,0 +1,172 @@
+//! Per-run counts and the trend signals of a run.
+//!
+//! At the end of every finished run the pipeline tallies the listings seen in it
+//! ([`record_run_counts`]). [`trend_report`] compares a run's counts with those of earlier
+//! runs **of the same scope**: runs whose set of crawled sites (the `sites` of the run
+//! record's counts) equals the run's own. A daemon's site groups, a one-site test crawl and
+//! the full crawl then each have their own history, and a baseline never mixes them (a
+//! crawl of two more sites would otherwise look like a rise of everything they sell).
+
+use std::collections::BTreeSet;
+
+use anyhow::{Context, Result};
+use pharmwatch_model::{Listing, Verdict};
+use pharmwatch_signals::{RunCounts, Signal, TrendConfig, detect, tally};
+use pharmwatch_store::{AllListings, RunCount, RunId, RunRecord, RunStatus, StateStore};
+use serde::{Deserialize, Serialize};
+
+/// Listings tallied together before their counts are added up (bounds memory).
+const TALLY_CHUNK: usize = 500;
+
+/// Tallies the listings seen in `run` (one pass over the store, a page at a time) and
+/// stores the counts with the run. Returns them.
+pub fn record_run_counts(store: &dyn StateStore, run: RunId) -> Result<RunCounts> {
+    let counts = tally_run(store, run)?;
+    let rows: Vec<RunCount> = counts
+        .iter()
+        .map(|(dimension, key, count)| RunCount {
+            dimension: dimension.as_str().to_string(),
+            key: key.to_string(),
+            count,
+        })
+        .collect();
+    store
+        .record_run_counts(run, &rows)
+        .with_context(|| format!("cannot store the counts of run {run}"))?;
+    Ok(counts)
+}
+
+/// Counts of the listings whose last run is `run`.
+pub fn tally_run(store: &dyn StateStore, run: RunId) -> Result<RunCounts> {
+    let mut total = RunCounts::default();
+    let mut chunk: Vec<(Listing, Verdict)> = Vec::with_capacity(TALLY_CHUNK);
+    for stored in AllListings::new(store) {
+        let stored = stored.context("cannot read the stored listings")?;
+        if stored.last_run != run {
+            continue;
+        }
+        chunk.push((stored.listing, stored.verdict));
+        if chunk.len() == TALLY_CHUNK {
+            add(&mut total, &tally(chunk.iter().map(|(l, v)| (l, v))));
+            chunk.clear();
+        }
+    }
+    add(&mut total, &tally(chunk.iter().map(|(l, v)| (l, v))));
+    Ok(total)
+}
+
+fn add(total: &mut RunCounts, part: &RunCounts) {
+    for (dimension, key, count) in part.iter() {
+        let sum = total.get(dimension, key) + count;
+        total.set(dimension, key, sum);
+    }
+}
+
+/// The trend signals of one run, and what they were compared with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrendReport {
+    /// The run compared.
+    pub run: i64,
+    /// Whether the run has counts (only finished runs are counted).
+    pub counted: bool,
+    /// Earlier counted runs that crawled the same set of sites: the history, oldest first.
+    /// Rises are tested against the latest [`TrendConfig::window`] of them.
+    pub compared_with: Vec<i64>,
+    /// Earlier counted runs left out because they crawled another set of sites.
+    pub other_scope: Vec<i64>,
+    /// Rises (most significant first), then drugs and categories new in this run.
+    pub signals: Vec<Signal>,
+}
+
+impl TrendReport {
+    /// "Run 5 compared with run(s) 1, 2, 3, 4 (the same set of sites)." and what was left out.
+    pub fn summary(&self) -> String {
+        let list = |runs: &[i64]| {
+            runs.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut line = if !self.counted {
+            format!(
+                "Run {} has no counts (only finished runs are counted): no trend signals.",
+                self.run
+            )
+        } else if self.compared_with.is_empty() {
+            format!(
+                "Run {}: no earlier run crawled the same set of sites, nothing to compare with.",
+                self.run
+            )
+        } else {
+            format!(
+                "Run {} compared with run(s) {} (the same set of sites).",
+                self.run,
+                list(&self.compared_with)
+            )
+        };
+        if !self.other_scope.is_empty() {
+            line.push_str(&format!(
+                " Left out: run(s) {}, which crawled another set of sites.",
+                list(&self.other_scope)
+            ));
+        }
+        line
+    }
+}
+
+/// The latest finished run that has counts.
+pub fn latest_counted_run(store: &dyn StateStore) -> Result<Option<RunId>> {
+    let counted: BTreeSet<RunId> = store.run_counts()?.into_iter().map(|(r, _)| r).collect();
+    Ok(store
+        .runs()?
+        .into_iter()
+        .filter(|r| r.status == RunStatus::Finished && counted.contains(&r.id))
+        .map(|r| r.id)
+        .max())
+}
+
+/// Compares `run` with the earlier counted runs of the same scope (see the module docs),
+/// with the signals crate's default test settings.
+pub fn trend_report(store: &dyn StateStore, run: RunId) -> Result<TrendReport> {
+    let mut report = TrendReport {
+        run: run.0,
+        ..TrendReport::default()
+    };
+    let all = store.run_counts()?;
+    let Some((_, rows)) = all.iter().find(|(id, _)| *id == run) else {
+        return Ok(report);
+    };
+    report.counted = true;
+    let current = counts_of(run, rows)?;
+    let runs = store.runs()?;
+    let scope = |id: RunId| runs.iter().find(|r| r.id == id).map(sites);
+    let own = scope(run);
+    let mut history = Vec::new();
+    for (id, rows) in all.iter().filter(|(id, _)| *id < run) {
+        if scope(*id) == own {
+            report.compared_with.push(id.0);
+            history.push((id.0, counts_of(*id, rows)?));
+        } else {
+            report.other_scope.push(id.0);
+        }
+    }
+    report.signals = detect(&history, &current, &TrendConfig::default());
+    Ok(report)
+}
+
+fn counts_of(run: RunId, rows: &[RunCount]) -> Result<RunCounts> {
+    RunCounts::from_rows(
+        rows.iter()
+            .map(|r| (r.dimension.as_str(), r.key.as_str(), r.count)),
+    )
+    .with_context(|| format!("the stored counts of run {run} cannot be read"))
+}
+
+/// The sites a run crawled: the keys of its counts' `sites` object.
+fn sites(run: &RunRecord) -> BTreeSet<String> {
+    run.counts
+        .get("sites")
+        .and_then(|s| s.as_object())
+        .map(|sites| sites.keys().cloned().collect())
+        .unwrap_or_default()
+}

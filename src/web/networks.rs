@@ -1,0 +1,232 @@
+//! Signals on the web page: the list of shop networks (`/networks`), and the pieces the
+//! domain and report pages show — a shop's risk class with its reasons, its network with the
+//! shared identifiers, a run's trend signals.
+//!
+//! Networks and risk classes are computed from the state store per request (one pass over
+//! the stored listings, see [`crate::analysis::Current`]); every identifier, seller name and
+//! URL among them is scraped text and reaches the page only through `maud`'s escaping.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::response::Html;
+use maud::{Markup, html};
+use pharmwatch_signals::{
+    Cluster, IgnoreReason, Link, ListingRef, NetworkReport, RiskClass, Shop, ShopRisk, Strength,
+};
+
+use super::templates::{self, domain_href, listing_href, severity_badge};
+use super::{AppState, WebError, blocking};
+use crate::analysis::trends::TrendReport;
+use crate::analysis::{Current, ShopLabels};
+
+/// `GET /networks`: every cluster of two or more linked shops, by size then risk.
+pub async fn page(State(state): State<Arc<AppState>>) -> Result<Html<String>, WebError> {
+    let (report, shops) = blocking(move || {
+        let current = Current::load(&state.store()?)?;
+        let shops = Shops::new(&current, &current.risk());
+        Ok((current.networks(), shops))
+    })
+    .await?;
+    Ok(templates::layout("Shop networks", body(&report, &shops)))
+}
+
+/// What the pages say of any shop: its name for a reader and its risk class.
+pub struct Shops {
+    labels: ShopLabels,
+    classes: BTreeMap<Shop, RiskClass>,
+}
+
+impl Shops {
+    pub fn new(current: &Current, risks: &[ShopRisk]) -> Self {
+        Shops {
+            labels: current.labels(),
+            classes: risks.iter().map(|r| (r.shop.clone(), r.class)).collect(),
+        }
+    }
+
+    /// The shop's name linked to its domain page.
+    pub fn link(&self, shop: &Shop) -> Markup {
+        html! { a href=(domain_href(shop.domain())) { (self.labels.of(shop)) } }
+    }
+
+    pub fn label(&self, shop: &Shop) -> String {
+        self.labels.of(shop)
+    }
+
+    fn class(&self, shop: &Shop) -> Option<RiskClass> {
+        self.classes.get(shop).copied()
+    }
+}
+
+fn body(report: &NetworkReport, shops: &Shops) -> Markup {
+    html! {
+        h1 { "Shop networks" }
+        p {
+            (report.clusters.len()) " networks among " (report.shops) " shops. Shops are linked by "
+            "a contact, wallet, analytics or affiliate id they share; payment hosts and templates "
+            "only corroborate a link (unrelated shops share them as a matter of course)."
+        }
+        @for cluster in &report.clusters {
+            h2 #{ "network-" (cluster.rank) } {
+                "Network " (cluster.rank) " · " (cluster.size()) " shops · "
+                (cluster.exposure.flagged) " of " (cluster.exposure.listings) " listings flagged "
+                (severity_badge(cluster.exposure.max_severity))
+            }
+            (cluster_shops(cluster, shops, None))
+            (cluster_links(cluster, shops))
+        }
+        h2 { "Identifiers not used as evidence (" (report.ignored.len()) ")" }
+        @if report.ignored.is_empty() { p.muted { "None." } }
+        @else {
+            table.ignored {
+                thead { tr { th { "Kind" } th { "Value" } th { "Shops" } th { "Why" } } }
+                tbody {
+                    @for i in &report.ignored {
+                        tr {
+                            td { (i.identifier.kind.as_str()) }
+                            td { code { (i.identifier.value) } }
+                            td { (i.shops) }
+                            td { @match &i.reason {
+                                IgnoreReason::TooCommon => { "held by too many shops" }
+                                IgnoreReason::Platform { domain } => {
+                                    "the own contact of the platform " a href=(domain_href(domain)) { (domain) }
+                                }
+                            } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A risk class as a coloured label.
+pub fn class_badge(class: RiskClass) -> Markup {
+    let colour = match class {
+        RiskClass::Rogue => "critical",
+        RiskClass::Unapproved => "high",
+        RiskClass::Unverified => "medium",
+        RiskClass::NoConcern => "low",
+    };
+    html! { span class={ "sev risk sev-" (colour) } { (class.as_str()) } }
+}
+
+/// The cluster's shops with their exposure; `this` (the page's own shop) is not linked.
+pub fn cluster_shops(cluster: &Cluster, shops: &Shops, this: Option<&Shop>) -> Markup {
+    html! {
+        table.network-shops {
+            thead { tr { th { "Shop" } th { "Risk class" } th { "Listings" } th { "Flagged" } th { "Severity" } } }
+            tbody {
+                @for node in &cluster.shops {
+                    tr {
+                        td {
+                            @if Some(&node.shop) == this { b { (shops.label(&node.shop)) } " (this shop)" }
+                            @else { (shops.link(&node.shop)) }
+                        }
+                        td { @if let Some(c) = shops.class(&node.shop) { (class_badge(c)) } }
+                        td { (node.exposure.listings) }
+                        td { (node.exposure.flagged) }
+                        td { (severity_badge(node.exposure.max_severity)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every identifier the cluster's shops share, with where each shop shows it.
+pub fn cluster_links(cluster: &Cluster, shops: &Shops) -> Markup {
+    html! {
+        table.network-links {
+            thead { tr { th { "Shared identifier" } th { "Evidence" } th { "Shown by" } } }
+            tbody { @for link in &cluster.links { (link_row(link, shops)) } }
+        }
+    }
+}
+
+fn link_row(link: &Link, shops: &Shops) -> Markup {
+    html! {
+        tr {
+            td { (link.identifier.kind.as_str()) " " code { (link.identifier.value) } }
+            td {
+                @match link.strength {
+                    Strength::Strong => { "links the shops" }
+                    Strength::Weak => { "weak, corroborates only" }
+                }
+                @if link.shared_by > link.holders.len() {
+                    " (held by " (link.shared_by) " shops in all)"
+                }
+            }
+            td { ul.holders {
+                @for holder in &link.holders {
+                    li {
+                        (shops.link(&holder.shop)) ": " (holder.listings) " listing(s), e.g. "
+                        (examples(&holder.examples))
+                    }
+                }
+            } }
+        }
+    }
+}
+
+/// Example listings shown per finding (the CLI's JSON has all the crate keeps).
+const EXAMPLES_SHOWN: usize = 3;
+
+/// Example listings as links to their detail pages.
+pub fn examples(refs: &[ListingRef]) -> Markup {
+    html! {
+        @for (i, r) in refs.iter().take(EXAMPLES_SHOWN).enumerate() {
+            @if i > 0 { ", " }
+            a href=(listing_href(r.id.as_str())) title=(r.url) { (r.url) }
+        }
+    }
+}
+
+/// A shop's class with every reason for it.
+pub fn risk_section(risk: &ShopRisk, shops: &Shops) -> Markup {
+    html! {
+        p { (shops.link(&risk.shop)) ": " (class_badge(risk.class)) " · "
+            (risk.exposure.flagged) " of " (risk.exposure.listings) " listings flagged" }
+        ul.reasons {
+            @for reason in &risk.reasons {
+                li {
+                    (class_badge(reason.class)) " " code { (reason.code.as_str()) } ": "
+                    (reason.sentence) " — e.g. " (examples(&reason.examples))
+                }
+            }
+        }
+    }
+}
+
+/// A run's trend signals, for the report page.
+pub fn trend_section(t: &TrendReport) -> Markup {
+    let sci = |x: Option<f64>| x.map_or_else(|| "–".to_string(), |x| format!("{x:.2e}"));
+    html! {
+        h2 #trends { "Trend signals (" (t.signals.len()) ")" }
+        p.muted { (t.summary()) }
+        @if !t.signals.is_empty() {
+            table.signals {
+                thead { tr {
+                    th { "Kind" } th { "Dimension" } th { "Key" } th { "Now" }
+                    th { "Baseline mean" } th { "Runs" } th { "p-value" } th { "Threshold" }
+                } }
+                tbody {
+                    @for s in &t.signals {
+                        tr {
+                            td { (s.kind.as_str()) }
+                            td { (s.dimension.as_str()) }
+                            td { code { (s.key) } }
+                            td { (s.current) }
+                            td { (format!("{:.1}", s.baseline_mean)) }
+                            td { (s.baseline_runs) }
+                            td { (sci(s.p_value)) }
+                            td { (sci(s.threshold)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
