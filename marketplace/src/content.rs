@@ -400,8 +400,19 @@ fn goods_description(spec: &ListingSpec, arch: Archetype, rng: &mut fastrand::Rn
     }
 }
 
+/// Six digits (`ddd ddd`) of a classified ad poster's own phone number, stable per poster:
+/// posters on one classifieds site are unrelated people and must not share a number.
+fn poster_number(handle: &str) -> String {
+    // FNV-1a: deterministic across platforms and releases, unlike std's hasher.
+    let hash = handle.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let n = hash % 1_000_000;
+    format!("{:03} {:03}", n / 1000, n % 1000)
+}
+
 /// The listing's contacts, drawn from the shop's identity; `{handle}` is the poster of a
-/// classified ad.
+/// classified ad and `{phone}` that poster's own number.
 fn contacts(
     spec: &ListingSpec,
     shop: &ShopSpec,
@@ -412,10 +423,11 @@ fn contacts(
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
+    let phone = poster_number(&handle);
     let fill = |lines: &[String]| -> Vec<String> {
         lines
             .iter()
-            .map(|l| l.replace("{handle}", &handle))
+            .map(|l| l.replace("{handle}", &handle).replace("{phone}", &phone))
             .collect()
     };
     let messaging = fill(&shop.identity.messaging);

@@ -156,8 +156,8 @@ fn base_identity(arch: Archetype) -> Identity {
         Archetype::Classifieds => Identity {
             theme: "bazaar".into(),
             analytics: Analytics::TagManager("GTM-QK7ADS".into()),
-            plain: lines(&["{handle}@gmail.com", "Tel: +34 91 123 4567"]),
-            messaging: lines(&["WhatsApp: +34 612 345 678", "Telegram: @{handle}"]),
+            plain: lines(&["{handle}@gmail.com", "Tel: +34 91 1{phone}"]),
+            messaging: lines(&["WhatsApp: +34 612 {phone}", "Telegram: @{handle}"]),
             ..blank
         },
         Archetype::LegitPharmacy => Identity {

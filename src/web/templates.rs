@@ -44,6 +44,7 @@ pub fn layout(title: &str, body: Markup) -> Html<String> {
                     nav {
                         a href="/search" { "Search" }
                         a href="/reports" { "Run reports" }
+                        a href="/networks" { "Networks" }
                     }
                 }
                 main { (body) }
