@@ -129,7 +129,10 @@ fn check_networks(data: &str, truth: &GroundTruth, names: &BTreeMap<String, Stri
                 .collect()
         })
         .collect();
-    assert!(within.is_empty(), "unrelated sellers of one platform linked: {within:?}");
+    assert!(
+        within.is_empty(),
+        "unrelated sellers of one platform linked: {within:?}"
+    );
     let found: BTreeSet<BTreeSet<String>> = across.iter().map(|c| truth_shops(c)).collect();
     let planted: BTreeSet<BTreeSet<String>> = truth
         .networks

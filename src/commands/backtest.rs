@@ -16,15 +16,7 @@ use super::{ConfigError, Global};
 use crate::pipeline::DataDir;
 
 fn open_store(global: &Global) -> Result<SqliteStore> {
-    let data = DataDir::new(&global.data_dir);
-    if !data.state().is_file() {
-        return Err(ConfigError(format!(
-            "no state store at {}: crawl with this --data-dir first",
-            data.state().display()
-        ))
-        .into());
-    }
-    Ok(SqliteStore::open(&data.state())?)
+    DataDir::new(&global.data_dir).open_existing_store()
 }
 
 /// A stored listing by id, or the first listing of the page at a URL.

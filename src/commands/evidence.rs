@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use pharmwatch_evidence::{http_response_parts, read_record_at, verify};
-use pharmwatch_store::{SqliteStore, StateStore};
+use pharmwatch_store::StateStore;
 
 use super::{ConfigError, Global, exit};
 use crate::pipeline::DataDir;
@@ -35,15 +35,7 @@ pub fn run(global: &Global, cmd: EvidenceCommand) -> Result<ExitCode> {
 }
 
 fn show(data: &DataDir, page: &str, with_headers: bool) -> Result<ExitCode> {
-    let state = data.state();
-    if !state.is_file() {
-        return Err(ConfigError(format!(
-            "no state store at {}: crawl with this --data-dir first",
-            state.display()
-        ))
-        .into());
-    }
-    let store = SqliteStore::open(&state)?;
+    let store = data.open_existing_store()?;
     let is_digest = page.len() == 64 && page.bytes().all(|b| b.is_ascii_hexdigit());
     let stored = if is_digest {
         store.page_by_digest(&page.to_ascii_lowercase())?

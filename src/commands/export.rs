@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
-use pharmwatch_store::SqliteStore;
 
 use super::search::{SortArg, open_searcher, sort_by};
 use super::{ConfigError, Global, exit};
@@ -82,15 +81,7 @@ fn case(global: &Global, args: CaseArgs) -> Result<ExitCode> {
             }
         );
     }
-    let state = data.state();
-    if !state.is_file() {
-        return Err(ConfigError(format!(
-            "no state store at {}: crawl with this --data-dir first",
-            state.display()
-        ))
-        .into());
-    }
-    let store = SqliteStore::open(&state)?;
+    let store = data.open_existing_store()?;
     let summary = export::write_atomically(&args.out, |dir| {
         export::write_case(&data.root, &store, &query, &docs, dir)
     })?;

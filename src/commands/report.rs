@@ -27,14 +27,7 @@ pub struct ReportArgs {
 
 pub fn run(global: &Global, args: ReportArgs) -> Result<ExitCode> {
     let data = DataDir::new(&global.data_dir);
-    if !data.state().is_file() {
-        return Err(ConfigError(format!(
-            "no state store at {}: crawl with this --data-dir first",
-            data.state().display()
-        ))
-        .into());
-    }
-    let store = SqliteStore::open(&data.state())?;
+    let store = data.open_existing_store()?;
     if let Some(pair) = &args.diff {
         let (a, b) = (load(&store, &data, pair[0])?, load(&store, &data, pair[1])?);
         println!("{}", serde_json::to_string_pretty(&report::diff(&a, &b))?);

@@ -14,13 +14,7 @@ use crate::pipeline::{self, DataDir};
 pub fn run(global: &Global) -> Result<ExitCode> {
     let config = global.load_config()?;
     let data = DataDir::new(&global.data_dir);
-    if !data.state().is_file() {
-        return Err(ConfigError(format!(
-            "no state store at {}: crawl with this --data-dir first",
-            data.state().display()
-        ))
-        .into());
-    }
+    data.open_existing_store()?;
     let _lock = DataDirLock::acquire(&data.root)
         .map_err(|e| anyhow::Error::new(ConfigError(e.to_string())))?;
     let rules = pipeline::load_rules(&config)?;

@@ -92,16 +92,7 @@ pub fn run(global: &Global, cmd: SignalsCommand) -> Result<ExitCode> {
 }
 
 fn open_store(global: &Global) -> Result<SqliteStore> {
-    let path = DataDir::new(&global.data_dir).state();
-    if !path.is_file() {
-        return Err(ConfigError(format!(
-            "no state store at {}: run `pharmwatch crawl` (or `pharmwatch demo`) with this --data-dir first",
-            path.display()
-        ))
-        .into());
-    }
-    SqliteStore::open(&path)
-        .with_context(|| format!("cannot open the state store {}", path.display()))
+    DataDir::new(&global.data_dir).open_existing_store()
 }
 
 /// Writes `text` to stdout; a reader that stopped reading (`| head`) is not an error.

@@ -51,6 +51,21 @@ impl DataDir {
         self.root.join("state.sqlite")
     }
 
+    /// The state store of a data directory that has been crawled; a clear error (exit 2)
+    /// naming the path when there is none yet, instead of creating an empty one.
+    pub fn open_existing_store(&self) -> Result<pharmwatch_store::SqliteStore> {
+        let path = self.state();
+        if !path.is_file() {
+            return Err(ConfigError(format!(
+                "no state store at {}: run `pharmwatch crawl` (or `pharmwatch demo`) with this --data-dir first",
+                path.display()
+            ))
+            .into());
+        }
+        pharmwatch_store::SqliteStore::open(&path)
+            .with_context(|| format!("cannot open the state store {}", path.display()))
+    }
+
     pub fn create(&self) -> Result<()> {
         for dir in [self.index(), self.evidence()] {
             std::fs::create_dir_all(&dir)
