@@ -1,6 +1,7 @@
 //! Index and search benchmark: builds an index of N synthetic listings, then runs a fixed mix
 //! of 1,000 queries (terms, phrases, Chinese, filters, ranges, wildcards; all with facets and
-//! highlighting) and prints ingest rate, index size per listing and latency percentiles.
+//! highlighting) and prints ingest rate, index size per listing and latency percentiles, with
+//! the CPU time and load average of each phase (the machine may be shared).
 //!
 //! ```text
 //! cargo run --release -p pharmwatch-indexer --example bench_index -- [N] [DIR]
@@ -280,6 +281,26 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[idx]
 }
 
+/// CPU time (user + system, all threads) this process has used so far, from /proc/self/stat
+/// (Linux; clock ticks of 1/100 s). `None` elsewhere. The machine is shared, so CPU time is
+/// reported next to wall-clock latencies.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split(' ').next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -318,6 +339,7 @@ fn ingest(n: usize, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         });
     }
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let cpu_started = cpu_seconds();
     let started = Instant::now();
     let mut indexing = Duration::ZERO;
     let mut commits = 0;
@@ -337,6 +359,13 @@ fn ingest(n: usize, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     writer.close()?;
     let merging = t.elapsed();
+    let cpu = cpu_seconds()
+        .zip(cpu_started)
+        .map_or_else(|| "?".into(), |(b, a)| format!("{:.1}", b - a));
+    println!(
+        "ingest CPU: {cpu} s (user + system, all threads); load average {}",
+        load_average()
+    );
     let size = dir_size(dir);
     println!(
         "ingest: {:.0} listings/s to searchable (indexing {:.1} s, {} intermediate commits; {:.0} listings/s incl. generating them); {:.0} listings/s incl. waiting {:.1} s for background merges",
@@ -360,18 +389,45 @@ fn search(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let searcher = ListingSearcher::open(dir)?;
     println!("searching {} listings", searcher.num_docs());
     let mix = queries();
-    // Warm-up: page in the files once, as a long-running server would have.
-    for (_, q, sort) in mix.iter().take(50) {
+    // Warm-up: page in the files once and build the facet tables, as a long-running server
+    // would have. The first search (cold files) is reported on its own.
+    for (i, (_, q, sort)) in mix.iter().take(50).enumerate() {
+        let t = Instant::now();
         searcher.search(&SearchRequest {
             sort: *sort,
             facets: true,
             highlight: true,
             ..SearchRequest::new(q.clone())
         })?;
+        if i == 0 {
+            println!("first search (cold files): {:.0} ms", ms(t.elapsed()));
+        }
+    }
+    // A new searcher over files already in the page cache: its first facet search (all a
+    // one-shot `pharmwatch search --facets` does) reads the fast-field columns, the second
+    // builds the per-segment facet tables, later ones use them.
+    for q in ["*", "drug:oxycodone AND site:shop7"] {
+        let fresh = ListingSearcher::open(dir)?;
+        let req = SearchRequest {
+            facets: true,
+            ..SearchRequest::new(q)
+        };
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let t = Instant::now();
+            fresh.search(&req)?;
+            times.push(ms(t.elapsed()));
+        }
+        println!(
+            "new searcher, `{q}` with facets: 1st {:.1} ms (columns), 2nd {:.1} ms (builds facet tables), 3rd {:.1} ms",
+            times[0], times[1], times[2]
+        );
     }
     let mut all = Vec::new();
     let mut by_class: std::collections::BTreeMap<&str, Vec<Duration>> = Default::default();
     let mut total_hits = 0usize;
+    let cpu_started = cpu_seconds();
+    let started = Instant::now();
     for (class, q, sort) in &mix {
         let req = SearchRequest {
             sort: *sort,
@@ -387,7 +443,16 @@ fn search(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         all.push(e);
         by_class.entry(class).or_default().push(e);
     }
+    let wall = started.elapsed();
+    let cpu = cpu_seconds()
+        .zip(cpu_started)
+        .map_or_else(|| "?".into(), |(b, a)| format!("{:.2}", b - a));
     all.sort();
+    println!(
+        "query phase: {:.2} s wall, {cpu} s CPU (user + system, all threads); load average {}",
+        wall.as_secs_f64(),
+        load_average()
+    );
     println!(
         "queries: {} (facets + highlight, 20 hits): p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms; mean matches {:.0}",
         all.len(),

@@ -53,6 +53,16 @@ enum Class {
 }
 
 fn class(c: char) -> Class {
+    // Most crawled text is ASCII: classify it without the Unicode tables.
+    if c.is_ascii() {
+        return if c.is_ascii_digit() {
+            Class::Digit
+        } else if c.is_ascii_alphabetic() {
+            Class::Letter
+        } else {
+            Class::Other
+        };
+    }
     if is_cjk(c) {
         Class::Cjk
     } else if c.is_numeric() {
@@ -73,26 +83,40 @@ fn class(c: char) -> Class {
 pub struct MultiScriptTokenizer {
     /// Also emit words that mix letters and digits whole (index side).
     pub keep_mixed_words: bool,
+    /// Tokens of the last text, kept so that their allocations are reused for the next one
+    /// (an indexing thread tokenizes several fields of every listing).
+    buffer: Vec<Token>,
+}
+
+impl MultiScriptTokenizer {
+    /// A tokenizer that emits mixed words whole (`keep_mixed_words`) or only their parts.
+    pub fn new(keep_mixed_words: bool) -> Self {
+        MultiScriptTokenizer {
+            keep_mixed_words,
+            buffer: Vec::new(),
+        }
+    }
 }
 
 /// Tokens of one text, computed up front (texts are short: titles and descriptions).
-pub struct MultiScriptTokenStream {
-    tokens: Vec<Token>,
+pub struct MultiScriptTokenStream<'a> {
+    tokens: &'a mut [Token],
     next: usize,
 }
 
 impl Tokenizer for MultiScriptTokenizer {
-    type TokenStream<'a> = MultiScriptTokenStream;
+    type TokenStream<'a> = MultiScriptTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> MultiScriptTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> MultiScriptTokenStream<'a> {
+        let len = split(text, self.keep_mixed_words, &mut self.buffer);
         MultiScriptTokenStream {
-            tokens: split(text, self.keep_mixed_words),
+            tokens: &mut self.buffer[..len],
             next: 0,
         }
     }
 }
 
-impl TokenStream for MultiScriptTokenStream {
+impl TokenStream for MultiScriptTokenStream<'_> {
     fn advance(&mut self) -> bool {
         if self.next < self.tokens.len() {
             self.next += 1;
@@ -111,18 +135,22 @@ impl TokenStream for MultiScriptTokenStream {
     }
 }
 
-struct Splitter<'t> {
+struct Splitter<'t, 'b> {
     text: &'t str,
-    tokens: Vec<Token>,
+    /// Tokens written so far are `tokens[..len]`; entries beyond are old ones to reuse.
+    tokens: &'b mut Vec<Token>,
+    len: usize,
     position: usize,
     keep_mixed_words: bool,
 }
 
-/// Splits `text` into words (then letter and digit parts) and CJK runs (then bigrams).
-fn split(text: &str, keep_mixed_words: bool) -> Vec<Token> {
+/// Splits `text` into words (then letter and digit parts) and CJK runs (then bigrams), into
+/// `tokens` (reusing its entries); returns the number of tokens.
+fn split(text: &str, keep_mixed_words: bool, tokens: &mut Vec<Token>) -> usize {
     let mut s = Splitter {
         text,
-        tokens: Vec::new(),
+        tokens,
+        len: 0,
         position: 0,
         keep_mixed_words,
     };
@@ -140,10 +168,10 @@ fn split(text: &str, keep_mixed_words: bool) -> Vec<Token> {
         }
     }
     s.run(run_start, text.len(), run_class);
-    s.tokens
+    s.len
 }
 
-impl Splitter<'_> {
+impl Splitter<'_, '_> {
     fn run(&mut self, start: usize, end: usize, class: Class) {
         if start >= end {
             return;
@@ -152,17 +180,20 @@ impl Splitter<'_> {
             Class::Other => {}
             Class::Letter | Class::Digit => self.word(start, end),
             Class::Cjk => {
-                let starts: Vec<usize> = self.text[start..end]
+                // Bigrams: each character with the next one; a lone character stays whole.
+                let mut starts = self.text[start..end]
                     .char_indices()
                     .map(|(i, _)| start + i)
-                    .collect();
-                if starts.len() == 1 {
+                    .peekable();
+                let mut previous = starts.next();
+                if starts.peek().is_none() {
                     self.push(start, end, true);
-                } else {
-                    for pair in 0..starts.len() - 1 {
-                        let to = starts.get(pair + 2).copied().unwrap_or(end);
-                        self.push(starts[pair], to, true);
-                    }
+                    return;
+                }
+                while let (Some(from), Some(second)) = (previous, starts.next()) {
+                    let to = starts.peek().copied().unwrap_or(end);
+                    self.push(from, to, true);
+                    previous = Some(second);
                 }
             }
         }
@@ -171,34 +202,48 @@ impl Splitter<'_> {
     /// A word: its letter and digit parts, preceded by the whole word when it mixes both.
     fn word(&mut self, start: usize, end: usize) {
         let word = &self.text[start..end];
-        let mut parts = Vec::new();
+        let mut classes = word.chars().map(class);
+        let first = classes.next();
+        let mixed = classes.any(|k| Some(k) != first);
+        if mixed && self.keep_mixed_words {
+            self.push(start, end, false);
+        }
+        if !mixed {
+            self.push(start, end, true);
+            return;
+        }
         let mut part_start = start;
         let mut part_class = None;
         for (i, c) in word.char_indices() {
             let k = class(c);
             if part_class.is_some_and(|p| p != k) {
-                parts.push((part_start, start + i));
+                self.push(part_start, start + i, true);
                 part_start = start + i;
             }
             part_class = Some(k);
         }
-        parts.push((part_start, end));
-        if parts.len() > 1 && self.keep_mixed_words {
-            self.push(start, end, false);
-        }
-        for (from, to) in parts {
-            self.push(from, to, true);
-        }
+        self.push(part_start, end, true);
     }
 
     fn push(&mut self, from: usize, to: usize, advance: bool) {
-        self.tokens.push(Token {
-            offset_from: from,
-            offset_to: to,
-            position: self.position,
-            text: self.text[from..to].to_string(),
-            position_length: 1,
-        });
+        let text = &self.text[from..to];
+        if let Some(token) = self.tokens.get_mut(self.len) {
+            token.offset_from = from;
+            token.offset_to = to;
+            token.position = self.position;
+            token.text.clear();
+            token.text.push_str(text);
+            token.position_length = 1;
+        } else {
+            self.tokens.push(Token {
+                offset_from: from,
+                offset_to: to,
+                position: self.position,
+                text: text.to_string(),
+                position_length: 1,
+            });
+        }
+        self.len += 1;
         if advance {
             self.position += 1;
         }
@@ -211,7 +256,7 @@ pub fn text_analyzer() -> TextAnalyzer {
 }
 
 fn analyzer(keep_mixed_words: bool) -> TextAnalyzer {
-    TextAnalyzer::builder(MultiScriptTokenizer { keep_mixed_words })
+    TextAnalyzer::builder(MultiScriptTokenizer::new(keep_mixed_words))
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -279,6 +324,32 @@ mod tests {
 
     fn texts(s: &str) -> Vec<String> {
         analyze(s).into_iter().map(|t| t.text).collect()
+    }
+
+    /// The tokenizer reuses its token buffer from one text to the next: a shorter text after
+    /// a longer one must not keep any of the longer one's tokens or positions.
+    #[test]
+    fn a_reused_analyzer_gives_the_same_tokens_as_a_fresh_one() {
+        let texts = [
+            "Buy 0xyc0d0ne 30mg – Médicaments SANS ordonnance! 正品奥施康定40mg无需处方",
+            "30片",
+            "",
+            "Ксанакс БЕЗ рецепта 西地那非片",
+            "a",
+        ];
+        let mut reused = text_analyzer();
+        for text in texts {
+            let mut stream = reused.token_stream(text);
+            let mut got = Vec::new();
+            while let Some(t) = stream.next() {
+                got.push((t.text.clone(), t.position, t.offset_from, t.offset_to));
+            }
+            let fresh: Vec<_> = analyze_indexed(text)
+                .into_iter()
+                .map(|t| (t.text, t.position, t.start, t.end))
+                .collect();
+            assert_eq!(got, fresh, "{text}");
+        }
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! Counts of matching listings per rule, severity, drug, site and domain.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Cardinality, StrColumn};
+use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
+use crate::facet_table::{FacetTables, SegmentTable};
 use crate::schema::{SET_SEPARATOR, names};
 
 /// Facet counts over every listing matching a search (not only the returned page), each list
@@ -38,13 +40,25 @@ const COLUMNS: [(&str, bool); 5] = [
     (names::DOMAIN, false),
 ];
 
-/// Collects the facets from the fast fields of matching documents.
-pub struct FacetCollector;
+/// The facet tables of a searcher (one row of [`COLUMNS`] slots per document).
+pub(crate) type Tables = FacetTables<{ COLUMNS.len() }>;
+
+/// Collects the facets of matching documents from the per-segment tables (see
+/// [`crate::facet_table`]), all five columns in one pass over the matches.
+pub struct FacetCollector {
+    tables: Arc<Tables>,
+}
+
+impl FacetCollector {
+    /// A collector reading (and filling) `tables`.
+    pub(crate) fn new(tables: Arc<Tables>) -> Self {
+        FacetCollector { tables }
+    }
+}
 
 pub struct FacetSegmentCollector {
-    columns: Vec<Option<StrColumn>>,
-    /// Per column, count per term ordinal of this segment.
-    counts: Vec<Vec<u64>>,
+    table: Arc<SegmentTable<{ COLUMNS.len() }>>,
+    counts: Vec<u32>,
 }
 
 type SegmentFacets = Vec<HashMap<String, u64>>;
@@ -58,15 +72,9 @@ impl Collector for FacetCollector {
         _: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let fast = segment.fast_fields();
-        let mut columns = Vec::new();
-        let mut counts = Vec::new();
-        for (name, _) in COLUMNS {
-            let column = fast.str(name)?;
-            counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
-            columns.push(column);
-        }
-        Ok(FacetSegmentCollector { columns, counts })
+        let table = self.tables.get(segment, &COLUMNS.map(|(name, _)| name))?;
+        let counts = table.new_counts();
+        Ok(FacetSegmentCollector { table, counts })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -94,19 +102,6 @@ impl Collector for FacetCollector {
     }
 }
 
-fn count_doc(column: &StrColumn, counts: &mut [u64], doc: DocId) {
-    let mut count = |ord: u64| {
-        if let Some(c) = counts.get_mut(ord as usize) {
-            *c += 1;
-        }
-    };
-    if column.ords().get_cardinality() == Cardinality::Multivalued {
-        column.term_ords(doc).for_each(count);
-    } else if let Some(ord) = column.ords().first(doc) {
-        count(ord);
-    }
-}
-
 fn sorted(counts: HashMap<String, u64>) -> Vec<(String, u64)> {
     let mut v: Vec<(String, u64)> = counts.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -117,68 +112,60 @@ fn sorted(counts: HashMap<String, u64>) -> Vec<(String, u64)> {
 impl SegmentCollector for FacetSegmentCollector {
     type Fruit = SegmentFacets;
 
-    /// Blocks of documents (searches that need no scores): single-valued columns are read
-    /// with one batched lookup per block.
+    /// Blocks of documents (searches that need no scores).
     fn collect_block(&mut self, docs: &[DocId]) {
-        let mut ords = vec![None; docs.len()];
-        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
-            let Some(column) = column else { continue };
-            if column.ords().get_cardinality() == Cardinality::Multivalued {
-                for doc in docs {
-                    count_doc(column, counts, *doc);
-                }
-            } else {
-                // Batched lookup; `first_vals` fills one slot per document.
-                column.ords().first_vals(docs, &mut ords);
-                for ord in ords.iter().flatten() {
-                    if let Some(c) = counts.get_mut(*ord as usize) {
-                        *c += 1;
-                    }
-                }
-            }
-        }
+        self.table.count(docs, &mut self.counts);
     }
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
-            if let Some(column) = column {
-                count_doc(column, counts, doc);
-            }
-        }
+        self.table.count(&[doc], &mut self.counts);
     }
 
     fn harvest(self) -> SegmentFacets {
         let mut out = Vec::new();
-        for ((column, counts), (_, is_set)) in self.columns.iter().zip(self.counts).zip(COLUMNS) {
-            let mut map: HashMap<String, u64> = HashMap::new();
-            if let Some(column) = column {
-                // One sequential pass over the dictionary rather than a lookup per term.
-                let present: Vec<u64> = (0..counts.len() as u64)
-                    .filter(|ord| counts[*ord as usize] > 0)
-                    .collect();
-                let mut next = present.iter();
-                let lookup = column
-                    .dictionary()
-                    .sorted_ords_to_term_cb(&present, |bytes| {
-                        if let (Some(ord), Ok(value)) = (next.next(), std::str::from_utf8(bytes)) {
-                            let n = counts[*ord as usize];
-                            // A set column's value is several ids: count each of them.
-                            let parts = if is_set {
-                                value.split(SET_SEPARATOR).collect()
-                            } else {
-                                vec![value]
-                            };
-                            for part in parts {
-                                *map.entry(part.to_string()).or_default() += n;
-                            }
-                        }
-                    });
-                if let Err(e) = lookup {
-                    tracing::warn!(error = %e, "facet values unreadable in one segment");
-                }
-            }
-            out.push(map);
+        for (column, (_, is_set)) in self.table.columns.iter().zip(COLUMNS) {
+            let counts = self
+                .counts
+                .get(column.offset..column.offset + column.terms())
+                .unwrap_or_default();
+            out.push(
+                column
+                    .column
+                    .as_ref()
+                    .map_or_else(HashMap::new, |c| values(c, counts, is_set)),
+            );
         }
         out
     }
+}
+
+/// The counted values of one column by name (a set column's values split into their ids).
+fn values(column: &StrColumn, counts: &[u32], is_set: bool) -> HashMap<String, u64> {
+    let mut map: HashMap<String, u64> = HashMap::new();
+    // One sequential pass over the dictionary rather than a lookup per term.
+    let present: Vec<u64> = (0..counts.len())
+        .filter(|ord| counts[*ord] > 0)
+        .map(|ord| ord as u64)
+        .collect();
+    let mut next = present.iter();
+    let lookup = column
+        .dictionary()
+        .sorted_ords_to_term_cb(&present, |bytes| {
+            if let (Some(ord), Ok(value)) = (next.next(), std::str::from_utf8(bytes)) {
+                let n = u64::from(counts[*ord as usize]);
+                // A set column's value is several ids: count each of them.
+                let parts = if is_set {
+                    value.split(SET_SEPARATOR).collect()
+                } else {
+                    vec![value]
+                };
+                for part in parts {
+                    *map.entry(part.to_string()).or_default() += n;
+                }
+            }
+        });
+    if let Err(e) = lookup {
+        tracing::warn!(error = %e, "facet values unreadable in one segment");
+    }
+    map
 }

@@ -53,11 +53,13 @@
 pub mod analysis;
 mod document;
 mod error;
+mod facet_table;
 mod facets;
 pub mod query;
 mod schema;
 mod searcher;
 mod snippet;
+mod sort_key;
 mod writer;
 
 pub use document::IndexDoc;

@@ -3,23 +3,22 @@
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use pharmwatch_model::ListingId;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{
-    DocAddress, DocId, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader, TantivyDocument,
-    Term,
-};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::document::IndexDoc;
 use crate::error::{IndexError, SearchError};
-use crate::facets::{FacetCollector, Facets};
+use crate::facets::{FacetCollector, Facets, Tables};
 use crate::query::{self, Compiled};
 use crate::schema::{Fields, names};
 use crate::snippet::{self, Snippet};
+use crate::sort_key::{self, SortField};
 use crate::writer::open_index;
 
 /// Most hits one request may return (a page); `total` still counts all matches.
@@ -184,6 +183,7 @@ pub struct SearchHit {
 pub struct ListingSearcher {
     reader: IndexReader,
     fields: Fields,
+    facet_tables: Arc<Tables>,
     _index: Index,
 }
 
@@ -201,6 +201,7 @@ impl ListingSearcher {
         Ok(ListingSearcher {
             reader,
             fields,
+            facet_tables: Arc::default(),
             _index: index,
         })
     }
@@ -227,13 +228,20 @@ impl ListingSearcher {
         } = query::compile(&req.query, &node, &self.fields)?;
         let query: Box<dyn Query> = if req.include_unflagged || mentions_flagged {
             compiled
+        } else if compiled.is::<AllQuery>() {
+            // Everything flagged: the filter alone, with the score `*` gives (1), rather than
+            // the filter intersected with every document.
+            self.flagged_only(1.0)
         } else {
             Box::new(BooleanQuery::new(vec![
                 (Occur::Must, compiled),
-                (Occur::Must, self.flagged_only()),
+                (Occur::Must, self.flagged_only(0.0)),
             ]))
         };
         let searcher = self.reader.searcher();
+        if req.facets {
+            self.facet_tables.retain(&searcher);
+        }
         let (total, page, facets) = self.collect(&searcher, &*query, req)?;
         let mut hits = Vec::with_capacity(page.len());
         for (relevance, addr) in page {
@@ -267,13 +275,13 @@ impl ListingSearcher {
         })
     }
 
-    fn flagged_only(&self) -> Box<dyn Query> {
-        // Constant 0 so the filter does not change relevance.
+    /// Flagged listings, all scored `score` (0 as a filter, so it does not change relevance).
+    fn flagged_only(&self, score: f32) -> Box<dyn Query> {
         let flagged = TermQuery::new(
             Term::from_field_u64(self.fields.flagged, 1),
             IndexRecordOption::Basic,
         );
-        Box::new(ConstScoreQuery::new(Box::new(flagged), 0.0))
+        Box::new(ConstScoreQuery::new(Box::new(flagged), score))
     }
 
     fn collect(
@@ -283,7 +291,9 @@ impl ListingSearcher {
         req: &SearchRequest,
     ) -> Result<Collected, SearchError> {
         let limit = req.limit.min(MAX_LIMIT);
-        let facets = req.facets.then_some(FacetCollector);
+        let facets = req
+            .facets
+            .then(|| FacetCollector::new(self.facet_tables.clone()));
         // TopDocs reserves room for offset + limit entries: an offset past the last document
         // can only give an empty page, so it is answered without one.
         let beyond_end = req.offset >= usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
@@ -306,7 +316,7 @@ impl ListingSearcher {
             SortBy::LastSeen(o) => (SortField::Date(names::LAST_SEEN), o),
         };
         let sign = if order == SortOrder::Asc { -1.0 } else { 1.0 };
-        let collector = top.order_by(sort_key(key, sign));
+        let collector = top.order_by(sort_key::by(key, sign));
         let (total, page, facets) = run(searcher, query, (Count, collector, facets))?;
         Ok((
             total,
@@ -342,61 +352,4 @@ fn run<C: Collector>(
     collector: C,
 ) -> tantivy::Result<C::Fruit> {
     searcher.search(query, &collector)
-}
-
-#[derive(Clone, Copy)]
-enum SortField {
-    Score,
-    Severity,
-    F64(&'static str),
-    Date(&'static str),
-}
-
-/// Sort key: (primary × sign, score); larger sorts first. A missing primary value is −∞ so
-/// it sorts last in both directions.
-type Key = (f64, f64);
-
-fn sort_key(
-    field: SortField,
-    sign: f64,
-) -> impl Fn(&SegmentReader) -> Box<dyn FnMut(DocId) -> Key> + Send + Sync + 'static {
-    move |segment: &SegmentReader| {
-        let fast = segment.fast_fields();
-        let score = fast.f64(names::SCORE).ok();
-        let score_of = move |doc: DocId| score.as_ref().and_then(|c| c.first(doc)).unwrap_or(0.0);
-        let keyed = move |v: Option<f64>| {
-            v.filter(|v| !v.is_nan())
-                .map_or(f64::NEG_INFINITY, |v| v * sign)
-        };
-        match field {
-            SortField::Score => Box::new(move |doc| {
-                let s = score_of(doc);
-                (keyed(Some(s)), s)
-            }) as Box<dyn FnMut(DocId) -> Key>,
-            SortField::Severity => {
-                let col = fast.u64(names::SEVERITY).ok();
-                Box::new(move |doc| {
-                    let v = col.as_ref().and_then(|c| c.first(doc)).map(|r| r as f64);
-                    (keyed(v), score_of(doc))
-                })
-            }
-            SortField::F64(name) => {
-                let col = fast.f64(name).ok();
-                Box::new(move |doc| {
-                    let v = col.as_ref().and_then(|c| c.first(doc));
-                    (keyed(v), score_of(doc))
-                })
-            }
-            SortField::Date(name) => {
-                let col = fast.date(name).ok();
-                Box::new(move |doc| {
-                    let v = col
-                        .as_ref()
-                        .and_then(|c| c.first(doc))
-                        .map(|d| d.into_timestamp_secs() as f64);
-                    (keyed(v), score_of(doc))
-                })
-            }
-        }
-    }
 }

@@ -84,6 +84,91 @@ fn searcher_sees_new_docs_after_commit() {
     }
 }
 
+/// Counts per value, highest first.
+type Counts = Vec<(String, u64)>;
+
+/// The site and domain facets of everything flagged.
+fn facet_counts(s: &ListingSearcher) -> (Counts, Counts) {
+    let facets = s
+        .search(&SearchRequest {
+            facets: true,
+            limit: 0,
+            ..SearchRequest::new("*")
+        })
+        .unwrap()
+        .facets
+        .unwrap();
+    (facets.site, facets.domain)
+}
+
+fn counts(pairs: &[(&str, u64)]) -> Counts {
+    pairs.iter().map(|(k, n)| (k.to_string(), *n)).collect()
+}
+
+/// Facet counts are read from per-segment tables that a searcher keeps between searches: they
+/// must follow replaced listings (deleted in an older segment), new segments and merges.
+#[test]
+fn facets_follow_upserts_and_merges_on_a_long_lived_searcher() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = ListingIndexWriter::open_or_create(dir.path()).unwrap();
+    let docs: Vec<_> = (0..20).map(common::pillshop_doc).collect();
+    for batch in docs.chunks(10) {
+        for d in batch {
+            w.upsert(d).unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let s = ListingSearcher::open(dir.path()).unwrap();
+    assert_eq!(
+        facet_counts(&s),
+        (
+            counts(&[("pillshop", 20)]),
+            counts(&[("pillshop.test", 20)])
+        )
+    );
+
+    let moved = |i: usize| {
+        let mut d = docs[i].clone();
+        d.listing.site = "movedshop".into();
+        d.listing.domain = "movedshop.test".into();
+        d
+    };
+    for i in 0..5 {
+        w.upsert(&moved(i)).unwrap();
+    }
+    w.commit().unwrap();
+    s.reload().unwrap();
+    assert_eq!(
+        facet_counts(&s),
+        (
+            counts(&[("pillshop", 15), ("movedshop", 5)]),
+            counts(&[("pillshop.test", 15), ("movedshop.test", 5)])
+        )
+    );
+
+    // One commit per listing: enough segments for the merge policy to merge some.
+    for i in 5..15 {
+        w.upsert(&moved(i)).unwrap();
+        w.commit().unwrap();
+        s.reload().unwrap();
+        let n = i as u64 + 1;
+        let mut expected = counts(&[("movedshop", n), ("pillshop", 20 - n)]);
+        // Highest count first, then by name.
+        expected.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        assert_eq!(facet_counts(&s).0, expected, "after moving {n}");
+    }
+    w.close().unwrap();
+    s.reload().unwrap();
+    assert_eq!(
+        facet_counts(&s),
+        (
+            counts(&[("movedshop", 15), ("pillshop", 5)]),
+            counts(&[("movedshop.test", 15), ("pillshop.test", 5)])
+        )
+    );
+    assert_eq!(count(&s, "*"), 20);
+}
+
 #[test]
 fn a_second_writer_gets_a_clear_lock_error() {
     let dir = tempfile::tempdir().unwrap();
