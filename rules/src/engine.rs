@@ -45,6 +45,9 @@ pub(crate) struct ListingCtx<'a> {
     pub drugs: Vec<DrugHit>,
     /// Scripts seen in title and description (bits of [`LANGUAGE_SCRIPTS`]), computed once.
     scripts: std::cell::OnceCell<u32>,
+    /// Normal views of the shipping claims and whether only crypto pays, computed once.
+    shipping_views: std::cell::OnceCell<Vec<String>>,
+    only_crypto: std::cell::OnceCell<bool>,
 }
 
 impl<'a> ListingCtx<'a> {
@@ -91,6 +94,8 @@ impl<'a> ListingCtx<'a> {
             matched,
             drugs: Vec::new(),
             scripts: std::cell::OnceCell::new(),
+            shipping_views: std::cell::OnceCell::new(),
+            only_crypto: std::cell::OnceCell::new(),
         };
         ctx.find_drugs();
         ctx
@@ -582,7 +587,11 @@ impl<'a> ListingCtx<'a> {
 
     /// Evidence in a field that `Listing::text` builds by joining a list.
     fn joined_evidence(&self, field: Field, range: Range<usize>, matched: String) -> Evidence {
-        let text = self.listing.text(field);
+        // The field's text when the rules already needed it, else joined again.
+        let text = match &self.fields[field_index(field)] {
+            Some(ft) => Cow::Borrowed(&*ft.original),
+            None => self.listing.text(field),
+        };
         Evidence {
             field,
             start: range.start,
@@ -600,7 +609,7 @@ impl<'a> ListingCtx<'a> {
             held &= methods.is_empty() == want;
         }
         if let Some(want) = p.only_crypto {
-            held &= only_crypto(methods) == want;
+            held &= *self.only_crypto.get_or_init(|| only_crypto(methods)) == want;
         }
         if !p.any.is_empty() {
             held &= methods.iter().any(|m| {
@@ -634,16 +643,16 @@ impl<'a> ListingCtx<'a> {
 
     fn shipping(&self, s: &ShippingCond, ev: Option<&mut Vec<Evidence>>) -> bool {
         let claims = &self.listing.shipping_claims;
-        let matches = |c: &str| {
-            let n = Normalized::new(c).text;
-            s.any.iter().any(|a| n.contains(a.as_str()))
-        };
-        let held = claims.iter().any(|c| matches(c));
+        let views = self
+            .shipping_views
+            .get_or_init(|| claims.iter().map(|c| Normalized::new(c).text).collect());
+        let matches = |n: &String| s.any.iter().any(|a| n.contains(a.as_str()));
+        let held = views.iter().any(matches);
         if let Some(ev) = ev {
             let mut at = 0;
-            for c in claims {
+            for (c, n) in claims.iter().zip(views) {
                 let end = at + c.len();
-                if matches(c) {
+                if matches(n) {
                     ev.push(self.joined_evidence(
                         Field::Shipping,
                         at..end,
@@ -712,13 +721,7 @@ impl<'a> ListingCtx<'a> {
                 if t.is_ascii() {
                     continue;
                 }
-                for c in t.chars().filter(|c| !c.is_ascii()) {
-                    for (i, (_, script)) in LANGUAGE_SCRIPTS.iter().enumerate() {
-                        if script(c) {
-                            mask |= 1 << i;
-                        }
-                    }
-                }
+                mask |= text_script_bits(t);
             }
             mask
         });
@@ -778,6 +781,58 @@ pub(crate) const LANGUAGE_SCRIPTS: &[(&str, ScriptTest)] = &[
     ("th", |c| matches!(c as u32, 0x0E00..=0x0E7F)),
     ("hi", |c| matches!(c as u32, 0x0900..=0x097F)),
 ];
+
+/// The scripts (bits of [`LANGUAGE_SCRIPTS`]) of the characters of `t`, decoded byte by
+/// byte: ASCII is skipped, and every listed script lies below U+10000.
+fn text_script_bits(t: &str) -> u32 {
+    let b = t.as_bytes();
+    let cont = |i: usize| u32::from(b.get(i).copied().unwrap_or(0x80) & 0x3F);
+    let mut mask = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        let (cp, len) = match x {
+            0x00..=0x7F => {
+                // Jump over the ASCII run.
+                i = crate::normalize::next_non_ascii(b, i).unwrap_or(b.len());
+                continue;
+            }
+            // U+5000–U+9FFF: Han, the bulk of Chinese text, without decoding.
+            0xE5..=0xE9 => (0x5000, 3),
+            0xC0..=0xDF => ((u32::from(x & 0x1F) << 6) | cont(i + 1), 2),
+            0xE0..=0xEF => (
+                (u32::from(x & 0x0F) << 12) | (cont(i + 1) << 6) | cont(i + 2),
+                3,
+            ),
+            _ => (0x1_0000, 4),
+        };
+        mask |= script_bits_of(cp);
+        i += len;
+    }
+    mask
+}
+
+/// The bits of [`LANGUAGE_SCRIPTS`] whose script `c` belongs to: the same ranges in one
+/// `match`, instead of nine calls per character.
+#[cfg(test)]
+fn script_bits(c: char) -> u32 {
+    script_bits_of(c as u32)
+}
+
+fn script_bits_of(cp: u32) -> u32 {
+    match cp {
+        0x4E00..=0x9FFF | 0x3400..=0x4DBF => 1 << 0,
+        0x3040..=0x30FF => 1 << 1,
+        0xAC00..=0xD7A3 => 1 << 2,
+        0x0400..=0x04FF => 1 << 3,
+        0x0600..=0x06FF => 1 << 4,
+        0x0370..=0x03FF => 1 << 5,
+        0x0590..=0x05FF => 1 << 6,
+        0x0E00..=0x0E7F => 1 << 7,
+        0x0900..=0x097F => 1 << 8,
+        _ => 0,
+    }
+}
 
 /// Words that name crypto-currencies as payment methods.
 const CRYPTO: &[&str] = &[
@@ -1053,6 +1108,24 @@ mod tests {
         assert!(!glob_match("*.onion", "abc.onion.example"));
         assert!(glob_match("*pharma*", "cheap-pharma-online.example"));
         assert!(glob_match("shop.example", "shop.example"));
+    }
+
+    #[test]
+    fn script_bits_agree_with_the_script_list() {
+        for cp in 0x80..0x3_0000u32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let mut want = 0u32;
+            for (i, (_, script)) in LANGUAGE_SCRIPTS.iter().enumerate() {
+                if script(c) {
+                    want |= 1 << i;
+                }
+            }
+            assert_eq!(script_bits(c), want, "U+{cp:04X}");
+            let text = format!("a{c}b{c}");
+            assert_eq!(text_script_bits(&text), want, "U+{cp:04X} in text");
+        }
     }
 
     #[test]

@@ -13,7 +13,9 @@ use std::ops::Range;
 use std::path::Path;
 use std::str::FromStr;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 use pharmwatch_model::{Currency, Money};
 use regex::Regex;
 use rust_decimal::Decimal;
@@ -147,9 +149,11 @@ pub(crate) struct NameHit {
 pub struct Lexicon {
     drugs: Vec<Drug>,
     by_id: HashMap<String, usize>,
-    normal: AhoCorasick,
+    /// The concrete DFA type (not `AhoCorasick`, which dispatches every byte through a
+    /// trait object): the search loop below inlines its transitions.
+    normal: DFA,
     normal_patterns: Vec<NamePattern>,
-    deep: AhoCorasick,
+    deep: DFA,
     deep_patterns: Vec<NamePattern>,
     context: Regex,
 }
@@ -239,9 +243,11 @@ impl Lexicon {
             }
         }
         let build = |names: &[String]| {
-            AhoCorasickBuilder::new()
+            DFA::builder()
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
+                // Without a prefilter only dead and match states are special, which keeps
+                // the search loop to one table lookup per byte.
+                .prefilter(false)
                 .build(names)
                 .map_err(|e| format!("cannot compile the lexicon names: {e}"))
         };
@@ -299,12 +305,12 @@ impl Lexicon {
             deep.map(|d| (d, &self.deep, &self.deep_patterns, true)),
         ];
         for (view, ac, patterns, is_deep) in views.into_iter().flatten() {
-            for m in ac.find_overlapping_iter(&view.text) {
-                let p = &patterns[m.pattern().as_usize()];
-                if !bounded(&view.text, m.start(), m.end(), p) {
-                    continue;
+            for_each_overlapping(ac, &view.text, |pattern, start, end| {
+                let p = &patterns[pattern];
+                if !bounded(&view.text, start, end, p) {
+                    return;
                 }
-                let range = view.to_original(m.start()..m.end());
+                let range = view.to_original(start..end);
                 let printed = original.get(range.clone()).unwrap_or("");
                 let hit = NameHit {
                     drug: p.drug,
@@ -313,7 +319,7 @@ impl Lexicon {
                     context_required: p.context_required,
                 };
                 cands.push((hit, is_deep));
-            }
+            });
         }
         cands.sort_by(|(a, ad), (b, bd)| {
             a.range
@@ -340,6 +346,29 @@ impl Lexicon {
         original
             .get(start..end)
             .is_some_and(|w| self.context.is_match(w))
+    }
+}
+
+/// Calls `found(pattern, start, end)` for every occurrence of every name in `text`,
+/// overlapping ones included (what `AhoCorasick::find_overlapping_iter` reports, in the same
+/// order), with the DFA's transitions inlined.
+fn for_each_overlapping(dfa: &DFA, text: &str, mut found: impl FnMut(usize, usize, usize)) {
+    let Ok(mut sid) = dfa.start_state(Anchored::No) else {
+        return;
+    };
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        sid = dfa.next_state(Anchored::No, sid, b);
+        if !dfa.is_special(sid) {
+            continue;
+        }
+        if dfa.is_dead(sid) {
+            return;
+        }
+        for k in 0..dfa.match_len(sid) {
+            let pid = dfa.match_pattern(sid, k);
+            let end = i + 1;
+            found(pid.as_usize(), end - dfa.pattern_len(pid), end);
+        }
     }
 }
 
@@ -528,5 +557,30 @@ oxycodone,controlled,II,opioid,OxyContin,m30|roxy,3.00,USD,tablet,test,2026-11-0
         )
         .unwrap_err();
         assert!(e[0].message.contains("unknown drug class"));
+    }
+
+    proptest::proptest! {
+        /// The inlined search loop reports exactly what the library's overlapping iterator
+        /// reports, in the same order.
+        #[test]
+        fn inlined_search_matches_the_library(text in "(?:xan|ax|viagra|via|a|x|西地|那非| |-){0,24}") {
+            let names = ["xanax", "xan", "ax", "viagra", "via", "agra", "a", "西地那非", "那非"];
+            let dfa = DFA::builder()
+                .match_kind(MatchKind::Standard)
+                .prefilter(false)
+                .build(names)
+                .unwrap();
+            let ac = aho_corasick::AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(names)
+                .unwrap();
+            let mut ours = Vec::new();
+            for_each_overlapping(&dfa, &text, |p, s, e| ours.push((p, s, e)));
+            let theirs: Vec<(usize, usize, usize)> = ac
+                .find_overlapping_iter(&text)
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .collect();
+            proptest::prop_assert_eq!(ours, theirs);
+        }
     }
 }

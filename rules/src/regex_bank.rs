@@ -1,9 +1,20 @@
 //! Every text pattern of a rule set, compiled once, with one `RegexSet` per field and view as
 //! a prefilter: a listing costs one pass of each set over each field, not one pass per regex.
 //! Individual regexes run only for patterns the set reported, to find where they matched.
+//!
+//! The set is searched by our own loop over `regex-automata`'s lazy DFA (the engine
+//! `RegexSet` uses too): `RegexSet::matches` goes through the general overlapping-search
+//! machinery, about three times the instructions per byte. The `RegexSet` stays as the
+//! fallback for when the lazy DFA gives up or cannot be built.
+
+use std::sync::Arc;
 
 use pharmwatch_model::Field;
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::util::pool::Pool;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind};
 
 /// Which text a pattern is matched against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -71,13 +82,19 @@ impl BankBuilder {
                 sets.push(None);
                 continue;
             }
-            let set = RegexSetBuilder::new(ids.iter().map(|&i| &self.sources[i]))
+            let sources: Vec<&str> = ids.iter().map(|&i| self.sources[i].as_str()).collect();
+            let set = RegexSetBuilder::new(&sources)
                 .case_insensitive(true)
                 .size_limit(64 << 20)
                 .dfa_size_limit(32 << 20)
                 .build()
                 .map_err(|e| format!("cannot compile the rule set's patterns together: {e}"))?;
-            sets.push(Some((set, ids.clone())));
+            let lazy = LazySet::new(&sources);
+            sets.push(Some(SlotSet {
+                set,
+                lazy,
+                ids: ids.clone(),
+            }));
         }
         Ok(RegexBank {
             regexes: self.regexes,
@@ -118,12 +135,122 @@ fn build_regex(pattern: &str) -> Result<Regex, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The patterns of one slot, compiled together.
+#[derive(Debug, Clone)]
+struct SlotSet {
+    /// Reference engine and fallback.
+    set: RegexSet,
+    /// The fast path; `None` when the lazy DFA could not be built.
+    lazy: Option<LazySet>,
+    /// Bank id of each member.
+    ids: Vec<usize>,
+}
+
+type CachePool = Pool<Cache, Box<dyn Fn() -> Cache + Send + Sync>>;
+
+/// A multi-pattern lazy DFA (all patterns, overlapping matches) and a pool of its caches,
+/// one per thread that searches.
+struct LazySet {
+    dfa: Arc<DFA>,
+    caches: CachePool,
+}
+
+impl std::fmt::Debug for LazySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazySet").finish_non_exhaustive()
+    }
+}
+
+impl Clone for LazySet {
+    fn clone(&self) -> Self {
+        LazySet::with_dfa(Arc::clone(&self.dfa))
+    }
+}
+
+impl LazySet {
+    /// Built as `RegexSetBuilder` above builds its lazy DFA: case-insensitive, every
+    /// pattern reported (`MatchKind::All`), same size limits.
+    fn new(sources: &[&str]) -> Option<LazySet> {
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(32 << 20),
+            )
+            .syntax(syntax::Config::new().case_insensitive(true))
+            .thompson(regex_automata::nfa::thompson::Config::new().nfa_size_limit(Some(64 << 20)))
+            .build_many(sources)
+            .ok()?;
+        Some(LazySet::with_dfa(Arc::new(dfa)))
+    }
+
+    fn with_dfa(dfa: Arc<DFA>) -> LazySet {
+        let for_pool = Arc::clone(&dfa);
+        let create: Box<dyn Fn() -> Cache + Send + Sync> =
+            Box::new(move || for_pool.create_cache());
+        LazySet {
+            dfa,
+            caches: Pool::new(create),
+        }
+    }
+
+    /// Calls `hit` with the index (in the slot) of every pattern that matches somewhere in
+    /// `text`, possibly more than once; `None` when the DFA gave up (the caller falls back).
+    fn scan(&self, text: &str, mut hit: impl FnMut(usize)) -> Option<()> {
+        let dfa = &*self.dfa;
+        let mut cache = self.caches.get();
+        let cache = &mut *cache;
+        let input = Input::new(text);
+        let mut sid = dfa.start_state_forward(cache, &input).ok()?;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !sid.is_tagged() {
+                // Fast path: known transitions between ordinary states. The cache is only
+                // read here, so its table stays in registers.
+                let known: &Cache = cache;
+                while i < bytes.len() {
+                    let next = dfa.next_state_untagged(known, sid, bytes[i]);
+                    if next.is_tagged() {
+                        break;
+                    }
+                    sid = next;
+                    i += 1;
+                }
+                if i == bytes.len() {
+                    break;
+                }
+            }
+            sid = dfa.next_state(cache, sid, bytes[i]).ok()?;
+            i += 1;
+            if sid.is_tagged() {
+                if sid.is_match() {
+                    for k in 0..dfa.match_len(cache, sid) {
+                        hit(dfa.match_pattern(cache, sid, k).as_usize());
+                    }
+                } else if sid.is_dead() {
+                    return Some(());
+                } else if sid.is_quit() {
+                    return None;
+                }
+            }
+        }
+        sid = dfa.next_eoi_state(cache, sid).ok()?;
+        if sid.is_match() {
+            for k in 0..dfa.match_len(cache, sid) {
+                hit(dfa.match_pattern(cache, sid, k).as_usize());
+            }
+        }
+        Some(())
+    }
+}
+
 /// The compiled patterns of a rule set.
 #[derive(Debug, Clone)]
 pub(crate) struct RegexBank {
     regexes: Vec<Regex>,
-    /// Per slot: the set and the pattern id of each of its members.
-    sets: Vec<Option<(RegexSet, Vec<usize>)>>,
+    /// Per slot: the patterns compiled together.
+    sets: Vec<Option<SlotSet>>,
 }
 
 impl RegexBank {
@@ -142,11 +269,22 @@ impl RegexBank {
 
     /// Calls `hit` with the id of every pattern of `slot` that matches `text`.
     pub fn scan(&self, slot: usize, text: &str, mut hit: impl FnMut(usize)) {
-        let Some(Some((set, ids))) = self.sets.get(slot) else {
+        let Some(Some(slot)) = self.sets.get(slot) else {
             return;
         };
-        for m in set.matches(text).iter() {
-            hit(ids[m]);
+        if let Some(lazy) = &slot.lazy {
+            // Reported ids are collected first: a DFA that gives up half-way must not have
+            // reported a partial answer.
+            let mut found = vec![false; slot.ids.len()];
+            if lazy.scan(text, |m| found[m] = true).is_some() {
+                for (m, _) in found.iter().enumerate().filter(|(_, f)| **f) {
+                    hit(slot.ids[m]);
+                }
+                return;
+            }
+        }
+        for m in slot.set.matches(text).iter() {
+            hit(slot.ids[m]);
         }
     }
 }
@@ -198,6 +336,13 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_set_is_shared_across_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<RegexBank>();
+        shared::<crate::RuleSet>();
+    }
+
+    #[test]
     fn boundaries_become_ascii() {
         assert_eq!(ascii_boundaries(r"\bno\s+rx\b"), r"(?-u:\b)no\s+rx(?-u:\b)");
         assert_eq!(ascii_boundaries(r"a\\b\B"), r"a\\b(?-u:\B)");
@@ -209,5 +354,36 @@ mod tests {
         assert!(re.is_match("buy now, no  rx"));
         assert!(!re.is_match("no rxa"));
         assert!(re.is_match("本店无需处方购买"));
+    }
+
+    proptest::proptest! {
+        /// The own search loop over the lazy DFA reports exactly the patterns `RegexSet`
+        /// reports.
+        #[test]
+        fn lazy_scan_equals_the_regex_set(text in "(?:no|rx|prescription|required|sin receta|无需处方|без рецепта|cream|mercury|stealth| |\\.|-|[a-z0-9]|.){0,40}") {
+            let patterns: Vec<String> = [
+                r"\bno\s+(?:rx|prescriptions?)\b",
+                r"\bprescription\s+(?:is\s+)?(?:not|never)\s+required",
+                r"(?:无需|无须)(?:医生)?处方",
+                r"\bsin\s+receta\b",
+                r"без\s+рецепт",
+                r"\b(?:cream|soap)\b.{0,40}\b(?:mercury|calomel)\b",
+                r"\bstealth\b",
+                r"[a-z0-9._%+-]+@[a-z0-9-]+\.[a-z0-9.-]+",
+            ]
+            .iter()
+            .map(|p| ascii_boundaries(p))
+            .collect();
+            let sources: Vec<&str> = patterns.iter().map(String::as_str).collect();
+            let set = RegexSetBuilder::new(&sources).case_insensitive(true).build().unwrap();
+            let lazy = LazySet::new(&sources).unwrap();
+            let mut ours = vec![false; sources.len()];
+            proptest::prop_assert!(lazy.scan(&text, |m| ours[m] = true).is_some());
+            let mut theirs = vec![false; sources.len()];
+            for m in set.matches(&text).iter() {
+                theirs[m] = true;
+            }
+            proptest::prop_assert_eq!(ours, theirs, "{:?}", text);
+        }
     }
 }
