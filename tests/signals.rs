@@ -479,6 +479,11 @@ fn a_rise_planted_between_runs_is_signalled_and_stable_runs_are_not() {
         Some(2),
         "an uncounted run is a usage error"
     );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("there is no run 99") && stderr.contains("--run"),
+        "the message names the missing run and the fix: {stderr}"
+    );
 }
 
 /// Signal lines and the summary's `trends` object.

@@ -22,10 +22,10 @@ mod tail;
 pub mod trends;
 
 pub use networks::{
-    Cluster, Holder, IdKind, Identifier, IgnoreReason, IgnoredIdentifier, Link, NetworkConfig,
-    NetworkReport, PLATFORM_CHROME_MIN_SHOPS, ShopNode, Strength, find_networks,
+    Cluster, Holder, IdKind, Identifier, IgnoreReason, IgnoredIdentifier, Link, NetworkBuilder,
+    NetworkConfig, NetworkReport, PLATFORM_CHROME_MIN_SHOPS, ShopNode, Strength, find_networks,
 };
-pub use risk::{Reason, ReasonCode, RiskClass, ShopRisk, assess_risk};
+pub use risk::{Reason, ReasonCode, RiskBuilder, RiskClass, ShopRisk, assess_risk};
 pub use shop::{Exposure, ListingRef, MAX_EXAMPLES, Shop, is_shared_platform};
 pub use trends::{
     Dimension, RunCounts, Signal, SignalKind, TOTAL_FLAGGED, TOTAL_LISTINGS, TrendConfig,

@@ -80,7 +80,9 @@ impl Default for NetworkConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum IdKind {
+    /// A seller contact of the listing.
     Contact(ContactKind),
+    /// A mark of the page the listing is on.
     Page(IdentifierKind),
 }
 
@@ -121,7 +123,9 @@ pub enum Strength {
 /// One identifier, normalised so that spellings of the same account compare equal.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Identifier {
+    /// What kind of account or mark it is.
     pub kind: IdKind,
+    /// The normalised value (scraped: escape it when shown).
     pub value: String,
 }
 
@@ -221,14 +225,18 @@ impl Cluster {
 /// One shop of a cluster with what the rules said about its listings.
 #[derive(Debug, Clone, Serialize)]
 pub struct ShopNode {
+    /// The shop.
     pub shop: Shop,
+    /// Its listings together.
     pub exposure: Exposure,
 }
 
 /// One identifier shared by shops of a cluster, with where each shop shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
+    /// The identifier shared.
     pub identifier: Identifier,
+    /// Whether it links shops or only corroborates (`identifier.kind.strength()`).
     pub strength: Strength,
     /// The cluster's shops holding it (two or more), in shop order.
     pub holders: Vec<Holder>,
@@ -239,6 +247,7 @@ pub struct Link {
 /// A shop showing an identifier, and on which listings.
 #[derive(Debug, Clone, Serialize)]
 pub struct Holder {
+    /// The shop showing the identifier.
     pub shop: Shop,
     /// How many of the shop's listings show it.
     pub listings: usize,
@@ -249,9 +258,11 @@ pub struct Holder {
 /// An identifier that was not used as evidence, and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct IgnoredIdentifier {
+    /// The identifier left out.
     pub identifier: Identifier,
     /// How many shops hold it (for `Platform`: how many of that platform's shops).
     pub shops: usize,
+    /// Why it was left out.
     pub reason: IgnoreReason,
 }
 
@@ -277,27 +288,78 @@ pub fn find_networks<'a>(
     items: impl IntoIterator<Item = (&'a Listing, &'a Verdict)>,
     config: &NetworkConfig,
 ) -> NetworkReport {
-    let mut graph = Graph::build(items);
-    let mut sets = UnionFind::new(graph.shops.len());
-    let mut ignored = graph.drop_platform_chrome();
-    for (identifier, holders) in &graph.holdings {
-        let n = holders.len();
-        if n > config.limit(identifier.kind.strength()) {
-            ignored.push(IgnoredIdentifier {
-                identifier: identifier.clone(),
-                shops: n,
-                reason: IgnoreReason::TooCommon,
-            });
-        } else if identifier.kind.strength() == Strength::Strong {
-            let ids: Vec<usize> = holders.keys().copied().collect();
-            ids.windows(2).for_each(|w| sets.union(w[0], w[1]));
+    let mut builder = NetworkBuilder::default();
+    for (listing, verdict) in items {
+        builder.add(listing, verdict);
+    }
+    builder.finish(config)
+}
+
+/// [`find_networks`] one listing at a time, for callers that stream listings from storage:
+/// it keeps only shops, identifiers and a few example listings per identifier, never the
+/// listings themselves.
+#[derive(Default)]
+pub struct NetworkBuilder {
+    index: HashMap<Shop, usize>,
+    graph: Graph,
+}
+
+impl NetworkBuilder {
+    /// Counts one listing (with its current verdict) towards its shop and identifiers.
+    pub fn add(&mut self, listing: &Listing, verdict: &Verdict) {
+        let graph = &mut self.graph;
+        let shop = Shop::of(listing);
+        let i = match self.index.get(&shop) {
+            Some(&i) => i,
+            None => {
+                graph.shops.push(shop.clone());
+                graph.exposure.push(Exposure::default());
+                self.index.insert(shop, graph.shops.len() - 1);
+                graph.shops.len() - 1
+            }
+        };
+        graph.exposure[i].add(verdict);
+        let platform = !matches!(graph.shops[i], Shop::Domain { .. });
+        for identifier in Identifier::of(listing) {
+            if platform && matches!(identifier.kind, IdKind::Page(_)) {
+                continue;
+            }
+            graph
+                .holdings
+                .entry(identifier)
+                .or_default()
+                .entry(i)
+                .or_default()
+                .add(listing);
         }
     }
-    ignored.sort_by(|a, b| b.shops.cmp(&a.shops).then(a.identifier.cmp(&b.identifier)));
-    graph.into_report(&mut sets, ignored, config)
+
+    /// Links the shops and groups them (see the module docs).
+    pub fn finish(self, config: &NetworkConfig) -> NetworkReport {
+        // Shop indices follow input order; renumber by shop so reports do not depend on it.
+        let mut graph = self.graph.sort_shops();
+        let mut sets = UnionFind::new(graph.shops.len());
+        let mut ignored = graph.drop_platform_chrome();
+        for (identifier, holders) in &graph.holdings {
+            let n = holders.len();
+            if n > config.limit(identifier.kind.strength()) {
+                ignored.push(IgnoredIdentifier {
+                    identifier: identifier.clone(),
+                    shops: n,
+                    reason: IgnoreReason::TooCommon,
+                });
+            } else if identifier.kind.strength() == Strength::Strong {
+                let ids: Vec<usize> = holders.keys().copied().collect();
+                ids.windows(2).for_each(|w| sets.union(w[0], w[1]));
+            }
+        }
+        ignored.sort_by(|a, b| b.shops.cmp(&a.shops).then(a.identifier.cmp(&b.identifier)));
+        graph.into_report(&mut sets, ignored, config)
+    }
 }
 
 /// Shops, their exposure, and which shops hold each identifier.
+#[derive(Default)]
 struct Graph {
     shops: Vec<Shop>,
     exposure: Vec<Exposure>,
@@ -306,39 +368,6 @@ struct Graph {
 }
 
 impl Graph {
-    fn build<'a>(items: impl IntoIterator<Item = (&'a Listing, &'a Verdict)>) -> Self {
-        let mut index: HashMap<Shop, usize> = HashMap::new();
-        let mut graph = Graph {
-            shops: Vec::new(),
-            exposure: Vec::new(),
-            holdings: BTreeMap::new(),
-        };
-        for (listing, verdict) in items {
-            let shop = Shop::of(listing);
-            let i = *index.entry(shop.clone()).or_insert_with(|| {
-                graph.shops.push(shop);
-                graph.exposure.push(Exposure::default());
-                graph.shops.len() - 1
-            });
-            graph.exposure[i].add(verdict);
-            let platform = !matches!(graph.shops[i], Shop::Domain { .. });
-            for identifier in Identifier::of(listing) {
-                if platform && matches!(identifier.kind, IdKind::Page(_)) {
-                    continue;
-                }
-                graph
-                    .holdings
-                    .entry(identifier)
-                    .or_default()
-                    .entry(i)
-                    .or_default()
-                    .add(listing);
-            }
-        }
-        // Shop indices follow input order; renumber by shop so reports do not depend on it.
-        graph.sort_shops()
-    }
-
     /// Removes each platform's own contacts from its shops (see the module docs) and
     /// returns what was removed.
     fn drop_platform_chrome(&mut self) -> Vec<IgnoredIdentifier> {
@@ -383,11 +412,18 @@ impl Graph {
     }
 
     fn sort_shops(self) -> Self {
-        let mut order: Vec<usize> = (0..self.shops.len()).collect();
-        order.sort_by(|&a, &b| self.shops[a].cmp(&self.shops[b]));
-        let mut new_index = vec![0; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            new_index[old] = new;
+        let mut nodes: Vec<(Shop, Exposure, usize)> = self
+            .shops
+            .into_iter()
+            .zip(self.exposure)
+            .enumerate()
+            .map(|(old, (shop, exposure))| (shop, exposure, old))
+            .collect();
+        // Shops are distinct, so this order is total.
+        nodes.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut new_index = vec![0; nodes.len()];
+        for (new, (_, _, old)) in nodes.iter().enumerate() {
+            new_index[*old] = new;
         }
         let holdings = self
             .holdings
@@ -400,9 +436,10 @@ impl Graph {
                 (id, holders)
             })
             .collect();
+        let (shops, exposure) = nodes.into_iter().map(|(s, e, _)| (s, e)).unzip();
         Graph {
-            shops: order.iter().map(|&i| self.shops[i].clone()).collect(),
-            exposure: order.iter().map(|&i| self.exposure[i]).collect(),
+            shops,
+            exposure,
             holdings,
         }
     }

@@ -56,6 +56,7 @@ pub enum RiskClass {
 }
 
 impl RiskClass {
+    /// Every class, lowest first.
     pub const ALL: [RiskClass; 4] = [
         RiskClass::NoConcern,
         RiskClass::Unverified,
@@ -63,6 +64,7 @@ impl RiskClass {
         RiskClass::Rogue,
     ];
 
+    /// `no_concern`, `unverified`, `unapproved`, `rogue` (the names in JSON and `--class`).
     pub fn as_str(self) -> &'static str {
         match self {
             RiskClass::NoConcern => "no_concern",
@@ -97,6 +99,7 @@ pub enum ReasonCode {
 }
 
 impl ReasonCode {
+    /// The code's snake_case name, as in the decision table and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             ReasonCode::RxWithoutPrescription => "rx_without_prescription",
@@ -139,6 +142,7 @@ impl fmt::Display for ReasonCode {
 /// One reason for a shop's class.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
+    /// Which row of the decision table.
     pub code: ReasonCode,
     /// The class this reason argues for (`code.class()`).
     pub class: RiskClass,
@@ -153,10 +157,13 @@ pub struct Reason {
 /// The risk class of one shop, with every reason that applies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShopRisk {
+    /// The shop judged.
     pub shop: Shop,
+    /// The worst class among its reasons.
     pub class: RiskClass,
     /// Worst class first, then by listings.
     pub reasons: Vec<Reason>,
+    /// All the shop's listings together.
     pub exposure: Exposure,
 }
 
@@ -172,24 +179,45 @@ impl ShopRisk {
 pub fn assess_risk<'a>(
     items: impl IntoIterator<Item = (&'a Listing, &'a Verdict)>,
 ) -> Vec<ShopRisk> {
-    let mut facts: HashMap<Shop, Facts> = HashMap::new();
+    let mut builder = RiskBuilder::default();
     for (listing, verdict) in items {
-        facts
+        builder.add(listing, verdict);
+    }
+    builder.finish()
+}
+
+/// [`assess_risk`] one listing at a time, for callers that stream listings from storage: it
+/// keeps what each shop's listings showed (flags, counts, a few examples), never the
+/// listings themselves.
+#[derive(Default)]
+pub struct RiskBuilder {
+    facts: HashMap<Shop, Facts>,
+}
+
+impl RiskBuilder {
+    /// Counts one listing (with its current verdict) towards its shop.
+    pub fn add(&mut self, listing: &Listing, verdict: &Verdict) {
+        self.facts
             .entry(Shop::of(listing))
             .or_default()
             .add(listing, verdict);
     }
-    let mut out: Vec<ShopRisk> = facts
-        .into_iter()
-        .map(|(shop, facts)| facts.judge(shop))
-        .collect();
-    out.sort_by(|a, b| {
-        b.class
-            .cmp(&a.class)
-            .then(b.exposure.cmp_risk(&a.exposure))
-            .then(a.shop.cmp(&b.shop))
-    });
-    out
+
+    /// Judges every shop seen. Worst class first, then most exposed.
+    pub fn finish(self) -> Vec<ShopRisk> {
+        let mut out: Vec<ShopRisk> = self
+            .facts
+            .into_iter()
+            .map(|(shop, facts)| facts.judge(shop))
+            .collect();
+        out.sort_by(|a, b| {
+            b.class
+                .cmp(&a.class)
+                .then(b.exposure.cmp_risk(&a.exposure))
+                .then(a.shop.cmp(&b.shop))
+        });
+        out
+    }
 }
 
 /// What one shop's listings show, gathered before judging.
@@ -248,12 +276,21 @@ impl Facts {
         for (code, rules) in rows {
             let (examples, all_rules) = self.found.entry(code).or_default();
             examples.add(listing);
-            all_rules.extend(rules.into_iter().map(str::to_string));
+            for rule in rules {
+                // Clone a rule id only the first time: a shop has few rules, many listings.
+                if !all_rules.contains(rule) {
+                    all_rules.insert(rule.to_string());
+                }
+            }
         }
         self.add_payment_and_contacts(listing, &hits);
     }
 
     fn add_other(&mut self, listing: &Listing, hit: &RuleHit) {
+        if let Some(other) = self.other.get_mut(&hit.rule_id) {
+            other.listings.add(listing);
+            return;
+        }
         self.other
             .entry(hit.rule_id.clone())
             .or_insert_with(|| OtherRule {

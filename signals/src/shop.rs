@@ -103,11 +103,14 @@ impl fmt::Display for Shop {
 /// visit the page.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ListingRef {
+    /// The stored listing's id.
     pub id: ListingId,
+    /// Canonical URL of its page (scraped: escape it when shown).
     pub url: String,
 }
 
 impl ListingRef {
+    /// The reference to `listing`.
     pub fn of(listing: &Listing) -> Self {
         ListingRef {
             id: listing.id.clone(),
@@ -119,6 +122,7 @@ impl ListingRef {
 /// How much trouble a set of listings is in, by what the rules said about them.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Exposure {
+    /// Listings counted.
     pub listings: usize,
     /// Listings whose verdict is flagged (a rule of severity `low` or above fired).
     pub flagged: usize,
@@ -134,7 +138,7 @@ impl Exposure {
         self.listings += 1;
         self.flagged += usize::from(verdict.flagged);
         self.max_severity = self.max_severity.max(verdict.severity);
-        self.score += verdict.score;
+        self.score = add_scores(self.score, verdict.score);
     }
 
     /// Adds another set of listings.
@@ -142,7 +146,7 @@ impl Exposure {
         self.listings += other.listings;
         self.flagged += other.flagged;
         self.max_severity = self.max_severity.max(other.max_severity);
-        self.score += other.score;
+        self.score = add_scores(self.score, other.score);
     }
 
     /// Orders by how worrying: highest severity, then flagged listings, then score.
@@ -152,6 +156,14 @@ impl Exposure {
             .then(self.flagged.cmp(&other.flagged))
             .then(self.score.total_cmp(&other.score))
     }
+}
+
+/// `a + b` rounded to hundredths. Verdict scores are hundredths, and float addition is not
+/// associative (`0.1 + 0.2 + 0.3` depends on the order): unrounded, the sums — and with them
+/// the order of equally risky clusters and shops — would depend on the order the store
+/// returns listings in.
+fn add_scores(a: f64, b: f64) -> f64 {
+    ((a + b) * 100.0).round() / 100.0
 }
 
 /// At most this many example listings are kept per finding.
@@ -168,6 +180,17 @@ pub(crate) struct Examples {
 impl Examples {
     pub(crate) fn add(&mut self, listing: &Listing) {
         self.count += 1;
+        // A big shop's listings are nearly all past its first few: compare before cloning
+        // the id and URL, instead of cloning them only to pop them again.
+        let full = self.first.len() >= MAX_EXAMPLES;
+        if full
+            && self
+                .first
+                .last()
+                .is_some_and(|last| (&listing.id, &listing.url) >= (&last.id, &last.url))
+        {
+            return;
+        }
         self.first.insert(ListingRef::of(listing));
         if self.first.len() > MAX_EXAMPLES {
             self.first.pop_last();
@@ -300,6 +323,48 @@ mod tests {
         assert_ne!(Shop::of(&anon1), Shop::of(&anon2));
         assert!(matches!(Shop::of(&anon1), Shop::Ad { .. }));
         assert_eq!(Shop::of(&anon2).domain(), "ads.example");
+    }
+
+    #[test]
+    fn exposure_scores_do_not_depend_on_the_order_of_listings() {
+        let l = pharmacy("http://shop.example/p/1");
+        let verdicts: Vec<Verdict> = [0.1, 0.2, 0.3]
+            .into_iter()
+            .map(|score| Verdict { score, ..clean(&l) })
+            .collect();
+        let total = |order: [usize; 3]| {
+            let mut e = Exposure::default();
+            order.into_iter().for_each(|i| e.add(&verdicts[i]));
+            e.score
+        };
+        assert_eq!(total([0, 1, 2]), total([2, 1, 0]));
+        assert_eq!(total([0, 1, 2]), 0.6);
+        let (mut a, mut b) = (Exposure::default(), Exposure::default());
+        a.add(&verdicts[0]);
+        b.add(&verdicts[1]);
+        b.add(&verdicts[2]);
+        a.merge(&b);
+        assert_eq!(a.score, 0.6);
+    }
+
+    #[test]
+    fn examples_keep_the_first_ids_in_any_order_and_count_all() {
+        let listings: Vec<Listing> = (0..20)
+            .map(|i| pharmacy(&format!("http://shop.example/p/{i}")))
+            .collect();
+        let mut want: Vec<ListingRef> = listings.iter().map(ListingRef::of).collect();
+        want.sort();
+        want.truncate(MAX_EXAMPLES);
+        for order in [false, true] {
+            let mut examples = Examples::default();
+            let mut input: Vec<&Listing> = listings.iter().collect();
+            if order {
+                input.reverse();
+            }
+            input.into_iter().for_each(|l| examples.add(l));
+            assert_eq!(examples.count(), 20);
+            assert_eq!(examples.into_vec(), want);
+        }
     }
 
     #[test]

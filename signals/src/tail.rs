@@ -2,6 +2,10 @@
 //! neither overflow nor round to zero too early), for the trend test.
 
 /// `P(Y ≥ c)` for `Y ~ Binomial(n, p)`, `0 < p < 1`.
+///
+/// Accurate for `n` up to about 10^12: beyond that `ln n!` (about `n ln n`) no longer holds
+/// the digits the difference of log-factorials needs, and the loops run for about
+/// `9·sqrt(n·p·q)` terms. Callers keep `n` below that (see `trends::MAX_TESTED_COUNT`).
 pub(crate) fn binomial_sf(c: u64, n: u64, p: f64) -> f64 {
     if c == 0 {
         return 1.0;

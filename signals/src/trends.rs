@@ -66,6 +66,7 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// Every dimension, in storage order.
     pub const ALL: [Dimension; 4] = [
         Dimension::Total,
         Dimension::Drug,
@@ -247,6 +248,7 @@ pub enum SignalKind {
 }
 
 impl SignalKind {
+    /// `rise` or `new`, as in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             SignalKind::Rise => "rise",
@@ -264,8 +266,11 @@ impl fmt::Display for SignalKind {
 /// One series that changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signal {
+    /// A rise or a first appearance.
     pub kind: SignalKind,
+    /// What the series counts.
     pub dimension: Dimension,
+    /// The drug, category or rule id of the series.
     pub key: String,
     /// Count in the current run.
     pub current: u64,
@@ -340,6 +345,12 @@ fn tested_series<'a>(
         .collect()
 }
 
+/// Largest `c + S` tested. Counts of listings never come near it (10^12); a stored count
+/// beyond it is a damaged row, and the log-space tail loses its precision there (and would
+/// sum for seconds), so such a series is not tested rather than reported on a garbage
+/// p-value.
+const MAX_TESTED_COUNT: u64 = 1 << 40;
+
 fn rise(
     dimension: Dimension,
     key: &str,
@@ -349,14 +360,20 @@ fn rise(
     config: &TrendConfig,
 ) -> Option<Signal> {
     let c = current.get(dimension, key);
-    let total: u64 = window.iter().map(|run| run.get(dimension, key)).sum();
+    let total = window
+        .iter()
+        .fold(0u64, |sum, run| sum.saturating_add(run.get(dimension, key)));
     let mean = total as f64 / window.len() as f64;
     if (c as f64) - mean < config.min_rise {
         return None;
     }
+    let n = c.saturating_add(total);
+    if n > MAX_TESTED_COUNT {
+        return None;
+    }
     // Under "same rate in every run", given the c + total listings of the k + 1 runs, each
     // one is in the current run with probability 1 / (k + 1).
-    let p = binomial_sf(c, c + total, 1.0 / (window.len() as f64 + 1.0));
+    let p = binomial_sf(c, n, 1.0 / (window.len() as f64 + 1.0));
     (p < threshold).then(|| Signal {
         kind: SignalKind::Rise,
         dimension,
@@ -605,6 +622,21 @@ mod tests {
             detect(&[], &now, &TrendConfig::default()).is_empty(),
             "no earlier run"
         );
+    }
+
+    #[test]
+    fn absurd_stored_counts_neither_overflow_nor_fire() {
+        // A damaged store can hold counts up to i64::MAX; summing the window overflowed.
+        let huge = i64::MAX as u64;
+        let past = history(&[
+            (Dimension::Rule, "r", &[huge, huge, huge, huge]),
+            (Dimension::Rule, "s", &[1 << 41, 1 << 41, 1 << 41, 1 << 41]),
+        ]);
+        let now = counts(&[
+            (Dimension::Rule, "r", u64::MAX),
+            (Dimension::Rule, "s", (1 << 43) + 1),
+        ]);
+        assert!(detect(&past, &now, &TrendConfig::default()).is_empty());
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! and which run counts trends compare. `pharmwatch signals`, run reports and the web page all
 //! read through here, so they cannot disagree.
 //!
-//! * [`Current`]: every stored listing not gone, for [`find_networks`] and [`assess_risk`].
+//! * [`Current`]: the networks ([`pharmwatch_signals::find_networks`]) and risk classes
+//!   ([`pharmwatch_signals::assess_risk`]) of every stored listing not gone.
 //! * [`trends`]: per-run counts written at the end of each finished run, and the trend
 //!   signals of a run against earlier runs of the same scope.
 
@@ -11,48 +12,52 @@ pub mod trends;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result};
-use pharmwatch_model::{Listing, Verdict};
 use pharmwatch_signals::{
-    NetworkConfig, NetworkReport, Shop, ShopRisk, assess_risk, find_networks,
+    NetworkBuilder, NetworkConfig, NetworkReport, RiskBuilder, Shop, ShopRisk,
 };
 use pharmwatch_store::{AllListings, StateStore};
 
-/// Every stored listing that is not gone, with its current verdict: what a shop offers now.
+/// The networks and risk classes of every stored listing that is not gone (what shops
+/// offer now), and how to name each shop.
 ///
-/// Held in memory because the networks and risk passes need all of a shop's listings at
-/// once; the text neither pass reads (descriptions, images, rule evidence) is dropped on
-/// load, which keeps a listing to a few hundred bytes.
+/// Built in one pass over the store, a page of listings at a time: each listing is handed
+/// to the networks and risk builders and dropped, so memory grows with the number of shops
+/// and identifiers (and a few example listings each), not with the listings' text. At a
+/// million listings that is the difference between holding every listing (a kilobyte or
+/// more each even without descriptions: gigabytes) and holding per-shop summaries.
 pub struct Current {
-    items: Vec<(Listing, Verdict)>,
+    /// Shops linked by shared identifiers (default limits, see the signals crate).
+    pub networks: NetworkReport,
+    /// The risk class of every shop, worst first.
+    pub risk: Vec<ShopRisk>,
+    /// How to name every shop for a reader.
+    pub labels: ShopLabels,
 }
 
 impl Current {
     /// Reads the listings from the store, one page at a time.
     pub fn load(store: &dyn StateStore) -> Result<Self> {
-        let mut items = Vec::new();
+        let mut networks = NetworkBuilder::default();
+        let mut risk = RiskBuilder::default();
+        let mut sites: BTreeMap<Shop, BTreeSet<String>> = BTreeMap::new();
         for stored in AllListings::new(store) {
             let stored = stored.context("cannot read the stored listings")?;
             if stored.gone_since.is_some() {
                 continue;
             }
-            items.push(slim(stored.listing, stored.verdict));
+            let (listing, verdict) = (stored.listing, stored.verdict);
+            networks.add(&listing, &verdict);
+            risk.add(&listing, &verdict);
+            let shop_sites = sites.entry(Shop::of(&listing)).or_default();
+            if !shop_sites.contains(&listing.site) {
+                shop_sites.insert(listing.site);
+            }
         }
-        Ok(Current { items })
-    }
-
-    /// Listings with their verdicts.
-    pub fn pairs(&self) -> impl Iterator<Item = (&Listing, &Verdict)> {
-        self.items.iter().map(|(l, v)| (l, v))
-    }
-
-    /// Shops linked by shared identifiers (default limits, see the signals crate).
-    pub fn networks(&self) -> NetworkReport {
-        find_networks(self.pairs(), &NetworkConfig::default())
-    }
-
-    /// The risk class of every shop, worst first.
-    pub fn risk(&self) -> Vec<ShopRisk> {
-        assess_risk(self.pairs())
+        Ok(Current {
+            networks: networks.finish(&NetworkConfig::default()),
+            risk: risk.finish(),
+            labels: ShopLabels(sites),
+        })
     }
 
     /// Shops whose listings are on `domain`: the shop whose site is exactly `domain`
@@ -60,9 +65,9 @@ impl Current {
     /// `market.example` all its sellers).
     pub fn shops_on(&self, domain: &str) -> BTreeSet<Shop> {
         let domain = domain.trim().to_lowercase();
-        let shops: BTreeSet<Shop> = self.pairs().map(|(l, _)| Shop::of(l)).collect();
+        let shops = self.labels.0.keys();
         let exact: BTreeSet<Shop> = shops
-            .iter()
+            .clone()
             .filter(|s| s.domain() == domain)
             .cloned()
             .collect();
@@ -70,37 +75,29 @@ impl Current {
             return exact;
         }
         shops
-            .into_iter()
             .filter(|s| host_of(s.domain()) == domain)
+            .cloned()
             .collect()
-    }
-
-    /// How to name every shop for a reader (see [`ShopLabels`]).
-    pub fn labels(&self) -> ShopLabels {
-        let mut sites: BTreeMap<Shop, BTreeSet<String>> = BTreeMap::new();
-        for (listing, _) in self.pairs() {
-            sites
-                .entry(Shop::of(listing))
-                .or_default()
-                .insert(listing.site.clone());
-        }
-        ShopLabels(sites)
     }
 
     /// The configured site names of the listings of `shops`.
     pub fn sites_of(&self, shops: &BTreeSet<Shop>) -> BTreeSet<String> {
-        self.pairs()
-            .filter(|(l, _)| shops.contains(&Shop::of(l)))
-            .map(|(l, _)| l.site.clone())
+        shops
+            .iter()
+            .filter_map(|shop| self.labels.0.get(shop))
+            .flatten()
+            .cloned()
             .collect()
     }
 }
 
 /// Shop names for tables and pages: the shop, with its configured site name(s) when they
 /// say more than the domain (`127.0.0.1:8080 (pillharbor)`).
+#[derive(Default)]
 pub struct ShopLabels(BTreeMap<Shop, BTreeSet<String>>);
 
 impl ShopLabels {
+    /// `shop`, followed by its site names in brackets when they differ from its domain.
     pub fn of(&self, shop: &Shop) -> String {
         let sites: Vec<&str> = self
             .0
@@ -124,18 +121,6 @@ pub fn host_of(site: &str) -> &str {
         Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) && !host.is_empty() => host,
         _ => site,
     }
-}
-
-/// Drops the text no analysis reads.
-fn slim(mut listing: Listing, mut verdict: Verdict) -> (Listing, Verdict) {
-    listing.description = String::new();
-    listing.images = Vec::new();
-    listing.methods.clear();
-    listing.shipping_claims = Vec::new();
-    for hit in &mut verdict.hits {
-        hit.evidence = Vec::new();
-    }
-    (listing, verdict)
 }
 
 #[cfg(test)]

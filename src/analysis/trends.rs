@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use anyhow::{Context, Result};
 use pharmwatch_model::{Listing, Verdict};
-use pharmwatch_signals::{RunCounts, Signal, TrendConfig, detect, tally};
+use pharmwatch_signals::{Dimension, RunCounts, Signal, TrendConfig, detect, tally};
 use pharmwatch_store::{AllListings, RunCount, RunId, RunRecord, RunStatus, StateStore};
 use serde::{Deserialize, Serialize};
 
@@ -57,7 +57,7 @@ pub fn tally_run(store: &dyn StateStore, run: RunId) -> Result<RunCounts> {
 
 fn add(total: &mut RunCounts, part: &RunCounts) {
     for (dimension, key, count) in part.iter() {
-        let sum = total.get(dimension, key) + count;
+        let sum = total.get(dimension, key).saturating_add(count);
         total.set(dimension, key, sum);
     }
 }
@@ -154,12 +154,23 @@ pub fn trend_report(store: &dyn StateStore, run: RunId) -> Result<TrendReport> {
     Ok(report)
 }
 
+/// The counts of a run as stored. Rows of a dimension this build does not know (written by
+/// a newer pharmwatch sharing the data directory) are left out with a warning: one unknown
+/// row must not cost the run its report and every later run its trend signals.
 fn counts_of(run: RunId, rows: &[RunCount]) -> Result<RunCounts> {
-    RunCounts::from_rows(
-        rows.iter()
-            .map(|r| (r.dimension.as_str(), r.key.as_str(), r.count)),
-    )
-    .with_context(|| format!("the stored counts of run {run} cannot be read"))
+    let known = rows.iter().filter(|r| {
+        let ok = r.dimension.parse::<Dimension>().is_ok();
+        if !ok {
+            tracing::warn!(
+                run = run.0,
+                dimension = %r.dimension,
+                "run_counts row of an unknown dimension left out (written by a newer pharmwatch?)"
+            );
+        }
+        ok
+    });
+    RunCounts::from_rows(known.map(|r| (r.dimension.as_str(), r.key.as_str(), r.count)))
+        .with_context(|| format!("the stored counts of run {run} cannot be read"))
 }
 
 /// The sites a run crawled: the keys of its counts' `sites` object.
@@ -169,4 +180,39 @@ fn sites(run: &RunRecord) -> BTreeSet<String> {
         .and_then(|s| s.as_object())
         .map(|sites| sites.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use pharmwatch_store::SqliteStore;
+
+    use super::*;
+
+    fn row(dimension: &str, key: &str, count: u64) -> RunCount {
+        RunCount {
+            dimension: dimension.into(),
+            key: key.into(),
+            count,
+        }
+    }
+
+    #[test]
+    fn a_row_of_an_unknown_dimension_does_not_break_the_comparison() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let now = time::macros::datetime!(2026-11-23 12:00 UTC);
+        let mut runs = Vec::new();
+        for n in 0..4u64 {
+            let run = store.start_run("cfg", now).unwrap();
+            let mut rows = vec![row("drug", "semaglutide", if n == 3 { 40 } else { 10 })];
+            // A dimension a newer pharmwatch might add.
+            rows.push(row("vendor", "acme", 1));
+            store.record_run_counts(run, &rows).unwrap();
+            runs.push(run);
+        }
+        let report = trend_report(&store, runs[3]).unwrap();
+        assert!(report.counted);
+        assert_eq!(report.compared_with.len(), 3);
+        assert_eq!(report.signals.len(), 1, "{:#?}", report.signals);
+        assert_eq!(report.signals[0].key, "semaglutide");
+    }
 }

@@ -46,6 +46,7 @@ pub struct CaseArgs {
     pub asc: bool,
 }
 
+/// Runs an `export` subcommand.
 pub fn run(global: &Global, cmd: ExportCommand) -> Result<ExitCode> {
     match cmd {
         ExportCommand::Case(args) => case(global, args),

@@ -11,7 +11,7 @@ use pharmwatch_model::Severity;
 use pharmwatch_signals::{
     Cluster, IgnoreReason, IgnoredIdentifier, Link, RiskClass, ShopRisk, Signal, Strength,
 };
-use pharmwatch_store::{RunId, SqliteStore};
+use pharmwatch_store::{RunId, SqliteStore, StateStore};
 use serde::Serialize;
 
 use super::{ConfigError, Global};
@@ -81,12 +81,13 @@ impl ClassArg {
     }
 }
 
+/// Runs a `signals` subcommand over the data directory's state store.
 pub fn run(global: &Global, cmd: SignalsCommand) -> Result<ExitCode> {
     let store = open_store(global)?;
     match cmd {
         SignalsCommand::Networks(args) => networks(&store, &args)?,
         SignalsCommand::Risk(args) => risk(&store, &args)?,
-        SignalsCommand::Trends(args) => trends(&store, &args)?,
+        SignalsCommand::Trends(args) => trends(global, &store, &args)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -127,7 +128,7 @@ fn severity(s: Option<Severity>) -> &'static str {
 
 fn networks(store: &SqliteStore, args: &NetworksArgs) -> Result<()> {
     let current = Current::load(store)?;
-    let report = current.networks();
+    let report = &current.networks;
     if args.json {
         #[derive(Serialize)]
         struct Summary<'a> {
@@ -142,10 +143,10 @@ fn networks(store: &SqliteStore, args: &NetworksArgs) -> Result<()> {
             ignored: &report.ignored,
         }]);
     }
-    let labels = current.labels();
+    let labels = &current.labels;
     let mut out = String::new();
     for cluster in &report.clusters {
-        cluster_text(&mut out, cluster, &labels);
+        cluster_text(&mut out, cluster, labels);
     }
     ignored_text(&mut out, &report.ignored);
     let _ = writeln!(
@@ -259,15 +260,15 @@ fn ignored_text(out: &mut String, ignored: &[IgnoredIdentifier]) {
 fn risk(store: &SqliteStore, args: &RiskArgs) -> Result<()> {
     let wanted = args.class.map(ClassArg::class);
     let current = Current::load(store)?;
-    let shops: Vec<ShopRisk> = current
-        .risk()
-        .into_iter()
+    let shops: Vec<&ShopRisk> = current
+        .risk
+        .iter()
         .filter(|r| wanted.is_none_or(|c| r.class == c))
         .collect();
     if args.json {
         return json_lines(&shops);
     }
-    let labels = current.labels();
+    let labels = &current.labels;
     let mut out = String::new();
     let columns = [
         ("CLASS", 10),
@@ -306,7 +307,7 @@ fn risk(store: &SqliteStore, args: &RiskArgs) -> Result<()> {
 
 // ---- trends ----
 
-fn trends(store: &SqliteStore, args: &TrendsArgs) -> Result<()> {
+fn trends(global: &Global, store: &SqliteStore, args: &TrendsArgs) -> Result<()> {
     let run = match args.run {
         Some(run) => RunId(run),
         None => latest_counted_run(store)?.ok_or_else(|| {
@@ -315,11 +316,23 @@ fn trends(store: &SqliteStore, args: &TrendsArgs) -> Result<()> {
     };
     let report = trend_report(store, run)?;
     if !report.counted {
-        return Err(ConfigError(format!(
-            "run {} has no counts: only finished runs are counted (an interrupted or failed run, or one from before pharmwatch kept counts, is not)",
-            run.0
-        ))
-        .into());
+        let known = store
+            .run(run)
+            .with_context(|| format!("cannot read run {} from the state store", run.0))?
+            .is_some();
+        let why = if known {
+            format!(
+                "run {} has no counts: only finished runs are counted (an interrupted or failed run, or one from before pharmwatch kept counts, is not); give --run a finished run",
+                run.0
+            )
+        } else {
+            format!(
+                "there is no run {} in the state store of {}: give --run the id of a finished run (`pharmwatch report` with no number shows the latest)",
+                run.0,
+                global.data_dir.display()
+            )
+        };
+        return Err(ConfigError(why).into());
     }
     if args.json {
         #[derive(Serialize)]

@@ -259,7 +259,15 @@ pub fn write_case(
         if evidence.is_none() {
             without_evidence.push(doc.listing.url.clone());
         }
-        let gone_since = store.listing(&doc.listing.id)?.and_then(|s| s.gone_since);
+        let gone_since = store
+            .listing(&doc.listing.id)
+            .with_context(|| {
+                format!(
+                    "cannot read listing {} from the state store",
+                    doc.listing.id
+                )
+            })?
+            .and_then(|s| s.gone_since);
         rows.push(CaseRow::new(doc, gone_since, evidence));
     }
     write_file(&dir.join(LISTINGS_CSV), |f| write_csv(&rows, f))?;

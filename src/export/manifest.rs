@@ -105,9 +105,21 @@ pub fn verify(dir: &Path) -> Result<(usize, Vec<Problem>)> {
             continue;
         }
         let path = dir.join(name);
-        if !path.is_file() {
-            problems.push(problem(name, "missing"));
-            continue;
+        // Not `is_file()`, which follows links: a package received from elsewhere could link
+        // a listed name to any file of the verifying machine (or to an endless device).
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_file() => {}
+            Ok(_) => {
+                problems.push(problem(
+                    name,
+                    "not a regular file (a link, folder or device is never part of a package)",
+                ));
+                continue;
+            }
+            Err(_) => {
+                problems.push(problem(name, "missing"));
+                continue;
+            }
         }
         checked += 1;
         let (actual_sha, actual_size) = sha256_file(&path)?;
@@ -131,8 +143,36 @@ pub fn verify(dir: &Path) -> Result<(usize, Vec<Problem>)> {
     Ok((checked, problems))
 }
 
+/// Largest `manifest.json` or `SHA256SUMS` read: pharmwatch writes a few hundred bytes (six
+/// files); a package from elsewhere must not make `verify` read without end.
+const MAX_LIST_BYTES: u64 = 1 << 20;
+
+/// The bytes of a package's own list file, refusing what pharmwatch never writes: a link
+/// (it could point at any file of this machine, or at an endless device) or a huge file.
+fn read_list(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind};
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.file_type().is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            "not a regular file (a link, folder or device is never part of a package)",
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_LIST_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_LIST_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than {MAX_LIST_BYTES} bytes, so not written by pharmwatch"),
+        ));
+    }
+    Ok(bytes)
+}
+
 fn read_manifest(dir: &Path, problems: &mut Vec<Problem>) -> Option<Manifest> {
-    let text = match std::fs::read(dir.join(MANIFEST_FILE)) {
+    let text = match read_list(&dir.join(MANIFEST_FILE)) {
         Ok(t) => t,
         Err(e) => {
             problems.push(problem(MANIFEST_FILE, &format!("cannot be read: {e}")));
@@ -150,8 +190,8 @@ fn read_manifest(dir: &Path, problems: &mut Vec<Problem>) -> Option<Manifest> {
 
 /// `(file, sha256)` per line of `SHA256SUMS` (`<hex>  <name>`, or `<hex> *<name>`).
 fn read_sums(dir: &Path, problems: &mut Vec<Problem>) -> Vec<(String, String)> {
-    let text = match std::fs::read_to_string(dir.join(SUMS_FILE)) {
-        Ok(t) => t,
+    let text = match read_list(&dir.join(SUMS_FILE)) {
+        Ok(t) => String::from_utf8_lossy(&t).into_owned(),
         Err(e) => {
             problems.push(problem(SUMS_FILE, &format!("cannot be read: {e}")));
             return Vec::new();
@@ -297,6 +337,51 @@ mod tests {
                 ("extra", "not in the manifest (added after the export)")
             ]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_listed_name_that_is_a_link_is_not_followed() {
+        let tmp = package();
+        // Same bytes outside the package: following the link, this verified clean.
+        let outside = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(outside.path(), "hello\n").unwrap();
+        let readme = tmp.path().join("README.txt");
+        std::fs::remove_file(&readme).unwrap();
+        std::os::unix::fs::symlink(outside.path(), &readme).unwrap();
+        let (checked, problems) = verify(tmp.path()).unwrap();
+        assert_eq!(checked, 2, "{problems:?}");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].file, "README.txt");
+        assert!(problems[0].what.starts_with("not a regular file"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_lists_themselves_must_be_small_regular_files() {
+        let tmp = package();
+        let sums = tmp.path().join(SUMS_FILE);
+        let outside = tempfile::NamedTempFile::new().unwrap();
+        std::fs::copy(&sums, outside.path()).unwrap();
+        std::fs::remove_file(&sums).unwrap();
+        std::os::unix::fs::symlink(outside.path(), &sums).unwrap();
+        let manifest = tmp.path().join(MANIFEST_FILE);
+        let mut big = std::fs::read(&manifest).unwrap();
+        big.resize(big.len() + (2 << 20), b' ');
+        std::fs::write(&manifest, big).unwrap();
+        let (_, problems) = verify(tmp.path()).unwrap();
+        let about = |file: &str| {
+            problems
+                .iter()
+                .find(|p| p.file == file && p.what.starts_with("cannot be read"))
+                .map(|p| p.what.clone())
+                .unwrap_or_default()
+        };
+        assert!(
+            about(SUMS_FILE).contains("not a regular file"),
+            "{problems:?}"
+        );
+        assert!(about(MANIFEST_FILE).contains("larger than"), "{problems:?}");
     }
 
     #[test]

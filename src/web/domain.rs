@@ -70,22 +70,22 @@ fn load(state: &AppState, domain: String) -> Result<DomainPage, WebError> {
     if results.total == 0 && shops.is_empty() {
         return Err(WebError::NotFound(format!("no listings seen on {domain}")));
     }
-    let all_risks = current.risk();
-    let names = Shops::new(&current, &all_risks);
-    let risks: Vec<ShopRisk> = all_risks
-        .into_iter()
+    let risks: Vec<ShopRisk> = current
+        .risk
+        .iter()
         .filter(|r| shops.contains(&r.shop))
+        .cloned()
         .collect();
-    let report = current.networks();
     let mut seen = BTreeSet::new();
     let networks = shops
         .iter()
         .filter_map(|shop| {
-            let cluster = report.network_of(shop)?;
+            let cluster = current.networks.network_of(shop)?;
             seen.insert(cluster.rank)
                 .then(|| (shop.clone(), cluster.clone()))
         })
         .collect();
+    let names = Shops::new(current.labels, &current.risk);
     Ok(DomainPage {
         domain,
         results,

@@ -24,9 +24,12 @@ use crate::analysis::{Current, ShopLabels};
 /// `GET /networks`: every cluster of two or more linked shops, by size then risk.
 pub async fn page(State(state): State<Arc<AppState>>) -> Result<Html<String>, WebError> {
     let (report, shops) = blocking(move || {
-        let current = Current::load(&state.store()?)?;
-        let shops = Shops::new(&current, &current.risk());
-        Ok((current.networks(), shops))
+        let Current {
+            networks,
+            risk,
+            labels,
+        } = Current::load(&state.store()?)?;
+        Ok((networks, Shops::new(labels, &risk)))
     })
     .await?;
     Ok(templates::layout("Shop networks", body(&report, &shops)))
@@ -39,9 +42,10 @@ pub struct Shops {
 }
 
 impl Shops {
-    pub fn new(current: &Current, risks: &[ShopRisk]) -> Self {
+    /// Names from `labels`, classes from `risks`.
+    pub fn new(labels: ShopLabels, risks: &[ShopRisk]) -> Self {
         Shops {
-            labels: current.labels(),
+            labels,
             classes: risks.iter().map(|r| (r.shop.clone(), r.class)).collect(),
         }
     }
@@ -51,6 +55,7 @@ impl Shops {
         html! { a href=(domain_href(shop.domain())) { (self.labels.of(shop)) } }
     }
 
+    /// The shop's name, as plain text (escape it when shown).
     pub fn label(&self, shop: &Shop) -> String {
         self.labels.of(shop)
     }
@@ -80,10 +85,16 @@ fn body(report: &NetworkReport, shops: &Shops) -> Markup {
         h2 { "Identifiers not used as evidence (" (report.ignored.len()) ")" }
         @if report.ignored.is_empty() { p.muted { "None." } }
         @else {
+            @if report.ignored.len() > MAX_IGNORED_SHOWN {
+                p.muted {
+                    "The " (MAX_IGNORED_SHOWN) " most shared below; "
+                    code { "pharmwatch signals networks --json" } " lists all."
+                }
+            }
             table.ignored {
                 thead { tr { th { "Kind" } th { "Value" } th { "Shops" } th { "Why" } } }
                 tbody {
-                    @for i in &report.ignored {
+                    @for i in report.ignored.iter().take(MAX_IGNORED_SHOWN) {
                         tr {
                             td { (i.identifier.kind.as_str()) }
                             td { code { (i.identifier.value) } }
@@ -101,6 +112,10 @@ fn body(report: &NetworkReport, shops: &Shops) -> Markup {
         }
     }
 }
+
+/// Ignored identifiers listed on the page. A large crawl ignores thousands (every stock
+/// theme and big processor); the page shows the most shared, which are the ones worth a look.
+const MAX_IGNORED_SHOWN: usize = 200;
 
 /// A risk class as a coloured label.
 pub fn class_badge(class: RiskClass) -> Markup {
@@ -228,5 +243,52 @@ pub fn trend_section(t: &TrendReport) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pharmwatch_model::{Contact, ContactKind, Listing, SiteKind, Verdict};
+    use pharmwatch_signals::{NetworkConfig, find_networks};
+
+    use super::*;
+
+    #[test]
+    fn the_page_lists_only_the_most_shared_ignored_identifiers() {
+        // Nine shops sharing 250 e-mail addresses: each is held by too many shops.
+        let listings: Vec<Listing> = (0..9)
+            .map(|i| {
+                let url = format!("http://s{i}.example/p");
+                let mut l = Listing::new(
+                    url,
+                    0,
+                    "s",
+                    SiteKind::Pharmacy,
+                    format!("s{i}.example"),
+                    "t",
+                    time::macros::datetime!(2026-11-23 12:00 UTC),
+                );
+                l.contacts = (0..250)
+                    .map(|n| Contact {
+                        kind: ContactKind::Email,
+                        value: format!("x{n}@mail.example"),
+                    })
+                    .collect();
+                l
+            })
+            .collect();
+        let verdicts: Vec<Verdict> = listings
+            .iter()
+            .map(|l| Verdict::clean(l.id.clone()))
+            .collect();
+        let report = find_networks(listings.iter().zip(&verdicts), &NetworkConfig::default());
+        assert_eq!(report.ignored.len(), 250);
+        let html = body(&report, &Shops::new(ShopLabels::default(), &[])).into_string();
+        assert!(html.contains("Identifiers not used as evidence (250)"));
+        assert_eq!(
+            html.matches("@mail.example</code>").count(),
+            MAX_IGNORED_SHOWN
+        );
+        assert!(html.contains("--json</code> lists all"));
     }
 }
