@@ -18,7 +18,7 @@ use crate::frontier::{Frontier, Priority, Rejection, Scope};
 use crate::politeness::{HostKey, HostScheduler};
 use crate::robots::{ROBOTS_MAX_BYTES, RobotsRules};
 use crate::sitemap::Sitemap;
-use crate::worker::{Job, JobKind, Outcome, WorkerCtx};
+use crate::worker::{Job, JobKind, Outcome, Pending, WorkerCtx};
 use crate::{CrawlError, CrawlSettings, CrawlStats, PageRecord, SiteConfig, ValidatorSource};
 
 /// Rank of jobs in a host queue that continue work already started (robots first, then
@@ -28,7 +28,7 @@ const RANK_CONTINUATION: u8 = 1;
 /// Sitemap files fetched per site and run at most (index files included).
 const MAX_SITEMAPS_PER_SITE: usize = 200;
 
-fn rank(p: Priority) -> u8 {
+pub(crate) fn rank(p: Priority) -> u8 {
     2 + p as u8
 }
 
@@ -185,6 +185,9 @@ impl Crawler {
             retry_base: Duration::from_millis(self.settings.retry_base_ms),
             max_retry_wait: Duration::from_secs(self.settings.max_retry_wait_secs),
             heads,
+            extract_permits: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+            )),
         });
         let mut run = Run {
             crawler: self,
@@ -276,7 +279,7 @@ enum RobotsState {
 struct Run<'a> {
     crawler: &'a Crawler,
     ctx: Arc<WorkerCtx>,
-    sched: HostScheduler<Job>,
+    sched: HostScheduler<Pending>,
     frontiers: Vec<Frontier>,
     robots: HashMap<HostKey, RobotsState>,
     tasks: JoinSet<Outcome>,
@@ -346,14 +349,23 @@ impl Run<'_> {
         loop {
             if !cancelled {
                 let now = Instant::now();
-                while let Some((host, job)) = self.sched.pop_ready(now) {
-                    self.dispatch(host, job);
+                while let Some((host, pending)) = self.sched.pop_ready(now) {
+                    match pending.into_job(&host) {
+                        Some(job) => self.dispatch(host, job),
+                        // Queued URLs were serialised from parsed ones: never happens.
+                        None => {
+                            self.sched.head_arrived(&host, now);
+                            self.sched.complete(&host);
+                        }
+                    }
                 }
             }
             if self.tasks.is_empty() && (cancelled || self.sched.queued() == 0) {
                 return cancelled;
             }
-            let wake = if cancelled {
+            // With every global slot taken only a completion can free one: waiting for a
+            // host's instant (already past) would spin this loop.
+            let wake = if cancelled || self.sched.global_full() {
                 None
             } else {
                 self.sched.next_wakeup()
@@ -446,7 +458,7 @@ impl Run<'_> {
                 retry.attempt += 1;
                 self.sched.push(
                     &host,
-                    retry,
+                    retry.into(),
                     RANK_CONTINUATION,
                     Duration::ZERO,
                     Instant::now(),
@@ -472,8 +484,7 @@ impl Run<'_> {
         match self.frontiers[job.site].admit_redirect(&target) {
             Ok(url) => {
                 let mut next = job;
-                next.chain.push(url.clone());
-                next.url = url;
+                next.hop_to(url);
                 next.attempt = 0;
                 self.enqueue(next, RANK_CONTINUATION);
             }
@@ -510,7 +521,7 @@ impl Run<'_> {
         let site = self.site(job.site).clone();
         let now = Instant::now();
         if !site.respects_robots() {
-            self.sched.push(&host, job, rank, site.interval, now);
+            self.sched.push(&host, job.into(), rank, site.interval, now);
             return;
         }
         if !self.robots.contains_key(&host)
@@ -523,20 +534,22 @@ impl Run<'_> {
             Some(RobotsState::Ready(rules)) => {
                 let interval = site.interval.max(rules.crawl_delay.unwrap_or_default());
                 if rules.allowed(&job.url) {
-                    self.sched.push(&host, job, rank, interval, now);
+                    self.sched.push(&host, job.into(), rank, interval, now);
                 } else {
                     self.count_disallowed(job.site, 1);
                 }
             }
-            Some(RobotsState::Pending) => self.sched.push(&host, job, rank, site.interval, now),
+            Some(RobotsState::Pending) => {
+                self.sched.push(&host, job.into(), rank, site.interval, now)
+            }
             None => {
                 let Some(robots_job) = Job::robots(job.site, &job.url) else {
                     return;
                 };
                 self.robots.insert(host.clone(), RobotsState::Pending);
                 self.sched
-                    .push(&host, robots_job, RANK_ROBOTS, site.interval, now);
-                self.sched.push(&host, job, rank, site.interval, now);
+                    .push(&host, robots_job.into(), RANK_ROBOTS, site.interval, now);
+                self.sched.push(&host, job.into(), rank, site.interval, now);
             }
         }
     }
@@ -548,7 +561,7 @@ impl Run<'_> {
         );
         self.backed_off.insert(host.clone());
         for job in self.sched.remove_where(host, |_| true) {
-            self.count_backed_off(job.site, 1);
+            self.count_backed_off(job.site(), 1);
         }
     }
 
@@ -575,10 +588,10 @@ impl Run<'_> {
         self.discover_sitemaps(site, &rules);
         let sites = &self.crawler.sites;
         let dropped = self.sched.remove_where(host, |job| {
-            sites[job.site].respects_robots() && !rules.allowed(&job.url)
+            sites[job.site()].respects_robots() && job.url(host).is_none_or(|u| !rules.allowed(&u))
         });
         for job in dropped {
-            self.count_disallowed(job.site, 1);
+            self.count_disallowed(job.site(), 1);
         }
         if let Some(d) = rules.crawl_delay {
             self.sched.slow_down(host, d);

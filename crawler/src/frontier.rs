@@ -1,6 +1,7 @@
 //! URL normalisation and the per-site frontier: scope, dedup, traps and priority.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 
 use url::Url;
@@ -178,6 +179,32 @@ impl Scope {
     }
 }
 
+/// The URLs a frontier has admitted, kept as 128-bit fingerprints instead of strings: a
+/// million URLs cost ~32 MB instead of ~130 MB. Two SipHash keys drawn at random per frontier
+/// make a false "duplicate" about as likely as n²/2¹²⁹ (nil for any real crawl) and keep a
+/// hostile site from crafting URLs that collide with ones it wants skipped.
+#[derive(Debug, Default)]
+struct SeenUrls {
+    keys: (RandomState, RandomState),
+    set: HashSet<u128>,
+}
+
+impl SeenUrls {
+    fn fingerprint(&self, url: &str) -> u128 {
+        (u128::from(self.keys.0.hash_one(url)) << 64) | u128::from(self.keys.1.hash_one(url))
+    }
+
+    fn contains(&self, url: &str) -> bool {
+        self.set.contains(&self.fingerprint(url))
+    }
+
+    /// True when the URL was not there yet.
+    fn insert(&mut self, url: &str) -> bool {
+        let fp = self.fingerprint(url);
+        self.set.insert(fp)
+    }
+}
+
 /// One site's frontier. It decides which URLs may be fetched; the politeness scheduler
 /// decides when.
 #[derive(Debug)]
@@ -185,7 +212,7 @@ pub struct Frontier {
     scope: Arc<Scope>,
     max_pages: Option<usize>,
     max_depth: Option<u32>,
-    seen: HashSet<String>,
+    seen: SeenUrls,
     admitted: usize,
     query_variants: HashMap<String, usize>,
     max_query_variants: usize,
@@ -197,7 +224,7 @@ impl Frontier {
             max_pages: scope.site.config.max_pages,
             max_depth: scope.site.config.max_depth,
             scope,
-            seen: HashSet::new(),
+            seen: SeenUrls::default(),
             admitted: 0,
             query_variants: HashMap::new(),
             max_query_variants,
@@ -231,7 +258,7 @@ impl Frontier {
         if self.scope.looks_like_trap(&url) || !self.count_query_variant(&url) {
             return Err(Rejection::Trap);
         }
-        self.seen.insert(url.as_str().to_string());
+        self.seen.insert(url.as_str());
         self.admitted += 1;
         Ok(url)
     }
@@ -239,7 +266,7 @@ impl Frontier {
     /// Marks a URL fetched by an earlier, interrupted run of this crawl: it is not fetched
     /// again and counts against `max_pages`.
     pub fn mark_done(&mut self, url: &Url) {
-        if self.seen.insert(normalize_url(url).as_str().to_string()) {
+        if self.seen.insert(normalize_url(url).as_str()) {
             self.admitted += 1;
         }
     }
@@ -254,7 +281,7 @@ impl Frontier {
         if self.scope.looks_like_trap(&url) {
             return Err(Rejection::Trap);
         }
-        if !self.seen.insert(url.as_str().to_string()) {
+        if !self.seen.insert(url.as_str()) {
             return Err(Rejection::Duplicate);
         }
         Ok(url)

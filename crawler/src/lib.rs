@@ -9,6 +9,8 @@
 //! [`PageRecord`] carrying the raw bytes received so evidence can archive it.
 
 #![warn(missing_docs)]
+#[doc(hidden)]
+pub mod bench;
 pub mod config;
 mod crawl;
 mod decompress;

@@ -266,6 +266,12 @@ impl<J> HostScheduler<J> {
         }
     }
 
+    /// Whether every global slot is taken: no job can start until one completes, whatever
+    /// [`HostScheduler::next_wakeup`] says (a caller that slept until then would spin).
+    pub fn global_full(&self) -> bool {
+        self.in_flight >= self.global
+    }
+
     /// Jobs in flight across all hosts.
     pub fn in_flight(&self) -> usize {
         self.in_flight
@@ -359,6 +365,11 @@ mod tests {
         s.push(&b, "b", 0, Duration::ZERO, t0);
         let (host, first) = s.pop_ready(t0).unwrap();
         assert!(s.pop_ready(t0).is_none(), "global cap");
+        assert!(s.global_full());
+        assert!(
+            s.next_wakeup().is_some(),
+            "b is ready but for the global cap"
+        );
         s.head_arrived(&host, t0);
         s.complete(&host);
         let (_, second) = s.pop_ready(t0).unwrap();

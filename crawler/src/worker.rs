@@ -11,6 +11,7 @@ use url::Url;
 use crate::crawl::{SiteRuntime, lock};
 use crate::fetch::{Exchange, Limits, exchange};
 use crate::frontier::{Priority, is_binary_resource, normalize_url};
+use crate::politeness::HostKey;
 use crate::robots::{ROBOTS_MAX_REDIRECTS, RobotsRules, robots_url};
 use crate::sitemap::{Sitemap, parse_sitemap};
 use crate::{CrawlStats, FetchError, FetchErrorKind, PageRecord, RecordKind, ValidatorSource};
@@ -29,7 +30,8 @@ pub(crate) struct Job {
     pub kind: JobKind,
     /// The URL of this hop.
     pub url: Url,
-    /// Every URL of the redirect chain so far, starting with the one first requested.
+    /// The earlier hops of its redirect chain, the one first requested first; empty for a
+    /// first request (so a queued job holds its URL once: a large frontier is mostly these).
     pub chain: Vec<Url>,
     pub depth: u32,
     pub attempt: u32,
@@ -40,7 +42,7 @@ impl Job {
         Job {
             site,
             kind: JobKind::Page,
-            chain: vec![url.clone()],
+            chain: Vec::new(),
             url,
             depth,
             attempt: 0,
@@ -52,7 +54,7 @@ impl Job {
         Some(Job {
             site,
             kind: JobKind::Robots,
-            chain: vec![url.clone()],
+            chain: Vec::new(),
             url,
             depth: 0,
             attempt: 0,
@@ -68,6 +70,87 @@ impl Job {
 
     fn origin(&self) -> &Url {
         self.chain.first().unwrap_or(&self.url)
+    }
+
+    /// Requests made so far in its redirect chain, this one included.
+    fn hops(&self) -> usize {
+        self.chain.len() + 1
+    }
+
+    /// Whether its redirect chain already requested `url`.
+    fn visited(&self, url: &Url) -> bool {
+        self.url == *url || self.chain.contains(url)
+    }
+
+    /// Moves on to the next hop of its redirect chain.
+    pub(crate) fn hop_to(&mut self, url: Url) {
+        let previous = std::mem::replace(&mut self.url, url);
+        self.chain.push(previous);
+    }
+}
+
+/// A [`Job`] waiting in its host's queue, in as few bytes as it can be: a frontier of a
+/// million URLs is mostly these. The URL is kept as text (a parsed `Url` costs 88 bytes more)
+/// and without its origin, which the queue's [`HostKey`] already says; it is parsed again when
+/// the job is handed out.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    /// Path and query; the whole URL when it carries credentials (not part of the key).
+    url: Box<str>,
+    relative: bool,
+    chain: Box<[Url]>,
+    site: u32,
+    depth: u32,
+    attempt: u32,
+    kind: JobKind,
+}
+
+impl From<Job> for Pending {
+    fn from(job: Job) -> Self {
+        let relative = job.url.username().is_empty() && job.url.password().is_none();
+        let url = if relative {
+            job.url[url::Position::BeforePath..].into()
+        } else {
+            String::from(job.url).into_boxed_str()
+        };
+        Pending {
+            url,
+            relative,
+            chain: job.chain.into_boxed_slice(),
+            site: u32::try_from(job.site).unwrap_or(u32::MAX),
+            depth: job.depth,
+            attempt: job.attempt,
+            kind: job.kind,
+        }
+    }
+}
+
+impl Pending {
+    /// Index of the job's site.
+    pub(crate) fn site(&self) -> usize {
+        self.site as usize
+    }
+
+    /// The URL to fetch, on the host whose queue held the job (`None` only if the text no
+    /// longer parses, which cannot happen for text serialised from a `Url`).
+    pub(crate) fn url(&self, host: &HostKey) -> Option<Url> {
+        if self.relative {
+            Url::parse(&format!("{}{}", host.as_str(), self.url)).ok()
+        } else {
+            Url::parse(&self.url).ok()
+        }
+    }
+
+    /// The job again, ready to run.
+    pub(crate) fn into_job(self, host: &HostKey) -> Option<Job> {
+        Some(Job {
+            url: self.url(host)?,
+            site: self.site(),
+            kind: self.kind,
+            chain: self.chain.into_vec(),
+            depth: self.depth,
+            attempt: self.attempt,
+        })
     }
 }
 
@@ -102,6 +185,11 @@ pub(crate) struct WorkerCtx {
     pub max_retry_wait: Duration,
     /// Tells the crawl loop that this task's response head arrived.
     pub heads: UnboundedSender<(tokio::task::Id, Instant)>,
+    /// One permit per core: pages extracted at once. Without it every fetched page gets its
+    /// own blocking thread (up to the global concurrency), the threads fight over the cores,
+    /// and every regex and matcher of the extractor keeps one scratch cache per concurrent
+    /// user: 64 extractions at once cost ~100 MB of caches that 2 at once do not.
+    pub extract_permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl WorkerCtx {
@@ -321,7 +409,7 @@ async fn run_page(ctx: &WorkerCtx, site: &SiteRuntime, job: Job) -> Outcome {
                 }
             }
         }
-        Some(s) if (200..300).contains(&s) => parse(site, &job, &ex, &mut rec).await,
+        Some(s) if (200..300).contains(&s) => parse(ctx, site, &job, &ex, &mut rec).await,
         _ => Outcome::Done,
     };
     if !emit(ctx, rec).await {
@@ -349,7 +437,7 @@ fn redirect(
     };
     let target = normalize_url(&target);
     rec.redirect_to = Some(target.to_string());
-    if job.chain.contains(&target) {
+    if job.visited(&target) {
         set_error(
             rec,
             FetchErrorKind::RedirectLoop,
@@ -357,7 +445,7 @@ fn redirect(
         );
         return None;
     }
-    if job.chain.len() > ctx.max_redirects as usize {
+    if job.hops() > ctx.max_redirects as usize {
         set_error(
             rec,
             FetchErrorKind::TooManyRedirects,
@@ -390,7 +478,13 @@ fn is_parseable(content_type: Option<&str>) -> bool {
 }
 
 /// Runs extraction on the blocking pool and fills the record.
-async fn parse(site: &SiteRuntime, job: &Job, ex: &Exchange, rec: &mut PageRecord) -> Outcome {
+async fn parse(
+    ctx: &WorkerCtx,
+    site: &SiteRuntime,
+    job: &Job,
+    ex: &Exchange,
+    rec: &mut PageRecord,
+) -> Outcome {
     if !is_parseable(rec.content_type.as_deref()) {
         return Outcome::Done;
     }
@@ -400,6 +494,8 @@ async fn parse(site: &SiteRuntime, job: &Job, ex: &Exchange, rec: &mut PageRecor
     let url = job.url.clone();
     let fetched_at = rec.fetched_at;
     let digest = rec.body_sha256.clone().unwrap_or_default();
+    // Never closed, so acquiring only fails if that changes: extract anyway then.
+    let _permit = ctx.extract_permits.clone().acquire_owned().await.ok();
     let result = tokio::task::spawn_blocking(move || {
         extractor.extract(&body, content_type.as_deref(), &url, fetched_at, &digest)
     })
@@ -442,13 +538,10 @@ async fn run_robots(ctx: &WorkerCtx, site: &SiteRuntime, mut job: Job) -> Outcom
         .await;
         let mut rec = record(site, &job, RecordKind::Robots, &ex);
         let next = match ex.status {
-            Some(301 | 302 | 303 | 307 | 308)
-                if job.chain.len() <= ROBOTS_MAX_REDIRECTS as usize =>
-            {
-                ex.header("location")
-                    .and_then(|l| job.url.join(l).ok())
-                    .filter(|t| !job.chain.contains(t))
-            }
+            Some(301 | 302 | 303 | 307 | 308) if job.hops() <= ROBOTS_MAX_REDIRECTS as usize => ex
+                .header("location")
+                .and_then(|l| job.url.join(l).ok())
+                .filter(|t| !job.visited(t)),
             _ => None,
         };
         if let Some(target) = next {
@@ -456,8 +549,7 @@ async fn run_robots(ctx: &WorkerCtx, site: &SiteRuntime, mut job: Job) -> Outcom
             if !emit(ctx, rec).await {
                 return Outcome::OutputClosed;
             }
-            job.chain.push(target.clone());
-            job.url = target;
+            job.hop_to(target);
             continue;
         }
         let status = match &ex.error {
@@ -484,5 +576,34 @@ async fn run_robots(ctx: &WorkerCtx, site: &SiteRuntime, mut job: Job) -> Outcom
             return Outcome::OutputClosed;
         }
         return Outcome::Robots(rules);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_queued_job_comes_back_as_it_went_in() {
+        for text in [
+            "http://shop.example/product/1-a.html",
+            "https://shop.example:8443/category/x?page=2&sort=asc",
+            "http://127.0.0.1:18080/",
+            "http://[::1]:8080/a%20b?q=%E2%9C%93",
+            "http://user:secret@shop.example/private",
+        ] {
+            let url = normalize_url(&Url::parse(text).unwrap());
+            let host = HostKey::of(&url).unwrap();
+            let mut job = Job::page(3, url.clone(), 2);
+            job.attempt = 1;
+            job.hop_to(Url::parse(&format!("{url}#next")).unwrap());
+            let expected = job.url.clone();
+            let back = Pending::from(job).into_job(&host).unwrap();
+            assert_eq!(back.url, expected, "{text}");
+            assert_eq!(back.origin(), &url);
+            assert_eq!((back.site, back.depth, back.attempt), (3, 2, 1));
+            assert_eq!(back.hops(), 2);
+            assert_eq!(back.kind, JobKind::Page);
+        }
     }
 }

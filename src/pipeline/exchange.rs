@@ -3,8 +3,9 @@
 use pharmwatch_crawler::{PageRecord, RecordKind};
 use pharmwatch_model::{ExchangePurpose, HttpExchange};
 
-/// The exchange behind a crawler record: request, response and the bytes as received.
-pub fn to_exchange(record: &PageRecord) -> HttpExchange {
+/// The exchange behind a crawler record: request, response and the bytes as received. The
+/// body moves out of the record (the archive is its last reader) rather than being copied.
+pub fn to_exchange(record: &mut PageRecord) -> HttpExchange {
     HttpExchange {
         purpose: match record.kind {
             RecordKind::Robots => ExchangePurpose::Robots,
@@ -23,7 +24,8 @@ pub fn to_exchange(record: &PageRecord) -> HttpExchange {
         status: record.status,
         reason: None,
         response_headers: record.response_headers.clone(),
-        body: record.body.to_vec(),
+        // Zero-copy when the record holds the only reference, as it does once fetched.
+        body: Vec::from(std::mem::take(&mut record.body)),
         truncated: record.truncated,
         started_at: record.fetched_at,
         ip: None,

@@ -112,10 +112,10 @@ impl Sink {
         Ok(())
     }
 
-    fn take(&mut self, record: PageRecord) -> Result<()> {
+    fn take(&mut self, mut record: PageRecord) -> Result<()> {
         let location = self
             .warc
-            .write_exchange(&to_exchange(&record))
+            .write_exchange(&to_exchange(&mut record))
             .with_context(|| format!("cannot archive the exchange with {}", record.url))?;
         if record.robots_ignored && self.robots_override_recorded.insert(record.site.clone()) {
             self.warc.write_metadata(
@@ -151,7 +151,7 @@ impl Sink {
             fetched_at: record.fetched_at,
             run: self.run,
         };
-        let listings = self.listings_of(&record)?;
+        let listings = self.listings_of(&mut record)?;
         let evaluated: Vec<(Listing, Verdict)> = listings
             .into_iter()
             .map(|l| {
@@ -199,12 +199,12 @@ impl Sink {
     /// The listings a page offers now: extracted from a fresh body; for a 304 or a failed
     /// fetch, the ones stored from the last time (the page still offers them as far as we
     /// know); none for a page that is gone (404, 410).
-    fn listings_of(&mut self, record: &PageRecord) -> Result<Vec<Listing>> {
+    fn listings_of(&mut self, record: &mut PageRecord) -> Result<Vec<Listing>> {
         let fresh =
             record.error.is_none() && record.status.is_some_and(|s| (200..300).contains(&s));
         let gone = matches!(record.status, Some(404 | 410));
         if fresh || gone {
-            return Ok(record.listings.clone());
+            return Ok(std::mem::take(&mut record.listings));
         }
         let stored = self.store.listings_on_page(&record.url)?;
         let unchanged = record.status == Some(304);
@@ -231,7 +231,13 @@ impl Sink {
             .entry(listing.site.clone())
             .or_default()
             .insert(listing.id.clone());
-        let first_seen = self.first_seen(&listing)?;
+        // A new listing was first seen now; reading it back (a query and a JSON parse of
+        // the whole listing) is only needed for one seen before.
+        let first_seen = if matches!(change, ListingChange::New) {
+            listing.fetched_at
+        } else {
+            self.first_seen(&listing)?
+        };
         let doc = index_doc(&self.rules, listing, verdict, first_seen, self.run);
         self.index.upsert(&doc)?;
         self.uncommitted += 1;
