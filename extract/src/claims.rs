@@ -9,8 +9,8 @@
 use std::sync::LazyLock;
 
 use pharmwatch_model::ProductClaims;
-use regex::Regex;
 
+use crate::guarded::GuardedRegex;
 use crate::text::truncate_at_char;
 
 /// Bytes of text scanned.
@@ -18,13 +18,13 @@ const MAX_CLAIMS_TEXT: usize = 256 * 1024;
 /// Longest manufacturer name kept (in characters).
 const MAX_NAME_CHARS: usize = 80;
 
-fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| unreachable!("claims regex {pattern}: {e}"))
+fn re(pattern: &str) -> GuardedRegex {
+    GuardedRegex::new(pattern).unwrap_or_else(|e| unreachable!("claims regex {pattern}: {e}"))
 }
 
 /// "Manufacturer: X" (label needs a colon) or "Manufactured by X"; Spanish, French,
 /// Portuguese and Chinese labels too. The name runs to the end of the line or a separator.
-static MANUFACTURER: LazyLock<Regex> = LazyLock::new(|| {
+static MANUFACTURER: LazyLock<GuardedRegex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)(?:\b(?:manufacturer|mfr|fabricante|fabricant|hersteller)[ \t]*[:：][ \t]*",
         r"|\b(?:manufactured|made|mfd|produced|fabricado|fabriqu[ée])[ \t]+(?:by|por|par)[ \t]*[:：]?[ \t]*",
@@ -35,7 +35,7 @@ static MANUFACTURER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "Batch: AB123", "Lot No. 4K21", "批号：20240311"; `sep` tells whether a separator or
 /// "No." stood between label and code.
-static BATCH: LazyLock<Regex> = LazyLock::new(|| {
+static BATCH: LazyLock<GuardedRegex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)(?:\b(?:batch|lot|lote)(?P<sep>[ \t]*(?:no\b\.?|nr\b\.?|number\b|n[º°o]\.?|#|code\b))?[ \t]*(?P<colon>[:：#])?",
         r"|(?:生产批号|产品批号|批号)(?P<zsep>[ \t]*[:：]?))",
@@ -44,7 +44,7 @@ static BATCH: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// "Exp: 11/2027", "Expiry date 2027-03-31", "有效期至：2027年03月", "Caducidad: 03/2027".
-static EXPIRY: LazyLock<Regex> = LazyLock::new(|| {
+static EXPIRY: LazyLock<GuardedRegex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)(?:\b(?:exp(?:iry|iration)?(?:[ \t]+date)?|expires|best[ \t]+before|use[ \t]+by|",
         r"(?:fecha[ \t]+de[ \t]+)?caducidad|vence|validade|date[ \t]+d[’']expiration|p[ée]remption)\b\.?[ \t]*[:：]?[ \t]*",
@@ -54,6 +54,12 @@ static EXPIRY: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<zv>\d{4}[ \t]*[年/.\-][ \t]*\d{1,2}(?:[ \t]*[月/.\-][ \t]*\d{1,2}[ \t]*日?|[ \t]*月)?))",
     ))
 });
+
+/// The guarded regexes of this module, for the gate-equivalence tests.
+#[cfg(test)]
+pub(crate) fn guarded_regexes() -> Vec<&'static GuardedRegex> {
+    vec![&MANUFACTURER, &BATCH, &EXPIRY]
+}
 
 /// The claims of one listing: `manufacturer` from structured data when it has one, the rest
 /// (and a missing manufacturer) from `text`.

@@ -11,8 +11,8 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use pharmwatch_model::{Contact, ContactKind};
-use regex::Regex;
 
+use crate::guarded::GuardedRegex;
 use crate::text::truncate_at_char;
 use crate::wallet::{WalletKind, classify_wallet};
 
@@ -21,14 +21,14 @@ pub const MAX_CONTACT_TEXT: usize = 256 * 1024;
 /// At most this many contacts are reported per text.
 pub const MAX_CONTACTS: usize = 200;
 
-fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| unreachable!("contact regex {pattern}: {e}"))
+fn re(pattern: &str) -> GuardedRegex {
+    GuardedRegex::new(pattern).unwrap_or_else(|e| unreachable!("contact regex {pattern}: {e}"))
 }
 
 /// Phone digits with separators on one line.
 const PHONE: &str = r"\+?\(?\d[\d \t\u{a0}().\-]{5,20}\d";
 
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+static EMAIL: LazyLock<GuardedRegex> = LazyLock::new(|| {
     re(
         r"(?i)\b[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}\b",
     )
@@ -36,59 +36,86 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "name [at] domain [dot] com", "name(at)domain(dot)com": addresses spelled out against
 /// harvesters, common on rogue shops.
-static EMAIL_SPELLED: LazyLock<Regex> = LazyLock::new(|| {
+static EMAIL_SPELLED: LazyLock<GuardedRegex> = LazyLock::new(|| {
     re(
         r"(?i)\b(?P<user>[a-z0-9][a-z0-9._%+\-]{0,63})\s*[\[\(\{]\s*at\s*[\]\)\}]\s*(?P<domain>[a-z0-9\-]{1,63}(?:(?:\s*[\[\(\{]\s*dot\s*[\]\)\}]\s*|\.)[a-z0-9\-]{1,63}){1,4})",
     )
 });
-static SPELLED_DOT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\s*[\[\(\{]\s*dot\s*[\]\)\}]\s*"));
+static SPELLED_DOT: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\s*[\[\(\{]\s*dot\s*[\]\)\}]\s*")
+        .unwrap_or_else(|e| unreachable!("spelled dot regex: {e}"))
+});
 
-static WHATSAPP: LazyLock<Regex> = LazyLock::new(|| {
+static WHATSAPP: LazyLock<GuardedRegex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)(?:\bwhats\s?app\b|\bwa\b|واتساب|ватсап|вотсап)\s*(?:number|no\.?|nr\.?|id)?\s*(?P<sep>[:：=\-]|@)?\s*(?P<v>{PHONE})"
     ))
 });
-static WHATSAPP_LINK: LazyLock<Regex> =
+static WHATSAPP_LINK: LazyLock<GuardedRegex> =
     LazyLock::new(|| re(r"(?i)(?:wa\.me/|whatsapp\.com/send/?\?phone=)\+?(?P<v>\d{7,15})"));
 
-static TELEGRAM: LazyLock<Regex> = LazyLock::new(|| {
+static TELEGRAM: LazyLock<GuardedRegex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)(?:\btelegram\b|телеграм\w*|\btg\b|电报)\s*(?:id|username)?\s*(?P<sep>[:：=\-]|@)?\s*(?:@(?P<at>[a-z][a-z0-9_]{{4,31}})|(?P<v>{PHONE})|(?P<h>[a-z][a-z0-9_]{{4,31}}))"
     ))
 });
-static TELEGRAM_LINK: LazyLock<Regex> =
+static TELEGRAM_LINK: LazyLock<GuardedRegex> =
     LazyLock::new(|| re(r"(?i)\b(?:t|telegram)\.me/(?P<h>[a-z][a-z0-9_]{4,31})\b"));
 
-static WECHAT: LazyLock<Regex> = LazyLock::new(|| {
+static WECHAT: LazyLock<GuardedRegex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)(?:\bwe\s?chat\b|\bweixin\b|微信号?|\bvx\b|\bwx\b|v信)\s*(?:id|号|号码)?\s*(?P<sep>[:：=\-]|@)?\s*(?:(?P<v>{PHONE})|(?P<h>[a-z][a-z0-9_\-]{{5,19}}))"
     ))
 });
 
-static SIGNAL: LazyLock<Regex> = LazyLock::new(|| {
+static SIGNAL: LazyLock<GuardedRegex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)\bsignal\b\s*(?:id|number|no\.?|username)?\s*(?P<sep>[:：=]|@)\s*(?:(?P<v>{PHONE})|@?(?P<h>[a-z][a-z0-9_.]{{2,31}}))"
     ))
 });
 
-static WICKR: LazyLock<Regex> = LazyLock::new(|| {
+static WICKR: LazyLock<GuardedRegex> = LazyLock::new(|| {
     re(
         r"(?i)\bwickr(?:\s*me)?\b\s*(?:id|username)?\s*(?P<sep>[:：=]|@)\s*@?(?P<h>[a-z][a-z0-9_.\-]{2,31})",
     )
 });
 
-static PLUS_PHONE: LazyLock<Regex> = LazyLock::new(|| re(r"\+\d[\d \t\u{a0}().\-]{6,20}\d"));
+static PLUS_PHONE: LazyLock<GuardedRegex> = LazyLock::new(|| re(r"\+\d[\d \t\u{a0}().\-]{6,20}\d"));
 
-static LABELLED_PHONE: LazyLock<Regex> = LazyLock::new(|| {
+static LABELLED_PHONE: LazyLock<GuardedRegex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)(?:\btel\b|\bphone\b|\bcall\b|\bmobile\b|\bmob\b|\bcell\b|\btél\b|téléphone|teléfono|telefone|\btelefon\b|телефон|\bтел\b|电话|手机|聯絡電話)\.?\s*(?:number|no\.?|nr\.?|us)?\s*[:：.]?\s*(?P<v>{PHONE})"
     ))
 });
 
-static BTC_BASE58: LazyLock<Regex> = LazyLock::new(|| re(r"\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b"));
-static BTC_BECH32: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bbc1[02-9ac-hj-np-z]{8,87}\b"));
-static ETH: LazyLock<Regex> = LazyLock::new(|| re(r"\b0[xX][0-9a-fA-F]{40}\b"));
-static TRON: LazyLock<Regex> = LazyLock::new(|| re(r"\bT[1-9A-HJ-NP-Za-km-z]{33}\b"));
+static BTC_BASE58: LazyLock<GuardedRegex> =
+    LazyLock::new(|| re(r"\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b"));
+static BTC_BECH32: LazyLock<GuardedRegex> =
+    LazyLock::new(|| re(r"(?i)\bbc1[02-9ac-hj-np-z]{8,87}\b"));
+static ETH: LazyLock<GuardedRegex> = LazyLock::new(|| re(r"\b0[xX][0-9a-fA-F]{40}\b"));
+static TRON: LazyLock<GuardedRegex> = LazyLock::new(|| re(r"\bT[1-9A-HJ-NP-Za-km-z]{33}\b"));
+
+/// The guarded regexes of this module, for the gate-equivalence tests.
+#[cfg(test)]
+pub(crate) fn guarded_regexes() -> Vec<&'static GuardedRegex> {
+    vec![
+        &EMAIL,
+        &EMAIL_SPELLED,
+        &WHATSAPP,
+        &WHATSAPP_LINK,
+        &TELEGRAM,
+        &TELEGRAM_LINK,
+        &WECHAT,
+        &SIGNAL,
+        &WICKR,
+        &PLUS_PHONE,
+        &LABELLED_PHONE,
+        &BTC_BASE58,
+        &BTC_BECH32,
+        &ETH,
+        &TRON,
+    ]
+}
 
 const FILE_SUFFIXES: &[&str] = &[
     ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".css", ".js",
@@ -179,7 +206,7 @@ fn wallets(text: &str, c: &mut Collector) {
 }
 
 /// A handle or number after a messaging label; a bare word needs a `:`/`@` separator.
-fn labelled(re: &Regex, text: &str, kind: ContactKind, c: &mut Collector) {
+fn labelled(re: &GuardedRegex, text: &str, kind: ContactKind, c: &mut Collector) {
     for caps in re.captures_iter(text) {
         let Some(whole) = caps.get(0) else { continue };
         let has_sep = caps.name("sep").is_some();

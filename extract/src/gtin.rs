@@ -8,19 +8,25 @@
 use std::sync::LazyLock;
 
 use pharmwatch_model::Gtin;
-use regex::Regex;
 
+use crate::guarded::GuardedRegex;
 use crate::text::truncate_at_char;
 
 const MAX_GTIN_TEXT: usize = 256 * 1024;
 const MAX_GTINS: usize = 50;
 
-static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+static LABELLED: LazyLock<GuardedRegex> = LazyLock::new(|| {
+    GuardedRegex::new(
         r#"(?i)(?:\bgtin(?:-?(?:8|12|13|14))?|\bean(?:-?(?:8|13))?|\bupc(?:-?a)?|\bisbn(?:-?13)?|\bbarcode|\bbar\s+code|条形码|条码|商品条码|штрихкод|штрих-код)\b["']?\s*(?:code|no\.?|nr\.?|number|#)?\s*["']?\s*[:：=#]?\s*["']?\s*(?P<n>\d[\d \-]{6,20}\d)"#,
     )
     .unwrap_or_else(|e| unreachable!("gtin regex: {e}"))
 });
+
+/// The guarded regexes of this module, for the gate-equivalence tests.
+#[cfg(test)]
+pub(crate) fn guarded_regexes() -> Vec<&'static GuardedRegex> {
+    vec![&LABELLED]
+}
 
 /// Whether the last digit of `digits` is the GS1 check digit of the others
 /// (weights 3, 1, 3, … from the rightmost data digit; total a multiple of 10).

@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::extract::selector;
+use crate::guarded::GuardedRegex;
 use crate::html_text::element_text;
 use crate::text::truncate_at_char;
 
@@ -57,6 +58,10 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| unreachable!("identifier regex {pattern}: {e}"))
 }
 
+fn guarded(pattern: &str) -> GuardedRegex {
+    GuardedRegex::new(pattern).unwrap_or_else(|e| unreachable!("identifier regex {pattern}: {e}"))
+}
+
 /// Analytics and tag-manager ids in script text or tracker URLs, in one pass.
 static ANALYTICS: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
@@ -75,8 +80,8 @@ static ANALYTICS: LazyLock<Regex> = LazyLock::new(|| {
 static GOOGLE_TAG_CONTEXT: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)gtag|googletagmanager|google-analytics"));
 
-static LICENCE: LazyLock<Regex> = LazyLock::new(|| {
-    re(concat!(
+static LICENCE: LazyLock<GuardedRegex> = LazyLock::new(|| {
+    guarded(concat!(
         r"(?i)\blicen[cs]ed\s+(?:online\s+|retail\s+|canadian\s+|uk\s+|us\s+)?pharmac(?:y|ies|ist)\b",
         r"|\blicen[cs]e\s*(?:no\b\.?|number\b|nr\b\.?|#)",
         r"|\bregistration\s*(?:no\b\.?|number\b|#)",
@@ -88,6 +93,12 @@ static LICENCE: LazyLock<Regex> = LazyLock::new(|| {
         r"|\bfarm[aá]cia\s+(?:licenciada|autorizada)\b|\bautoriza[cç][aã]o\s+de\s+funcionamento\b",
     ))
 });
+
+/// The guarded regexes of this module, for the gate-equivalence tests.
+#[cfg(test)]
+pub(crate) fn guarded_regexes() -> Vec<&'static GuardedRegex> {
+    vec![&LICENCE]
+}
 
 static LD_POSTAL_ADDRESS: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(?i)"@type"\s*:\s*\[?\s*"(?:https?://schema\.org/)?PostalAddress""#));

@@ -1,8 +1,7 @@
 //! A catalogue of canonical terms, each recognised by a regex of its spellings in several
 //! languages; shared by the payment-method and shipping-claim readers.
 
-use regex::Regex;
-
+use crate::guarded::GuardedRegex;
 use crate::text::truncate_at_char;
 
 /// Text beyond this many bytes is not scanned.
@@ -10,7 +9,7 @@ pub const MAX_KEYWORD_TEXT: usize = 256 * 1024;
 
 /// Compiled (canonical name, pattern) pairs.
 pub(crate) struct Catalogue {
-    entries: Vec<(&'static str, Regex)>,
+    entries: Vec<(&'static str, GuardedRegex)>,
 }
 
 impl Catalogue {
@@ -19,12 +18,18 @@ impl Catalogue {
         let entries = entries
             .iter()
             .map(|(name, pattern)| {
-                let re = Regex::new(&format!("(?i){pattern}"))
+                let re = GuardedRegex::new(&format!("(?i){pattern}"))
                     .unwrap_or_else(|e| unreachable!("keyword regex for {name}: {e}"));
                 (*name, re)
             })
             .collect();
         Catalogue { entries }
+    }
+
+    /// The compiled patterns, for the gate-equivalence tests.
+    #[cfg(test)]
+    pub(crate) fn regexes(&self) -> impl Iterator<Item = &GuardedRegex> {
+        self.entries.iter().map(|(_, re)| re)
     }
 
     /// Canonical names found in `text`, in order of first appearance, each once.

@@ -23,6 +23,7 @@ pub mod decode;
 mod entities;
 mod extract;
 pub mod gtin;
+mod guarded;
 mod html_text;
 mod identifiers;
 mod keywords;

@@ -70,3 +70,9 @@ pub fn parse_payment_methods(text: &str) -> Vec<String> {
 
 /// The payment methods that are cryptocurrencies (for callers that summarise).
 pub const CRYPTO_METHODS: &[&str] = &["bitcoin", "monero", "usdt", "ethereum", "litecoin"];
+
+/// The guarded regexes of this module, for the gate-equivalence tests.
+#[cfg(test)]
+pub(crate) fn guarded_regexes() -> Vec<&'static crate::guarded::GuardedRegex> {
+    PAYMENTS.regexes().collect()
+}

@@ -58,3 +58,9 @@ static CLAIMS: LazyLock<Catalogue> = LazyLock::new(|| {
 pub fn parse_shipping_claims(text: &str) -> Vec<String> {
     CLAIMS.find(text)
 }
+
+/// The guarded regexes of this module, for the gate-equivalence tests.
+#[cfg(test)]
+pub(crate) fn guarded_regexes() -> Vec<&'static crate::guarded::GuardedRegex> {
+    CLAIMS.regexes().collect()
+}

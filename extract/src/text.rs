@@ -19,6 +19,13 @@ pub fn truncate_at_char(s: &str, max_bytes: usize) -> &str {
     &s[..end]
 }
 
+/// Whether `haystack` with ASCII letters lower-cased contains `needle` (itself lower-case):
+/// `haystack.to_ascii_lowercase().contains(needle)` without the allocation.
+pub(crate) fn contains_ascii_case_insensitive(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
 /// Collapses runs of whitespace (including NBSP and other Unicode spaces) into one space
 /// and trims, stopping once `max_bytes` of output are written.
 pub fn collapse_whitespace(s: &str, max_bytes: usize) -> String {
@@ -74,6 +81,31 @@ mod tests {
         assert_eq!(truncate_at_char("西地那非", 4), "西");
         assert_eq!(truncate_at_char("abc", 10), "abc");
         assert_eq!(truncate_at_char("é", 1), "");
+    }
+
+    #[test]
+    fn ascii_case_insensitive_contains_matches_lowercasing_first() {
+        let haystacks = [
+            "product-PRICE",
+            "Preis",
+            "ЦЕНА цена",
+            "price-old",
+            "",
+            "pri",
+            "İPRICE",
+            "ＰＲＩＣＥ",
+            "BestSeller",
+        ];
+        let needles = ["price", "preis", "цена", "old", "bestseller", "", "ice"];
+        for h in haystacks {
+            for n in needles {
+                assert_eq!(
+                    contains_ascii_case_insensitive(h, n),
+                    h.to_ascii_lowercase().contains(n),
+                    "{h:?} {n:?}"
+                );
+            }
+        }
     }
 
     #[test]

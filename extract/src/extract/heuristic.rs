@@ -83,8 +83,9 @@ fn seller(doc: &Html) -> Option<String> {
 
 fn class_or_id_says(el: &scraper::node::Element, words: &[&str]) -> bool {
     let hit = |v: &str| {
-        let v = v.to_ascii_lowercase();
-        words.iter().any(|w| v.contains(w))
+        words
+            .iter()
+            .any(|w| crate::text::contains_ascii_case_insensitive(v, w))
     };
     el.attr("class").is_some_and(hit)
         || el.attr("id").is_some_and(hit)
