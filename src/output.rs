@@ -3,12 +3,13 @@
 
 use std::io::Write;
 
-use anyhow::Result;
-use pharmwatch_model::{Listing, Verdict};
+use anyhow::{Context, Result};
+use pharmwatch_model::{Listing, Money, Verdict};
+use pharmwatch_store::StateStore;
 use serde::Serialize;
 use unicode_width::UnicodeWidthChar;
 
-use crate::pipeline::RunSummary;
+use crate::pipeline::{FlaggedListing, RunSummary};
 
 /// Removes control characters (ANSI escapes, bidi overrides, newlines) from scraped text.
 pub fn sanitize(text: &str) -> String {
@@ -50,47 +51,68 @@ pub fn pad(text: &str, width: usize) -> String {
 }
 
 /// A table row per flagged listing: severity, site, title, price, rules.
-pub fn print_flagged_table(flagged: &[(Listing, Verdict)]) {
-    let mut rows: Vec<&(Listing, Verdict)> = flagged.iter().collect();
+pub fn print_flagged_table(flagged: &[FlaggedListing]) {
+    let mut rows: Vec<&FlaggedListing> = flagged.iter().collect();
     rows.sort_by(|a, b| {
-        b.1.score
-            .total_cmp(&a.1.score)
-            .then_with(|| a.0.site.cmp(&b.0.site))
-            .then_with(|| a.0.title.cmp(&b.0.title))
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.site.cmp(&b.site))
+            .then_with(|| a.title.cmp(&b.title))
     });
-    print_table(rows.iter().map(|(l, v)| (l, v)));
+    print_header();
+    for f in rows {
+        print_row(
+            f.severity.map_or("-", |s| s.as_str()),
+            &f.site,
+            &f.title,
+            f.price,
+            &f.rule_ids.join(","),
+        );
+    }
+}
+
+const TABLE_WIDTHS: [usize; 5] = [8, 12, 44, 14, 40];
+
+fn print_header() {
+    let header = ["SEVERITY", "SITE", "TITLE", "PRICE", "RULES"];
+    let line: Vec<String> = header
+        .iter()
+        .zip(TABLE_WIDTHS)
+        .map(|(h, w)| pad(h, w))
+        .collect();
+    println!("{}", line.join(" ").trim_end());
+}
+
+/// One table line; every cell is sanitized and cut to its column.
+fn print_row(severity: &str, site: &str, title: &str, price: Option<Money>, rules: &str) {
+    let price = price.map_or_else(|| "-".to_string(), |p| p.to_string());
+    let cells = [severity, site, title, &price, rules];
+    let line: Vec<String> = cells
+        .iter()
+        .zip(TABLE_WIDTHS)
+        .map(|(c, w)| pad(&fit(c, w), w))
+        .collect();
+    println!("{}", line.join(" ").trim_end());
 }
 
 /// Prints listings with their verdicts as a fixed-width table.
 pub fn print_table<'a>(rows: impl Iterator<Item = (&'a Listing, &'a Verdict)>) {
-    let widths = [8, 12, 44, 14, 40];
-    let header = ["SEVERITY", "SITE", "TITLE", "PRICE", "RULES"];
-    let line: Vec<String> = header.iter().zip(widths).map(|(h, w)| pad(h, w)).collect();
-    println!("{}", line.join(" ").trim_end());
+    print_header();
     for (listing, verdict) in rows {
-        let severity = verdict.severity.map_or("-", |s| s.as_str());
-        let price = listing
-            .price
-            .map_or_else(|| "-".to_string(), |p| p.to_string());
         let rules: Vec<&str> = verdict.rule_ids().collect();
-        let cells = [
-            severity.to_string(),
-            listing.site.clone(),
-            listing.title.clone(),
-            price,
-            rules.join(","),
-        ];
-        let line: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| pad(&fit(c, w), w))
-            .collect();
-        println!("{}", line.join(" ").trim_end());
+        print_row(
+            verdict.severity.map_or("-", |s| s.as_str()),
+            &listing.site,
+            &listing.title,
+            listing.price,
+            &rules.join(","),
+        );
     }
 }
 
-/// One JSON object a line per flagged listing.
-pub fn print_flagged_json(flagged: &[(Listing, Verdict)]) -> Result<()> {
+/// One JSON object a line per flagged listing, with the listing and verdict read back from
+/// `store` (the run stored them; its summary keeps only the table's columns).
+pub fn print_flagged_json(store: &dyn StateStore, flagged: &[FlaggedListing]) -> Result<()> {
     #[derive(Serialize)]
     struct Row<'a> {
         listing: &'a Listing,
@@ -98,7 +120,17 @@ pub fn print_flagged_json(flagged: &[(Listing, Verdict)]) -> Result<()> {
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    for (listing, verdict) in flagged {
+    for f in flagged {
+        let stored = store
+            .listing(&f.id)
+            .with_context(|| format!("cannot read the flagged listing {} back", f.id.as_str()))?
+            .with_context(|| {
+                format!(
+                    "the flagged listing {} is missing from the state store",
+                    f.id.as_str()
+                )
+            })?;
+        let (listing, verdict) = (&stored.listing, &stored.verdict);
         serde_json::to_writer(&mut out, &Row { listing, verdict })?;
         out.write_all(b"\n")?;
     }
@@ -108,8 +140,8 @@ pub fn print_flagged_json(flagged: &[(Listing, Verdict)]) -> Result<()> {
 /// "N pages, M listings, K flagged (…)" for the end of a run.
 pub fn summary_line(summary: &RunSummary) -> String {
     let mut by_severity = std::collections::BTreeMap::new();
-    for (_, v) in &summary.flagged {
-        if let Some(s) = v.severity {
+    for f in &summary.flagged {
+        if let Some(s) = f.severity {
             *by_severity.entry(std::cmp::Reverse(s)).or_insert(0usize) += 1;
         }
     }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use pharmwatch_indexer::{
-    IndexDoc, ListingIndexWriter, ListingSearcher, SearchRequest, SortBy, SortOrder,
+    IndexDoc, ListingIndexWriter, ListingSearcher, SearchRequest, SortBy, SortOrder, WriterBudget,
 };
 use pharmwatch_model::{
     Currency, DrugMatch, Field, Listing, Money, Quantity, RuleHit, Severity, SiteKind, Verdict,
@@ -328,7 +328,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn ingest(n: usize, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
-    let mut writer = ListingIndexWriter::open_or_create(dir)?;
+    // Bulk ingestion: the large budget (a crawl's lean one would flush mid-batch).
+    let mut writer = ListingIndexWriter::open_with_budget(dir, WriterBudget::bulk())?;
     if let Some(docs) = std::env::var("PW_BENCH_COMMIT_DOCS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -67,4 +67,4 @@ pub use error::{IndexError, QueryError, SearchError};
 pub use facets::Facets;
 pub use searcher::{ListingSearcher, SearchHit, SearchRequest, SearchResults, SortBy, SortOrder};
 pub use snippet::Snippet;
-pub use writer::{CommitPolicy, ListingIndexWriter};
+pub use writer::{CommitPolicy, ListingIndexWriter, WriterBudget};

@@ -51,8 +51,62 @@ pub struct ListingIndexWriter {
     last_commit: Instant,
 }
 
-/// Memory budget of the writer, split among its threads.
-const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
+/// How much memory, and how many indexing threads, a writer may use.
+///
+/// tantivy sizes each thread's term hash table from its share of the heap up front and
+/// flushes a segment when the share fills, so the budget is a floor of the writer's resident
+/// memory, not only a ceiling. A crawl commits every few thousand listings and never fills a
+/// small budget; bulk ingestion (a million listings between commits) wants the large one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriterBudget {
+    /// Indexing threads (at least 1).
+    pub threads: usize,
+    /// Heap shared by the threads; tantivy needs at least 15 MB per thread.
+    pub heap_bytes: usize,
+}
+
+/// tantivy refuses less than this per indexing thread.
+const MIN_HEAP_PER_THREAD: usize = 15_000_000;
+
+impl WriterBudget {
+    /// One thread, 40 MB: for crawls and rescans, which commit often. On a 5,000-page crawl
+    /// the writer's peak heap fell from 40 to 24 MB against [`Self::bulk`] with no loss of
+    /// pages/s (extraction and rules, not indexing, keep the cores busy; bench/RESULTS.md).
+    pub fn lean() -> Self {
+        WriterBudget {
+            threads: 1,
+            heap_bytes: 40 * 1024 * 1024,
+        }
+    }
+
+    /// Up to 4 threads (one per core), 256 MB: for bulk ingestion between rare commits.
+    pub fn bulk() -> Self {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4);
+        WriterBudget {
+            threads,
+            heap_bytes: 256 * 1024 * 1024,
+        }
+    }
+
+    /// The budget tantivy accepts: at least one thread and 15 MB per thread.
+    fn checked(self) -> Self {
+        let threads = self.threads.max(1);
+        WriterBudget {
+            threads,
+            heap_bytes: self.heap_bytes.max(threads * MIN_HEAP_PER_THREAD),
+        }
+    }
+}
+
+impl Default for WriterBudget {
+    /// [`Self::lean`].
+    fn default() -> Self {
+        Self::lean()
+    }
+}
 
 /// Opens the index in `dir` (creating the directory and the index when missing) with the
 /// analyzers registered.
@@ -84,15 +138,19 @@ pub(crate) fn open_index(dir: &Path) -> Result<(Index, Fields), IndexError> {
 }
 
 impl ListingIndexWriter {
-    /// Opens (or creates) the index in `dir` for writing, with the default [`CommitPolicy`].
+    /// Opens (or creates) the index in `dir` for writing, with the default [`CommitPolicy`]
+    /// and the [`WriterBudget::lean`] memory budget.
     pub fn open_or_create(dir: &Path) -> Result<Self, IndexError> {
+        Self::open_with_budget(dir, WriterBudget::default())
+    }
+
+    /// Opens (or creates) the index in `dir` for writing with this memory budget (raised to
+    /// tantivy's minimum of 15 MB per thread when below it).
+    pub fn open_with_budget(dir: &Path, budget: WriterBudget) -> Result<Self, IndexError> {
         let (index, fields) = open_index(dir)?;
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .clamp(1, 4);
+        let budget = budget.checked();
         let writer = index
-            .writer_with_num_threads(threads, WRITER_HEAP_BYTES)
+            .writer_with_num_threads(budget.threads, budget.heap_bytes)
             .map_err(|e| match e {
                 TantivyError::LockFailure(LockError::LockBusy, _) => IndexError::Locked {
                     dir: dir.to_path_buf(),

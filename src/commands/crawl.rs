@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 
 use super::{ConfigError, Global, exit};
@@ -72,7 +72,9 @@ pub fn run(global: &Global, args: CrawlArgs) -> Result<ExitCode> {
         ));
     }
     if args.json {
-        output::print_flagged_json(&summary.flagged)?;
+        let store = pharmwatch_store::SqliteStore::open(&data_dir.state())
+            .with_context(|| format!("cannot open {}", data_dir.state().display()))?;
+        output::print_flagged_json(&store, &summary.flagged)?;
     } else {
         output::print_flagged_table(&summary.flagged);
         eprintln!("{}", output::summary_line(&summary));

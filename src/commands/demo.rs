@@ -154,7 +154,12 @@ fn compare_with_truth(summary: &RunSummary, truth: &GroundTruth) -> String {
     let flagged: BTreeMap<&str, BTreeSet<&str>> = summary
         .flagged
         .iter()
-        .map(|(l, v)| (l.url.as_str(), v.rule_ids().collect()))
+        .map(|f| {
+            (
+                f.url.as_str(),
+                f.rule_ids.iter().map(String::as_str).collect(),
+            )
+        })
         .collect();
     let suspicious: Vec<_> = truth
         .listings

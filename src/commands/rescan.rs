@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use pharmwatch_indexer::ListingIndexWriter;
+use pharmwatch_indexer::{ListingIndexWriter, WriterBudget};
 use pharmwatch_store::{DataDirLock, ListingChange, RunStatus, SqliteStore, StateStore};
 
 use super::{ConfigError, Global};
@@ -21,7 +21,9 @@ pub fn run(global: &Global) -> Result<ExitCode> {
     let store: Arc<dyn StateStore> = Arc::new(SqliteStore::open(&data.state())?);
     let now = time::OffsetDateTime::now_utc();
     let run = store.start_run(&config.digest, now)?;
-    let mut index = ListingIndexWriter::open_or_create(&data.index())
+    // A rescan re-indexes every listing in one go: the bulk budget's bigger segments save
+    // merges, and no crawl competes for memory while it runs.
+    let mut index = ListingIndexWriter::open_with_budget(&data.index(), WriterBudget::bulk())
         .with_context(|| format!("cannot open the index at {}", data.index().display()))?;
     let (mut seen, mut changed, mut flagged) = (0u64, 0u64, 0u64);
     for stored in pharmwatch_store::AllListings::new(&*store) {

@@ -18,7 +18,7 @@ use pharmwatch_crawler::fetch::Validators;
 use pharmwatch_crawler::{CrawlStats, Crawler, PageRecord, ValidatorSource};
 use pharmwatch_evidence::{DEFAULT_ROTATE_BYTES, WarcInfo, WarcWriter};
 use pharmwatch_indexer::IndexDoc;
-use pharmwatch_model::{Listing, Money, Timestamp, Verdict};
+use pharmwatch_model::{Listing, ListingId, Money, Severity, Timestamp, Verdict};
 use pharmwatch_rules::RuleSet;
 use pharmwatch_store::{DataDirLock, RunId, RunStatus, SqliteStore, StateStore};
 use tokio::sync::mpsc;
@@ -101,10 +101,42 @@ pub struct RunSummary {
     pub new_listings: u64,
     pub changed_listings: u64,
     pub gone_listings: u64,
-    pub flagged: Vec<(Listing, Verdict)>,
+    /// The listings flagged in this run, in the order they were stored: only what the summary
+    /// shows (a crawl flags thousands; the full listings and verdicts are in the store).
+    pub flagged: Vec<FlaggedListing>,
     pub stats: Option<CrawlStats>,
     /// Pages answered 2xx or 304 (fresh or unchanged), by site: a site with none failed.
     pub pages_ok: std::collections::BTreeMap<String, u64>,
+}
+
+/// What a run's summary keeps of one flagged listing: the columns of the flagged table and
+/// the id to read the whole listing and verdict back from the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlaggedListing {
+    pub id: ListingId,
+    pub url: String,
+    pub site: String,
+    pub title: String,
+    pub price: Option<Money>,
+    pub severity: Option<Severity>,
+    pub score: f64,
+    pub rule_ids: Vec<String>,
+}
+
+impl FlaggedListing {
+    /// The summary columns of a flagged listing.
+    pub fn of(listing: &Listing, verdict: &Verdict) -> Self {
+        FlaggedListing {
+            id: listing.id.clone(),
+            url: listing.url.clone(),
+            site: listing.site.clone(),
+            title: listing.title.clone(),
+            price: listing.price,
+            severity: verdict.severity,
+            score: verdict.score,
+            rule_ids: verdict.rule_ids().map(str::to_string).collect(),
+        }
+    }
 }
 
 impl RunSummary {

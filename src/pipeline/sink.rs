@@ -26,6 +26,18 @@ use super::{RunSummary, index_doc};
 /// Commit the index at least this often, so a killed run loses little.
 const COMMIT_EVERY_DOCS: usize = 1_000;
 const COMMIT_EVERY: Duration = Duration::from_secs(10);
+/// Store at most this many pages in one SQLite transaction. Pages are batched only while the
+/// crawler is ahead of the sink (records waiting in the channel); the batch is stored as soon
+/// as the channel is empty, before each index commit and at the end, so a killed run loses at
+/// most this many pages' rows (their frontier entries stay queued and are fetched on resume).
+const STORE_BATCH_PAGES: usize = 32;
+
+/// A page archived and evaluated, waiting for its batch's store transaction.
+struct PendingPage {
+    commit: PageCommit,
+    /// Answered 2xx or 304.
+    ok: bool,
+}
 
 pub struct Sink {
     pub store: Arc<dyn StateStore>,
@@ -41,6 +53,7 @@ pub struct Sink {
     pub progress: Option<Arc<dyn super::progress::Progress>>,
     uncommitted: usize,
     last_commit: Instant,
+    pending: Vec<PendingPage>,
 }
 
 impl Sink {
@@ -65,6 +78,7 @@ impl Sink {
             progress: None,
             uncommitted: 0,
             last_commit: Instant::now(),
+            pending: Vec::with_capacity(STORE_BATCH_PAGES),
         })
     }
 
@@ -95,8 +109,23 @@ impl Sink {
 
     /// Drains the crawler's channel until it closes, then commits.
     pub fn drain(&mut self, mut rx: mpsc::Receiver<PageRecord>) -> Result<()> {
-        while let Some(record) = rx.blocking_recv() {
+        loop {
+            let record = match rx.try_recv() {
+                Ok(record) => record,
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    // Caught up with the crawler: store what waits before blocking.
+                    self.store_pending()?;
+                    match rx.blocking_recv() {
+                        Some(record) => record,
+                        None => break,
+                    }
+                }
+                Err(mpsc::error::TryRecvError::Disconnected) => break,
+            };
             self.take(record)?;
+            if self.pending.len() >= STORE_BATCH_PAGES {
+                self.store_pending()?;
+            }
             if self.uncommitted >= COMMIT_EVERY_DOCS || self.last_commit.elapsed() >= COMMIT_EVERY {
                 self.commit()?;
             }
@@ -105,6 +134,7 @@ impl Sink {
     }
 
     fn commit(&mut self) -> Result<()> {
+        self.store_pending()?;
         self.index.commit().context("cannot commit the index")?;
         self.warc.sync().context("cannot sync the evidence file")?;
         self.uncommitted = 0;
@@ -165,29 +195,56 @@ impl Sink {
             listings: evaluated,
             error: record.error.as_ref().map(|e| e.message.clone()),
         };
+        let ok = record.error.is_none()
+            && record
+                .status
+                .is_some_and(|s| (200..300).contains(&s) || s == 304);
+        self.pending.push(PendingPage { commit, ok });
+        Ok(())
+    }
+
+    /// Stores the waiting pages in one transaction, then indexes their listings.
+    fn store_pending(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let (commits, oks): (Vec<PageCommit>, Vec<bool>) =
+            self.pending.drain(..).map(|p| (p.commit, p.ok)).unzip();
         let changes = self
             .store
-            .commit_page(&commit, self.run)
-            .with_context(|| format!("cannot store the page {}", record.url))?;
+            .commit_pages(&commits, self.run)
+            .with_context(|| {
+                format!(
+                    "cannot store {} pages (the first: {})",
+                    commits.len(),
+                    commits[0].page.url
+                )
+            })?;
+        for ((commit, ok), changes) in commits.into_iter().zip(oks).zip(changes) {
+            self.page_stored(commit, ok, changes)?;
+        }
+        Ok(())
+    }
+
+    /// Indexes a stored page's listings and counts the page.
+    fn page_stored(
+        &mut self,
+        commit: PageCommit,
+        ok: bool,
+        changes: Vec<ListingChange>,
+    ) -> Result<()> {
         let flagged_before = self.summary.flagged.len();
         let listings = commit.listings.len();
         for ((listing, verdict), change) in commit.listings.into_iter().zip(changes) {
             self.index_listing(listing, verdict, change)?;
         }
-        let ok = record.error.is_none()
-            && record
-                .status
-                .is_some_and(|s| (200..300).contains(&s) || s == 304);
+        let site = commit.page.site;
         if ok {
-            *self
-                .summary
-                .pages_ok
-                .entry(record.site.clone())
-                .or_default() += 1;
+            *self.summary.pages_ok.entry(site.clone()).or_default() += 1;
         }
         if let Some(progress) = &self.progress {
             progress.page(&super::progress::PageDone {
-                site: &record.site,
+                site: &site,
                 ok,
                 listings,
                 flagged: self.summary.flagged.len() - flagged_before,
@@ -248,7 +305,9 @@ impl Sink {
             ListingChange::Unchanged => {}
         }
         if doc.verdict.flagged {
-            self.summary.flagged.push((doc.listing, doc.verdict));
+            self.summary
+                .flagged
+                .push(super::FlaggedListing::of(&doc.listing, &doc.verdict));
         }
         Ok(())
     }

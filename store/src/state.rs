@@ -52,6 +52,16 @@ pub trait StateStore: Send + Sync {
         commit: &PageCommit,
         run: RunId,
     ) -> Result<Vec<ListingChange>, StoreError>;
+    /// [`Self::commit_page`] for several pages, in order, in one transaction (all or none):
+    /// a crawl commits pages in small batches, since each transaction has a fixed cost.
+    /// Returns the listing changes of each page.
+    fn commit_pages(
+        &self,
+        commits: &[PageCommit],
+        run: RunId,
+    ) -> Result<Vec<Vec<ListingChange>>, StoreError> {
+        commits.iter().map(|c| self.commit_page(c, run)).collect()
+    }
 
     /// Adds URLs to their sites' frontiers; URLs already there (in any state) are ignored.
     /// Returns how many were new.

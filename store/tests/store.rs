@@ -470,6 +470,41 @@ fn a_page_commit_is_all_or_nothing() {
 }
 
 #[test]
+fn a_batch_of_page_commits_is_stored_in_order_and_all_or_nothing() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let run = store.start_run("cfg", T0).unwrap();
+    let changes = store
+        .commit_pages(
+            &[
+                commit_for("http://h/1", run, 2),
+                commit_for("http://h/2", run, 1),
+            ],
+            run,
+        )
+        .unwrap();
+    assert_eq!(
+        changes,
+        vec![
+            vec![ListingChange::New, ListingChange::New],
+            vec![ListingChange::New]
+        ]
+    );
+    assert!(store.page("http://h/1").unwrap().is_some());
+    assert!(store.page("http://h/2").unwrap().is_some());
+    assert_eq!(store.frontier_counts("medsdirect").unwrap().queued, 6);
+
+    // The second page of this batch fails (unknown run: foreign key): the first is not kept.
+    let batch = [
+        commit_for("http://h/3", run, 1),
+        commit_for("http://h/4", RunId(999), 1),
+    ];
+    assert!(store.commit_pages(&batch, run).is_err());
+    assert_eq!(store.page("http://h/3").unwrap(), None);
+    assert_eq!(store.frontier_counts("medsdirect").unwrap().queued, 6);
+    assert_eq!(store.all_listings().count(), 3);
+}
+
+#[test]
 fn a_second_connection_mid_transaction_sees_a_consistent_store() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.sqlite");

@@ -9,7 +9,8 @@ use crate::{PageRecord, RunId, StoreError, Validators, WarcPointer};
 /// and evidence pointer of the content it confirmed.
 pub(super) fn record(conn: &Connection, p: &PageRecord) -> Result<(), StoreError> {
     let warc = p.warc.as_ref();
-    conn.execute(
+    // Once per fetched page: cached, so SQLite parses this statement once per connection.
+    conn.prepare_cached(
         "INSERT INTO pages (url, site, status, etag, last_modified, body_sha256,
                             warc_file, warc_offset, warc_length, fetched_at, run_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -29,20 +30,20 @@ pub(super) fn record(conn: &Connection, p: &PageRecord) -> Result<(), StoreError
             warc_length = CASE WHEN excluded.status = 304
                         THEN pages.warc_length ELSE excluded.warc_length END,
             fetched_at = excluded.fetched_at, run_id = excluded.run_id",
-        params![
-            p.url,
-            p.site,
-            p.status,
-            p.etag,
-            p.last_modified,
-            p.body_sha256,
-            warc.map(|w| w.file.as_str()),
-            warc.map(|w| i64_of(w.offset)),
-            warc.map(|w| i64_of(w.length)),
-            ts(p.fetched_at),
-            p.run.0,
-        ],
-    )?;
+    )?
+    .execute(params![
+        p.url,
+        p.site,
+        p.status,
+        p.etag,
+        p.last_modified,
+        p.body_sha256,
+        warc.map(|w| w.file.as_str()),
+        warc.map(|w| i64_of(w.offset)),
+        warc.map(|w| i64_of(w.length)),
+        ts(p.fetched_at),
+        p.run.0,
+    ])?;
     Ok(())
 }
 
