@@ -52,7 +52,11 @@ listing_pages=$((shops * per_shop))
 
 stop_nginx() { [ -s "$site/nginx.pid" ] && nginx_ctl -s quit 2>/dev/null || true; }
 trap stop_nginx EXIT
-nginx_ctl 2>/dev/null
+if ! nginx_err=$(nginx_ctl 2>&1); then
+  echo "nginx did not start: $nginx_err" >&2
+  echo "(another server holds the shops' ports? \`ss -ltnp | grep :180\` shows which; stop it and rerun)" >&2
+  exit 1
+fi
 sleep 0.5
 
 echo "== Scrapy in $venv" >&2
