@@ -6,11 +6,9 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
-use common::{crawl, json_lines, pharmwatch, pharmwatch_raw, write_config};
+use common::{Server, crawl, json_lines, pharmwatch, pharmwatch_raw, write_config};
 use pharmwatch_marketplace::{
     Flags, GroundTruth, Marketplace, MarketplaceOptions, NewListing, RunningMarketplace,
     ShopEndpoint,
@@ -264,7 +262,7 @@ fn plant_hostile_pair(data: &Path) {
 
 fn check_web(data: &Path, names: &BTreeMap<String, String>) {
     plant_hostile_pair(data);
-    let server = Server::start(data);
+    let server = Server::start(data, None);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let site_of = |name: &str| {
         names
@@ -275,7 +273,7 @@ fn check_web(data: &Path, names: &BTreeMap<String, String>) {
     };
 
     // pillharbor's page: its class and reasons, and the other two harbor shops linked.
-    let page = runtime.block_on(server.ok(&format!("/domain/{}", site_of("pillharbor"))));
+    let page = runtime.block_on(ok(&server, &format!("/domain/{}", site_of("pillharbor"))));
     assert!(page.contains("Risk class"), "{page}");
     assert!(page.contains("rx_without_prescription"));
     for other in ["rxbayside", "medcove"] {
@@ -292,12 +290,12 @@ fn check_web(data: &Path, names: &BTreeMap<String, String>) {
     assert!(!page.contains("genericspot"));
 
     // The legitimate pharmacy: no concern, in no network.
-    let page = runtime.block_on(server.ok(&format!("/domain/{}", site_of("carewell"))));
+    let page = runtime.block_on(ok(&server, &format!("/domain/{}", site_of("carewell"))));
     assert!(page.contains("no_concern"));
     assert!(page.contains("Not linked to any other shop"));
 
     // Scraped identifiers are escaped.
-    let page = runtime.block_on(server.ok("/domain/evil-a.example"));
+    let page = runtime.block_on(ok(&server, "/domain/evil-a.example"));
     assert!(page.contains("href=\"/domain/evil-b.example\""), "{page}");
     assert!(
         page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
@@ -305,59 +303,21 @@ fn check_web(data: &Path, names: &BTreeMap<String, String>) {
     );
     assert!(!page.contains("<script"), "{page}");
 
-    let page = runtime.block_on(server.ok("/networks"));
+    let page = runtime.block_on(ok(&server, "/networks"));
     assert!(page.contains("Network 1"));
     assert!(page.contains("1F5LqhXCj9n6Pw3SmiRn82bru22rKRKf4s"));
     assert!(!page.contains("<script"));
 }
 
-/// `pharmwatch serve` on a free loopback port; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(data: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pharmwatch"))
-            .arg("--data-dir")
-            .arg(data)
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env_remove("PHARMWATCH_TOKEN")
-            .env_remove("PHARMWATCH_CONFIG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line from serve: {line:?}"))
-            .to_string();
-        Server { child, base }
-    }
-
-    /// GET that must answer 200; the body.
-    async fn ok(&self, path: &str) -> String {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let url = format!("{}{path}", self.base);
-        let res = reqwest::get(&url).await.unwrap();
-        let status = res.status();
-        let body = res.text().await.unwrap();
-        assert_eq!(status, 200, "GET {url}: {body}");
-        body
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// GET that must answer 200; the body.
+async fn ok(server: &Server, path: &str) -> String {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let url = server.url(path);
+    let res = reqwest::get(&url).await.unwrap();
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, 200, "GET {url}: {body}");
+    body
 }
 
 // ---------------------------------------------------------------------------------------
@@ -450,8 +410,8 @@ fn a_rise_planted_between_runs_is_signalled_and_stable_runs_are_not() {
     );
     let md4 = stdout(&["--data-dir", data_s, "report", "4", "--md"]);
     assert!(md4.contains("## Trend signals (0)"), "{md4}");
-    let server = Server::start(&data);
-    let page = runtime.block_on(server.ok("/reports/5"));
+    let server = Server::start(&data, None);
+    let page = runtime.block_on(ok(&server, "/reports/5"));
     let section = page.split("Trend signals").nth(1).expect("a trend section");
     assert!(section.contains(&format!("<code>{drug}</code>")), "{page}");
     drop(server);

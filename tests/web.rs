@@ -7,14 +7,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{crawl, pharmwatch, pharmwatch_raw, root, write_config};
+use common::{Server, crawl, pharmwatch, pharmwatch_raw, root, write_config};
 use pharmwatch_marketplace::{Marketplace, MarketplaceOptions};
 use pharmwatch_model::sha256_hex;
 use serde_json::Value;
@@ -151,50 +150,6 @@ fn build_hostile() -> PathBuf {
 
 // ---------------------------------------------------------------------------------------
 // The server process and an HTTP client.
-
-/// `pharmwatch serve` on a free loopback port; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(data: &Path, token: Option<&str>) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pharmwatch"));
-        cmd.arg("--data-dir")
-            .arg(data)
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env_remove("PHARMWATCH_TOKEN")
-            .env_remove("PHARMWATCH_CONFIG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        if let Some(token) = token {
-            cmd.args(["--token", token]);
-        }
-        let mut child = cmd.spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line from serve: {line:?}"))
-            .to_string();
-        Server { child, base }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 struct Reply {
     status: u16,

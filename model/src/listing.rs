@@ -233,6 +233,20 @@ pub enum ContactKind {
 }
 
 impl ContactKind {
+    pub const ALL: [ContactKind; 11] = [
+        ContactKind::Email,
+        ContactKind::Phone,
+        ContactKind::Whatsapp,
+        ContactKind::Telegram,
+        ContactKind::Wechat,
+        ContactKind::Signal,
+        ContactKind::Wickr,
+        ContactKind::BitcoinWallet,
+        ContactKind::EthereumWallet,
+        ContactKind::TronWallet,
+        ContactKind::Other,
+    ];
+
     /// `email`, `phone`, `bitcoin_wallet`, …: the snake_case name serde uses.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -336,20 +350,7 @@ mod tests {
 
     #[test]
     fn contact_kind_names_are_the_serde_names() {
-        use ContactKind::*;
-        for kind in [
-            Email,
-            Phone,
-            Whatsapp,
-            Telegram,
-            Wechat,
-            Signal,
-            Wickr,
-            BitcoinWallet,
-            EthereumWallet,
-            TronWallet,
-            Other,
-        ] {
+        for kind in ContactKind::ALL {
             let json = serde_json::to_string(&kind).unwrap();
             assert_eq!(json, format!("\"{}\"", kind.as_str()));
         }

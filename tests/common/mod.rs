@@ -3,8 +3,9 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 use pharmwatch_marketplace::ShopEndpoint;
 use serde_json::Value;
@@ -132,4 +133,49 @@ pub fn search_rules(
             (url, (rules, severity))
         })
         .collect()
+}
+
+/// `pharmwatch serve` on a free loopback port (with `token`, every page needs it); killed
+/// when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(data: &Path, token: Option<&str>) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pharmwatch"));
+        cmd.arg("--data-dir")
+            .arg(data)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env_remove("PHARMWATCH_TOKEN")
+            .env_remove("PHARMWATCH_CONFIG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(token) = token {
+            cmd.args(["--token", token]);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line from serve: {line:?}"))
+            .to_string();
+        Server { child, base }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
