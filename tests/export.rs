@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{crawl, json_lines, pharmwatch, pharmwatch_raw, root, write_config};
+use common::{crawl, pharmwatch_raw, root, search_docs, write_config};
 use pharmwatch_evidence::{WarcReader, read_record_at, verify_file, warc_digest_to_hex};
 use pharmwatch_marketplace::{Marketplace, MarketplaceOptions};
 use pharmwatch_model::sha256_hex;
@@ -126,22 +126,9 @@ fn stderr(out: &std::process::Output) -> String {
 
 /// Listing id → search hit (`search --json`), for the same query.
 fn search_hits(query: &str) -> BTreeMap<String, Value> {
-    let data = data().to_str().unwrap();
-    let out = pharmwatch(&[
-        "--data-dir",
-        data,
-        "search",
-        query,
-        "--json",
-        "--limit",
-        "100000",
-    ]);
-    json_lines(&out)
+    search_docs(data().to_str().unwrap(), query, false)
         .into_iter()
-        .filter_map(|hit| {
-            let doc = hit.get("doc")?.clone();
-            Some((doc["listing"]["id"].as_str()?.to_string(), doc))
-        })
+        .filter_map(|doc| Some((doc["listing"]["id"].as_str()?.to_string(), doc)))
         .collect()
 }
 

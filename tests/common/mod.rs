@@ -96,12 +96,8 @@ pub fn json_lines(out: &Output) -> Vec<Value> {
         .collect()
 }
 
-/// URL → rule ids of every listing found by a search, read from a new process.
-pub fn search_rules(
-    data: &str,
-    query: &str,
-    all: bool,
-) -> BTreeMap<String, (BTreeSet<String>, String)> {
+/// The `doc` of every hit of `search QUERY --json` (all of them), read from a new process.
+pub fn search_docs(data: &str, query: &str, all: bool) -> Vec<Value> {
     let mut args = vec![
         "--data-dir",
         data,
@@ -116,9 +112,19 @@ pub fn search_rules(
     }
     json_lines(&pharmwatch(&args))
         .into_iter()
-        .filter(|hit| hit.get("doc").is_some())
-        .map(|hit| {
-            let doc = &hit["doc"];
+        .filter_map(|hit| hit.get("doc").cloned())
+        .collect()
+}
+
+/// URL → rule ids of every listing found by a search, read from a new process.
+pub fn search_rules(
+    data: &str,
+    query: &str,
+    all: bool,
+) -> BTreeMap<String, (BTreeSet<String>, String)> {
+    search_docs(data, query, all)
+        .into_iter()
+        .map(|doc| {
             let url = doc["listing"]["url"].as_str().unwrap().to_string();
             let rules = doc["verdict"]["hits"]
                 .as_array()
