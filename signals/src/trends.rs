@@ -159,6 +159,27 @@ impl RunCounts {
             .insert(key.to_string(), count);
     }
 
+    /// Counts one more listing seen in the run, by its verdict (see [`tally`]); lets a caller
+    /// stream listings from the store without holding them.
+    pub fn add_listing(&mut self, verdict: &Verdict) {
+        self.bump(Dimension::Total, TOTAL_LISTINGS);
+        if !verdict.flagged {
+            return;
+        }
+        self.bump(Dimension::Total, TOTAL_FLAGGED);
+        let drugs: BTreeSet<&str> = verdict.drugs.iter().map(|d| d.drug.as_str()).collect();
+        let categories: BTreeSet<&str> =
+            verdict.drugs.iter().map(|d| d.category.as_str()).collect();
+        let rules: BTreeSet<&str> = verdict.rule_ids().collect();
+        for (dimension, keys) in [
+            (Dimension::Drug, drugs),
+            (Dimension::Category, categories),
+            (Dimension::Rule, rules),
+        ] {
+            keys.into_iter().for_each(|k| self.bump(dimension, k));
+        }
+    }
+
     fn bump(&mut self, dimension: Dimension, key: &str) {
         *self
             .counts
@@ -193,22 +214,7 @@ impl RunCounts {
 pub fn tally<'a>(items: impl IntoIterator<Item = (&'a Listing, &'a Verdict)>) -> RunCounts {
     let mut counts = RunCounts::default();
     for (_, verdict) in items {
-        counts.bump(Dimension::Total, TOTAL_LISTINGS);
-        if !verdict.flagged {
-            continue;
-        }
-        counts.bump(Dimension::Total, TOTAL_FLAGGED);
-        let drugs: BTreeSet<&str> = verdict.drugs.iter().map(|d| d.drug.as_str()).collect();
-        let categories: BTreeSet<&str> =
-            verdict.drugs.iter().map(|d| d.category.as_str()).collect();
-        let rules: BTreeSet<&str> = verdict.rule_ids().collect();
-        for (dimension, keys) in [
-            (Dimension::Drug, drugs),
-            (Dimension::Category, categories),
-            (Dimension::Rule, rules),
-        ] {
-            keys.into_iter().for_each(|k| counts.bump(dimension, k));
-        }
+        counts.add_listing(verdict);
     }
     counts
 }

@@ -10,15 +10,11 @@
 use std::collections::BTreeSet;
 
 use anyhow::{Context, Result};
-use pharmwatch_model::{Listing, Verdict};
-use pharmwatch_signals::{Dimension, RunCounts, Signal, TrendConfig, detect, tally};
+use pharmwatch_signals::{Dimension, RunCounts, Signal, TrendConfig, detect};
 use pharmwatch_store::{AllListings, RunCount, RunId, RunRecord, RunStatus, StateStore};
 use serde::{Deserialize, Serialize};
 
-/// Listings tallied together before their counts are added up (bounds memory).
-const TALLY_CHUNK: usize = 500;
-
-/// Tallies the listings seen in `run` (one pass over the store, a page at a time) and
+/// Tallies the listings seen in `run` (one pass over the store) and
 /// stores the counts with the run. Returns them.
 pub fn record_run_counts(store: &dyn StateStore, run: RunId) -> Result<RunCounts> {
     let counts = tally_run(store, run)?;
@@ -36,30 +32,16 @@ pub fn record_run_counts(store: &dyn StateStore, run: RunId) -> Result<RunCounts
     Ok(counts)
 }
 
-/// Counts of the listings whose last run is `run`.
+/// Counts of the listings whose last run is `run`, streamed from the store.
 pub fn tally_run(store: &dyn StateStore, run: RunId) -> Result<RunCounts> {
-    let mut total = RunCounts::default();
-    let mut chunk: Vec<(Listing, Verdict)> = Vec::with_capacity(TALLY_CHUNK);
+    let mut counts = RunCounts::default();
     for stored in AllListings::new(store) {
         let stored = stored.context("cannot read the stored listings")?;
-        if stored.last_run != run {
-            continue;
-        }
-        chunk.push((stored.listing, stored.verdict));
-        if chunk.len() == TALLY_CHUNK {
-            add(&mut total, &tally(chunk.iter().map(|(l, v)| (l, v))));
-            chunk.clear();
+        if stored.last_run == run {
+            counts.add_listing(&stored.verdict);
         }
     }
-    add(&mut total, &tally(chunk.iter().map(|(l, v)| (l, v))));
-    Ok(total)
-}
-
-fn add(total: &mut RunCounts, part: &RunCounts) {
-    for (dimension, key, count) in part.iter() {
-        let sum = total.get(dimension, key).saturating_add(count);
-        total.set(dimension, key, sum);
-    }
+    Ok(counts)
 }
 
 /// The trend signals of one run, and what they were compared with.
