@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::ValidSite;
-use crate::extraction::SiteExtractor;
+use crate::extraction::{ExtractionPool, SiteExtractor};
 use crate::fetch::{Limits, build_client};
 use crate::frontier::{Frontier, Priority, Rejection, Scope};
 use crate::politeness::{HostKey, HostScheduler};
@@ -165,6 +165,9 @@ impl Crawler {
             }
         }
         let (heads, heads_rx) = tokio::sync::mpsc::unbounded_channel();
+        let extraction =
+            ExtractionPool::start(std::thread::available_parallelism().map_or(1, |n| n.get()))
+                .map_err(|e| CrawlError::Threads(e.to_string()))?;
         let ctx = Arc::new(WorkerCtx {
             limits: Limits {
                 user_agent: self.settings.user_agent.clone(),
@@ -185,9 +188,17 @@ impl Crawler {
             retry_base: Duration::from_millis(self.settings.retry_base_ms),
             max_retry_wait: Duration::from_secs(self.settings.max_retry_wait_secs),
             heads,
-            extract_permits: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(1, |n| n.get()),
-            )),
+            extraction,
+            frontiers: self
+                .sites
+                .iter()
+                .map(|s| {
+                    Mutex::new(Frontier::new(
+                        s.scope.clone(),
+                        self.settings.max_query_variants,
+                    ))
+                })
+                .collect(),
         });
         let mut run = Run {
             crawler: self,
@@ -196,11 +207,6 @@ impl Crawler {
                 self.settings.per_host_concurrency,
                 self.settings.global_concurrency,
             ),
-            frontiers: self
-                .sites
-                .iter()
-                .map(|s| Frontier::new(s.scope.clone(), self.settings.max_query_variants))
-                .collect(),
             robots: HashMap::new(),
             tasks: JoinSet::new(),
             running: HashMap::new(),
@@ -258,6 +264,25 @@ impl Crawler {
     }
 }
 
+/// Counts links the frontier turned away in the site's stats.
+pub(crate) fn count_rejections(
+    stats: &Mutex<CrawlStats>,
+    site: &str,
+    rejections: impl IntoIterator<Item = Rejection>,
+) {
+    let mut stats = lock(stats);
+    let s = stats.per_site.entry(site.to_string()).or_default();
+    for r in rejections {
+        match r {
+            Rejection::Duplicate => {}
+            Rejection::Trap => s.traps += 1,
+            Rejection::OutOfScope | Rejection::TooDeep | Rejection::PageLimit => {
+                s.out_of_scope += 1
+            }
+        }
+    }
+}
+
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -280,7 +305,6 @@ struct Run<'a> {
     crawler: &'a Crawler,
     ctx: Arc<WorkerCtx>,
     sched: HostScheduler<Pending>,
-    frontiers: Vec<Frontier>,
     robots: HashMap<HostKey, RobotsState>,
     tasks: JoinSet<Outcome>,
     running: HashMap<tokio::task::Id, Running>,
@@ -304,7 +328,8 @@ impl Run<'_> {
             self.resume(index);
             let starts = self.site(index).site.start_urls.clone();
             for url in starts {
-                match self.frontiers[index].admit(&url, 0, true) {
+                let admission = self.frontier(index).admit(&url, 0, true);
+                match admission {
                     Ok(url) => self.enqueue(Job::page(index, url, 0), rank(Priority::Other)),
                     Err(r) => self.count_rejection(index, r),
                 }
@@ -322,7 +347,7 @@ impl Run<'_> {
             return;
         };
         for url in resume.done.iter().filter_map(|u| Url::parse(u).ok()) {
-            self.frontiers[index].mark_done(&url);
+            self.frontier(index).mark_done(&url);
         }
         let queued: Vec<(Url, u32, Priority)> = resume
             .queued
@@ -336,7 +361,8 @@ impl Run<'_> {
             "resuming an interrupted crawl"
         );
         for (url, depth, priority) in queued {
-            match self.frontiers[index].admit(&url, depth, false) {
+            let admission = self.frontier(index).admit(&url, depth, false);
+            match admission {
                 Ok(url) => self.enqueue(Job::page(index, url, depth), rank(priority)),
                 Err(r) => self.count_rejection(index, r),
             }
@@ -450,7 +476,7 @@ impl Run<'_> {
         match outcome {
             Outcome::Done => {}
             Outcome::OutputClosed => self.output_closed = true,
-            Outcome::Links(links) => self.admit_links(&job, links),
+            Outcome::Links(links) => self.enqueue_links(&job, links),
             Outcome::Redirect(target) => self.follow_redirect(job, target),
             Outcome::Retry(delay) => {
                 self.sched.defer(&host, Instant::now() + delay);
@@ -470,18 +496,17 @@ impl Run<'_> {
         }
     }
 
-    fn admit_links(&mut self, job: &Job, links: Vec<(Url, Priority)>) {
+    /// Queues the links a page's worker admitted to the frontier.
+    fn enqueue_links(&mut self, job: &Job, links: Vec<(Url, Priority)>) {
         let depth = job.depth + 1;
         for (url, priority) in links {
-            match self.frontiers[job.site].admit(&url, depth, false) {
-                Ok(url) => self.enqueue(Job::page(job.site, url, depth), rank(priority)),
-                Err(r) => self.count_rejection(job.site, r),
-            }
+            self.enqueue(Job::page(job.site, url, depth), rank(priority));
         }
     }
 
     fn follow_redirect(&mut self, job: Job, target: Url) {
-        match self.frontiers[job.site].admit_redirect(&target) {
+        let admission = self.frontier(job.site).admit_redirect(&target);
+        match admission {
             Ok(url) => {
                 let mut next = job;
                 next.hop_to(url);
@@ -495,18 +520,12 @@ impl Run<'_> {
     }
 
     fn count_rejection(&mut self, site: usize, r: Rejection) {
-        let mut stats = lock(&self.ctx.stats);
-        let s = stats
-            .per_site
-            .entry(self.site(site).name().to_string())
-            .or_default();
-        match r {
-            Rejection::Duplicate => {}
-            Rejection::Trap => s.traps += 1,
-            Rejection::OutOfScope | Rejection::TooDeep | Rejection::PageLimit => {
-                s.out_of_scope += 1
-            }
-        }
+        count_rejections(&self.ctx.stats, self.site(site).name(), [r]);
+    }
+
+    /// The site's frontier (shared with the workers, which admit the links they find).
+    fn frontier(&self, site: usize) -> std::sync::MutexGuard<'_, Frontier> {
+        lock(&self.ctx.frontiers[site])
     }
 
     /// Queues a page job on its host, fetching robots.txt first where the site respects it.
@@ -643,7 +662,8 @@ impl Run<'_> {
                 let mut admitted = 0;
                 for text in urls {
                     let Ok(url) = Url::parse(&text) else { continue };
-                    match self.frontiers[site].admit(&url, 1, false) {
+                    let admission = self.frontier(site).admit(&url, 1, false);
+                    match admission {
                         Ok(url) => {
                             let priority = if runtime.extractor.is_listing_url(&url) {
                                 Priority::Listing

@@ -42,6 +42,9 @@ pub enum CrawlError {
     /// The HTTP client could not be built (TLS setup, proxy).
     #[error("building the HTTP client: {0}")]
     Client(String),
+    /// The extraction threads could not be started (the system refused new threads).
+    #[error("starting the extraction threads: {0}")]
+    Threads(String),
     /// The receiver of the page records was dropped before the crawl ended.
     #[error("the page record receiver was closed; crawl stopped")]
     OutputClosed,

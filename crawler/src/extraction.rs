@@ -1,6 +1,8 @@
-//! The one place that talks to pharmwatch-extract: decoding and listing extraction.
+//! The one place that talks to pharmwatch-extract: decoding and listing extraction, and the
+//! threads it runs on.
 
-use std::sync::Arc;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex, mpsc};
 
 use pharmwatch_extract::{LinkKind, SiteContext, SiteProfile, decode_html, extract_page};
 use pharmwatch_model::{Listing, Timestamp};
@@ -86,6 +88,97 @@ impl SiteExtractor {
                 .map(|l| (l.url, Priority::from(l.kind)))
                 .collect(),
             encoding: Some(decoded.encoding.to_string()),
+        }
+    }
+}
+
+type Task = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of long-lived threads, one per core, that extract fetched pages.
+///
+/// Why not tokio's blocking pool: it hands each page to whichever of its threads is idle and
+/// starts new ones as it likes, so the extractor's regexes kept meeting threads whose scratch
+/// caches were cold or had to be taken from (and returned to) the shared pool of caches. In a
+/// profile of the 21k-page bench crawl, the lazy-DFA searches cost 3.8× more per page than the
+/// same extraction on fixed threads (`examples/parse_ceiling.rs`), and `Pool::get_slow` was
+/// 1 % of the crawl. A fixed set also bounds extraction to the cores without a semaphore.
+pub(crate) struct ExtractionPool {
+    tasks: mpsc::Sender<Task>,
+}
+
+/// Why an extraction gave no result.
+#[derive(Debug)]
+pub(crate) struct ExtractionFailed(pub String);
+
+impl ExtractionPool {
+    /// Starts `threads` extraction threads (at least one). They end when the pool is dropped.
+    pub(crate) fn start(threads: usize) -> std::io::Result<ExtractionPool> {
+        let (tasks, queue) = mpsc::channel::<Task>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads.max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("pw-extract-{i}"))
+                .spawn(move || {
+                    // The lock is held only while waiting; the task runs after it is released.
+                    while let Some(task) = queue.lock().ok().and_then(|q| q.recv().ok()) {
+                        task();
+                    }
+                })?;
+        }
+        Ok(ExtractionPool { tasks })
+    }
+
+    /// Runs `work` on an extraction thread. A panic in `work` (a bug met on some hostile
+    /// page) becomes an error for that page; the thread goes on with the next.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ExtractionFailed> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let task: Task = Box::new(move || {
+            let _ = done.send(std::panic::catch_unwind(AssertUnwindSafe(work)));
+        });
+        self.tasks
+            .send(task)
+            .map_err(|_| ExtractionFailed("the extraction threads have stopped".into()))?;
+        match result.await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(panic)) => Err(ExtractionFailed(panic_message(panic.as_ref()))),
+            Err(_) => Err(ExtractionFailed("the extraction thread stopped".into())),
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let text = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("unknown cause");
+    format!("the extractor panicked: {text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn runs_work_on_named_threads_and_survives_a_panic() {
+        let pool = ExtractionPool::start(2).expect("threads start");
+        let name = pool
+            .run(|| std::thread::current().name().map(str::to_string))
+            .await
+            .expect("work runs");
+        assert!(name.is_some_and(|n| n.starts_with("pw-extract-")));
+        let failed = pool
+            .run(|| -> u32 { panic!("hostile page") })
+            .await
+            .expect_err("a panic is an error");
+        assert!(failed.0.contains("hostile page"), "{}", failed.0);
+        // Both threads are still there after the panic.
+        for i in 0..4u32 {
+            assert_eq!(pool.run(move || i * 2).await.expect("work runs"), i * 2);
         }
     }
 }

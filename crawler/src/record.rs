@@ -65,9 +65,10 @@ pub struct PageRecord {
     /// Links found on the page (before the frontier's scope and dedup checks).
     pub links_found: usize,
     #[serde(skip)]
-    /// The links themselves, normalised, with the priority they would be fetched at: what a
-    /// persistent frontier stores so an interrupted crawl can resume (scope and dedup are
-    /// checked again when they are admitted).
+    /// The links this page added to the frontier (normalised, in scope, new to the run), with
+    /// the priority they will be fetched at: what a persistent frontier stores so an
+    /// interrupted crawl can resume. A link already admitted through another page is not
+    /// repeated here.
     pub links: Vec<(String, Priority)>,
     /// Why the exchange failed, if it did.
     pub error: Option<FetchError>,

@@ -8,9 +8,10 @@ use tokio::sync::mpsc::{Sender, UnboundedSender};
 use tokio::time::Instant;
 use url::Url;
 
-use crate::crawl::{SiteRuntime, lock};
+use crate::crawl::{SiteRuntime, count_rejections, lock};
+use crate::extraction::ExtractionPool;
 use crate::fetch::{Exchange, Limits, exchange};
-use crate::frontier::{Priority, is_binary_resource, normalize_url};
+use crate::frontier::{Frontier, Priority, normalize_url};
 use crate::politeness::HostKey;
 use crate::robots::{ROBOTS_MAX_REDIRECTS, RobotsRules, robots_url};
 use crate::sitemap::{Sitemap, parse_sitemap};
@@ -185,11 +186,15 @@ pub(crate) struct WorkerCtx {
     pub max_retry_wait: Duration,
     /// Tells the crawl loop that this task's response head arrived.
     pub heads: UnboundedSender<(tokio::task::Id, Instant)>,
-    /// One permit per core: pages extracted at once. Without it every fetched page gets its
-    /// own blocking thread (up to the global concurrency), the threads fight over the cores,
-    /// and every regex and matcher of the extractor keeps one scratch cache per concurrent
-    /// user: 64 extractions at once cost ~100 MB of caches that 2 at once do not.
-    pub extract_permits: Arc<tokio::sync::Semaphore>,
+    /// One thread per core extracts pages. Without the bound every fetched page got its own
+    /// blocking thread (up to the global concurrency), the threads fought over the cores, and
+    /// every regex and matcher of the extractor kept one scratch cache per concurrent user:
+    /// 64 extractions at once cost ~100 MB of caches that 2 at once do not.
+    pub extraction: ExtractionPool,
+    /// Each site's frontier. A page's worker admits the links it found, so its record carries
+    /// only the links new to the run: the store's persistent frontier then gets one row per
+    /// URL instead of one insert per link of every page (~40 a page, mostly duplicates).
+    pub frontiers: Vec<Mutex<Frontier>>,
 }
 
 impl WorkerCtx {
@@ -494,39 +499,54 @@ async fn parse(
     let url = job.url.clone();
     let fetched_at = rec.fetched_at;
     let digest = rec.body_sha256.clone().unwrap_or_default();
-    // Never closed, so acquiring only fails if that changes: extract anyway then.
-    let _permit = ctx.extract_permits.clone().acquire_owned().await.ok();
-    let result = tokio::task::spawn_blocking(move || {
-        extractor.extract(&body, content_type.as_deref(), &url, fetched_at, &digest)
-    })
-    .await;
+    let result = ctx
+        .extraction
+        .run(move || extractor.extract(&body, content_type.as_deref(), &url, fetched_at, &digest))
+        .await;
     match result {
         Ok(page) => {
             rec.listings = page.listings;
             rec.encoding = page.encoding;
             rec.links_found = page.links.len();
-            rec.links = page
-                .links
+            let admitted = admit_links(ctx, site, job, page.links);
+            rec.links = admitted
                 .iter()
-                .map(|(url, priority)| (normalize_url(url), *priority))
-                .filter(|(url, _)| {
-                    site.scope.in_scope(url, false)
-                        && !is_binary_resource(url)
-                        && !site.scope.looks_like_trap(url)
-                })
-                .map(|(url, priority)| (url.to_string(), priority))
+                .map(|(url, priority)| (url.to_string(), *priority))
                 .collect();
-            Outcome::Links(page.links)
+            Outcome::Links(admitted)
         }
         Err(e) => {
             set_error(
                 rec,
                 FetchErrorKind::Extraction,
-                format!("extraction failed: {e}"),
+                format!("extraction failed: {}", e.0),
             );
             Outcome::Done
         }
     }
+}
+
+/// Admits a page's links to its site's frontier; returns those new to the run, normalised.
+fn admit_links(
+    ctx: &WorkerCtx,
+    site: &SiteRuntime,
+    job: &Job,
+    links: Vec<(Url, Priority)>,
+) -> Vec<(Url, Priority)> {
+    let depth = job.depth + 1;
+    let mut admitted = Vec::new();
+    let mut rejected = Vec::new();
+    {
+        let mut frontier = lock(&ctx.frontiers[job.site]);
+        for (url, priority) in links {
+            match frontier.admit(&url, depth, false) {
+                Ok(url) => admitted.push((url, priority)),
+                Err(r) => rejected.push(r),
+            }
+        }
+    }
+    count_rejections(&ctx.stats, site.name(), rejected);
+    admitted
 }
 
 /// Fetches robots.txt, following up to five redirects (any host, per RFC 9309).
