@@ -34,7 +34,7 @@ const COMMIT_EVERY: Duration = Duration::from_secs(10);
 /// Why an age and not "whenever the channel is empty": the sink usually keeps up with the
 /// crawler, so storing on an empty channel meant one transaction per page, and its COMMIT
 /// (WAL frames of every touched B-tree page) was 8 % of a crawl's CPU.
-const STORE_BATCH_PAGES: usize = 32;
+const STORE_BATCH_PAGES: usize = 128;
 const STORE_BATCH_AGE: Duration = Duration::from_millis(200);
 
 /// A page archived and evaluated, waiting for its batch's store transaction.

@@ -111,6 +111,10 @@ fn configure(conn: &Connection, wal: bool) -> rusqlite::Result<()> {
     // corrupt the file; the crawl re-fetches such pages on resume.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Checkpoint the WAL every 8,192 pages (32 MiB) instead of SQLite's 1,000: a crawl
+    // rewrites the same hot B-tree pages in every transaction, and each checkpoint copies them
+    // back again. At 1,000 the checkpoints were 4 % of a crawl's CPU.
+    conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
     // Every statement of a page commit is `prepare_cached`; rusqlite's default of 16 is
     // close to the number the crawl, the reports and the daemon use together.
     conn.set_prepared_statement_cache_capacity(64);
