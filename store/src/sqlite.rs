@@ -25,9 +25,15 @@ use crate::{
 /// How long a writer waits for another connection's write transaction before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The SQLite state store (one connection behind a mutex).
+/// The SQLite state store (one connection behind a mutex, and a read-only one for the
+/// crawler's lookups).
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Read-only connection for lookups the crawler makes while the sink writes (conditional
+    /// GET validators). With WAL it reads the last committed state at once; on the writing
+    /// connection such a lookup waited for the sink's whole batch transaction, blocking a
+    /// tokio worker thread meanwhile. `None` for in-memory stores.
+    reader: Option<Mutex<Connection>>,
     path: PathBuf,
 }
 
@@ -42,8 +48,10 @@ impl SqliteStore {
         let mut conn = Connection::open(path).map_err(open_err)?;
         configure(&conn, true).map_err(open_err)?;
         migrate(&mut conn)?;
+        let reader = open_reader(path).map_err(open_err)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            reader: Some(Mutex::new(reader)),
             path: path.to_path_buf(),
         })
     }
@@ -55,6 +63,7 @@ impl SqliteStore {
         migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            reader: None,
             path: PathBuf::from(":memory:"),
         })
     }
@@ -95,6 +104,16 @@ impl SqliteStore {
         tx.commit()?;
         Ok(out)
     }
+}
+
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
 }
 
 fn configure(conn: &Connection, wal: bool) -> rusqlite::Result<()> {
@@ -189,7 +208,12 @@ impl StateStore for SqliteStore {
     }
 
     fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
-        pages::validators(&self.conn(), url)
+        match &self.reader {
+            Some(reader) => {
+                pages::validators(&reader.lock().unwrap_or_else(|p| p.into_inner()), url)
+            }
+            None => pages::validators(&self.conn(), url),
+        }
     }
 
     fn commit_page(

@@ -82,12 +82,11 @@ fn get_where(
 /// Validators only make sense from a response that had a body worth revalidating.
 pub(super) fn validators(conn: &Connection, url: &str) -> Result<Option<Validators>, StoreError> {
     let row: Option<(Option<String>, Option<String>)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT etag, last_modified FROM pages
              WHERE url = ?1 AND (status BETWEEN 200 AND 299 OR status = 304)",
-            [url],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row([url], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     Ok(match row {
         Some((None, None)) | None => None,
