@@ -215,6 +215,35 @@ async fn healthy_site_is_crawled_and_robots_disallow_is_respected() {
     assert_eq!(hit.header("accept-encoding"), Some("gzip, deflate"));
 }
 
+/// Every page links to the same five URLs; the records hand each URL to the persistent
+/// frontier once (the page that found it first), not once per page that links to it.
+#[tokio::test]
+async fn page_records_carry_each_new_link_once() {
+    let shop = healthy_site().await;
+    let (_, records) = crawl(settings(), vec![site("shop", &shop)]).await;
+    let pages = pages_of(&records, "shop");
+    assert_eq!(pages.len(), 4);
+    assert!(pages.iter().all(|r| r.links_found == 5), "{pages:#?}");
+    let mut carried: Vec<String> = pages
+        .iter()
+        .flat_map(|r| r.links.iter().map(|(url, _)| url.clone()))
+        .collect();
+    carried.sort();
+    // The start page is not carried (it was a seed); the disallowed page is (robots.txt is
+    // checked when a URL is fetched, and may allow it in a later run).
+    let mut expected: Vec<String> = [
+        "/about.html",
+        "/p/1.html",
+        "/p/2.html",
+        "/private/secret.html",
+    ]
+    .iter()
+    .map(|p| shop.url(p))
+    .collect();
+    expected.sort();
+    assert_eq!(carried, expected);
+}
+
 #[tokio::test]
 async fn robots_503_blocks_the_host_and_404_allows_all() {
     let down = Server::start(|hit| match hit.path.as_str() {
