@@ -67,7 +67,7 @@ impl SiteExtractor {
             .is_some_and(|p| p.is_listing_url(url))
     }
 
-    /// Decodes and extracts one page. CPU work: call on the blocking pool; nothing parsed
+    /// Decodes and extracts one page. CPU work: call on an [`ExtractionPool`]; nothing parsed
     /// outlives the call.
     pub(crate) fn extract(
         &self,

@@ -4,7 +4,8 @@
 //! (scope, dedup, traps), the [`politeness`] scheduler releases them one host slot at a
 //! time (robots.txt, per-host rate and Crawl-delay, per-host and global concurrency),
 //! [`fetch`] performs one HTTP exchange with a streaming body cap and its own
-//! decompression, and pages are handed to `pharmwatch-extract` on the blocking pool.
+//! decompression, and pages are handed to `pharmwatch-extract` on fixed extraction threads
+//! (one per core); the worker that fetched a page admits the links it found to the frontier.
 //! Every exchange, including robots.txt fetches, redirects and failures, becomes a
 //! [`PageRecord`] carrying the raw bytes received so evidence can archive it.
 

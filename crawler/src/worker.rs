@@ -482,7 +482,7 @@ fn is_parseable(content_type: Option<&str>) -> bool {
     mime.is_empty() || mime == "text/html" || mime == "application/xhtml+xml"
 }
 
-/// Runs extraction on the blocking pool and fills the record.
+/// Runs extraction on the extraction threads and fills the record.
 async fn parse(
     ctx: &WorkerCtx,
     site: &SiteRuntime,
