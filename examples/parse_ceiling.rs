@@ -12,14 +12,12 @@
 //! Prints one line per run: `parse_ceiling threads=T pages=N secs=S pages_per_s=R`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use pharmwatch_crawler::SiteConfig;
-use pharmwatch_extract::{SiteContext, SiteProfile, decode_html, extract_page};
-use pharmwatch_model::sha256_hex;
+use pharmwatch_crawler::bench::PageExtraction;
 use serde::Deserialize;
 use url::Url;
 
@@ -48,7 +46,7 @@ fn main() -> Result<()> {
             .with_context(|| format!("THREADS `{t}` is not a number"))?,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let (contexts, pages) = load(&dir)?;
+    let (sites, pages) = load(&dir)?;
     let bytes: usize = pages.iter().map(|p| p.body.len()).sum();
     eprintln!("{} pages, {} bytes loaded", pages.len(), bytes);
     let mut counts = vec![1];
@@ -57,7 +55,7 @@ fn main() -> Result<()> {
     }
     for t in counts {
         let start = Instant::now();
-        let listings = extract_all(&contexts, &pages, t);
+        let listings = extract_all(&sites, &pages, t);
         let secs = start.elapsed().as_secs_f64();
         println!(
             "parse_ceiling threads={t} pages={} listings={listings} secs={secs:.3} pages_per_s={:.0}",
@@ -70,7 +68,7 @@ fn main() -> Result<()> {
 
 /// Extracts every page on `threads` threads pulling from one shared counter; returns the
 /// number of listings found (so the work cannot be optimised away).
-fn extract_all(contexts: &[SiteContext], pages: &[Page], threads: usize) -> usize {
+fn extract_all(sites: &[PageExtraction], pages: &[Page], threads: usize) -> usize {
     let next = AtomicUsize::new(0);
     let found = AtomicUsize::new(0);
     let fetched_at = time::OffsetDateTime::now_utc();
@@ -81,16 +79,9 @@ fn extract_all(contexts: &[SiteContext], pages: &[Page], threads: usize) -> usiz
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(page) = pages.get(i) else { break };
-                    let digest = sha256_hex(&page.body);
-                    let decoded = decode_html(&page.body, Some("text/html"), page.url.host_str());
-                    let out = extract_page(
-                        &decoded.text,
-                        &page.url,
-                        &contexts[page.site],
-                        fetched_at,
-                        Some(&digest),
-                    );
-                    mine += out.listings.len() + usize::from(out.links.is_empty());
+                    let (listings, links) =
+                        sites[page.site].extract(&page.body, &page.url, fetched_at);
+                    mine += listings + usize::from(links == 0);
                 }
                 found.fetch_add(mine, Ordering::Relaxed);
             });
@@ -99,28 +90,16 @@ fn extract_all(contexts: &[SiteContext], pages: &[Page], threads: usize) -> usiz
     found.into_inner()
 }
 
-fn load(dir: &Path) -> Result<(Vec<SiteContext>, Vec<Page>)> {
+fn load(dir: &Path) -> Result<(Vec<PageExtraction>, Vec<Page>)> {
     let path = dir.join("sites.toml");
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
     let sites: SitesFile =
         toml::from_str(&text).with_context(|| format!("{} is not a sites file", path.display()))?;
-    let mut contexts = Vec::new();
+    let mut sites_out = Vec::new();
     let mut pages = Vec::new();
     for (index, site) in sites.site.iter().enumerate() {
-        let profile = match &site.profile {
-            Some(p) => Some(Arc::new(
-                SiteProfile::load(p).with_context(|| format!("profile {}", p.display()))?,
-            )),
-            None => None,
-        };
-        contexts.push(SiteContext {
-            name: site.name.clone(),
-            kind: site.kind,
-            currency: site.currency,
-            language: site.language.clone(),
-            profile,
-        });
+        sites_out.push(PageExtraction::load(site).with_context(|| format!("site {}", site.name))?);
         let base = site
             .start_urls
             .first()
@@ -145,7 +124,7 @@ fn load(dir: &Path) -> Result<(Vec<SiteContext>, Vec<Page>)> {
             });
         }
     }
-    Ok((contexts, pages))
+    Ok((sites_out, pages))
 }
 
 /// The URL path a static file is served under (category pages carry `?page=N`).

@@ -1,13 +1,18 @@
 //! Hooks for benchmarks, not a stable API: the crawl loop's own frontier and host queues,
 //! driven without any network, so the memory a large frontier costs can be measured on the
-//! very structures a crawl keeps (`bench/frontier_memory.sh`).
+//! very structures a crawl keeps (`bench/frontier_memory.sh`); and the crawler's own page
+//! extraction, so the parse-only ceiling measures what a crawl runs
+//! (`examples/parse_ceiling.rs`).
 
 use std::time::Duration;
 
 use tokio::time::Instant;
 use url::Url;
 
+use pharmwatch_model::{Timestamp, sha256_hex};
+
 use crate::crawl::rank;
+use crate::extraction::SiteExtractor;
 use crate::frontier::{Frontier, Priority, Scope};
 use crate::politeness::{HostKey, HostScheduler};
 use crate::worker::{Job, Pending};
@@ -76,5 +81,29 @@ impl FrontierLoad {
         self.sched.complete(&host);
         let job = pending.into_job(&host)?;
         Some((job.site, job.url))
+    }
+}
+
+/// One site's page extraction exactly as the crawler runs it on a fetched page: body digest,
+/// charset decoding, listing and link extraction with the site's profile.
+pub struct PageExtraction {
+    extractor: std::sync::Arc<SiteExtractor>,
+}
+
+impl PageExtraction {
+    /// Loads the site's profile, as a crawl of `site` does.
+    pub fn load(site: &SiteConfig) -> Result<Self, CrawlError> {
+        Ok(PageExtraction {
+            extractor: SiteExtractor::load(site)?,
+        })
+    }
+
+    /// Extracts one HTML page fetched from `url`; returns (listings, links) found.
+    pub fn extract(&self, body: &[u8], url: &Url, fetched_at: Timestamp) -> (usize, usize) {
+        let digest = sha256_hex(body);
+        let page = self
+            .extractor
+            .extract(body, Some("text/html"), url, fetched_at, &digest);
+        (page.listings.len(), page.links.len())
     }
 }
