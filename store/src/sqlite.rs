@@ -89,9 +89,13 @@ impl SqliteStore {
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the guard dropped any open transaction (rolled back), so
-        // the connection is still usable.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.conn)
+    }
+
+    /// The connection for lookups that need not see the writer's open transaction: the
+    /// read-only one where there is one.
+    fn read_conn(&self) -> MutexGuard<'_, Connection> {
+        self.reader.as_ref().map_or_else(|| self.conn(), lock)
     }
 
     fn in_tx<T>(
@@ -104,6 +108,12 @@ impl SqliteStore {
         tx.commit()?;
         Ok(out)
     }
+}
+
+fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the guard dropped any open transaction (rolled back), so the
+    // connection is still usable.
+    conn.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
@@ -208,12 +218,7 @@ impl StateStore for SqliteStore {
     }
 
     fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
-        match &self.reader {
-            Some(reader) => {
-                pages::validators(&reader.lock().unwrap_or_else(|p| p.into_inner()), url)
-            }
-            None => pages::validators(&self.conn(), url),
-        }
+        pages::validators(&self.read_conn(), url)
     }
 
     fn commit_page(
