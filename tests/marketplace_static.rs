@@ -28,7 +28,7 @@ fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
 fn static_out_writes_pages_nginx_conf_and_sites() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("market");
-    let out = pharmwatch(&[
+    let args = [
         "marketplace",
         "--static-out",
         dir.to_str().unwrap(),
@@ -38,7 +38,8 @@ fn static_out_writes_pages_nginx_conf_and_sites() {
         "4",
         "--seed",
         "7",
-    ]);
+    ];
+    let out = pharmwatch(&args);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("5 shops, 20 product pages"), "{stdout}");
 
@@ -85,17 +86,7 @@ fn static_out_writes_pages_nginx_conf_and_sites() {
     assert!(conf.contains("access_log "), "requests are logged");
 
     // Idempotent: writing again over the same folder succeeds with the same pages.
-    pharmwatch(&[
-        "marketplace",
-        "--static-out",
-        dir.to_str().unwrap(),
-        "--shops",
-        "5",
-        "--listings-per-shop",
-        "4",
-        "--seed",
-        "7",
-    ]);
+    pharmwatch(&args);
     assert_eq!(std::fs::read_to_string(products[0]).unwrap(), page);
 }
 

@@ -48,10 +48,10 @@ impl Current {
             let (listing, verdict) = (stored.listing, stored.verdict);
             networks.add(&listing, &verdict);
             risk.add(&listing, &verdict);
-            let shop_sites = sites.entry(Shop::of(&listing)).or_default();
-            if !shop_sites.contains(&listing.site) {
-                shop_sites.insert(listing.site);
-            }
+            sites
+                .entry(Shop::of(&listing))
+                .or_default()
+                .insert(listing.site);
         }
         Ok(Current {
             networks: networks.finish(&NetworkConfig::default()),
