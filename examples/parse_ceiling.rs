@@ -96,10 +96,10 @@ fn load(dir: &Path) -> Result<(Vec<PageExtraction>, Vec<Page>)> {
         .with_context(|| format!("cannot read {}", path.display()))?;
     let sites: SitesFile =
         toml::from_str(&text).with_context(|| format!("{} is not a sites file", path.display()))?;
-    let mut sites_out = Vec::new();
+    let sites_out =
+        PageExtraction::load_all(&sites.site).context("cannot load the sites' profiles")?;
     let mut pages = Vec::new();
     for (index, site) in sites.site.iter().enumerate() {
-        sites_out.push(PageExtraction::load(site).with_context(|| format!("site {}", site.name))?);
         let base = site
             .start_urls
             .first()

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{crawl, crawl_raw, pharmwatch, pharmwatch_raw, write_config};
+use common::{crawl, crawl_raw, pharmwatch, pharmwatch_raw, search_docs, write_config};
 use pharmwatch_marketplace::{Flags, Marketplace, MarketplaceOptions, NewListing};
 use pharmwatch_model::{ListingId, sha256_hex};
 use pharmwatch_store::{DataDirLock, HistoryKind, SqliteStore, StateStore};
@@ -199,4 +199,52 @@ fn a_second_crawl_on_a_locked_data_dir_is_refused_with_the_holder() {
         stderr.contains(&format!("pid {}", std::process::id())),
         "{stderr}"
     );
+}
+
+/// Listing ids of every indexed listing (flagged or not), sorted, duplicates kept.
+fn indexed_ids(data: &str) -> Vec<String> {
+    let mut ids: Vec<String> = search_docs(data, "*", true)
+        .iter()
+        .map(|doc| doc["listing"]["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// New listings go into the index without a delete (the store is written first and never
+/// forgets one); a recrawl, and a store replaced under a kept index, still leave each listing
+/// in the index exactly once.
+#[test]
+fn each_listing_is_indexed_once_across_recrawls_and_a_replaced_store() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = runtime
+        .block_on(pharmwatch_marketplace::serve(small_market()))
+        .unwrap();
+    let listings = running.ground_truth().listings.len();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), &running.shops());
+    let data = tmp.path().join("data");
+    let data_s = data.to_str().unwrap();
+
+    crawl(&data, &config);
+    let first = indexed_ids(data_s);
+    assert_eq!(first.len(), listings);
+    let mut unique = first.clone();
+    unique.dedup();
+    assert_eq!(
+        unique, first,
+        "a listing indexed twice after the first crawl"
+    );
+
+    crawl(&data, &config);
+    assert_eq!(indexed_ids(data_s), first, "after a recrawl");
+
+    // The state store is lost; the index is kept. Every listing is new to the store again,
+    // and must replace its indexed copy rather than sit beside it.
+    for name in ["state.sqlite", "state.sqlite-wal", "state.sqlite-shm"] {
+        let _ = std::fs::remove_file(data.join(name));
+    }
+    crawl(&data, &config);
+    runtime.block_on(running.shutdown());
+    assert_eq!(indexed_ids(data_s), first, "after the store was replaced");
 }

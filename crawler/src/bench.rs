@@ -12,7 +12,7 @@ use url::Url;
 use pharmwatch_model::{Timestamp, sha256_hex};
 
 use crate::crawl::rank;
-use crate::extraction::SiteExtractor;
+use crate::extraction::{Profiles, SiteExtractor};
 use crate::frontier::{Frontier, Priority, Scope};
 use crate::politeness::{HostKey, HostScheduler};
 use crate::worker::{Job, Pending};
@@ -91,11 +91,18 @@ pub struct PageExtraction {
 }
 
 impl PageExtraction {
-    /// Loads the site's profile, as a crawl of `site` does.
-    pub fn load(site: &SiteConfig) -> Result<Self, CrawlError> {
-        Ok(PageExtraction {
-            extractor: SiteExtractor::load(site)?,
-        })
+    /// Loads the sites' profiles as a crawl of `sites` does (each profile file once); one
+    /// extraction per site, in order.
+    pub fn load_all(sites: &[SiteConfig]) -> Result<Vec<Self>, CrawlError> {
+        let mut profiles = Profiles::default();
+        sites
+            .iter()
+            .map(|site| {
+                Ok(PageExtraction {
+                    extractor: SiteExtractor::load(site, &mut profiles)?,
+                })
+            })
+            .collect()
     }
 
     /// Extracts one HTML page fetched from `url`; returns (listings, links) found.

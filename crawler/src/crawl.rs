@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::ValidSite;
-use crate::extraction::{ExtractionPool, SiteExtractor};
+use crate::extraction::{ExtractionPool, Profiles, SiteExtractor};
 use crate::fetch::{Limits, build_client};
 use crate::frontier::{Frontier, Priority, Rejection, Scope};
 use crate::politeness::{HostKey, HostScheduler};
@@ -95,6 +95,7 @@ impl Crawler {
         settings.validate()?;
         let mut clients: HashMap<Option<String>, reqwest::Client> = HashMap::new();
         let mut names = HashSet::new();
+        let mut profiles = Profiles::default();
         let mut runtimes = Vec::with_capacity(sites.len());
         for config in sites {
             if !names.insert(config.name.clone()) {
@@ -111,7 +112,7 @@ impl Crawler {
             };
             runtimes.push(Arc::new(SiteRuntime {
                 scope: Arc::new(Scope::new(site.clone(), settings.max_url_len)),
-                extractor: SiteExtractor::load(&config)?,
+                extractor: SiteExtractor::load(&config, &mut profiles)?,
                 interval: config.interval(&settings),
                 site,
                 client,

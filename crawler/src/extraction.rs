@@ -1,7 +1,9 @@
 //! The one place that talks to pharmwatch-extract: decoding and listing extraction, and the
 //! threads it runs on.
 
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, mpsc};
 
 use pharmwatch_extract::{LinkKind, SiteContext, SiteProfile, decode_html, extract_page};
@@ -27,6 +29,33 @@ pub(crate) struct SiteExtractor {
     context: SiteContext,
 }
 
+/// Site profiles loaded once per file. Sites that name the same profile (one shop template
+/// on many domains, a platform's many sellers) share its compiled regexes, and with them the
+/// regexes' per-thread search caches: ten sites on two profiles compile and keep two.
+#[derive(Debug, Default)]
+pub(crate) struct Profiles {
+    loaded: HashMap<PathBuf, Arc<SiteProfile>>,
+}
+
+impl Profiles {
+    /// The profile `site` names, loaded on first use; `None` when it names none.
+    fn of(&mut self, site: &SiteConfig) -> Result<Option<Arc<SiteProfile>>, CrawlError> {
+        let Some(path) = &site.profile else {
+            return Ok(None);
+        };
+        if let Some(profile) = self.loaded.get(path) {
+            return Ok(Some(profile.clone()));
+        }
+        let profile = Arc::new(SiteProfile::load(path).map_err(|e| CrawlError::Profile {
+            site: site.name.clone(),
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?);
+        self.loaded.insert(path.clone(), profile.clone());
+        Ok(Some(profile))
+    }
+}
+
 /// What one page yielded.
 #[derive(Debug, Default)]
 pub(crate) struct PageOutput {
@@ -36,25 +65,18 @@ pub(crate) struct PageOutput {
 }
 
 impl SiteExtractor {
-    /// Loads the site's profile, if it names one.
-    pub(crate) fn load(site: &SiteConfig) -> Result<Arc<SiteExtractor>, CrawlError> {
-        let profile = match &site.profile {
-            Some(path) => Some(Arc::new(SiteProfile::load(path).map_err(|e| {
-                CrawlError::Profile {
-                    site: site.name.clone(),
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                }
-            })?)),
-            None => None,
-        };
+    /// Loads the site's profile, if it names one, through `profiles`.
+    pub(crate) fn load(
+        site: &SiteConfig,
+        profiles: &mut Profiles,
+    ) -> Result<Arc<SiteExtractor>, CrawlError> {
         Ok(Arc::new(SiteExtractor {
             context: SiteContext {
                 name: site.name.clone(),
                 kind: site.kind,
                 currency: site.currency,
                 language: site.language.clone(),
-                profile,
+                profile: profiles.of(site)?,
             },
         }))
     }
@@ -180,5 +202,37 @@ mod tests {
         for i in 0..4u32 {
             assert_eq!(pool.run(move || i * 2).await.expect("work runs"), i * 2);
         }
+    }
+
+    fn site(name: &str, profile: &str) -> SiteConfig {
+        toml::from_str(&format!(
+            "name = \"{name}\"\nstart_urls = [\"http://127.0.0.1:1/\"]\nprofile = \"{profile}\""
+        ))
+        .expect("a valid site")
+    }
+
+    #[test]
+    fn sites_naming_one_profile_share_one_compiled_copy() {
+        let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../config/sites/kangjian.toml");
+        let other = concat!(env!("CARGO_MANIFEST_DIR"), "/../config/sites/quickads.toml");
+        let mut profiles = Profiles::default();
+        let a = SiteExtractor::load(&site("a", shared), &mut profiles).expect("loads");
+        let b = SiteExtractor::load(&site("b", shared), &mut profiles).expect("loads");
+        let c = SiteExtractor::load(&site("c", other), &mut profiles).expect("loads");
+        let (pa, pb, pc) = (&a.context.profile, &b.context.profile, &c.context.profile);
+        let (Some(pa), Some(pb), Some(pc)) = (pa, pb, pc) else {
+            panic!("every site has its profile");
+        };
+        assert!(Arc::ptr_eq(pa, pb));
+        assert!(!Arc::ptr_eq(pa, pc));
+        assert_eq!(profiles.loaded.len(), 2);
+
+        let missing = SiteExtractor::load(&site("d", "/nonexistent/shop.toml"), &mut profiles)
+            .expect_err("a missing profile is an error");
+        let message = missing.to_string();
+        assert!(
+            message.contains("d") && message.contains("/nonexistent/shop.toml"),
+            "{message}"
+        );
     }
 }

@@ -191,6 +191,28 @@ impl ListingIndexWriter {
         Ok(())
     }
 
+    /// Adds a listing that no document in the index can carry the id of yet, without the
+    /// delete [`Self::upsert`] queues (each queued delete is looked up in every segment at
+    /// the next commit). For listings the state store has just seen for the first time: the
+    /// store is written before the index and never forgets a listing. A listing added twice
+    /// this way is in the index twice.
+    pub fn add_new(&mut self, doc: &IndexDoc) -> Result<(), IndexError> {
+        self.writer.add_document(doc.to_document(&self.fields)?)?;
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// Documents in the index as of its last commit.
+    pub fn committed_docs(&self) -> Result<u64, IndexError> {
+        let reader = self
+            .writer
+            .index()
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(reader.searcher().num_docs())
+    }
+
     /// Removes the listing with this id (at the next commit).
     pub fn delete(&mut self, id: &pharmwatch_model::ListingId) {
         self.writer

@@ -61,6 +61,12 @@ pub struct Sink {
     pending: Vec<PendingPage>,
     /// When the oldest waiting page must be stored at the latest.
     store_due: Option<Instant>,
+    /// Whether a listing new to the store is known to be absent from the index, so it can be
+    /// added without a delete. The store is written first and never forgets a listing, so
+    /// the index holds a subset of its ids, unless the store file was replaced (deleted,
+    /// restored from an older backup) under a kept index: then the index holds more
+    /// documents than the store has listings, and every listing is upserted.
+    index_within_store: bool,
 }
 
 impl Sink {
@@ -73,6 +79,16 @@ impl Sink {
     ) -> Result<Self> {
         let index = ListingIndexWriter::open_or_create(index_dir)
             .with_context(|| format!("cannot open the index at {}", index_dir.display()))?;
+        let indexed = index
+            .committed_docs()
+            .with_context(|| format!("cannot read the index at {}", index_dir.display()))?;
+        let index_within_store = indexed <= store.listing_count()?;
+        if !index_within_store {
+            tracing::warn!(
+                indexed,
+                "the index holds more listings than the state store; every listing will replace its indexed copy"
+            );
+        }
         Ok(Sink {
             store,
             warc,
@@ -87,6 +103,7 @@ impl Sink {
             last_commit: Instant::now(),
             pending: Vec::with_capacity(STORE_BATCH_PAGES),
             store_due: None,
+            index_within_store,
         })
     }
 
@@ -314,7 +331,11 @@ impl Sink {
             self.first_seen(&listing)?
         };
         let doc = index_doc(&self.rules, listing, verdict, first_seen, self.run);
-        self.index.upsert(&doc)?;
+        if matches!(change, ListingChange::New) && self.index_within_store {
+            self.index.add_new(&doc)?;
+        } else {
+            self.index.upsert(&doc)?;
+        }
         self.uncommitted += 1;
         self.summary.listings += 1;
         match change {

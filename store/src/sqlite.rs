@@ -309,6 +309,10 @@ impl StateStore for SqliteStore {
         listings::get(&self.conn(), id)
     }
 
+    fn listing_count(&self) -> Result<u64, StoreError> {
+        listings::count(&self.conn())
+    }
+
     fn listings_on_page(&self, url: &str) -> Result<Vec<StoredListing>, StoreError> {
         listings::on_page(&self.conn(), url)
     }

@@ -107,6 +107,8 @@ pub trait StateStore: Send + Sync {
         run: RunId,
     ) -> Result<Vec<ListingId>, StoreError>;
     fn listing(&self, id: &ListingId) -> Result<Option<StoredListing>, StoreError>;
+    /// How many listings are stored (gone ones included).
+    fn listing_count(&self) -> Result<u64, StoreError>;
     /// The listings last extracted from the page at `url` (a page answered 304 still
     /// offers them).
     fn listings_on_page(&self, url: &str) -> Result<Vec<StoredListing>, StoreError>;

@@ -322,6 +322,11 @@ pub(super) fn get(conn: &Connection, id: &ListingId) -> Result<Option<StoredList
     raw.map(RawListing::into_stored).transpose()
 }
 
+pub(super) fn count(conn: &Connection) -> Result<u64, StoreError> {
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM listings", [], |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 pub(super) fn on_page(conn: &Connection, url: &str) -> Result<Vec<StoredListing>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {LISTING_COLUMNS} FROM listings WHERE url = ?1 ORDER BY id"
