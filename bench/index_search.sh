@@ -19,9 +19,11 @@ run() {
   cargo run --release --locked -p pharmwatch-indexer --example bench_index -- "$n" "$dir"
 }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-out=$(run | tee /dev/stderr)
-again=$(PW_BENCH_SEARCH_ONLY=1 run | grep -v '^index:' | tee /dev/stderr)
+out=$(run | tee >(cat >&2))
+again=$(PW_BENCH_SEARCH_ONLY=1 run | grep -v '^index:' | tee >(cat >&2))
 {
+  echo
+  echo "## Index and search — $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
   echo "- $(date -u +%Y-%m-%d) $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, load average before $load_before: \`bench/index_search.sh $n\`"
   echo "$out" | sed 's/^/    /'
