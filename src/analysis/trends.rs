@@ -1,7 +1,7 @@
 //! Per-run counts and the trend signals of a run.
 //!
 //! At the end of every finished run the pipeline tallies the listings seen in it
-//! ([`record_run_counts`]). [`trend_report`] compares a run's counts with those of earlier
+//! ([`record_run_counts`], tallied in the pass that also builds its report). [`trend_report`] compares a run's counts with those of earlier
 //! runs **of the same scope**: runs whose set of crawled sites (the `sites` of the run
 //! record's counts) equals the run's own. A daemon's site groups, a one-site test crawl and
 //! the full crawl then each have their own history, and a baseline never mixes them (a
@@ -11,13 +11,12 @@ use std::collections::BTreeSet;
 
 use anyhow::{Context, Result};
 use pharmwatch_signals::{Dimension, RunCounts, Signal, TrendConfig, detect};
-use pharmwatch_store::{AllListings, RunCount, RunId, RunRecord, RunStatus, StateStore};
+use pharmwatch_store::{RunCount, RunId, RunRecord, RunStatus, StateStore};
 use serde::{Deserialize, Serialize};
 
-/// Tallies the listings seen in `run` (one pass over the store) and
-/// stores the counts with the run. Returns them.
-pub fn record_run_counts(store: &dyn StateStore, run: RunId) -> Result<RunCounts> {
-    let counts = tally_run(store, run)?;
+/// Stores `counts` (the flagged listings of `run`, tallied by the run's end in its one pass
+/// over the stored listings: `report::ListingScan`) with the run.
+pub fn record_run_counts(store: &dyn StateStore, run: RunId, counts: &RunCounts) -> Result<()> {
     let rows: Vec<RunCount> = counts
         .iter()
         .map(|(dimension, key, count)| RunCount {
@@ -28,20 +27,7 @@ pub fn record_run_counts(store: &dyn StateStore, run: RunId) -> Result<RunCounts
         .collect();
     store
         .record_run_counts(run, &rows)
-        .with_context(|| format!("cannot store the counts of run {run}"))?;
-    Ok(counts)
-}
-
-/// Counts of the listings whose last run is `run`, streamed from the store.
-pub fn tally_run(store: &dyn StateStore, run: RunId) -> Result<RunCounts> {
-    let mut counts = RunCounts::default();
-    for stored in AllListings::new(store) {
-        let stored = stored.context("cannot read the stored listings")?;
-        if stored.last_run == run {
-            counts.add_listing(&stored.verdict);
-        }
-    }
-    Ok(counts)
+        .with_context(|| format!("cannot store the counts of run {run}"))
 }
 
 /// The trend signals of one run, and what they were compared with.

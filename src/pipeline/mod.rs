@@ -236,9 +236,7 @@ pub async fn run_with(
     let finished = sink.await.context("the indexing thread failed")?;
     let result = finish(&*store, run, &site_names, finished, stats);
     match &result {
-        Ok(_) => match crate::report::build(&*store, run)
-            .and_then(|r| crate::report::write(&data_dir.root, &r))
-        {
+        Ok(_) => match conclude(&*store, &data_dir.root, run) {
             Ok(path) => tracing::info!(report = %path.display(), "run report written"),
             // The run's data is stored; the report can be rebuilt with `pharmwatch report`.
             Err(err) => tracing::warn!("cannot write the run report: {err:#}"),
@@ -278,6 +276,22 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = bool> + Send + 'st
     async { tokio::signal::ctrl_c().await.is_ok() }
 }
 
+/// A stored run's end: one pass over the stored listings gives a finished run's counts for
+/// trend signals (recorded first: the report's signals compare them) and the run report,
+/// written to `reports/`; returns its path.
+fn conclude(store: &dyn StateStore, data_root: &Path, run: RunId) -> Result<PathBuf> {
+    let record = crate::report::run_record(store, run)?;
+    let scan = crate::report::ListingScan::of(store, &record)?;
+    if record.status == RunStatus::Finished {
+        // A run without counts is only left out of later baselines: not worth failing for.
+        if let Err(err) = crate::analysis::trends::record_run_counts(store, run, &scan.counts) {
+            tracing::warn!("cannot record the run's counts for trend signals: {err:#}");
+        }
+    }
+    let report = crate::report::build_with(store, &record, scan)?;
+    crate::report::write(data_root, &report)
+}
+
 fn finish(
     store: &dyn StateStore,
     run: RunId,
@@ -313,11 +327,6 @@ fn finish(
     let status = if stats.cancelled {
         RunStatus::Interrupted
     } else {
-        // Counts for trend signals: one more pass over the store. A run without them is
-        // only left out of later baselines, so a failure here does not fail the crawl.
-        if let Err(err) = crate::analysis::trends::record_run_counts(store, run) {
-            tracing::warn!("cannot record the run's counts for trend signals: {err:#}");
-        }
         RunStatus::Finished
     };
     store.finish_run(run, status, &counts, now())?;

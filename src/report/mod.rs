@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use markdown::to_markdown;
 
 use crate::analysis::trends::{TrendReport, trend_report};
+use pharmwatch_signals::RunCounts;
 
 /// Everything an operator reads after a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,20 +89,78 @@ impl ReportListing {
     }
 }
 
+/// What one pass over the stored listings tells about a run: the counts kept for trend
+/// signals, and the report's rule counts and new domains. A run's end reads the store once
+/// for all of them: a pass parses every stored listing, the longest part of a run's end.
+pub struct ListingScan {
+    /// The run's flagged listings per drug, category and rule (for trend signals).
+    pub counts: RunCounts,
+    /// Rules that fired on listings seen in the run, by count.
+    top_rules: RuleCounts,
+    /// Domains that had listings in the run but none before it.
+    new_domains: Vec<String>,
+}
+
+impl ListingScan {
+    /// Reads every stored listing once.
+    pub fn of(store: &dyn StateStore, record: &RunRecord) -> Result<ListingScan> {
+        let mut counts = RunCounts::default();
+        let mut rules: BTreeMap<String, u64> = BTreeMap::new();
+        let (mut before, mut now) = (BTreeSet::new(), BTreeSet::new());
+        for stored in pharmwatch_store::AllListings::new(store) {
+            let stored = stored.context("cannot read the stored listings")?;
+            if stored.first_seen < record.started_at {
+                before.insert(stored.listing.domain.clone());
+            }
+            if stored.last_run == record.id {
+                counts.add_listing(&stored.verdict);
+                now.insert(stored.listing.domain.clone());
+                for rule in stored.verdict.rule_ids() {
+                    *rules.entry(rule.to_string()).or_default() += 1;
+                }
+            }
+        }
+        let mut top_rules: RuleCounts = rules.into_iter().collect();
+        top_rules.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(ListingScan {
+            counts,
+            top_rules,
+            new_domains: now.difference(&before).cloned().collect(),
+        })
+    }
+}
+
+/// The record of `run`.
+pub fn run_record(store: &dyn StateStore, run: RunId) -> Result<RunRecord> {
+    store
+        .run(run)?
+        .with_context(|| format!("no run {} in the state store", run.0))
+}
+
 /// Builds the report of `run` from the state store.
 pub fn build(store: &dyn StateStore, run: RunId) -> Result<RunReport> {
-    let record = store
-        .run(run)?
-        .with_context(|| format!("no run {} in the state store", run.0))?;
-    let mut report = empty_report(&record);
-    for entry in store.listings_changed_in(run)? {
+    let record = run_record(store, run)?;
+    let scan = ListingScan::of(store, &record)?;
+    build_with(store, &record, scan)
+}
+
+/// Builds the report of the run of `record` with its listings already scanned. Its trend
+/// signals read the run's counts from the store: record them first.
+pub fn build_with(
+    store: &dyn StateStore,
+    record: &RunRecord,
+    scan: ListingScan,
+) -> Result<RunReport> {
+    let mut report = empty_report(record);
+    for entry in store.listings_changed_in(record.id)? {
         let Some(stored) = store.listing(&entry.listing_id)? else {
             continue;
         };
         add_change(store, &mut report, &entry, &stored)?;
     }
-    (report.top_rules, report.new_domains) = scan_listings(store, &record)?;
-    report.signals = trend_report(store, run)?;
+    report.top_rules = scan.top_rules;
+    report.new_domains = scan.new_domains;
+    report.signals = trend_report(store, record.id)?;
     for list in [
         &mut report.new_flagged,
         &mut report.gone,
@@ -182,28 +241,6 @@ fn add_change(
 
 /// Rule ids with the number of listings they fired on, most first.
 type RuleCounts = Vec<(String, u64)>;
-
-/// One pass over the stored listings: rules that fired on listings seen in this run (by
-/// count), and domains that had listings in this run but none before it.
-fn scan_listings(store: &dyn StateStore, record: &RunRecord) -> Result<(RuleCounts, Vec<String>)> {
-    let mut rules: BTreeMap<String, u64> = BTreeMap::new();
-    let (mut before, mut now) = (BTreeSet::new(), BTreeSet::new());
-    for stored in pharmwatch_store::AllListings::new(store) {
-        let stored = stored?;
-        if stored.first_seen < record.started_at {
-            before.insert(stored.listing.domain.clone());
-        }
-        if stored.last_run == record.id {
-            now.insert(stored.listing.domain.clone());
-            for rule in stored.verdict.rule_ids() {
-                *rules.entry(rule.to_string()).or_default() += 1;
-            }
-        }
-    }
-    let mut top: Vec<(String, u64)> = rules.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    Ok((top, now.difference(&before).cloned().collect()))
-}
 
 /// `reports/` in the data directory.
 pub fn reports_dir(data_dir: &Path) -> PathBuf {
