@@ -5,11 +5,11 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use pharmwatch_model::{Listing, Money, Verdict};
-use pharmwatch_store::StateStore;
+use pharmwatch_store::{RunId, StateStore};
 use serde::Serialize;
 use unicode_width::UnicodeWidthChar;
 
-use crate::pipeline::{FlaggedListing, RunSummary};
+use crate::pipeline::{FlaggedSummary, RunSummary};
 
 /// Removes control characters (ANSI escapes, bidi overrides, newlines) from scraped text.
 pub fn sanitize(text: &str) -> String {
@@ -50,23 +50,23 @@ pub fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(used)))
 }
 
-/// A table row per flagged listing: severity, site, title, price, rules.
-pub fn print_flagged_table(flagged: &[FlaggedListing]) {
-    let mut rows: Vec<&FlaggedListing> = flagged.iter().collect();
-    rows.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.site.cmp(&b.site))
-            .then_with(|| a.title.cmp(&b.title))
-    });
+/// A table row per kept flagged listing (the highest scores first): severity, site, title,
+/// price, rules; then, on stderr, how many more there are and where to find them.
+pub fn print_flagged_table(flagged: &FlaggedSummary) {
     print_header();
-    for f in rows {
+    for f in flagged.top() {
         print_row(
             f.severity.map_or("-", |s| s.as_str()),
             &f.site,
             &f.title,
             f.price,
             &f.rule_ids.join(","),
+        );
+    }
+    let more = flagged.total().saturating_sub(flagged.top().len() as u64);
+    if more > 0 {
+        eprintln!(
+            "… and {more} more flagged listings: `pharmwatch search '*'` lists them all, `crawl --json` prints them"
         );
     }
 }
@@ -110,9 +110,9 @@ pub fn print_table<'a>(rows: impl Iterator<Item = (&'a Listing, &'a Verdict)>) {
     }
 }
 
-/// One JSON object a line per flagged listing, with the listing and verdict read back from
-/// `store` (the run stored them; its summary keeps only the table's columns).
-pub fn print_flagged_json(store: &dyn StateStore, flagged: &[FlaggedListing]) -> Result<()> {
+/// One JSON object a line per listing flagged in `run` (seen in it, flagged), with its listing
+/// and verdict as stored, by listing id; streamed from the store.
+pub fn print_flagged_json(store: &dyn StateStore, run: RunId) -> Result<()> {
     #[derive(Serialize)]
     struct Row<'a> {
         listing: &'a Listing,
@@ -120,16 +120,11 @@ pub fn print_flagged_json(store: &dyn StateStore, flagged: &[FlaggedListing]) ->
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    for f in flagged {
-        let stored = store
-            .listing(&f.id)
-            .with_context(|| format!("cannot read the flagged listing {} back", f.id.as_str()))?
-            .with_context(|| {
-                format!(
-                    "the flagged listing {} is missing from the state store",
-                    f.id.as_str()
-                )
-            })?;
+    for stored in pharmwatch_store::AllListings::new(store) {
+        let stored = stored.context("cannot read the stored listings back")?;
+        if stored.last_run != run || !stored.flagged {
+            continue;
+        }
         let (listing, verdict) = (&stored.listing, &stored.verdict);
         serde_json::to_writer(&mut out, &Row { listing, verdict })?;
         out.write_all(b"\n")?;
@@ -139,22 +134,17 @@ pub fn print_flagged_json(store: &dyn StateStore, flagged: &[FlaggedListing]) ->
 
 /// "N pages, M listings, K flagged (…)" for the end of a run.
 pub fn summary_line(summary: &RunSummary) -> String {
-    let mut by_severity = std::collections::BTreeMap::new();
-    for f in &summary.flagged {
-        if let Some(s) = f.severity {
-            *by_severity.entry(std::cmp::Reverse(s)).or_insert(0usize) += 1;
-        }
-    }
-    let parts: Vec<String> = by_severity
-        .iter()
-        .map(|(s, n)| format!("{n} {}", s.0))
+    let parts: Vec<String> = summary
+        .flagged
+        .by_severity()
+        .filter_map(|(s, n)| s.map(|s| format!("{n} {s}")))
         .collect();
     format!(
         "{} pages fetched ({} errors), {} listings extracted, {} flagged ({})",
         summary.pages,
         summary.page_errors,
         summary.listings,
-        summary.flagged.len(),
+        summary.flagged.total(),
         if parts.is_empty() {
             "none".to_string()
         } else {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{crawl, pharmwatch, search_rules, write_config};
+use common::{crawl, json_lines, pharmwatch, search_rules, write_config};
 use pharmwatch_marketplace::{GroundTruth, Marketplace, MarketplaceOptions};
 
 #[test]
@@ -22,7 +22,44 @@ fn crawl_flags_the_ground_truth_and_search_reads_the_index() {
     let data = tmp.path().join("data");
     let data_s = data.to_str().unwrap();
 
-    crawl(&data, &config);
+    let first = crawl(&data, &config);
+
+    // The crawl's table: the highest-scoring flagged listings, then how many more there are.
+    let suspicious: std::collections::BTreeSet<&str> = truth
+        .listings
+        .iter()
+        .filter(|t| !t.expected_rules.is_empty())
+        .map(|t| t.url.as_str())
+        .collect();
+    let rows = String::from_utf8_lossy(&first.stdout).lines().count() - 1;
+    assert_eq!(rows, suspicious.len().min(100));
+    let more = format!("… and {} more flagged listings", suspicious.len() - rows);
+    assert!(
+        String::from_utf8_lossy(&first.stderr).contains(&more),
+        "no `{more}` in:\n{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+
+    // `crawl --json` prints every listing the run flagged (a recrawl: seen again unchanged).
+    let again = pharmwatch(&[
+        "--data-dir",
+        data_s,
+        "--config",
+        config.to_str().unwrap(),
+        "crawl",
+        "--json",
+    ]);
+    let printed: std::collections::BTreeSet<String> = json_lines(&again)
+        .iter()
+        .map(|row| row["listing"]["url"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        printed
+            .iter()
+            .map(String::as_str)
+            .collect::<std::collections::BTreeSet<_>>(),
+        suspicious
+    );
 
     // robots.txt: the disallowed paths are linked from every page, yet never requested.
     let log = running.request_log();

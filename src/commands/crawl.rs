@@ -74,7 +74,9 @@ pub fn run(global: &Global, args: CrawlArgs) -> Result<ExitCode> {
     if args.json {
         let store = pharmwatch_store::SqliteStore::open(&data_dir.state())
             .with_context(|| format!("cannot open {}", data_dir.state().display()))?;
-        output::print_flagged_json(&store, &summary.flagged)?;
+        if let Some(run) = summary.run {
+            output::print_flagged_json(&store, run)?;
+        }
     } else {
         output::print_flagged_table(&summary.flagged);
         eprintln!("{}", output::summary_line(&summary));

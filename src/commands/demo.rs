@@ -2,7 +2,7 @@
 //! shipped rule packs into the data directory, print the flagged listings and how they
 //! compare with the marketplace's ground truth.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
@@ -10,11 +10,12 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Args;
 use pharmwatch_marketplace::{GroundTruth, MarketplaceOptions, ShopEndpoint};
+use pharmwatch_store::{RunId, StateStore};
 
 use super::{ConfigError, Global};
 use crate::config::Config;
 use crate::output;
-use crate::pipeline::{self, DataDir, RunSummary};
+use crate::pipeline::{self, DataDir};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -70,7 +71,10 @@ async fn demo(global: &Global, base: Config, args: DemoArgs) -> Result<ExitCode>
 
     output::print_flagged_table(&summary.flagged);
     println!("{}", output::summary_line(&summary));
-    println!("{}", compare_with_truth(&summary, &truth));
+    let store = pharmwatch_store::SqliteStore::open(&data_dir.state())
+        .with_context(|| format!("cannot open {}", data_dir.state().display()))?;
+    let run = summary.run.context("the demo run has no id")?;
+    println!("{}", compare_with_truth(&store, run, &truth)?);
     println!(
         "\nSearch the index: pharmwatch --data-dir {} search 'drug:oxycodone'   (or --json, --all)",
         shell_quote(&global.data_dir)
@@ -149,18 +153,16 @@ fn demo_config(base: &Config, shops: &[ShopEndpoint], rate: f64) -> Result<Confi
     Ok(config)
 }
 
-/// Recall per expected rule and false positives, measured against the ground truth.
-fn compare_with_truth(summary: &RunSummary, truth: &GroundTruth) -> String {
-    let flagged: BTreeMap<&str, BTreeSet<&str>> = summary
-        .flagged
-        .iter()
-        .map(|f| {
-            (
-                f.url.as_str(),
-                f.rule_ids.iter().map(String::as_str).collect(),
-            )
-        })
-        .collect();
+/// Recall per expected rule and false positives, measured against the ground truth: the
+/// listings the run flagged, read back from the store.
+fn compare_with_truth(store: &dyn StateStore, run: RunId, truth: &GroundTruth) -> Result<String> {
+    let mut flagged = BTreeSet::new();
+    for stored in pharmwatch_store::AllListings::new(store) {
+        let stored = stored.context("cannot read the stored listings back")?;
+        if stored.last_run == run && stored.flagged {
+            flagged.insert(stored.listing.url);
+        }
+    }
     let suspicious: Vec<_> = truth
         .listings
         .iter()
@@ -168,18 +170,18 @@ fn compare_with_truth(summary: &RunSummary, truth: &GroundTruth) -> String {
         .collect();
     let found = suspicious
         .iter()
-        .filter(|t| flagged.contains_key(t.url.as_str()))
+        .filter(|t| flagged.contains(&t.url))
         .count();
     let clean_flagged = truth
         .listings
         .iter()
-        .filter(|t| t.expected_rules.is_empty() && flagged.contains_key(t.url.as_str()))
+        .filter(|t| t.expected_rules.is_empty() && flagged.contains(&t.url))
         .count();
-    format!(
+    Ok(format!(
         "ground truth: {found} of {} suspicious listings flagged; {clean_flagged} of {} clean listings flagged",
         suspicious.len(),
         truth.listings.len() - suspicious.len()
-    )
+    ))
 }
 
 fn shell_quote(path: &Path) -> String {

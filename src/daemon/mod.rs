@@ -337,7 +337,7 @@ impl Daemon {
             ),
             pages: summary.pages,
             listings: summary.listings,
-            flagged: summary.flagged.len() as u64,
+            flagged: summary.flagged.total(),
             new_flagged: notification.new_flagged as u64,
             errors: summary.page_errors,
             failed_sites,

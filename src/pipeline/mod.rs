@@ -9,6 +9,7 @@ mod frontier;
 pub mod progress;
 mod sink;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -101,12 +102,11 @@ pub struct RunSummary {
     pub new_listings: u64,
     pub changed_listings: u64,
     pub gone_listings: u64,
-    /// The listings flagged in this run, in the order they were stored: only what the summary
-    /// shows (a crawl flags thousands; the full listings and verdicts are in the store).
-    pub flagged: Vec<FlaggedListing>,
+    /// The listings flagged in this run: counts, and the highest-scoring few for the table.
+    pub flagged: FlaggedSummary,
     pub stats: Option<CrawlStats>,
     /// Pages answered 2xx or 304 (fresh or unchanged), by site: a site with none failed.
-    pub pages_ok: std::collections::BTreeMap<String, u64>,
+    pub pages_ok: BTreeMap<String, u64>,
 }
 
 /// What a run's summary keeps of one flagged listing: the columns of the flagged table and
@@ -136,6 +136,67 @@ impl FlaggedListing {
             score: verdict.score,
             rule_ids: verdict.rule_ids().map(str::to_string).collect(),
         }
+    }
+}
+
+/// How many flagged listings a run's summary keeps for its table: the highest scores. The
+/// others are in the store and the index; a crawl's memory does not grow with what it flags.
+pub const SUMMARY_TOP_FLAGGED: usize = 100;
+
+/// The flagged listings of a run, counted, with the [`SUMMARY_TOP_FLAGGED`] highest scores
+/// kept.
+#[derive(Debug, Default)]
+pub struct FlaggedSummary {
+    by_severity: BTreeMap<Option<Severity>, u64>,
+    /// Best first: highest score, then site, title and id (so ties resolve the same way
+    /// whatever order the pages arrived in).
+    top: Vec<FlaggedListing>,
+}
+
+impl FlaggedSummary {
+    /// Counts a flagged listing, keeping it if it is among the highest scores.
+    pub fn add(&mut self, listing: &Listing, verdict: &Verdict) {
+        *self.by_severity.entry(verdict.severity).or_default() += 1;
+        let key = (verdict.score, &listing.site, &listing.title, &listing.id);
+        let at = self
+            .top
+            .partition_point(|f| rank(&f.key(), &key) == std::cmp::Ordering::Less);
+        if at < SUMMARY_TOP_FLAGGED {
+            self.top.insert(at, FlaggedListing::of(listing, verdict));
+            self.top.truncate(SUMMARY_TOP_FLAGGED);
+        }
+    }
+
+    /// Flagged listings counted.
+    pub fn total(&self) -> u64 {
+        self.by_severity.values().sum()
+    }
+
+    /// Counts per severity, the most severe first (`None`: flagged without a severity).
+    pub fn by_severity(&self) -> impl Iterator<Item = (Option<Severity>, u64)> + '_ {
+        self.by_severity.iter().rev().map(|(s, n)| (*s, *n))
+    }
+
+    /// The highest-scoring flagged listings, best first.
+    pub fn top(&self) -> &[FlaggedListing] {
+        &self.top
+    }
+}
+
+/// What orders flagged listings in the summary: score, site, title, id.
+type RankKey<'a> = (f64, &'a String, &'a String, &'a ListingId);
+
+/// `Less` when `a` ranks before `b`: the higher score first, then site, title and id.
+fn rank(a: &RankKey<'_>, b: &RankKey<'_>) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0)
+        .then_with(|| a.1.cmp(b.1))
+        .then_with(|| a.2.cmp(b.2))
+        .then_with(|| a.3.as_str().cmp(b.3.as_str()))
+}
+
+impl FlaggedListing {
+    fn key(&self) -> RankKey<'_> {
+        (self.score, &self.site, &self.title, &self.id)
     }
 }
 
@@ -318,7 +379,7 @@ fn finish(
         "pages": summary.pages,
         "page_errors": summary.page_errors,
         "listings": summary.listings,
-        "flagged": summary.flagged.len(),
+        "flagged": summary.flagged.total(),
         "new": summary.new_listings,
         "changed": summary.changed_listings,
         "gone": summary.gone_listings,
@@ -391,5 +452,69 @@ pub fn index_doc(
         run: Some(run.0.to_string()),
         listing,
         verdict,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pharmwatch_model::SiteKind;
+
+    use super::*;
+
+    fn flagged(n: usize) -> (Listing, Verdict) {
+        let listing = Listing::new(
+            format!("http://127.0.0.1/product/{n}"),
+            0,
+            format!("shop{}", n % 3),
+            SiteKind::Pharmacy,
+            "127.0.0.1",
+            format!("listing {n}"),
+            time::OffsetDateTime::UNIX_EPOCH,
+        );
+        let verdict = Verdict {
+            listing_id: listing.id.clone(),
+            flagged: true,
+            severity: Some(if n.is_multiple_of(2) {
+                Severity::High
+            } else {
+                Severity::Low
+            }),
+            // Ties every 7 listings: the order among them must not depend on arrival.
+            score: (n / 7) as f64,
+            hits: Vec::new(),
+            drugs: Vec::new(),
+        };
+        (listing, verdict)
+    }
+
+    #[test]
+    fn the_summary_counts_every_flagged_listing_and_keeps_the_best_whatever_the_order() {
+        let all: Vec<_> = (0..1000).map(flagged).collect();
+        let mut forward = FlaggedSummary::default();
+        let mut backward = FlaggedSummary::default();
+        for (l, v) in &all {
+            forward.add(l, v);
+        }
+        for (l, v) in all.iter().rev() {
+            backward.add(l, v);
+        }
+        assert_eq!(forward.total(), 1000);
+        assert_eq!(
+            forward.by_severity().collect::<Vec<_>>(),
+            [(Some(Severity::High), 500), (Some(Severity::Low), 500)]
+        );
+        assert_eq!(forward.top().len(), SUMMARY_TOP_FLAGGED);
+        assert_eq!(forward.top(), backward.top());
+        // The kept ones are the highest scores, best first.
+        let lowest_kept = forward.top().last().map(|f| f.score).unwrap_or_default();
+        for (l, v) in all.iter().filter(|(_, v)| v.score > lowest_kept) {
+            assert!(
+                forward.top().iter().any(|f| f.id == l.id),
+                "score {} dropped below {lowest_kept}",
+                v.score
+            );
+        }
+        assert!(forward.top().windows(2).all(|w| w[0].score >= w[1].score));
+        assert_eq!(forward.top()[0].score, (999 / 7) as f64);
     }
 }

@@ -268,7 +268,7 @@ impl Sink {
         ok: bool,
         changes: Vec<ListingChange>,
     ) -> Result<()> {
-        let flagged_before = self.summary.flagged.len();
+        let flagged_before = self.summary.flagged.total();
         let listings = commit.listings.len();
         for ((listing, verdict), change) in commit.listings.into_iter().zip(changes) {
             self.index_listing(listing, verdict, change)?;
@@ -282,7 +282,7 @@ impl Sink {
                 site: &site,
                 ok,
                 listings,
-                flagged: self.summary.flagged.len() - flagged_before,
+                flagged: (self.summary.flagged.total() - flagged_before) as usize,
             });
         }
         Ok(())
@@ -344,9 +344,7 @@ impl Sink {
             ListingChange::Unchanged => {}
         }
         if doc.verdict.flagged {
-            self.summary
-                .flagged
-                .push(super::FlaggedListing::of(&doc.listing, &doc.verdict));
+            self.summary.flagged.add(&doc.listing, &doc.verdict);
         }
         Ok(())
     }
