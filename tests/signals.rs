@@ -261,9 +261,14 @@ fn plant_hostile_pair(data: &Path) {
 }
 
 fn check_web(data: &Path, names: &BTreeMap<String, String>) {
-    plant_hostile_pair(data);
     let server = Server::start(data, None);
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    // The server computes the analyses once and keeps them while the store is unchanged; a
+    // commit by another process (here: the planted pair) must show on the next page.
+    let before = runtime.block_on(ok(&server, "/networks"));
+    assert!(before.contains("Network 1"));
+    assert!(!before.contains("evil-a.example"));
+    plant_hostile_pair(data);
     let site_of = |name: &str| {
         names
             .iter()
@@ -305,6 +310,7 @@ fn check_web(data: &Path, names: &BTreeMap<String, String>) {
 
     let page = runtime.block_on(ok(&server, "/networks"));
     assert!(page.contains("Network 1"));
+    assert!(page.contains("evil-b.example"), "{page}");
     assert!(page.contains("1F5LqhXCj9n6Pw3SmiRn82bru22rKRKf4s"));
     assert!(!page.contains("<script"));
 }

@@ -25,6 +25,7 @@ use pharmwatch_store::{AllListings, StateStore};
 /// and identifiers (and a few example listings each), not with the listings' text. At a
 /// million listings that is the difference between holding every listing (a kilobyte or
 /// more each even without descriptions: gigabytes) and holding per-shop summaries.
+#[derive(Clone)]
 pub struct Current {
     /// Shops linked by shared identifiers (default limits, see the signals crate).
     pub networks: NetworkReport,
@@ -93,7 +94,7 @@ impl Current {
 
 /// Shop names for tables and pages: the shop, with its configured site name(s) when they
 /// say more than the domain (`127.0.0.1:8080 (pillharbor)`).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct ShopLabels(BTreeMap<Shop, BTreeSet<String>>);
 
 impl ShopLabels {

@@ -20,7 +20,7 @@ use super::networks::{self, Shops};
 use super::search::{SearchParams, run_search};
 use super::templates::{self, listing_href, severity_badge};
 use super::{AppState, WebError, blocking};
-use crate::analysis::{Current, host_of};
+use crate::analysis::host_of;
 
 /// Most listings listed on a domain's page (the counts cover all of them).
 const MAX_LISTINGS: usize = 500;
@@ -46,7 +46,7 @@ pub async fn page(
 }
 
 fn load(state: &AppState, domain: String) -> Result<DomainPage, WebError> {
-    let current = Current::load(&state.store()?)?;
+    let current = state.current()?;
     let shops = current.shops_on(&domain);
     let mut params = SearchParams {
         domain: Some(host_of(&domain).to_string()),
@@ -85,7 +85,7 @@ fn load(state: &AppState, domain: String) -> Result<DomainPage, WebError> {
                 .then(|| (shop.clone(), cluster.clone()))
         })
         .collect();
-    let names = Shops::new(current.labels, &current.risk);
+    let names = Shops::new(current.labels.clone(), &current.risk);
     Ok(DomainPage {
         domain,
         results,

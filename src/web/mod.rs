@@ -9,7 +9,8 @@
 //! `sandbox` policy that forbids scripts and every outbound load (see [`archive`]).
 //!
 //! Reads happen while a crawl writes: the index reader reloads itself after each commit, and
-//! the state store (SQLite in WAL mode) is opened per request.
+//! the state store (SQLite in WAL mode) is opened per request. The shop analyses (networks,
+//! risk classes) read every stored listing, so they are kept until the store changes.
 
 mod api;
 mod archive;
@@ -35,6 +36,7 @@ use pharmwatch_store::SqliteStore;
 
 pub use auth::{AccessToken, MIN_TOKEN_LEN};
 
+use crate::analysis::Current;
 use crate::pipeline::DataDir;
 
 /// Policy of every page the server renders: nothing but its own stylesheet and images.
@@ -46,6 +48,31 @@ pub struct AppState {
     data_root: PathBuf,
     searcher: Mutex<Option<Arc<ListingSearcher>>>,
     token: Option<AccessToken>,
+    analysis: Mutex<AnalysisCache>,
+}
+
+/// The shop analyses as of one version of the state store, and a connection kept open to
+/// tell whether the store changed since (another process's commit, or the file replaced).
+#[derive(Default)]
+struct AnalysisCache {
+    watch: Option<(FileId, SqliteStore)>,
+    current: Option<(StoreVersion, Arc<Current>)>,
+}
+
+/// Which file a path names now: a store deleted and created again is another database.
+type FileId = (u64, u64);
+/// The file and its `PRAGMA data_version` as seen from the kept connection.
+type StoreVersion = (FileId, u64);
+
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> FileId {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &std::fs::Metadata) -> FileId {
+    (0, 0)
 }
 
 impl AppState {
@@ -56,6 +83,7 @@ impl AppState {
             data_root,
             searcher: Mutex::new(None),
             token,
+            analysis: Mutex::new(AnalysisCache::default()),
         }
     }
 
@@ -85,6 +113,36 @@ impl AppState {
         );
         *slot = Some(searcher.clone());
         Ok(searcher)
+    }
+
+    /// The shop analyses of the store as it is now: computed again only when the store has
+    /// changed since they were last computed (at a million listings they take seconds).
+    fn current(&self) -> Result<Arc<Current>, WebError> {
+        let path = self.data().state();
+        let Ok(meta) = std::fs::metadata(&path) else {
+            return Err(self.store().err().unwrap_or_else(|| {
+                WebError::Internal(anyhow::anyhow!("cannot read {}", path.display()))
+            }));
+        };
+        let file = file_id(&meta);
+        let mut cache = self
+            .analysis
+            .lock()
+            .map_err(|_| WebError::Internal(anyhow::anyhow!("analysis cache lock poisoned")))?;
+        let watch = match cache.watch.take() {
+            Some((id, watch)) if id == file => watch,
+            _ => SqliteStore::open(&path)?,
+        };
+        let version = (file, watch.data_version()?);
+        cache.watch = Some((file, watch));
+        if let Some((seen, current)) = &cache.current
+            && *seen == version
+        {
+            return Ok(current.clone());
+        }
+        let current = Arc::new(Current::load(&self.store()?)?);
+        cache.current = Some((version, current.clone()));
+        Ok(current)
     }
 
     /// The state store, opened for this request (WAL: readers do not block the crawl).

@@ -18,21 +18,17 @@ use pharmwatch_signals::{
 
 use super::templates::{self, domain_href, listing_href, severity_badge};
 use super::{AppState, WebError, blocking};
+use crate::analysis::ShopLabels;
 use crate::analysis::trends::TrendReport;
-use crate::analysis::{Current, ShopLabels};
 
 /// `GET /networks`: every cluster of two or more linked shops, by size then risk.
 pub async fn page(State(state): State<Arc<AppState>>) -> Result<Html<String>, WebError> {
-    let (report, shops) = blocking(move || {
-        let Current {
-            networks,
-            risk,
-            labels,
-        } = Current::load(&state.store()?)?;
-        Ok((networks, Shops::new(labels, &risk)))
-    })
-    .await?;
-    Ok(templates::layout("Shop networks", body(&report, &shops)))
+    let current = blocking(move || state.current()).await?;
+    let shops = Shops::new(current.labels.clone(), &current.risk);
+    Ok(templates::layout(
+        "Shop networks",
+        body(&current.networks, &shops),
+    ))
 }
 
 /// What the pages say of any shop: its name for a reader and its risk class.

@@ -88,6 +88,16 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// A number that changes when another connection (a crawl, a rescan: another process)
+    /// has committed to the database since this store last asked (`PRAGMA data_version`).
+    /// What was computed from the store stays valid while it stays the same.
+    pub fn data_version(&self) -> Result<u64, StoreError> {
+        let version: i64 = self
+            .read_conn()
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        Ok(version as u64)
+    }
+
     fn conn(&self) -> MutexGuard<'_, Connection> {
         lock(&self.conn)
     }
