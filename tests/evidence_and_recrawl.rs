@@ -8,16 +8,22 @@ use std::path::Path;
 use std::process::Command;
 
 use common::{crawl, crawl_raw, pharmwatch, pharmwatch_raw, search_docs, write_config};
-use pharmwatch_marketplace::{Flags, Marketplace, MarketplaceOptions, NewListing};
+use pharmwatch_marketplace::{
+    Flags, Marketplace, MarketplaceOptions, NewListing, RunningMarketplace,
+};
 use pharmwatch_model::{ListingId, sha256_hex};
 use pharmwatch_store::{DataDirLock, HistoryKind, SqliteStore, StateStore};
 use rust_decimal::Decimal;
 
-fn small_market() -> Marketplace {
-    Marketplace::generate(&MarketplaceOptions {
+/// The sample marketplace with 30 listings a shop, served on loopback.
+fn serve_small_market(runtime: &tokio::runtime::Runtime) -> RunningMarketplace {
+    let market = Marketplace::generate(&MarketplaceOptions {
         listings_per_shop: 30,
         ..MarketplaceOptions::default()
-    })
+    });
+    runtime
+        .block_on(pharmwatch_marketplace::serve(market))
+        .unwrap()
 }
 
 fn warc_files(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -53,9 +59,7 @@ fn check_with_warcio(data: &Path) {
 #[test]
 fn recrawl_asks_conditionally_records_changes_and_keeps_verifiable_evidence() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = runtime
-        .block_on(pharmwatch_marketplace::serve(small_market()))
-        .unwrap();
+    let running = serve_small_market(&runtime);
     let truth = running.ground_truth();
     let tmp = tempfile::tempdir().unwrap();
     let config = write_config(tmp.path(), &running.shops());
@@ -217,9 +221,7 @@ fn indexed_ids(data: &str) -> Vec<String> {
 #[test]
 fn each_listing_is_indexed_once_across_recrawls_and_a_replaced_store() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = runtime
-        .block_on(pharmwatch_marketplace::serve(small_market()))
-        .unwrap();
+    let running = serve_small_market(&runtime);
     let listings = running.ground_truth().listings.len();
     let tmp = tempfile::tempdir().unwrap();
     let config = write_config(tmp.path(), &running.shops());
