@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use pharmwatch_model::{Listing, Money, Verdict};
 use pharmwatch_store::{RunId, StateStore};
 use serde::Serialize;
@@ -120,11 +120,8 @@ pub fn print_flagged_json(store: &dyn StateStore, run: RunId) -> Result<()> {
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    for stored in pharmwatch_store::AllListings::new(store) {
-        let stored = stored.context("cannot read the stored listings back")?;
-        if stored.last_run != run || !stored.flagged {
-            continue;
-        }
+    for stored in crate::pipeline::flagged_in_run(store, run) {
+        let stored = stored?;
         let (listing, verdict) = (&stored.listing, &stored.verdict);
         serde_json::to_writer(&mut out, &Row { listing, verdict })?;
         out.write_all(b"\n")?;

@@ -156,13 +156,9 @@ fn demo_config(base: &Config, shops: &[ShopEndpoint], rate: f64) -> Result<Confi
 /// Recall per expected rule and false positives, measured against the ground truth: the
 /// listings the run flagged, read back from the store.
 fn compare_with_truth(store: &dyn StateStore, run: RunId, truth: &GroundTruth) -> Result<String> {
-    let mut flagged = BTreeSet::new();
-    for stored in pharmwatch_store::AllListings::new(store) {
-        let stored = stored.context("cannot read the stored listings back")?;
-        if stored.last_run == run && stored.flagged {
-            flagged.insert(stored.listing.url);
-        }
-    }
+    let flagged = pipeline::flagged_in_run(store, run)
+        .map(|stored| stored.map(|s| s.listing.url))
+        .collect::<Result<BTreeSet<String>>>()?;
     let suspicious: Vec<_> = truth
         .listings
         .iter()

@@ -21,7 +21,9 @@ use pharmwatch_evidence::{DEFAULT_ROTATE_BYTES, WarcInfo, WarcWriter};
 use pharmwatch_indexer::IndexDoc;
 use pharmwatch_model::{Listing, ListingId, Money, Severity, Timestamp, Verdict};
 use pharmwatch_rules::RuleSet;
-use pharmwatch_store::{DataDirLock, RunId, RunStatus, SqliteStore, StateStore};
+use pharmwatch_store::{
+    AllListings, DataDirLock, RunId, RunStatus, SqliteStore, StateStore, StoredListing,
+};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -137,6 +139,18 @@ impl FlaggedListing {
             rule_ids: verdict.rule_ids().map(str::to_string).collect(),
         }
     }
+}
+
+/// The listings `run` flagged (seen in it, and flagged), by listing id, streamed from the
+/// store: what a run's summary only counts.
+pub fn flagged_in_run(
+    store: &dyn StateStore,
+    run: RunId,
+) -> impl Iterator<Item = Result<StoredListing>> + '_ {
+    AllListings::new(store).filter_map(move |stored| match stored {
+        Ok(s) if s.last_run != run || !s.flagged => None,
+        other => Some(other.context("cannot read the stored listings back")),
+    })
 }
 
 /// How many flagged listings a run's summary keeps for its table: the highest scores. The
