@@ -118,13 +118,10 @@ impl AppState {
     /// The shop analyses of the store as it is now: computed again only when the store has
     /// changed since they were last computed (at a million listings they take seconds).
     fn current(&self) -> Result<Arc<Current>, WebError> {
-        let path = self.data().state();
-        let Ok(meta) = std::fs::metadata(&path) else {
-            return Err(self.store().err().unwrap_or_else(|| {
-                WebError::Internal(anyhow::anyhow!("cannot read {}", path.display()))
-            }));
-        };
-        let file = file_id(&meta);
+        let path = self.state_path()?;
+        let file = std::fs::metadata(&path)
+            .map(|m| file_id(&m))
+            .map_err(|e| WebError::Internal(anyhow::Error::new(e)))?;
         let mut cache = self
             .analysis
             .lock()
@@ -134,19 +131,26 @@ impl AppState {
             _ => SqliteStore::open(&path)?,
         };
         let version = (file, watch.data_version()?);
+        // Reading on the kept connection does not move its data version: only other
+        // connections' commits do.
+        let current = match &cache.current {
+            Some((seen, current)) if *seen == version => Ok(current.clone()),
+            _ => Current::load(&watch).map(Arc::new),
+        };
         cache.watch = Some((file, watch));
-        if let Some((seen, current)) = &cache.current
-            && *seen == version
-        {
-            return Ok(current.clone());
-        }
-        let current = Arc::new(Current::load(&self.store()?)?);
+        let current = current?;
         cache.current = Some((version, current.clone()));
         Ok(current)
     }
 
     /// The state store, opened for this request (WAL: readers do not block the crawl).
     fn store(&self) -> Result<SqliteStore, WebError> {
+        SqliteStore::open(&self.state_path()?)
+            .map_err(|e| WebError::Internal(anyhow::Error::new(e)))
+    }
+
+    /// The state store's file, or why there is none yet.
+    fn state_path(&self) -> Result<PathBuf, WebError> {
         let path = self.data().state();
         if !path.is_file() {
             return Err(WebError::Unavailable(format!(
@@ -154,7 +158,7 @@ impl AppState {
                 path.display()
             )));
         }
-        SqliteStore::open(&path).map_err(|e| WebError::Internal(anyhow::Error::new(e)))
+        Ok(path)
     }
 }
 
