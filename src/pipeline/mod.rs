@@ -111,12 +111,11 @@ pub struct RunSummary {
     pub pages_ok: BTreeMap<String, u64>,
 }
 
-/// What a run's summary keeps of one flagged listing: the columns of the flagged table and
-/// the id to read the whole listing and verdict back from the store.
+/// What a run's summary keeps of one flagged listing: the columns of the flagged table, and
+/// the id that breaks ties between equal ones.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlaggedListing {
     pub id: ListingId,
-    pub url: String,
     pub site: String,
     pub title: String,
     pub price: Option<Money>,
@@ -130,7 +129,6 @@ impl FlaggedListing {
     pub fn of(listing: &Listing, verdict: &Verdict) -> Self {
         FlaggedListing {
             id: listing.id.clone(),
-            url: listing.url.clone(),
             site: listing.site.clone(),
             title: listing.title.clone(),
             price: listing.price,
