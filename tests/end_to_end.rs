@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::collections::BTreeSet;
+
 use common::{crawl, json_lines, pharmwatch, search_rules, write_config};
 use pharmwatch_marketplace::{GroundTruth, Marketplace, MarketplaceOptions};
 
@@ -25,7 +27,7 @@ fn crawl_flags_the_ground_truth_and_search_reads_the_index() {
     let first = crawl(&data, &config);
 
     // The crawl's table: the highest-scoring flagged listings, then how many more there are.
-    let suspicious: std::collections::BTreeSet<&str> = truth
+    let suspicious: BTreeSet<&str> = truth
         .listings
         .iter()
         .filter(|t| !t.expected_rules.is_empty())
@@ -49,17 +51,12 @@ fn crawl_flags_the_ground_truth_and_search_reads_the_index() {
         "crawl",
         "--json",
     ]);
-    let printed: std::collections::BTreeSet<String> = json_lines(&again)
+    let rows = json_lines(&again);
+    let printed: BTreeSet<&str> = rows
         .iter()
-        .map(|row| row["listing"]["url"].as_str().unwrap().to_string())
+        .map(|row| row["listing"]["url"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        printed
-            .iter()
-            .map(String::as_str)
-            .collect::<std::collections::BTreeSet<_>>(),
-        suspicious
-    );
+    assert_eq!(printed, suspicious);
 
     // robots.txt: the disallowed paths are linked from every page, yet never requested.
     let log = running.request_log();

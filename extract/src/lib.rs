@@ -1,9 +1,9 @@
 //! Turns the bytes of one fetched page into listings and outgoing links.
 //!
 //! Pure CPU work, no I/O and no async: the crawler calls [`extract_page`] on its own
-//! extraction threads, one per core. The parsed HTML document never leaves the call (scraper's `Html` is not
-//! `Send`), and the work done per page is bounded (links, text lengths, JSON-LD size), so a
-//! hostile page cannot make it run away.
+//! extraction threads, one per core. The parsed HTML document never leaves the call
+//! (scraper's `Html` is not `Send`), and the work done per page is bounded (links, text
+//! lengths, JSON-LD size), so a hostile page cannot make it run away.
 //!
 //! - [`decode`]: bytes → UTF-8 (header, BOM, `<meta>`, detection).
 //! - [`profile`]: site profiles (CSS selectors per field) loaded from TOML.

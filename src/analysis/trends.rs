@@ -1,7 +1,8 @@
 //! Per-run counts and the trend signals of a run.
 //!
-//! At the end of every finished run the pipeline tallies the listings seen in it
-//! ([`record_run_counts`], tallied in the pass that also builds its report). [`trend_report`] compares a run's counts with those of earlier
+//! At the end of every finished run the pipeline tallies the listings seen in it, in the
+//! pass over the store that also builds its report, and records the counts
+//! ([`record_run_counts`]). [`trend_report`] compares a run's counts with those of earlier
 //! runs **of the same scope**: runs whose set of crawled sites (the `sites` of the run
 //! record's counts) equals the run's own. A daemon's site groups, a one-site test crawl and
 //! the full crawl then each have their own history, and a baseline never mixes them (a
