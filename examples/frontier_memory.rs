@@ -19,7 +19,9 @@ use anyhow::{Context, Result};
 use pharmwatch_crawler::bench::FrontierLoad;
 use pharmwatch_crawler::frontier::Priority;
 use pharmwatch_crawler::{CrawlSettings, SiteConfig};
-use pharmwatch_store::{FrontierEntry, PageCommit, PageRecord, RunId, SqliteStore, StateStore};
+use pharmwatch_store::{
+    FrontierEntry, PageAvailability, PageCommit, PageRecord, RunId, SqliteStore, StateStore,
+};
 use url::Url;
 
 const SHOPS: usize = 20;
@@ -178,10 +180,12 @@ fn commit(
             warc: None,
             fetched_at: now(),
             run,
+            redirect_to: None,
         },
         discovered,
         listings: Vec::new(),
         error: None,
+        availability: PageAvailability::Offered,
     };
     store
         .commit_page(&commit, run)

@@ -30,6 +30,9 @@ pub struct Config {
     /// Where run summaries are POSTed (plain `crawl` runs; daemon groups without a webhook).
     #[serde(default)]
     pub notify: NotifySettings,
+    /// When a listing counts as gone.
+    #[serde(default)]
+    pub listings: ListingSettings,
     /// Folder the config was read from: relative paths inside it resolve against it.
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
@@ -56,6 +59,29 @@ fn default_packs() -> Vec<PathBuf> {
 
 fn default_lexicon() -> PathBuf {
     PathBuf::from("config/reference")
+}
+
+/// `[listings]`: when a stored listing counts as gone.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListingSettings {
+    /// A page that fails (no answer, 5xx, another 4xx) in this many consecutive runs takes
+    /// its listings with it; until then they stay live. A 404/410, or an answer that no
+    /// longer carries a listing, makes it gone at once.
+    #[serde(default = "default_gone_after_failed_runs")]
+    pub gone_after_failed_runs: u32,
+}
+
+fn default_gone_after_failed_runs() -> u32 {
+    3
+}
+
+impl Default for ListingSettings {
+    fn default() -> Self {
+        ListingSettings {
+            gone_after_failed_runs: default_gone_after_failed_runs(),
+        }
+    }
 }
 
 /// A named set of sites crawled together on one schedule by `daemon`.
@@ -192,6 +218,11 @@ impl Config {
             }
         }
         self.check_groups(origin, &seen)?;
+        if self.listings.gone_after_failed_runs == 0 {
+            bail!(
+                "{origin}: [listings] gone_after_failed_runs = 0: it must be at least 1 (the runs a page may fail in before its listings count as gone)"
+            );
+        }
         for url in self
             .groups
             .iter()

@@ -19,7 +19,7 @@ use crate::politeness::{HostKey, HostScheduler};
 use crate::robots::{ROBOTS_MAX_BYTES, RobotsRules};
 use crate::sitemap::Sitemap;
 use crate::worker::{Job, JobKind, Outcome, Pending, WorkerCtx};
-use crate::{CrawlError, CrawlSettings, CrawlStats, PageRecord, SiteConfig, ValidatorSource};
+use crate::{CrawlError, CrawlSettings, CrawlStats, KnownPages, PageRecord, SiteConfig};
 
 /// Rank of jobs in a host queue that continue work already started (robots first, then
 /// retries and redirect hops), ahead of [`Priority`] ranks.
@@ -62,7 +62,7 @@ pub struct Crawler {
     settings: CrawlSettings,
     sites: Vec<Arc<SiteRuntime>>,
     robots_cache: Mutex<HashMap<HostKey, CachedRobots>>,
-    validators: Option<Arc<dyn ValidatorSource>>,
+    known: Option<Arc<dyn KnownPages>>,
     resume: HashMap<String, Resume>,
 }
 
@@ -122,14 +122,15 @@ impl Crawler {
             settings,
             sites: runtimes,
             robots_cache: Mutex::new(HashMap::new()),
-            validators: None,
+            known: None,
             resume: HashMap::new(),
         })
     }
 
-    /// Sends `If-None-Match`/`If-Modified-Since` from this source (the state store).
-    pub fn with_validators(mut self, source: Arc<dyn ValidatorSource>) -> Self {
-        self.validators = Some(source);
+    /// Sends `If-None-Match`/`If-Modified-Since` from this source (the state store), and
+    /// takes a 304's page from the archived copy it names.
+    pub fn with_known_pages(mut self, source: Arc<dyn KnownPages>) -> Self {
+        self.known = Some(source);
         self
     }
 
@@ -183,7 +184,7 @@ impl Crawler {
             agent: self.settings.robots_token(),
             out,
             stats: stats.clone(),
-            validators: self.validators.clone(),
+            known: self.known.clone(),
             max_retries: self.settings.max_retries,
             max_redirects: self.settings.max_redirects,
             retry_base: Duration::from_millis(self.settings.retry_base_ms),
@@ -486,6 +487,17 @@ impl Run<'_> {
                 self.sched.push(
                     &host,
                     retry.into(),
+                    RANK_CONTINUATION,
+                    Duration::ZERO,
+                    Instant::now(),
+                );
+            }
+            Outcome::Refetch => {
+                let mut again = job;
+                again.unconditional = true;
+                self.sched.push(
+                    &host,
+                    again.into(),
                     RANK_CONTINUATION,
                     Duration::ZERO,
                     Instant::now(),

@@ -3,7 +3,6 @@
 //! Redirects, retries and politeness are decided by the crawl loop, one exchange at a
 //! time, so every hop is scope-checked, scheduled and recorded.
 
-use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -13,28 +12,8 @@ use tokio::time::{Instant, timeout_at};
 use url::Url;
 
 use crate::decompress::{BodyDecoder, Coding, DecodeError};
+use crate::known::Validators;
 use crate::{CrawlError, CrawlSettings, FetchError, FetchErrorKind};
-
-/// Validators of a previously fetched page, for conditional requests.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    /// Sent as `If-None-Match`.
-    pub etag: Option<String>,
-    /// Sent as `If-Modified-Since` (an HTTP date, as the server sent it).
-    pub last_modified: Option<String>,
-}
-
-/// Where the crawler finds validators for a URL (the state store implements this).
-pub trait ValidatorSource: Send + Sync {
-    /// Validators for the normalised URL, if it was fetched before.
-    fn validators(&self, url: &str) -> Option<Validators>;
-}
-
-impl ValidatorSource for HashMap<String, Validators> {
-    fn validators(&self, url: &str) -> Option<Validators> {
-        self.get(url).cloned()
-    }
-}
 
 /// Limits of one exchange.
 #[derive(Debug, Clone)]

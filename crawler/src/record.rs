@@ -15,7 +15,8 @@ use crate::frontier::Priority;
 pub enum RecordKind {
     /// A page of a site (the last hop of a chain, or a failure to get one).
     Page,
-    /// A 3xx hop; the target is in `redirect_to` and is fetched (or refused) separately.
+    /// A 3xx hop of a page's redirect chain; the target is in `redirect_to` and is fetched
+    /// (or refused) as the next hop.
     Redirect,
     /// A 429/5xx/network failure that will be retried; the retry gets its own record.
     RetriedAttempt,
@@ -41,10 +42,12 @@ pub struct PageRecord {
     pub kind: RecordKind,
     /// Name of the configured site.
     pub site: String,
-    /// The URL as first requested (normalised); for a redirect chain, the chain's start.
+    /// The URL this exchange requested (normalised): each hop of a redirect chain is its own
+    /// record under its own URL, so the archive never says a URL returned what another did.
     pub url: String,
-    /// The URL this exchange actually requested (the last hop for a chain).
-    pub final_url: String,
+    /// The earlier hops of its redirect chain, the one first requested first; empty when the
+    /// URL was requested directly.
+    pub redirect_chain: Vec<String>,
     /// HTTP status, absent when no response arrived.
     pub status: Option<u16>,
     /// When the request was sent (the capture began, as WARC-Date), UTC.
@@ -60,8 +63,12 @@ pub struct PageRecord {
     pub decoded_len: u64,
     /// Charset the page was decoded with (from pharmwatch-extract).
     pub encoding: Option<String>,
-    /// Listings extracted from the page (empty for non-pages and failures).
+    /// Listings extracted from the page (empty for non-pages and failures); for a 304, from
+    /// the archived copy it confirmed.
     pub listings: Vec<Listing>,
+    /// A 304 whose listings and links were taken from the archived copy its validators came
+    /// from (the crawler asks again without validators when there is none).
+    pub revalidated: bool,
     /// Links found on the page (before the frontier's scope and dedup checks).
     pub links_found: usize,
     #[serde(skip)]
@@ -99,7 +106,7 @@ pub struct PageRecord {
 /// Counters for one site.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SiteStats {
-    /// Page exchanges completed with a response (any status).
+    /// Page requests answered (any status), each hop of a redirect chain included.
     pub fetched: u64,
     /// Pages that yielded at least one listing.
     pub listing_pages: u64,

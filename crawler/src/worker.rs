@@ -9,13 +9,16 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::crawl::{SiteRuntime, count_rejections, lock};
+use crate::decompress::{BodyDecoder, Coding};
 use crate::extraction::ExtractionPool;
 use crate::fetch::{Exchange, Limits, exchange};
 use crate::frontier::{Frontier, Priority, normalize_url};
 use crate::politeness::HostKey;
 use crate::robots::{ROBOTS_MAX_REDIRECTS, RobotsRules, robots_url};
 use crate::sitemap::{Sitemap, parse_sitemap};
-use crate::{CrawlStats, FetchError, FetchErrorKind, PageRecord, RecordKind, ValidatorSource};
+use crate::{
+    ArchivedPage, CrawlStats, FetchError, FetchErrorKind, KnownPages, PageRecord, RecordKind,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum JobKind {
@@ -36,6 +39,8 @@ pub(crate) struct Job {
     pub chain: Vec<Url>,
     pub depth: u32,
     pub attempt: u32,
+    /// Ask without validators: the copy they vouch for could not be read.
+    pub unconditional: bool,
 }
 
 impl Job {
@@ -47,6 +52,7 @@ impl Job {
             url,
             depth,
             attempt: 0,
+            unconditional: false,
         }
     }
 
@@ -59,6 +65,7 @@ impl Job {
             url,
             depth: 0,
             attempt: 0,
+            unconditional: false,
         })
     }
 
@@ -67,10 +74,6 @@ impl Job {
             kind: JobKind::Sitemap,
             ..Job::page(site, url, 0)
         }
-    }
-
-    fn origin(&self) -> &Url {
-        self.chain.first().unwrap_or(&self.url)
     }
 
     /// Requests made so far in its redirect chain, this one included.
@@ -104,6 +107,7 @@ pub(crate) struct Pending {
     depth: u32,
     attempt: u32,
     kind: JobKind,
+    unconditional: bool,
 }
 
 impl From<Job> for Pending {
@@ -122,6 +126,7 @@ impl From<Job> for Pending {
             depth: job.depth,
             attempt: job.attempt,
             kind: job.kind,
+            unconditional: job.unconditional,
         }
     }
 }
@@ -151,6 +156,7 @@ impl Pending {
             chain: self.chain.into_vec(),
             depth: self.depth,
             attempt: self.attempt,
+            unconditional: self.unconditional,
         })
     }
 }
@@ -164,6 +170,8 @@ pub(crate) enum Outcome {
     Redirect(Url),
     /// Try the same URL again after this wait (the host is held back as long).
     Retry(Duration),
+    /// Ask for the same URL again without validators (a 304 whose copy is unreadable).
+    Refetch,
     Robots(Arc<RobotsRules>),
     Sitemap(Sitemap),
     /// The host asked for a longer pause than we wait: skip its remaining URLs this run.
@@ -179,7 +187,7 @@ pub(crate) struct WorkerCtx {
     pub agent: String,
     pub out: Sender<PageRecord>,
     pub stats: Arc<Mutex<CrawlStats>>,
-    pub validators: Option<Arc<dyn ValidatorSource>>,
+    pub known: Option<Arc<dyn KnownPages>>,
     pub max_retries: u32,
     pub max_redirects: u32,
     pub retry_base: Duration,
@@ -214,8 +222,8 @@ fn record(site: &SiteRuntime, job: &Job, kind: RecordKind, ex: &Exchange) -> Pag
     PageRecord {
         kind,
         site: site.name().to_string(),
-        url: job.origin().to_string(),
-        final_url: job.url.to_string(),
+        url: job.url.to_string(),
+        redirect_chain: job.chain.iter().map(Url::to_string).collect(),
         status: ex.status,
         fetched_at: ex.fetched_at,
         content_type: ex.content_type(),
@@ -224,6 +232,7 @@ fn record(site: &SiteRuntime, job: &Job, kind: RecordKind, ex: &Exchange) -> Pag
         decoded_len: ex.decoded.len() as u64,
         encoding: None,
         listings: Vec::new(),
+        revalidated: false,
         links_found: 0,
         links: Vec::new(),
         error: ex.error.clone(),
@@ -299,7 +308,11 @@ fn book(ctx: &WorkerCtx, rec: &PageRecord) {
                 s.count_error(e.kind);
             }
         }
-        RecordKind::Redirect => {}
+        RecordKind::Redirect => {
+            if rec.status.is_some() {
+                s.fetched += 1;
+            }
+        }
     }
 }
 
@@ -331,9 +344,10 @@ fn is_retryable(ex: &Exchange) -> bool {
 
 async fn run_page(ctx: &WorkerCtx, site: &SiteRuntime, job: Job) -> Outcome {
     let validators = ctx
-        .validators
+        .known
         .as_ref()
-        .and_then(|v| v.validators(job.url.as_str()));
+        .filter(|_| !job.unconditional && job.kind == JobKind::Page)
+        .and_then(|k| k.validators(job.url.as_str()));
     let ex = exchange(
         &site.client,
         &job.url,
@@ -414,7 +428,26 @@ async fn run_page(ctx: &WorkerCtx, site: &SiteRuntime, job: Job) -> Outcome {
                 }
             }
         }
-        Some(s) if (200..300).contains(&s) => parse(ctx, site, &job, &ex, &mut rec).await,
+        Some(s) if (200..300).contains(&s) => {
+            let body = Fetched::of(&ex, &rec);
+            parse(ctx, site, &job, body, &mut rec).await
+        }
+        Some(304) if validators.is_some() => match archived_copy(ctx, &job) {
+            Some(copy) => revalidated(ctx, site, &job, copy, &mut rec).await,
+            None => {
+                // Nothing to stand for the page: ask again for the page itself.
+                rec.kind = RecordKind::RetriedAttempt;
+                Outcome::Refetch
+            }
+        },
+        Some(304) => {
+            set_error(
+                &mut rec,
+                FetchErrorKind::HttpStatus,
+                "HTTP 304 to a request without validators",
+            );
+            Outcome::Done
+        }
         _ => Outcome::Done,
     };
     if !emit(ctx, rec).await {
@@ -482,23 +515,82 @@ fn is_parseable(content_type: Option<&str>) -> bool {
     mime.is_empty() || mime == "text/html" || mime == "application/xhtml+xml"
 }
 
+/// The body a page's listings and links are taken from: the one just received, or the
+/// archived copy a 304 confirmed.
+struct Fetched {
+    /// After `Content-Encoding` decoding.
+    body: bytes::Bytes,
+    content_type: Option<String>,
+    /// SHA-256 (hex) of the body as received: what listings point at as their evidence.
+    sha256: String,
+}
+
+impl Fetched {
+    fn of(ex: &Exchange, rec: &PageRecord) -> Fetched {
+        Fetched {
+            body: ex.decoded.clone(),
+            content_type: rec.content_type.clone(),
+            sha256: rec.body_sha256.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// The archived copy a 304 vouches for, decoded; `None` when there is none or it cannot be
+/// read or decoded whole.
+fn archived_copy(ctx: &WorkerCtx, job: &Job) -> Option<Fetched> {
+    let copy: ArchivedPage = ctx.known.as_ref()?.archived(job.url.as_str())?;
+    let cap = usize::try_from(ctx.limits.max_body).unwrap_or(usize::MAX);
+    let coding = Coding::parse(copy.content_encoding.as_deref()).ok()?;
+    let body = match BodyDecoder::new(&coding, cap) {
+        None => bytes::Bytes::from(copy.body),
+        Some(mut decoder) => {
+            decoder.push(&copy.body).ok()?;
+            let (out, err) = decoder.finish();
+            if err.is_some() {
+                return None;
+            }
+            bytes::Bytes::from(out)
+        }
+    };
+    Some(Fetched {
+        body,
+        content_type: copy.content_type,
+        sha256: copy.sha256,
+    })
+}
+
+/// A 304: the page is the archived copy; its listings and links are taken from it.
+async fn revalidated(
+    ctx: &WorkerCtx,
+    site: &SiteRuntime,
+    job: &Job,
+    copy: Fetched,
+    rec: &mut PageRecord,
+) -> Outcome {
+    rec.revalidated = true;
+    rec.content_type.clone_from(&copy.content_type);
+    parse(ctx, site, job, copy, rec).await
+}
+
 /// Runs extraction on the extraction threads and fills the record.
 async fn parse(
     ctx: &WorkerCtx,
     site: &SiteRuntime,
     job: &Job,
-    ex: &Exchange,
+    fetched: Fetched,
     rec: &mut PageRecord,
 ) -> Outcome {
-    if !is_parseable(rec.content_type.as_deref()) {
+    if !is_parseable(fetched.content_type.as_deref()) {
         return Outcome::Done;
     }
     let extractor = site.extractor.clone();
-    let body = ex.decoded.clone();
-    let content_type = rec.content_type.clone();
+    let Fetched {
+        body,
+        content_type,
+        sha256: digest,
+    } = fetched;
     let url = job.url.clone();
     let fetched_at = rec.fetched_at;
-    let digest = rec.body_sha256.clone().unwrap_or_default();
     let result = ctx
         .extraction
         .run(move || extractor.extract(&body, content_type.as_deref(), &url, fetched_at, &digest))
@@ -616,14 +708,16 @@ mod tests {
             let host = HostKey::of(&url).unwrap();
             let mut job = Job::page(3, url.clone(), 2);
             job.attempt = 1;
+            job.unconditional = true;
             job.hop_to(Url::parse(&format!("{url}#next")).unwrap());
             let expected = job.url.clone();
             let back = Pending::from(job).into_job(&host).unwrap();
             assert_eq!(back.url, expected, "{text}");
-            assert_eq!(back.origin(), &url);
+            assert_eq!(back.chain, [url.clone()]);
             assert_eq!((back.site, back.depth, back.attempt), (3, 2, 1));
             assert_eq!(back.hops(), 2);
             assert_eq!(back.kind, JobKind::Page);
+            assert!(back.unconditional);
         }
     }
 }

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use pharmwatch_crawler::frontier::normalize_url;
 use pharmwatch_crawler::{
-    CrawlSettings, CrawlStats, Crawler, FetchErrorKind, PageRecord, RecordKind, SiteConfig,
-    Validators,
+    ArchivedPage, CrawlSettings, CrawlStats, Crawler, FetchErrorKind, PageRecord, RecordKind,
+    SiteConfig, Validators,
 };
 use pharmwatch_model::SiteKind;
 use server::{Body, Reply, Server};
@@ -311,10 +311,13 @@ async fn redirect_loop_is_detected_and_recorded() {
     assert_eq!(failed.len(), 1);
     assert_eq!(
         failed[0].url,
-        looping.url("/"),
-        "recorded against the requested URL"
+        looping.url("/b"),
+        "recorded against the URL that answered"
     );
-    assert_eq!(failed[0].final_url, looping.url("/b"));
+    assert_eq!(
+        failed[0].redirect_chain,
+        [looping.url("/"), looping.url("/a")]
+    );
     assert_eq!(error_kind(failed[0]), Some(FetchErrorKind::RedirectLoop));
     let hops = records
         .iter()
@@ -345,8 +348,11 @@ async fn too_many_redirects_and_out_of_scope_redirects_are_refused() {
     let mut s = settings();
     s.max_redirects = 3;
     let (stats, records) = crawl(s, vec![site("hops", &hopping), site("shop", &shop)]).await;
-    let hop = record_for(&records, &hopping.url("/hop/0"));
+    // The hop that would have been one too many is the failed page, its chain recorded.
+    let hop = record_for(&records, &hopping.url("/hop/3"));
     assert_eq!(error_kind(hop), Some(FetchErrorKind::TooManyRedirects));
+    assert_eq!(hop.redirect_chain.len(), 3);
+    assert_eq!(hop.redirect_chain[0], hopping.url("/hop/0"));
     assert_eq!(
         hopping
             .paths()
@@ -717,37 +723,78 @@ async fn per_host_and_global_concurrency_caps_hold() {
     );
 }
 
-#[tokio::test]
-async fn conditional_requests_send_validators() {
-    let cached = Server::start(
+/// A site whose `/` answers 304 to the ETag `"v1"` and otherwise a page linking to `/next`.
+async fn cached_site() -> Server {
+    Server::start(
         |hit| match (hit.path.as_str(), hit.header("if-none-match")) {
             ("/robots.txt", _) => Reply::status(404),
             ("/", Some("\"v1\"")) => Reply::status(304),
-            _ => Reply::html("<html>changed</html>"),
+            ("/", _) => Reply::html(r#"<html><a href="/fresh">changed</a></html>"#),
+            _ => Reply::html("<html>leaf</html>"),
         },
     )
-    .await;
-    let mut validators = HashMap::new();
-    validators.insert(
-        cached.url("/"),
-        Validators {
-            etag: Some("\"v1\"".into()),
-            last_modified: Some("Sun, 06 Nov 1994 08:49:37 GMT".into()),
-        },
-    );
+    .await
+}
+
+fn v1() -> Validators {
+    Validators {
+        etag: Some("\"v1\"".into()),
+        last_modified: Some("Sun, 06 Nov 1994 08:49:37 GMT".into()),
+    }
+}
+
+#[tokio::test]
+async fn a_304_is_the_archived_copy_whose_links_are_followed() {
+    let cached = cached_site().await;
+    let copy = ArchivedPage {
+        content_type: Some("text/html".into()),
+        content_encoding: None,
+        body: br#"<html><a href="/archived-link">kept</a></html>"#.to_vec(),
+        sha256: "ab".repeat(32),
+    };
+    let known: HashMap<String, (Validators, ArchivedPage)> =
+        [(cached.url("/"), (v1(), copy))].into_iter().collect();
     let crawler = Crawler::new(settings(), vec![site("cached", &cached)])
         .unwrap()
-        .with_validators(Arc::new(validators));
+        .with_known_pages(Arc::new(known));
     let (stats, records) = crawl_with(&crawler, CancellationToken::new()).await;
     stats.unwrap();
     let page = record_for(&records, &cached.url("/"));
     assert_eq!(page.status, Some(304));
-    assert!(page.error.is_none());
+    assert!(page.error.is_none() && page.revalidated);
     let hit = cached.hits().into_iter().find(|h| h.path == "/").unwrap();
     assert_eq!(
         hit.header("if-modified-since"),
         Some("Sun, 06 Nov 1994 08:49:37 GMT")
     );
+    // The link of the archived copy was followed, not the one the server would send now.
+    assert_eq!(cached.paths(), ["/robots.txt", "/", "/archived-link"]);
+}
+
+#[tokio::test]
+async fn a_304_without_a_readable_copy_is_asked_for_again_unconditionally() {
+    let cached = cached_site().await;
+    let known: HashMap<String, Validators> = [(cached.url("/"), v1())].into_iter().collect();
+    let crawler = Crawler::new(settings(), vec![site("cached", &cached)])
+        .unwrap()
+        .with_known_pages(Arc::new(known));
+    let (stats, records) = crawl_with(&crawler, CancellationToken::new()).await;
+    stats.unwrap();
+    let first = records
+        .iter()
+        .find(|r| r.url == cached.url("/") && r.kind == RecordKind::RetriedAttempt)
+        .expect("the 304 is recorded as an attempt");
+    assert_eq!(first.status, Some(304));
+    let page = record_for(&records, &cached.url("/"));
+    assert_eq!(page.status, Some(200));
+    let asks: Vec<_> = cached
+        .hits()
+        .into_iter()
+        .filter(|h| h.path == "/")
+        .map(|h| h.header("if-none-match").map(str::to_string))
+        .collect();
+    assert_eq!(asks, [Some("\"v1\"".to_string()), None]);
+    assert_eq!(cached.paths(), ["/robots.txt", "/", "/", "/fresh"]);
 }
 
 #[tokio::test]

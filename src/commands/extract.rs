@@ -167,7 +167,7 @@ fn fetch_and_extract(
     }
     let summary = format!(
         "{}: HTTP {}, {} bytes, charset {}",
-        page.final_url,
+        page.url,
         page.status.map_or_else(|| "-".into(), |s| s.to_string()),
         page.body_len,
         page.encoding.as_deref().unwrap_or("-")

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use anyhow::Result;
 use pharmwatch_crawler::config::SiteConfig;
 use pharmwatch_crawler::frontier::Priority;
-use pharmwatch_crawler::{PageRecord, Resume};
+use pharmwatch_crawler::{PageRecord, RecordKind, Resume};
 use pharmwatch_store::{FrontierEntry, RunId, StateStore};
 
 /// Store priorities: higher first.
@@ -29,17 +29,27 @@ fn crawler_priority(p: i64) -> Priority {
 }
 
 /// The links of a fetched page, as frontier entries one level deeper.
+///
+/// A redirect hop leads to its target at the same depth: stored with the hop, a crawl killed
+/// between two hops resumes with the next one.
 pub fn entries_of(record: &PageRecord) -> Vec<FrontierEntry> {
-    record
-        .links
+    let links = record.links.iter().map(|(url, priority)| FrontierEntry {
+        site: record.site.clone(),
+        url: url.clone(),
+        depth: record.depth + 1,
+        priority: store_priority(*priority),
+    });
+    let hop = record
+        .redirect_to
         .iter()
-        .map(|(url, priority)| FrontierEntry {
+        .filter(|_| record.kind == RecordKind::Redirect && record.error.is_none())
+        .map(|url| FrontierEntry {
             site: record.site.clone(),
             url: url.clone(),
-            depth: record.depth + 1,
-            priority: store_priority(*priority),
-        })
-        .collect()
+            depth: record.depth,
+            priority: store_priority(Priority::Listing),
+        });
+    links.chain(hop).collect()
 }
 
 /// Sets each site's stored frontier up for this run: after an interrupted run, what was

@@ -15,8 +15,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use pharmwatch_crawler::config::SiteConfig;
-use pharmwatch_crawler::fetch::Validators;
-use pharmwatch_crawler::{CrawlStats, Crawler, PageRecord, ValidatorSource};
+use pharmwatch_crawler::{ArchivedPage, CrawlStats, Crawler, KnownPages, PageRecord, Validators};
 use pharmwatch_evidence::{DEFAULT_ROTATE_BYTES, WarcInfo, WarcWriter};
 use pharmwatch_indexer::IndexDoc;
 use pharmwatch_model::{Listing, ListingId, Money, Severity, Timestamp, Verdict};
@@ -275,12 +274,14 @@ pub async fn run_with(
     let resuming = !unfinished.is_empty();
     let run = store.start_run(&config.digest, now())?;
     let sites = resolve_profiles(config, sites);
-    let site_names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
     let resume = frontier::prepare(&store, &sites, run, resuming)?;
     let store: Arc<dyn StateStore> = Arc::new(store);
     let crawler = Crawler::new(config.crawl.clone(), sites)
         .map_err(|e| anyhow::Error::new(ConfigError(e.to_string())))?
-        .with_validators(Arc::new(StoreValidators(store.clone())))
+        .with_known_pages(Arc::new(StoreKnownPages {
+            store: store.clone(),
+            evidence: data_dir.evidence(),
+        }))
         .with_resume(resume);
     let warc = WarcWriter::open(
         &data_dir.evidence(),
@@ -290,7 +291,14 @@ pub async fn run_with(
     .context("cannot open the evidence archive")?;
 
     let (tx, rx) = mpsc::channel::<PageRecord>(256);
-    let mut sink = sink::Sink::new(store.clone(), warc, Arc::new(rules), &data_dir.index(), run)?;
+    let mut sink = sink::Sink::new(
+        store.clone(),
+        warc,
+        Arc::new(rules),
+        &data_dir.index(),
+        run,
+        config.listings.gone_after_failed_runs,
+    )?;
     // A killed run stored pages whose listings may not have reached an index commit.
     sink.reindex_runs(&unfinished)?;
     sink.progress = options.progress.clone();
@@ -307,7 +315,7 @@ pub async fn run_with(
     let stats = crawler.run(tx, cancel).await;
     ctrl_c.abort();
     let finished = sink.await.context("the indexing thread failed")?;
-    let result = finish(&*store, run, &site_names, finished, stats);
+    let result = finish(&*store, run, finished, stats);
     match &result {
         Ok(_) => match conclude(&*store, &data_dir.root, run) {
             Ok(path) => tracing::info!(report = %path.display(), "run report written"),
@@ -368,23 +376,12 @@ fn conclude(store: &dyn StateStore, data_root: &Path, run: RunId) -> Result<Path
 fn finish(
     store: &dyn StateStore,
     run: RunId,
-    site_names: &[String],
     sink: Result<sink::Sink>,
     stats: Result<CrawlStats, pharmwatch_crawler::CrawlError>,
 ) -> Result<RunSummary> {
     let mut sink = sink?;
     let stats = stats.context("the crawl failed")?;
     sink.warc.sync()?;
-    if !stats.cancelled {
-        for site in site_names {
-            let seen: Vec<_> = sink
-                .seen
-                .get(site)
-                .map(|s| s.iter().cloned().collect())
-                .unwrap_or_default();
-            sink.summary.gone_listings += store.mark_gone(site, &seen, run)?.len() as u64;
-        }
-    }
     let mut summary = std::mem::take(&mut sink.summary);
     summary.run = Some(run);
     let counts = serde_json::json!({
@@ -431,15 +428,53 @@ fn now() -> Timestamp {
     time::OffsetDateTime::now_utc()
 }
 
-/// Conditional requests use the validators of the last successful fetch.
-struct StoreValidators(Arc<dyn StateStore>);
+/// Conditional requests use the validators of the last successful fetch, and a 304 the
+/// archived response they came from.
+struct StoreKnownPages {
+    store: Arc<dyn StateStore>,
+    evidence: PathBuf,
+}
 
-impl ValidatorSource for StoreValidators {
+impl KnownPages for StoreKnownPages {
     fn validators(&self, url: &str) -> Option<Validators> {
-        let stored = self.0.validators(url).ok().flatten()?;
+        let stored = self.store.validators(url).ok().flatten()?;
         Some(Validators {
             etag: stored.etag,
             last_modified: stored.last_modified,
+        })
+    }
+
+    fn archived(&self, url: &str) -> Option<ArchivedPage> {
+        let page = self.store.page(url).ok().flatten()?;
+        let (pointer, sha256) = (page.warc?, page.body_sha256?);
+        let record = match pharmwatch_evidence::read_record_at(
+            &self.evidence,
+            &pointer.file,
+            pointer.offset,
+        ) {
+            Ok(record) => record,
+            Err(err) => {
+                tracing::warn!(
+                    url,
+                    "cannot read the archived copy of a 304 page; asking again: {err}"
+                );
+                return None;
+            }
+        };
+        let response = pharmwatch_evidence::http_response_parts(&record).ok()?;
+        // The copy must be the one the store names: never take another body for the page.
+        if pharmwatch_model::sha256_hex(response.body) != sha256 {
+            tracing::warn!(
+                url,
+                "the archived copy of a 304 page does not match its digest; asking again"
+            );
+            return None;
+        }
+        Some(ArchivedPage {
+            content_type: response.header("content-type").map(str::to_string),
+            content_encoding: response.header("content-encoding").map(str::to_string),
+            body: response.body.to_vec(),
+            sha256,
         })
     }
 }

@@ -4,7 +4,7 @@
 //! Runs on one blocking thread: SQLite, tantivy and rule evaluation are synchronous work, and
 //! one thread means one index writer and an ordered evidence file.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,10 +13,11 @@ use anyhow::{Context, Result};
 use pharmwatch_crawler::{PageRecord, RecordKind};
 use pharmwatch_evidence::WarcWriter;
 use pharmwatch_indexer::ListingIndexWriter;
-use pharmwatch_model::{Listing, ListingId, Timestamp, Verdict};
+use pharmwatch_model::{Listing, Timestamp, Verdict};
 use pharmwatch_rules::RuleSet;
 use pharmwatch_store::{
-    ListingChange, PageCommit, PageRecord as StoredPage, RunId, StateStore, WarcPointer,
+    ListingChange, PageAvailability, PageChanges, PageCommit, PageRecord as StoredPage, RunId,
+    StateStore, WarcPointer,
 };
 use tokio::sync::mpsc;
 
@@ -51,8 +52,8 @@ pub struct Sink {
     pub index: ListingIndexWriter,
     pub run: RunId,
     pub summary: RunSummary,
-    /// Listing ids seen (or known to be still offered) per site in this run.
-    pub seen: BTreeMap<String, BTreeSet<ListingId>>,
+    /// See [`PageAvailability::Failed`].
+    gone_after_failed_runs: u32,
     robots_override_recorded: HashSet<String>,
     /// Told about every stored page (progress display).
     pub progress: Option<Arc<dyn super::progress::Progress>>,
@@ -76,6 +77,7 @@ impl Sink {
         rules: Arc<RuleSet>,
         index_dir: &Path,
         run: RunId,
+        gone_after_failed_runs: u32,
     ) -> Result<Self> {
         let index = ListingIndexWriter::open_or_create(index_dir)
             .with_context(|| format!("cannot open the index at {}", index_dir.display()))?;
@@ -96,7 +98,7 @@ impl Sink {
             index,
             run,
             summary: RunSummary::default(),
-            seen: BTreeMap::new(),
+            gone_after_failed_runs,
             robots_override_recorded: HashSet::new(),
             progress: None,
             uncommitted: 0,
@@ -191,13 +193,21 @@ impl Sink {
                 ],
             )?;
         }
-        if record.kind != RecordKind::Page {
+        if !matches!(record.kind, RecordKind::Page | RecordKind::Redirect) {
             return Ok(());
+        }
+        if record.kind == RecordKind::Page && !record.redirect_chain.is_empty() {
+            self.archive_chain(&record)?;
         }
         self.summary.pages += 1;
         if record.error.is_some() {
             self.summary.page_errors += 1;
         }
+        let availability = availability(&record, self.gone_after_failed_runs);
+        let redirect_to = record
+            .redirect_to
+            .clone()
+            .filter(|_| availability == PageAvailability::Redirected);
         let page = StoredPage {
             url: record.url.clone(),
             site: record.site.clone(),
@@ -212,8 +222,13 @@ impl Sink {
             }),
             fetched_at: record.fetched_at,
             run: self.run,
+            redirect_to,
         };
-        let listings = self.listings_of(&mut record)?;
+        // Only a page that answered with its content says which listings it offers.
+        let listings = match availability {
+            PageAvailability::Offered => std::mem::take(&mut record.listings),
+            _ => Vec::new(),
+        };
         let evaluated: Vec<(Listing, Verdict)> = listings
             .into_iter()
             .map(|l| {
@@ -222,10 +237,11 @@ impl Sink {
             })
             .collect();
         let commit = PageCommit {
-            page,
             discovered: super::frontier::entries_of(&record),
+            page,
             listings: evaluated,
             error: record.error.as_ref().map(|e| e.message.clone()),
+            availability,
         };
         let ok = record.error.is_none()
             && record
@@ -234,6 +250,20 @@ impl Sink {
         self.pending.push(PendingPage { commit, ok });
         self.store_due
             .get_or_insert_with(|| Instant::now() + STORE_BATCH_AGE);
+        Ok(())
+    }
+
+    /// Records how the last hop of a redirect chain was reached (a `metadata` record about
+    /// it), so the archive itself says which request led to which, hop by hop.
+    fn archive_chain(&mut self, record: &PageRecord) -> Result<()> {
+        let hops: Vec<(&str, &str)> = record
+            .redirect_chain
+            .iter()
+            .map(|hop| ("redirected-from", hop.as_str()))
+            .collect();
+        self.warc
+            .write_metadata(&record.url, &hops)
+            .with_context(|| format!("cannot archive the redirect chain to {}", record.url))?;
         Ok(())
     }
 
@@ -262,17 +292,13 @@ impl Sink {
     }
 
     /// Indexes a stored page's listings and counts the page.
-    fn page_stored(
-        &mut self,
-        commit: PageCommit,
-        ok: bool,
-        changes: Vec<ListingChange>,
-    ) -> Result<()> {
+    fn page_stored(&mut self, commit: PageCommit, ok: bool, changes: PageChanges) -> Result<()> {
         let flagged_before = self.summary.flagged.total();
         let listings = commit.listings.len();
-        for ((listing, verdict), change) in commit.listings.into_iter().zip(changes) {
+        for ((listing, verdict), change) in commit.listings.into_iter().zip(changes.listings) {
             self.index_listing(listing, verdict, change)?;
         }
+        self.summary.gone_listings += changes.gone.len() as u64;
         let site = commit.page.site;
         if ok {
             *self.summary.pages_ok.entry(site.clone()).or_default() += 1;
@@ -288,41 +314,12 @@ impl Sink {
         Ok(())
     }
 
-    /// The listings a page offers now: extracted from a fresh body; for a 304 or a failed
-    /// fetch, the ones stored from the last time (the page still offers them as far as we
-    /// know); none for a page that is gone (404, 410).
-    fn listings_of(&mut self, record: &mut PageRecord) -> Result<Vec<Listing>> {
-        let fresh =
-            record.error.is_none() && record.status.is_some_and(|s| (200..300).contains(&s));
-        let gone = matches!(record.status, Some(404 | 410));
-        if fresh || gone {
-            return Ok(std::mem::take(&mut record.listings));
-        }
-        let stored = self.store.listings_on_page(&record.url)?;
-        let unchanged = record.status == Some(304);
-        Ok(stored
-            .into_iter()
-            .filter(|s| s.gone_since.is_none())
-            .map(|s| {
-                let mut listing = s.listing;
-                if unchanged {
-                    listing.fetched_at = record.fetched_at;
-                }
-                listing
-            })
-            .collect())
-    }
-
     fn index_listing(
         &mut self,
         listing: Listing,
         verdict: Verdict,
         change: ListingChange,
     ) -> Result<()> {
-        self.seen
-            .entry(listing.site.clone())
-            .or_default()
-            .insert(listing.id.clone());
         // A new listing was first seen now; reading it back (a query and a JSON parse of
         // the whole listing) is only needed for one seen before.
         let first_seen = if matches!(change, ListingChange::New) {
@@ -354,5 +351,20 @@ impl Sink {
             .store
             .listing(&listing.id)?
             .map_or(listing.fetched_at, |s| s.first_seen))
+    }
+}
+
+/// What a record says about the listings its page carried before (see [`PageAvailability`]).
+fn availability(record: &PageRecord, gone_after_failed_runs: u32) -> PageAvailability {
+    let answered = record.error.is_none();
+    match (record.kind, record.status) {
+        (RecordKind::Redirect, _) if answered => PageAvailability::Redirected,
+        (_, Some(404 | 410)) => PageAvailability::Removed,
+        (_, Some(s)) if answered && (200..300).contains(&s) => PageAvailability::Offered,
+        // The crawler took the page from the archived copy the 304 confirmed.
+        (_, Some(304)) if answered && record.revalidated => PageAvailability::Offered,
+        _ => PageAvailability::Failed {
+            gone_after: gone_after_failed_runs,
+        },
     }
 }

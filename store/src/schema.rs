@@ -104,6 +104,15 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (run_id, dimension, key)
     ) WITHOUT ROWID;
     "#,
+    // 3: each hop of a redirect chain is a page of its own that says where it pointed; a
+    // page that fails keeps its last content and counts the consecutive runs it failed in
+    // (its listings are gone only after several).
+    r#"
+    ALTER TABLE pages ADD COLUMN redirect_to TEXT;
+    ALTER TABLE pages ADD COLUMN failed_runs INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE pages ADD COLUMN last_error TEXT;
+    CREATE INDEX pages_redirect_to ON pages(redirect_to) WHERE redirect_to IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -8,6 +8,7 @@ mod run_counts;
 mod runs;
 mod values;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -17,9 +18,9 @@ use rusqlite::Connection;
 
 use crate::schema::migrate;
 use crate::{
-    FrontierCounts, FrontierEntry, HistoryEntry, ListingChange, PageCommit, PageRecord,
-    RobotsEntry, RunCount, RunId, RunRecord, RunStatus, StateStore, StoreError, StoredListing,
-    Validators,
+    FrontierCounts, FrontierEntry, HistoryEntry, ListingChange, PageAvailability, PageChanges,
+    PageCommit, PageRecord, RobotsEntry, RunCount, RunId, RunRecord, RunStatus, StateStore,
+    StoreError, StoredListing, Validators,
 };
 
 /// How long a writer waits for another connection's write transaction before failing.
@@ -165,19 +166,44 @@ fn page_in_tx(
     tx: &rusqlite::Transaction<'_>,
     commit: &PageCommit,
     run: RunId,
-) -> Result<Vec<ListingChange>, StoreError> {
+) -> Result<PageChanges, StoreError> {
     let page = &commit.page;
-    pages::record(tx, page)?;
+    let failed_runs = match (&commit.availability, &commit.error) {
+        (PageAvailability::Failed { .. }, error) => Some(pages::record_failure(
+            tx,
+            page,
+            error.as_deref().unwrap_or("no usable answer"),
+        )?),
+        _ => {
+            pages::record(tx, page)?;
+            None
+        }
+    };
     match &commit.error {
         None => frontier::set_state(tx, &page.site, &page.url, "done", None)?,
         Some(e) => frontier::set_state(tx, &page.site, &page.url, "failed", Some(e))?,
     }
     frontier::enqueue(tx, &commit.discovered, run)?;
-    commit
+    let listings = commit
         .listings
         .iter()
         .map(|(l, v)| listings::upsert(tx, l, v, run))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    let now = page.fetched_at;
+    let gone = match commit.availability {
+        PageAvailability::Offered => {
+            let offered = commit.listings.iter().map(|(l, _)| l.id.as_str()).collect();
+            listings::gone_from_page(tx, &page.url, &offered, run, now)?
+        }
+        PageAvailability::Removed => {
+            listings::gone_from_page(tx, &page.url, &HashSet::new(), run, now)?
+        }
+        PageAvailability::Failed { gone_after } if failed_runs >= Some(gone_after.max(1)) => {
+            listings::gone_from_page(tx, &page.url, &HashSet::new(), run, now)?
+        }
+        PageAvailability::Failed { .. } | PageAvailability::Redirected => Vec::new(),
+    };
+    Ok(PageChanges { listings, gone })
 }
 
 impl StateStore for SqliteStore {
@@ -231,11 +257,7 @@ impl StateStore for SqliteStore {
         pages::validators(&self.read_conn(), url)
     }
 
-    fn commit_page(
-        &self,
-        commit: &PageCommit,
-        run: RunId,
-    ) -> Result<Vec<ListingChange>, StoreError> {
+    fn commit_page(&self, commit: &PageCommit, run: RunId) -> Result<PageChanges, StoreError> {
         self.in_tx(|tx| page_in_tx(tx, commit, run))
     }
 
@@ -243,7 +265,7 @@ impl StateStore for SqliteStore {
         &self,
         commits: &[PageCommit],
         run: RunId,
-    ) -> Result<Vec<Vec<ListingChange>>, StoreError> {
+    ) -> Result<Vec<PageChanges>, StoreError> {
         self.in_tx(|tx| commits.iter().map(|c| page_in_tx(tx, c, run)).collect())
     }
 
@@ -305,14 +327,8 @@ impl StateStore for SqliteStore {
         self.in_tx(|tx| listings::update_verdict(tx, verdict, run))
     }
 
-    fn mark_gone(
-        &self,
-        site: &str,
-        seen: &[ListingId],
-        run: RunId,
-    ) -> Result<Vec<ListingId>, StoreError> {
-        let now = time::OffsetDateTime::now_utc();
-        self.in_tx(|tx| listings::mark_gone(tx, site, seen, run, now))
+    fn redirects_to(&self, url: &str) -> Result<Vec<PageRecord>, StoreError> {
+        pages::redirects_to(&self.conn(), url)
     }
 
     fn listing(&self, id: &ListingId) -> Result<Option<StoredListing>, StoreError> {

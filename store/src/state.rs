@@ -5,8 +5,9 @@
 use pharmwatch_model::{Listing, ListingId, Timestamp, Verdict};
 
 use crate::{
-    FrontierCounts, FrontierEntry, HistoryEntry, ListingChange, PageCommit, PageRecord,
-    RobotsEntry, RunCount, RunId, RunRecord, RunStatus, StoreError, StoredListing, Validators,
+    FrontierCounts, FrontierEntry, HistoryEntry, ListingChange, PageChanges, PageCommit,
+    PageRecord, RobotsEntry, RunCount, RunId, RunRecord, RunStatus, StoreError, StoredListing,
+    Validators,
 };
 
 /// Runs, pages, frontier, listings with their history, and the robots.txt cache.
@@ -45,21 +46,17 @@ pub trait StateStore: Send + Sync {
     fn page_by_digest(&self, sha256: &str) -> Result<Option<PageRecord>, StoreError>;
     /// ETag / Last-Modified of the latest successful fetch of `url`, for a conditional GET.
     fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError>;
-    /// Everything one page changes (page row, frontier state, new links, listings and their
-    /// history) in one transaction. Returns the change of each listing, in order.
-    fn commit_page(
-        &self,
-        commit: &PageCommit,
-        run: RunId,
-    ) -> Result<Vec<ListingChange>, StoreError>;
+    /// Everything one page changes (page row, frontier state, new links, listings, the
+    /// listings it no longer offers, and their history) in one transaction.
+    fn commit_page(&self, commit: &PageCommit, run: RunId) -> Result<PageChanges, StoreError>;
     /// [`Self::commit_page`] for several pages, in order, in one transaction (all or none):
     /// a crawl commits pages in small batches, since each transaction has a fixed cost.
-    /// Returns the listing changes of each page.
+    /// Returns the changes of each page.
     fn commit_pages(
         &self,
         commits: &[PageCommit],
         run: RunId,
-    ) -> Result<Vec<Vec<ListingChange>>, StoreError> {
+    ) -> Result<Vec<PageChanges>, StoreError> {
         commits.iter().map(|c| self.commit_page(c, run)).collect()
     }
 
@@ -99,18 +96,13 @@ pub trait StateStore: Send + Sync {
         verdict: &Verdict,
         run: RunId,
     ) -> Result<Option<ListingChange>, StoreError>;
-    /// Marks the site's listings not in `seen` (and not already gone) as gone; returns them.
-    fn mark_gone(
-        &self,
-        site: &str,
-        seen: &[ListingId],
-        run: RunId,
-    ) -> Result<Vec<ListingId>, StoreError>;
+    /// The hops of the redirect chain that ended at `url` (stored pages whose `redirect_to`
+    /// led there), the one first requested first; empty when it was reached directly.
+    fn redirects_to(&self, url: &str) -> Result<Vec<PageRecord>, StoreError>;
     fn listing(&self, id: &ListingId) -> Result<Option<StoredListing>, StoreError>;
     /// How many listings are stored (gone ones included).
     fn listing_count(&self) -> Result<u64, StoreError>;
-    /// The listings last extracted from the page at `url` (a page answered 304 still
-    /// offers them).
+    /// The listings last extracted from the page at `url`, gone ones included.
     fn listings_on_page(&self, url: &str) -> Result<Vec<StoredListing>, StoreError>;
     /// A listing's history, oldest first (price history on the listing page).
     fn listing_history(&self, id: &ListingId) -> Result<Vec<HistoryEntry>, StoreError>;

@@ -95,6 +95,8 @@ pub struct PageRecord {
     #[serde(with = "pharmwatch_model::timestamp")]
     pub fetched_at: Timestamp,
     pub run: RunId,
+    /// For a 3xx hop of a redirect chain, where it pointed.
+    pub redirect_to: Option<String>,
 }
 
 /// Conditional-GET validators remembered for a URL.
@@ -247,4 +249,36 @@ pub struct PageCommit {
     pub listings: Vec<(Listing, Verdict)>,
     /// `None` marks the page's frontier entry done; `Some(reason)` marks it failed.
     pub error: Option<String>,
+    /// What the fetch says about the listings the page carried before.
+    pub availability: PageAvailability,
+}
+
+/// What one fetch of a page says about the listings it carried.
+///
+/// A listing is gone only on evidence that it is: its page answered 404/410, or answered
+/// with content that no longer carries it, or failed in several consecutive runs. A page
+/// that was not fetched (a run interrupted, a resumed run that has not got to it yet) says
+/// nothing, so no listing is ever lost to a crash or to a conditional request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageAvailability {
+    /// The page answered with its content (2xx, or 304 with the archived copy it confirmed):
+    /// the commit's listings are everything it offers now.
+    Offered,
+    /// 404 or 410: every listing it carried is gone.
+    Removed,
+    /// A hop of a redirect chain: says nothing about listings.
+    Redirected,
+    /// No usable answer (no response, 5xx, another 4xx, a body cut short or unparseable):
+    /// the listings stay as they were until the page has failed in `gone_after`
+    /// consecutive runs. The page row keeps the last content that did arrive.
+    Failed { gone_after: u32 },
+}
+
+/// What one page commit changed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PageChanges {
+    /// The change of each of the commit's listings, in order.
+    pub listings: Vec<ListingChange>,
+    /// Listings the page no longer offers, marked gone by this commit.
+    pub gone: Vec<ListingId>,
 }

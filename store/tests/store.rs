@@ -11,8 +11,9 @@ use pharmwatch_model::{
 };
 use pharmwatch_store::schema::SCHEMA_VERSION;
 use pharmwatch_store::{
-    FrontierCounts, FrontierEntry, HistoryKind, ListingChange, PageCommit, PageRecord, RobotsEntry,
-    RunCount, RunId, RunStatus, SqliteStore, StateStore, StoreError, Validators, WarcPointer,
+    FrontierCounts, FrontierEntry, HistoryKind, ListingChange, PageAvailability, PageCommit,
+    PageRecord, RobotsEntry, RunCount, RunId, RunStatus, SqliteStore, StateStore, StoreError,
+    Validators, WarcPointer,
 };
 use rust_decimal::Decimal;
 use time::macros::datetime;
@@ -65,6 +66,7 @@ fn page(url: &str, run: RunId) -> PageRecord {
         }),
         fetched_at: T0,
         run,
+        redirect_to: None,
     }
 }
 
@@ -237,17 +239,28 @@ fn listing_changes_are_detected_and_history_written_only_on_change() {
         other => panic!("expected a price and verdict change, got {other:?}"),
     }
 
-    // Run 3 sees only `other`: `l` is gone; then it comes back.
+    // Run 3: `l`'s page answers 404, so `l` is gone (and only `l`); then it comes back.
     let r3 = store.start_run("cfg", T0).unwrap();
-    let gone = store
-        .mark_gone("medsdirect", std::slice::from_ref(&other.id), r3)
-        .unwrap();
+    let removed = PageCommit {
+        page: PageRecord {
+            status: Some(404),
+            ..page("http://h/p/1", r3)
+        },
+        discovered: Vec::new(),
+        listings: Vec::new(),
+        error: Some("HTTP 404".into()),
+        availability: PageAvailability::Removed,
+    };
+    let gone = store.commit_page(&removed, r3).unwrap().gone;
     assert_eq!(gone, vec![l.id.clone()]);
+    assert!(store.commit_page(&removed, r3).unwrap().gone.is_empty());
     assert!(
         store
-            .mark_gone("medsdirect", std::slice::from_ref(&other.id), r3)
+            .listing(&other.id)
             .unwrap()
-            .is_empty()
+            .unwrap()
+            .gone_since
+            .is_none()
     );
     let stored = store.listing(&l.id).unwrap().unwrap();
     assert!(stored.gone_since.is_some() && stored.flagged);
@@ -445,6 +458,7 @@ fn commit_for(url: &str, run: RunId, n_listings: usize) -> PageCommit {
             })
             .collect(),
         error: None,
+        availability: PageAvailability::Offered,
     }
 }
 
@@ -457,7 +471,10 @@ fn a_page_commit_is_all_or_nothing() {
     let changes = store
         .commit_page(&commit_for("http://h/p", run, 2), run)
         .unwrap();
-    assert_eq!(changes, vec![ListingChange::New, ListingChange::New]);
+    assert_eq!(
+        changes.listings,
+        vec![ListingChange::New, ListingChange::New]
+    );
     let c = store.frontier_counts("medsdirect").unwrap();
     assert_eq!((c.done, c.queued), (1, 3));
 
@@ -482,8 +499,9 @@ fn a_batch_of_page_commits_is_stored_in_order_and_all_or_nothing() {
             run,
         )
         .unwrap();
+    let listings: Vec<_> = changes.into_iter().map(|c| c.listings).collect();
     assert_eq!(
-        changes,
+        listings,
         vec![
             vec![ListingChange::New, ListingChange::New],
             vec![ListingChange::New]
@@ -797,7 +815,7 @@ fn run_counts_are_replaced_per_run_and_read_back_grouped() {
 }
 
 #[test]
-fn a_database_from_before_run_counts_migrates_without_losing_data() {
+fn an_old_database_migrates_without_losing_data() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.sqlite");
     let store = SqliteStore::open(&path).unwrap();
@@ -806,15 +824,26 @@ fn a_database_from_before_run_counts_migrates_without_losing_data() {
     store
         .upsert_listing(&l, &verdict(&l.id, &[("r", Severity::High)]), run)
         .unwrap();
+    store.record_page(&page("http://127.0.0.1/p", run)).unwrap();
     drop(store);
-    // Turn the file back into what the previous build wrote: schema version 1, no table.
+    // Turn the file back into what an older build wrote: schema version 1, without the
+    // run counts table and the pages' redirect and failure columns.
     let raw = rusqlite::Connection::open(&path).unwrap();
-    raw.execute_batch("DROP TABLE run_counts; PRAGMA user_version = 1;")
-        .unwrap();
+    raw.execute_batch(
+        "DROP TABLE run_counts; DROP INDEX pages_redirect_to;
+         ALTER TABLE pages DROP COLUMN redirect_to; ALTER TABLE pages DROP COLUMN failed_runs;
+         ALTER TABLE pages DROP COLUMN last_error; PRAGMA user_version = 1;",
+    )
+    .unwrap();
     drop(raw);
 
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.runs().unwrap().len(), 1);
+    assert_eq!(
+        store.page("http://127.0.0.1/p").unwrap(),
+        Some(page("http://127.0.0.1/p", run)),
+        "pages kept"
+    );
     let kept = store.listing(&l.id).unwrap().expect("listing kept");
     assert!(kept.flagged);
     store
@@ -830,4 +859,149 @@ fn a_database_from_before_run_counts_migrates_without_losing_data() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
+}
+
+/// A page commit in `run` that says `availability`, carrying the first `n` listings of
+/// [`commit_for`]'s page.
+fn answer(url: &str, run: RunId, n: usize, availability: PageAvailability) -> PageCommit {
+    let mut commit = commit_for(url, run, 3);
+    commit.listings.truncate(n);
+    commit.page.fetched_at = T0 + time::Duration::days(run.0);
+    if !matches!(availability, PageAvailability::Offered) {
+        commit.page.status = Some(503);
+        commit.page.body_sha256 = Some("cd".repeat(32));
+        commit.error = Some("HTTP 503".into());
+    }
+    commit.availability = availability;
+    commit
+}
+
+fn live(store: &SqliteStore) -> usize {
+    store
+        .all_listings()
+        .filter(|l| l.as_ref().unwrap().gone_since.is_none())
+        .count()
+}
+
+#[test]
+fn a_listing_is_gone_only_when_its_page_no_longer_carries_it() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let r1 = store.start_run("cfg", T0).unwrap();
+    store
+        .commit_page(&answer("http://h/p", r1, 3, PageAvailability::Offered), r1)
+        .unwrap();
+    store
+        .commit_page(&answer("http://h/q", r1, 2, PageAvailability::Offered), r1)
+        .unwrap();
+    assert_eq!(live(&store), 5);
+
+    // A run that never fetches a page leaves its listings alone; one that fetches it and
+    // finds two of three makes exactly the third gone, and no listing of another page.
+    let r2 = store.start_run("cfg", T0).unwrap();
+    let changes = store
+        .commit_page(&answer("http://h/p", r2, 2, PageAvailability::Offered), r2)
+        .unwrap();
+    assert_eq!(changes.gone.len(), 1);
+    assert_eq!(
+        changes.listings,
+        vec![ListingChange::Unchanged, ListingChange::Unchanged]
+    );
+    assert_eq!(live(&store), 4);
+
+    // Back in the next run: the report's "returned".
+    let r3 = store.start_run("cfg", T0).unwrap();
+    let changes = store
+        .commit_page(&answer("http://h/p", r3, 3, PageAvailability::Offered), r3)
+        .unwrap();
+    assert!(matches!(
+        changes.listings[2],
+        ListingChange::Changed { returned: true, .. }
+    ));
+    assert_eq!(live(&store), 5);
+}
+
+#[test]
+fn a_failing_page_keeps_its_content_and_listings_until_it_failed_in_enough_runs() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let r1 = store.start_run("cfg", T0).unwrap();
+    store
+        .commit_page(&answer("http://h/p", r1, 2, PageAvailability::Offered), r1)
+        .unwrap();
+    let content = store.page("http://h/p").unwrap().unwrap();
+
+    let failed = PageAvailability::Failed { gone_after: 3 };
+    for n in 2..=3 {
+        let run = store.start_run("cfg", T0).unwrap();
+        // Twice in one run (a resumed page) counts once.
+        for _ in 0..2 {
+            let changes = store
+                .commit_page(&answer("http://h/p", run, 0, failed.clone()), run)
+                .unwrap();
+            assert!(changes.gone.is_empty(), "run {n}: gone too early");
+        }
+        let kept = store.page("http://h/p").unwrap().unwrap();
+        assert_eq!(kept.body_sha256, content.body_sha256, "content kept");
+        assert_eq!(kept.warc, content.warc, "evidence pointer kept");
+        assert_eq!(kept.status, Some(200));
+    }
+    assert_eq!(live(&store), 2);
+
+    // The third consecutive failed run takes them.
+    let r4 = store.start_run("cfg", T0).unwrap();
+    let changes = store
+        .commit_page(&answer("http://h/p", r4, 0, failed.clone()), r4)
+        .unwrap();
+    assert_eq!(changes.gone.len(), 2);
+    assert_eq!(live(&store), 0);
+
+    // An answer resets the count: one failure later is not enough again.
+    let r5 = store.start_run("cfg", T0).unwrap();
+    store
+        .commit_page(&answer("http://h/p", r5, 2, PageAvailability::Offered), r5)
+        .unwrap();
+    let r6 = store.start_run("cfg", T0).unwrap();
+    let changes = store
+        .commit_page(&answer("http://h/p", r6, 0, failed), r6)
+        .unwrap();
+    assert!(changes.gone.is_empty());
+    assert_eq!(live(&store), 2);
+}
+
+#[test]
+fn redirect_hops_are_pages_that_lead_to_the_next() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let run = store.start_run("cfg", T0).unwrap();
+    let hop = |from: &str, to: &str| PageCommit {
+        page: PageRecord {
+            status: Some(301),
+            redirect_to: Some(to.into()),
+            ..page(from, run)
+        },
+        discovered: vec![entry(to, 0)],
+        listings: Vec::new(),
+        error: None,
+        availability: PageAvailability::Redirected,
+    };
+    store
+        .commit_page(&hop("http://h/a", "http://h/b"), run)
+        .unwrap();
+    store
+        .commit_page(&hop("http://h/b", "http://h/c"), run)
+        .unwrap();
+    store
+        .commit_page(&commit_for("http://h/c", run, 1), run)
+        .unwrap();
+    let chain: Vec<String> = store
+        .redirects_to("http://h/c")
+        .unwrap()
+        .into_iter()
+        .map(|p| p.url)
+        .collect();
+    assert_eq!(chain, ["http://h/a", "http://h/b"]);
+    assert!(store.redirects_to("http://h/a").unwrap().is_empty());
+    // A cycle stored over several runs ends the walk.
+    store
+        .commit_page(&hop("http://h/c", "http://h/a"), run)
+        .unwrap();
+    assert_eq!(store.redirects_to("http://h/a").unwrap().len(), 2);
 }

@@ -178,32 +178,31 @@ pub(super) fn update_verdict(
     }))
 }
 
-pub(super) fn mark_gone(
+/// Marks the live listings of the page at `url` that are not in `offered` as gone, with a
+/// history row each; returns them.
+pub(super) fn gone_from_page(
     conn: &Connection,
-    site: &str,
-    seen: &[ListingId],
+    url: &str,
+    offered: &HashSet<&str>,
     run: RunId,
     now: Timestamp,
 ) -> Result<Vec<ListingId>, StoreError> {
-    let seen: HashSet<&str> = seen.iter().map(ListingId::as_str).collect();
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM listings WHERE site = ?1 AND gone_since IS NULL ORDER BY id",
-    )?;
-    let gone: Vec<String> = stmt
-        .query_map([site], |r| r.get::<_, String>(0))?
+    let gone: Vec<String> = conn
+        .prepare_cached(
+            "SELECT id FROM listings WHERE url = ?1 AND gone_since IS NULL ORDER BY id",
+        )?
+        .query_map([url], |r| r.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
-        .filter(|id| !seen.contains(id.as_str()))
+        .filter(|id| !offered.contains(id.as_str()))
         .collect();
     let mut out = Vec::with_capacity(gone.len());
     for id in gone {
         let Some(old) = current(conn, &id)? else {
             continue;
         };
-        conn.execute(
-            "UPDATE listings SET gone_since = ?1 WHERE id = ?2",
-            params![ts(now), id],
-        )?;
+        conn.prepare_cached("UPDATE listings SET gone_since = ?1 WHERE id = ?2")?
+            .execute(params![ts(now), id])?;
         let listing_id = ListingId::from_stored(id);
         insert_history(
             conn,

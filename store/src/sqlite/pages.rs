@@ -5,15 +5,15 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::values::{i64_of, parse_ts, ts, u16_from, u64_from};
 use crate::{PageRecord, RunId, StoreError, Validators, WarcPointer};
 
-/// Stores the latest fetch of a URL. A 304 (not modified) keeps the validators, body digest
+/// Stores the latest answer of a URL. A 304 (not modified) keeps the validators, body digest
 /// and evidence pointer of the content it confirmed.
 pub(super) fn record(conn: &Connection, p: &PageRecord) -> Result<(), StoreError> {
     let warc = p.warc.as_ref();
     // Once per fetched page: cached, so SQLite parses this statement once per connection.
     conn.prepare_cached(
         "INSERT INTO pages (url, site, status, etag, last_modified, body_sha256,
-                            warc_file, warc_offset, warc_length, fetched_at, run_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                            warc_file, warc_offset, warc_length, fetched_at, run_id, redirect_to)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT(url) DO UPDATE SET
             site = excluded.site, status = excluded.status,
             etag = CASE WHEN excluded.status = 304
@@ -29,7 +29,8 @@ pub(super) fn record(conn: &Connection, p: &PageRecord) -> Result<(), StoreError
                         THEN pages.warc_offset ELSE excluded.warc_offset END,
             warc_length = CASE WHEN excluded.status = 304
                         THEN pages.warc_length ELSE excluded.warc_length END,
-            fetched_at = excluded.fetched_at, run_id = excluded.run_id",
+            fetched_at = excluded.fetched_at, run_id = excluded.run_id,
+            redirect_to = excluded.redirect_to, failed_runs = 0, last_error = NULL",
     )?
     .execute(params![
         p.url,
@@ -43,8 +44,75 @@ pub(super) fn record(conn: &Connection, p: &PageRecord) -> Result<(), StoreError
         warc.map(|w| i64_of(w.length)),
         ts(p.fetched_at),
         p.run.0,
+        p.redirect_to,
     ])?;
     Ok(())
+}
+
+/// Stores a failed fetch of a URL: a page seen before keeps the content of its last answer
+/// (what its listings still stand on) and counts the run; a page never seen is stored as it
+/// failed. Returns the consecutive runs the page has failed in, this one included.
+pub(super) fn record_failure(
+    conn: &Connection,
+    p: &PageRecord,
+    error: &str,
+) -> Result<u32, StoreError> {
+    let warc = p.warc.as_ref();
+    let failed_runs: i64 = conn
+        .prepare_cached(
+            "INSERT INTO pages (url, site, status, etag, last_modified, body_sha256,
+                                warc_file, warc_offset, warc_length, fetched_at, run_id,
+                                failed_runs, last_error)
+             VALUES (?1, ?2, ?3, NULL, NULL, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)
+             ON CONFLICT(url) DO UPDATE SET
+                failed_runs = pages.failed_runs
+                    + (pages.failed_runs = 0 OR pages.run_id <> excluded.run_id),
+                last_error = excluded.last_error,
+                fetched_at = excluded.fetched_at, run_id = excluded.run_id
+             RETURNING failed_runs",
+        )?
+        .query_row(
+            params![
+                p.url,
+                p.site,
+                p.status,
+                p.body_sha256,
+                warc.map(|w| w.file.as_str()),
+                warc.map(|w| i64_of(w.offset)),
+                warc.map(|w| i64_of(w.length)),
+                ts(p.fetched_at),
+                p.run.0,
+                error,
+            ],
+            |r| r.get(0),
+        )?;
+    Ok(u32::try_from(failed_runs).unwrap_or(u32::MAX))
+}
+
+/// The hops of the redirect chain that ended at `url`, the one first requested first.
+pub(super) fn redirects_to(conn: &Connection, url: &str) -> Result<Vec<PageRecord>, StoreError> {
+    // A chain is at most a crawler's redirect limit long; the bound also ends a cycle that
+    // pages of different runs may form.
+    const MAX_HOPS: usize = 32;
+    let mut hops: Vec<PageRecord> = Vec::new();
+    let mut target = url.to_string();
+    while hops.len() < MAX_HOPS {
+        let Some(hop) = get_where(
+            conn,
+            "redirect_to = ?1 ORDER BY fetched_at DESC LIMIT 1",
+            &target,
+        )?
+        else {
+            break;
+        };
+        if hop.url == url || hops.iter().any(|h| h.url == hop.url) {
+            break;
+        }
+        target.clone_from(&hop.url);
+        hops.push(hop);
+    }
+    hops.reverse();
+    Ok(hops)
 }
 
 pub(super) fn get(conn: &Connection, url: &str) -> Result<Option<PageRecord>, StoreError> {
@@ -69,7 +137,7 @@ fn get_where(
         .query_row(
             &format!(
                 "SELECT url, site, status, etag, last_modified, body_sha256, warc_file,
-                    warc_offset, warc_length, fetched_at, run_id
+                    warc_offset, warc_length, fetched_at, run_id, redirect_to
              FROM pages WHERE {condition}"
             ),
             [value],
@@ -109,6 +177,7 @@ struct RawPage {
     warc_length: Option<i64>,
     fetched_at: String,
     run_id: i64,
+    redirect_to: Option<String>,
 }
 
 impl RawPage {
@@ -125,6 +194,7 @@ impl RawPage {
             warc_length: r.get(8)?,
             fetched_at: r.get(9)?,
             run_id: r.get(10)?,
+            redirect_to: r.get(11)?,
         })
     }
 
@@ -147,6 +217,7 @@ impl RawPage {
             warc,
             fetched_at: parse_ts(&self.fetched_at)?,
             run: RunId(self.run_id),
+            redirect_to: self.redirect_to,
         })
     }
 }
