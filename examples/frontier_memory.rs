@@ -181,6 +181,7 @@ fn commit(
             fetched_at: now(),
             run,
             redirect_to: None,
+            depth: 1,
         },
         discovered,
         listings: Vec::new(),

@@ -148,6 +148,19 @@ fn each_hop_of_a_redirect_chain_is_archived_and_stored_under_its_own_url() {
         .collect();
     assert_eq!(hops, [url("/a"), url("/b")]);
 
+    // The listing page shows the chain, each hop with its archived answer.
+    let id = pharmwatch_model::ListingId::derive(&url("/c"), 0);
+    let web = common::Server::start(&data, None);
+    let html = web.get(&format!("/listing/{id}"));
+    let chain = html
+        .split("id=\"redirects\"")
+        .nth(1)
+        .expect("a redirect section");
+    let (a_at, b_at) = (chain.find(&url("/a")), chain.find(&url("/b")));
+    assert!(a_at.is_some() && a_at < b_at, "{chain}");
+    assert!(chain.contains("answered 301") && chain.contains("answered 302"));
+    drop(web);
+
     // Page counts count every request the site answered.
     let requests = shop.paths().iter().filter(|p| *p != "/robots.txt").count();
     assert_eq!(requests, 5);
@@ -276,6 +289,24 @@ fn a_listing_is_gone_when_its_page_is_and_back_when_it_returns_but_not_for_a_fai
     let mut expected = all.clone();
     expected.remove(&removed.url);
     assert_eq!(live_urls(&data), expected);
+    // Search says so too, on the command line and on the web page.
+    let data_s = data.to_str().unwrap();
+    let docs = common::search_docs(data_s, "*", true);
+    let gone: Vec<&str> = docs
+        .iter()
+        .filter(|d| !d["gone_since"].is_null())
+        .map(|d| d["listing"]["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(gone, [removed.url.as_str()]);
+    let web = common::Server::start(&data, None);
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("flagged", "all")
+        .append_pair("q", &format!("\"{}\"", removed.title))
+        .finish();
+    let page = web.get(&format!("/search?{query}"));
+    assert!(page.contains(&removed.title), "{page}");
+    assert_eq!(page.matches("gone since").count(), 1, "{page}");
+    drop(web);
 
     // And it comes back when the page does; the report says so.
     crawl(&data, &config);

@@ -67,7 +67,8 @@ pub struct Crawler {
 }
 
 /// Where an interrupted crawl of one site stood, read back from a persistent frontier: the
-/// pages already fetched are not fetched again, the ones found but not yet fetched are.
+/// pages already fetched are not fetched again, the ones found but not yet fetched are. A
+/// new run passes the known pages it revisits as `queued`, with nothing `done`.
 #[derive(Debug, Clone, Default)]
 pub struct Resume {
     /// URLs fetched (or given up on) by the interrupted run.
@@ -356,12 +357,20 @@ impl Run<'_> {
             .iter()
             .filter_map(|(u, depth, p)| Some((Url::parse(u).ok()?, *depth, *p)))
             .collect();
-        tracing::info!(
-            site = self.site(index).name(),
-            done = resume.done.len(),
-            queued = queued.len(),
-            "resuming an interrupted crawl"
-        );
+        if resume.done.is_empty() {
+            tracing::debug!(
+                site = self.site(index).name(),
+                queued = queued.len(),
+                "revisiting known pages"
+            );
+        } else {
+            tracing::info!(
+                site = self.site(index).name(),
+                done = resume.done.len(),
+                queued = queued.len(),
+                "resuming an interrupted crawl"
+            );
+        }
         for (url, depth, priority) in queued {
             let admission = self.frontier(index).admit(&url, depth, false);
             match admission {

@@ -199,6 +199,7 @@ fn listing_doc(i: usize, rng: &mut Rng) -> IndexDoc {
         first_seen: fetched,
         last_seen: fetched + time::Duration::days(rng.below(60) as i64),
         run: Some(format!("run-{}", i / 10_000)),
+        gone_since: None,
     }
 }
 

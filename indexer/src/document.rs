@@ -31,6 +31,10 @@ pub struct IndexDoc {
     /// Id of the run that last saw it.
     #[serde(default)]
     pub run: Option<String>,
+    /// Since when its page no longer offers it (the state store's verdict on evidence: a
+    /// 404/410, an answer without it, or failures in several runs); `None` while offered.
+    #[serde(default, with = "pharmwatch_model::timestamp::option")]
+    pub gone_since: Option<Timestamp>,
 }
 
 /// Sorted, deduplicated values as one value of a facet set column (nothing when empty).

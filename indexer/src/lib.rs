@@ -29,7 +29,7 @@
 //!     evidence: vec![],
 //! });
 //! let doc = IndexDoc { listing, verdict, price_usd: None, unit_price_usd: None,
-//!                      first_seen: now, last_seen: now, run: None };
+//!                      first_seen: now, last_seen: now, run: None, gone_since: None };
 //!
 //! let mut writer = ListingIndexWriter::open_or_create(dir.path())?;
 //! writer.upsert(&doc)?;

@@ -36,6 +36,7 @@ pub fn run(global: &Global) -> Result<ExitCode> {
         flagged += u64::from(verdict.flagged);
         let mut doc = pipeline::index_doc(&rules, stored.listing, verdict, stored.first_seen, run);
         doc.last_seen = stored.last_seen;
+        doc.gone_since = stored.gone_since;
         index.upsert(&doc)?;
     }
     index.commit()?;

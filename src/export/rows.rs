@@ -317,6 +317,7 @@ mod tests {
             first_seen: now,
             last_seen: now,
             run: None,
+            gone_since: None,
         }
     }
 

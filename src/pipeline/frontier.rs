@@ -54,7 +54,9 @@ pub fn entries_of(record: &PageRecord) -> Vec<FrontierEntry> {
 
 /// Sets each site's stored frontier up for this run: after an interrupted run, what was
 /// done and what was pending becomes the crawler's [`Resume`]; otherwise the old frontier
-/// is cleared and the start URLs are queued afresh.
+/// is cleared, and the start URLs and every page that carries live listings are queued
+/// afresh. The revisits make each listing's own page confirm it or say it is gone, even
+/// when no page links to it any more (a shop that drops a product from its menus first).
 pub fn prepare(
     store: &dyn StateStore,
     sites: &[SiteConfig],
@@ -78,6 +80,27 @@ pub fn prepare(
             );
         } else {
             store.clear_frontier(&site.name)?;
+            let revisits: Vec<FrontierEntry> = store
+                .pages_with_live_listings(&site.name)?
+                .into_iter()
+                .map(|(url, depth)| FrontierEntry {
+                    site: site.name.clone(),
+                    url,
+                    depth,
+                    priority: store_priority(Priority::Listing),
+                })
+                .collect();
+            store.enqueue_many(&revisits, run)?;
+            resume.insert(
+                site.name.clone(),
+                Resume {
+                    done: Vec::new(),
+                    queued: revisits
+                        .into_iter()
+                        .map(|e| (e.url, e.depth, Priority::Listing))
+                        .collect(),
+                },
+            );
         }
         // Start URLs were validated with the config; one that does not parse is skipped
         // here exactly as the crawler skips it.

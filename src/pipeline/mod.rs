@@ -497,9 +497,25 @@ pub fn index_doc(
         first_seen,
         last_seen: listing.fetched_at,
         run: Some(run.0.to_string()),
+        gone_since: None,
         listing,
         verdict,
     }
+}
+
+/// The index document of a stored listing as the store knows it: its verdict, when it was
+/// first and last seen, and whether its page still offers it.
+pub fn stored_doc(rules: &RuleSet, stored: StoredListing) -> IndexDoc {
+    let mut doc = index_doc(
+        rules,
+        stored.listing,
+        stored.verdict,
+        stored.first_seen,
+        stored.last_run,
+    );
+    doc.last_seen = stored.last_seen;
+    doc.gone_since = stored.gone_since;
+    doc
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use pharmwatch_store::{
 use tokio::sync::mpsc;
 
 use super::exchange::{header, to_exchange};
-use super::{RunSummary, index_doc};
+use super::{RunSummary, index_doc, stored_doc};
 
 /// Commit the index at least this often, so a killed run loses little.
 const COMMIT_EVERY_DOCS: usize = 1_000;
@@ -110,7 +110,8 @@ impl Sink {
     }
 
     /// Indexes again every stored listing last seen in one of `runs` (runs that were killed:
-    /// the store committed each page, the index only every so often), then commits.
+    /// the store committed each page, the index only every so often), and every gone one
+    /// (which a killed run may have marked after the last index commit), then commits.
     pub fn reindex_runs(&mut self, runs: &[RunId]) -> Result<()> {
         if runs.is_empty() {
             return Ok(());
@@ -118,15 +119,8 @@ impl Sink {
         let mut n = 0;
         for stored in pharmwatch_store::AllListings::new(&*self.store) {
             let stored = stored?;
-            if runs.contains(&stored.last_run) {
-                let doc = index_doc(
-                    &self.rules,
-                    stored.listing,
-                    stored.verdict,
-                    stored.first_seen,
-                    stored.last_run,
-                );
-                self.index.upsert(&doc)?;
+            if runs.contains(&stored.last_run) || stored.gone_since.is_some() {
+                self.index.upsert(&stored_doc(&self.rules, stored))?;
                 n += 1;
             }
         }
@@ -223,6 +217,7 @@ impl Sink {
             fetched_at: record.fetched_at,
             run: self.run,
             redirect_to,
+            depth: record.depth,
         };
         // Only a page that answered with its content says which listings it offers.
         let listings = match availability {
@@ -299,6 +294,13 @@ impl Sink {
             self.index_listing(listing, verdict, change)?;
         }
         self.summary.gone_listings += changes.gone.len() as u64;
+        for id in &changes.gone {
+            // The index says what the store says: the listing is no longer offered.
+            if let Some(stored) = self.store.listing(id)? {
+                self.index.upsert(&stored_doc(&self.rules, stored))?;
+                self.uncommitted += 1;
+            }
+        }
         let site = commit.page.site;
         if ok {
             *self.summary.pages_ok.entry(site.clone()).or_default() += 1;

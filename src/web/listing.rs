@@ -24,6 +24,8 @@ pub struct ListingDetail {
     pub price_usd: Option<f64>,
     pub unit_price_usd: Option<f64>,
     pub history: Vec<HistoryEntry>,
+    /// The redirect hops that led to the listing's page, the one first requested first.
+    pub redirects: Vec<pharmwatch_store::PageRecord>,
 }
 
 /// Reads a listing from the store (with its history), or from the index when the store does
@@ -51,7 +53,9 @@ pub fn load(state: &AppState, id: &str) -> Result<ListingDetail, WebError> {
         },
     };
     let history = store.listing_history(&id)?;
+    let redirects = store.redirects_to(&stored.listing.url)?;
     Ok(ListingDetail {
+        redirects,
         listing: stored,
         price_usd: indexed.as_ref().and_then(|d| d.price_usd),
         unit_price_usd: indexed.as_ref().and_then(|d| d.unit_price_usd),
@@ -85,6 +89,9 @@ fn body(detail: &ListingDetail) -> Markup {
                 code { (l.url) }
             }
         }
+        @if !detail.redirects.is_empty() {
+            (redirect_chain(&detail.redirects, &l.url))
+        }
         (verdict_section(l, v))
         h2 { "Fields" }
         (fields(detail))
@@ -94,6 +101,25 @@ fn body(detail: &ListingDetail) -> Markup {
         }
         h2 { "History" }
         (history(&detail.history))
+    }
+}
+
+/// How the page was reached: each hop's own archived answer, then the page itself.
+fn redirect_chain(hops: &[pharmwatch_store::PageRecord], url: &str) -> Markup {
+    html! {
+        h2 { "Reached through redirects" }
+        ol #redirects {
+            @for hop in hops {
+                li {
+                    code { (hop.url) }
+                    " answered " (hop.status.map_or_else(|| "-".to_string(), |s| s.to_string()))
+                    @if let Some(digest) = &hop.body_sha256 {
+                        " · " a href={ "/archive/" (digest) } { "archived answer" }
+                    }
+                }
+            }
+            li { code { (url) } " (this page)" }
+        }
     }
 }
 

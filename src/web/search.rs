@@ -305,6 +305,9 @@ fn results_body(params: &SearchParams, request: &SearchRequest, results: &Search
                         div.title {
                             (severity_badge(hit.doc.verdict.severity)) " "
                             a href=(listing_href(l.id.as_str())) { (snippet_or(hit.title_snippet.as_ref(), &l.title)) }
+                            @if let Some(gone) = &hit.doc.gone_since {
+                                " " span.gone { "gone since " (templates::time(gone)) }
+                            }
                         }
                         div.meta {
                             (l.site) " · " a href=(domain_href(&l.domain)) { (l.domain) }

@@ -106,8 +106,10 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 3: each hop of a redirect chain is a page of its own that says where it pointed; a
     // page that fails keeps its last content and counts the consecutive runs it failed in
-    // (its listings are gone only after several).
+    // (its listings are gone only after several); a page's link depth, so the next run can
+    // revisit it where it stood.
     r#"
+    ALTER TABLE pages ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE pages ADD COLUMN redirect_to TEXT;
     ALTER TABLE pages ADD COLUMN failed_runs INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE pages ADD COLUMN last_error TEXT;

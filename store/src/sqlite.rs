@@ -201,6 +201,11 @@ fn page_in_tx(
         PageAvailability::Failed { gone_after } if failed_runs >= Some(gone_after.max(1)) => {
             listings::gone_from_page(tx, &page.url, &HashSet::new(), run, now)?
         }
+        // A permanent redirect moves the page: its listings there are gone, and whatever the
+        // new URL offers is stored under that URL's own ids.
+        PageAvailability::Redirected if matches!(page.status, Some(301 | 308)) => {
+            listings::gone_from_page(tx, &page.url, &HashSet::new(), run, now)?
+        }
         PageAvailability::Failed { .. } | PageAvailability::Redirected => Vec::new(),
     };
     Ok(PageChanges { listings, gone })
@@ -329,6 +334,10 @@ impl StateStore for SqliteStore {
 
     fn redirects_to(&self, url: &str) -> Result<Vec<PageRecord>, StoreError> {
         pages::redirects_to(&self.conn(), url)
+    }
+
+    fn pages_with_live_listings(&self, site: &str) -> Result<Vec<(String, u32)>, StoreError> {
+        pages::with_live_listings(&self.conn(), site)
     }
 
     fn listing(&self, id: &ListingId) -> Result<Option<StoredListing>, StoreError> {

@@ -97,6 +97,8 @@ pub struct PageRecord {
     pub run: RunId,
     /// For a 3xx hop of a redirect chain, where it pointed.
     pub redirect_to: Option<String>,
+    /// Link distance from a start URL when it was fetched.
+    pub depth: u32,
 }
 
 /// Conditional-GET validators remembered for a URL.

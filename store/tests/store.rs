@@ -67,6 +67,7 @@ fn page(url: &str, run: RunId) -> PageRecord {
         fetched_at: T0,
         run,
         redirect_to: None,
+        depth: 1,
     }
 }
 
@@ -832,7 +833,8 @@ fn an_old_database_migrates_without_losing_data() {
     raw.execute_batch(
         "DROP TABLE run_counts; DROP INDEX pages_redirect_to;
          ALTER TABLE pages DROP COLUMN redirect_to; ALTER TABLE pages DROP COLUMN failed_runs;
-         ALTER TABLE pages DROP COLUMN last_error; PRAGMA user_version = 1;",
+         ALTER TABLE pages DROP COLUMN last_error; ALTER TABLE pages DROP COLUMN depth;
+         PRAGMA user_version = 1;",
     )
     .unwrap();
     drop(raw);
@@ -841,7 +843,10 @@ fn an_old_database_migrates_without_losing_data() {
     assert_eq!(store.runs().unwrap().len(), 1);
     assert_eq!(
         store.page("http://127.0.0.1/p").unwrap(),
-        Some(page("http://127.0.0.1/p", run)),
+        Some(PageRecord {
+            depth: 0,
+            ..page("http://127.0.0.1/p", run)
+        }),
         "pages kept"
     );
     let kept = store.listing(&l.id).unwrap().expect("listing kept");
@@ -929,6 +934,10 @@ fn a_failing_page_keeps_its_content_and_listings_until_it_failed_in_enough_runs(
         .unwrap();
     let content = store.page("http://h/p").unwrap().unwrap();
 
+    assert_eq!(
+        store.pages_with_live_listings("medsdirect").unwrap(),
+        [("http://h/p".to_string(), 1)]
+    );
     let failed = PageAvailability::Failed { gone_after: 3 };
     for n in 2..=3 {
         let run = store.start_run("cfg", T0).unwrap();
@@ -953,6 +962,12 @@ fn a_failing_page_keeps_its_content_and_listings_until_it_failed_in_enough_runs(
         .unwrap();
     assert_eq!(changes.gone.len(), 2);
     assert_eq!(live(&store), 0);
+    assert!(
+        store
+            .pages_with_live_listings("medsdirect")
+            .unwrap()
+            .is_empty()
+    );
 
     // An answer resets the count: one failure later is not enough again.
     let r5 = store.start_run("cfg", T0).unwrap();

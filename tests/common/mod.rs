@@ -177,6 +177,23 @@ impl Server {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
+
+    /// GET `path` (blocking); asserts it answered 200 and returns the body.
+    pub fn get(&self, path: &str) -> String {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let url = self.url(path);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let res = reqwest::get(&url).await.unwrap();
+            let status = res.status();
+            let body = res.text().await.unwrap();
+            assert_eq!(status, 200, "GET {url}: {body}");
+            body
+        })
+    }
 }
 
 impl Drop for Server {

@@ -238,6 +238,7 @@ pub fn doc(n: usize, r: &Row) -> IndexDoc {
         first_seen,
         last_seen: first_seen + time::Duration::days(30),
         run: Some(format!("run-{}", n % 3)),
+        gone_since: None,
     }
 }
 

@@ -12,8 +12,9 @@ pub(super) fn record(conn: &Connection, p: &PageRecord) -> Result<(), StoreError
     // Once per fetched page: cached, so SQLite parses this statement once per connection.
     conn.prepare_cached(
         "INSERT INTO pages (url, site, status, etag, last_modified, body_sha256,
-                            warc_file, warc_offset, warc_length, fetched_at, run_id, redirect_to)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                            warc_file, warc_offset, warc_length, fetched_at, run_id, redirect_to,
+                            depth)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT(url) DO UPDATE SET
             site = excluded.site, status = excluded.status,
             etag = CASE WHEN excluded.status = 304
@@ -30,7 +31,8 @@ pub(super) fn record(conn: &Connection, p: &PageRecord) -> Result<(), StoreError
             warc_length = CASE WHEN excluded.status = 304
                         THEN pages.warc_length ELSE excluded.warc_length END,
             fetched_at = excluded.fetched_at, run_id = excluded.run_id,
-            redirect_to = excluded.redirect_to, failed_runs = 0, last_error = NULL",
+            redirect_to = excluded.redirect_to, depth = excluded.depth,
+            failed_runs = 0, last_error = NULL",
     )?
     .execute(params![
         p.url,
@@ -45,6 +47,7 @@ pub(super) fn record(conn: &Connection, p: &PageRecord) -> Result<(), StoreError
         ts(p.fetched_at),
         p.run.0,
         p.redirect_to,
+        p.depth,
     ])?;
     Ok(())
 }
@@ -62,8 +65,8 @@ pub(super) fn record_failure(
         .prepare_cached(
             "INSERT INTO pages (url, site, status, etag, last_modified, body_sha256,
                                 warc_file, warc_offset, warc_length, fetched_at, run_id,
-                                failed_runs, last_error)
-             VALUES (?1, ?2, ?3, NULL, NULL, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)
+                                failed_runs, last_error, depth)
+             VALUES (?1, ?2, ?3, NULL, NULL, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11)
              ON CONFLICT(url) DO UPDATE SET
                 failed_runs = pages.failed_runs
                     + (pages.failed_runs = 0 OR pages.run_id <> excluded.run_id),
@@ -83,6 +86,7 @@ pub(super) fn record_failure(
                 ts(p.fetched_at),
                 p.run.0,
                 error,
+                p.depth,
             ],
             |r| r.get(0),
         )?;
@@ -137,7 +141,7 @@ fn get_where(
         .query_row(
             &format!(
                 "SELECT url, site, status, etag, last_modified, body_sha256, warc_file,
-                    warc_offset, warc_length, fetched_at, run_id, redirect_to
+                    warc_offset, warc_length, fetched_at, run_id, redirect_to, depth
              FROM pages WHERE {condition}"
             ),
             [value],
@@ -178,6 +182,7 @@ struct RawPage {
     fetched_at: String,
     run_id: i64,
     redirect_to: Option<String>,
+    depth: i64,
 }
 
 impl RawPage {
@@ -195,6 +200,7 @@ impl RawPage {
             fetched_at: r.get(9)?,
             run_id: r.get(10)?,
             redirect_to: r.get(11)?,
+            depth: r.get(12)?,
         })
     }
 
@@ -218,6 +224,31 @@ impl RawPage {
             fetched_at: parse_ts(&self.fetched_at)?,
             run: RunId(self.run_id),
             redirect_to: self.redirect_to,
+            depth: u32::try_from(self.depth).unwrap_or(u32::MAX),
         })
     }
+}
+
+/// The site's pages that carry live listings, with the depth they were found at: a run
+/// fetches them again even when no page links to them any more, so each listing is
+/// confirmed or found gone on evidence from its own page.
+pub(super) fn with_live_listings(
+    conn: &Connection,
+    site: &str,
+) -> Result<Vec<(String, u32)>, StoreError> {
+    let rows = conn
+        .prepare(
+            "SELECT p.url, p.depth FROM pages p
+             WHERE p.site = ?1 AND EXISTS (
+                SELECT 1 FROM listings l WHERE l.url = p.url AND l.gone_since IS NULL)
+             ORDER BY p.url",
+        )?
+        .query_map([site], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows
+        .into_iter()
+        .map(|(url, depth)| (url, u32::try_from(depth).unwrap_or(u32::MAX)))
+        .collect())
 }
