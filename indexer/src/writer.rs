@@ -157,6 +157,10 @@ impl ListingIndexWriter {
                 },
                 other => IndexError::Tantivy(other),
             })?;
+        // A writer killed mid-commit leaves files that no commit refers to (a `.del` file of
+        // the commit it never finished, say); the next commit would try to create the same
+        // file again and fail. They are registered as managed, so this removes them.
+        writer.garbage_collect_files().wait()?;
         Ok(ListingIndexWriter {
             dir: dir.to_path_buf(),
             fields,

@@ -106,7 +106,8 @@ pub struct RunSummary {
     /// The listings flagged in this run: counts, and the highest-scoring few for the table.
     pub flagged: FlaggedSummary,
     pub stats: Option<CrawlStats>,
-    /// Pages answered 2xx or 304 (fresh or unchanged), by site: a site with none failed.
+    /// Pages answered 2xx or 304 (fresh or unchanged), by site, in this run and the killed
+    /// runs it resumed: a site with none failed.
     pub pages_ok: BTreeMap<String, u64>,
 }
 
@@ -272,6 +273,8 @@ pub async fn run_with(
         .map(|r| r.id)
         .collect();
     let resuming = !unfinished.is_empty();
+    // A resumed run continues the killed ones: a site that answered there did not fail.
+    let answered_before = store.answered_pages(&unfinished)?;
     let run = store.start_run(&config.digest, now())?;
     let sites = resolve_profiles(config, sites);
     let resume = frontier::prepare(&store, &sites, run, resuming)?;
@@ -302,6 +305,7 @@ pub async fn run_with(
     // A killed run stored pages whose listings may not have reached an index commit.
     sink.reindex_runs(&unfinished)?;
     sink.progress = options.progress.clone();
+    sink.summary.pages_ok.extend(answered_before);
     let sink = tokio::task::spawn_blocking(move || sink.drain(rx).map(|()| sink));
     let cancel = options.cancel.clone().unwrap_or_default();
     let on_signal = cancel.clone();

@@ -336,6 +336,10 @@ impl StateStore for SqliteStore {
         pages::redirects_to(&self.conn(), url)
     }
 
+    fn answered_pages(&self, runs: &[RunId]) -> Result<Vec<(String, u64)>, StoreError> {
+        pages::answered(&self.conn(), runs)
+    }
+
     fn pages_with_live_listings(&self, site: &str) -> Result<Vec<(String, u32)>, StoreError> {
         pages::with_live_listings(&self.conn(), site)
     }

@@ -99,6 +99,9 @@ pub trait StateStore: Send + Sync {
     /// The hops of the redirect chain that ended at `url` (stored pages whose `redirect_to`
     /// led there), the one first requested first; empty when it was reached directly.
     fn redirects_to(&self, url: &str) -> Result<Vec<PageRecord>, StoreError>;
+    /// How many pages each site had answered 2xx or 304 in `runs` (latest fetch of each URL),
+    /// by site: a resumed run's sites answered in the runs it continues.
+    fn answered_pages(&self, runs: &[RunId]) -> Result<Vec<(String, u64)>, StoreError>;
     /// The site's pages that carry live listings, with the depth they were found at, by URL:
     /// what a run revisits so every live listing is confirmed or found gone by its own page.
     fn pages_with_live_listings(&self, site: &str) -> Result<Vec<(String, u32)>, StoreError>;

@@ -252,3 +252,27 @@ pub(super) fn with_live_listings(
         .map(|(url, depth)| (url, u32::try_from(depth).unwrap_or(u32::MAX)))
         .collect())
 }
+
+/// Pages answered 2xx or 304 in `runs`, counted by site.
+pub(super) fn answered(
+    conn: &Connection,
+    runs: &[RunId],
+) -> Result<Vec<(String, u64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT site, COUNT(*) FROM pages
+         WHERE run_id = ?1 AND (status BETWEEN 200 AND 299 OR status = 304)
+         GROUP BY site",
+    )?;
+    let mut counts: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for run in runs {
+        let rows = stmt
+            .query_map([run.0], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        for (site, n) in rows {
+            *counts.entry(site).or_default() += u64::try_from(n).unwrap_or(0);
+        }
+    }
+    Ok(counts.into_iter().collect())
+}
