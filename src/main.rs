@@ -93,13 +93,49 @@ fn main() -> ExitCode {
     let json = cli.log_json
         || std::env::var("PHARMWATCH_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
     init_logging(cli.verbose, quiet, json);
+    quiet_on_closed_stdout();
     match commands::run(cli) {
         Ok(code) => code,
+        // Whoever read the output has all they wanted (`| head`): like ripgrep, stop quietly.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(commands::exit_code_for(&err))
         }
     }
+}
+
+/// Whether an error comes from writing to a pipe whose reader has gone.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || e.downcast_ref::<csv::Error>().is_some_and(
+                |c| matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe),
+            )
+            || e.downcast_ref::<serde_json::Error>()
+                .and_then(|j| j.io_error_kind())
+                .is_some_and(|k| k == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// `println!` panics when stdout is a pipe whose reader has gone; that is how `pharmwatch
+/// search '*' | head -1` ends, not a crash: the process exits 0 without a word. Every other
+/// panic is reported as before.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }
 
 fn init_logging(verbose: u8, quiet: &str, json: bool) {
