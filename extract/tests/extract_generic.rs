@@ -85,7 +85,10 @@ fn jsonld_product_with_nested_offer() {
             .any(|c| c.kind == ContactKind::Telegram && c.value == "pillsdirect")
     );
     assert!(l.contacts.iter().any(|c| c.kind == ContactKind::Email));
-    assert_eq!(l.domain, "127.0.0.1");
+    assert_eq!(
+        l.domain, "127.0.0.1:8081",
+        "the shop host keeps a non-default port"
+    );
     assert_eq!(l.url, "http://127.0.0.1:8081/product/7-oxy.html");
     assert_eq!(
         l.id,

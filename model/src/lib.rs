@@ -20,7 +20,7 @@ pub use listing::{
 };
 pub use money::{Currency, CurrencyError, Money};
 pub use page::{IdentifierKind, PageMarks, ProductClaims, SiteIdentifier};
-pub use site::{SiteKind, UnknownSiteKind};
+pub use site::{SiteKind, UnknownSiteKind, shop_host};
 pub use verdict::{DrugMatch, Evidence, RuleHit, Severity, UnknownSeverity, Verdict};
 
 /// A point in time, always UTC. Serialised as RFC 3339.

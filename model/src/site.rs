@@ -57,3 +57,56 @@ impl fmt::Display for SiteKind {
         f.write_str(self.as_str())
     }
 }
+
+/// The host a shop is known by: `host[:port]` of `url`, lower case, without the scheme's
+/// default port (`shop.example`, `127.0.0.1:8080`), or `None` when the URL has no authority.
+/// One rule everywhere a shop's domain is shown, searched, faceted or grouped: two shops on
+/// one host but different ports are different shops.
+pub fn shop_host(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority
+        .rsplit('@')
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    if authority.is_empty() {
+        return None;
+    }
+    let default_port = match scheme.to_ascii_lowercase().as_str() {
+        "http" => ":80",
+        "https" => ":443",
+        _ => return Some(authority),
+    };
+    Some(
+        authority
+            .strip_suffix(default_port)
+            .map_or(authority.clone(), str::to_string),
+    )
+}
+
+#[cfg(test)]
+mod shop_host_tests {
+    use super::shop_host;
+
+    #[test]
+    fn host_with_a_non_default_port_lower_case() {
+        for (url, host) in [
+            ("https://Shop.Example/p/1", Some("shop.example")),
+            ("http://shop.example:80/", Some("shop.example")),
+            ("https://shop.example:443/x", Some("shop.example")),
+            ("http://127.0.0.1:39645/product/1", Some("127.0.0.1:39645")),
+            ("https://shop.example:8443?q=1", Some("shop.example:8443")),
+            (
+                "http://user:pw@shop.example:81#top",
+                Some("shop.example:81"),
+            ),
+            ("http://[::1]:8080/", Some("[::1]:8080")),
+            ("http://xyz.onion/", Some("xyz.onion")),
+            ("shop.example/p", None),
+            ("http:///path", None),
+        ] {
+            assert_eq!(shop_host(url).as_deref(), host, "{url}");
+        }
+    }
+}

@@ -56,31 +56,11 @@ impl Shop {
     }
 }
 
-/// `host[:port]` of the listing's URL, lower case, without a default port; the listing's
-/// `domain` when the URL has no authority.
+/// The listing's shop host ([`pharmwatch_model::shop_host`]); its `domain` when the URL has
+/// no authority.
 fn site_of(listing: &Listing) -> String {
-    let url = listing.url.trim();
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return listing.domain.trim().to_lowercase();
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let authority = authority
-        .rsplit('@')
-        .next()
-        .unwrap_or_default()
-        .to_lowercase();
-    let default_port = match scheme.to_ascii_lowercase().as_str() {
-        "http" => ":80",
-        "https" => ":443",
-        _ => "",
-    };
-    if authority.is_empty() {
-        return listing.domain.trim().to_lowercase();
-    }
-    match authority.strip_suffix(default_port) {
-        Some(host) if !default_port.is_empty() => host.to_string(),
-        _ => authority,
-    }
+    pharmwatch_model::shop_host(&listing.url)
+        .unwrap_or_else(|| listing.domain.trim().to_lowercase())
 }
 
 /// Sites where one domain hosts many independent sellers.

@@ -61,32 +61,15 @@ impl Current {
         })
     }
 
-    /// Shops whose listings are on `domain`: the shop whose site is exactly `domain`
-    /// (`127.0.0.1:8080`), else every shop on that host (`127.0.0.1` names all its ports,
-    /// `market.example` all its sellers).
+    /// Shops whose listings are on `domain`, a shop host as [`pharmwatch_model::shop_host`]
+    /// writes it (`127.0.0.1:8080`: a port is part of the shop; `market.example` names all
+    /// its sellers).
     pub fn shops_on(&self, domain: &str) -> BTreeSet<Shop> {
         let domain = domain.trim().to_lowercase();
-        let shops = self.labels.0.keys();
-        let exact: BTreeSet<Shop> = shops
-            .clone()
+        self.labels
+            .0
+            .keys()
             .filter(|s| s.domain() == domain)
-            .cloned()
-            .collect();
-        if !exact.is_empty() {
-            return exact;
-        }
-        shops
-            .filter(|s| host_of(s.domain()) == domain)
-            .cloned()
-            .collect()
-    }
-
-    /// The configured site names of the listings of `shops`.
-    pub fn sites_of(&self, shops: &BTreeSet<Shop>) -> BTreeSet<String> {
-        shops
-            .iter()
-            .filter_map(|shop| self.labels.0.get(shop))
-            .flatten()
             .cloned()
             .collect()
     }
@@ -113,26 +96,5 @@ impl ShopLabels {
         } else {
             format!("{shop} ({})", sites.join(", "))
         }
-    }
-}
-
-/// `host` of `host[:port]` (an IPv6 literal keeps its brackets).
-pub fn host_of(site: &str) -> &str {
-    match site.rsplit_once(':') {
-        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) && !host.is_empty() => host,
-        _ => site,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::host_of;
-
-    #[test]
-    fn host_of_strips_a_port_only() {
-        assert_eq!(host_of("127.0.0.1:8080"), "127.0.0.1");
-        assert_eq!(host_of("shop.example"), "shop.example");
-        assert_eq!(host_of("[::1]:80"), "[::1]");
-        assert_eq!(host_of("[::1]"), "[::1]");
     }
 }

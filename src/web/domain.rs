@@ -20,7 +20,6 @@ use super::networks::{self, Shops};
 use super::search::{SearchParams, run_search};
 use super::templates::{self, listing_href, severity_badge};
 use super::{AppState, WebError, blocking};
-use crate::analysis::host_of;
 
 /// Most listings listed on a domain's page (the counts cover all of them).
 const MAX_LISTINGS: usize = 500;
@@ -48,15 +47,10 @@ pub async fn page(
 fn load(state: &AppState, domain: String) -> Result<DomainPage, WebError> {
     let current = state.current()?;
     let shops = current.shops_on(&domain);
-    let mut params = SearchParams {
-        domain: Some(host_of(&domain).to_string()),
+    let params = SearchParams {
+        domain: Some(domain.clone()),
         ..SearchParams::default()
     };
-    // A `host:port` site: its listings are those of its configured site.
-    let sites = current.sites_of(&shops);
-    if host_of(&domain) != domain && sites.len() == 1 {
-        params.site = sites.into_iter().next();
-    }
     let request = SearchRequest {
         query: params.query(),
         include_unflagged: true,
@@ -145,7 +139,7 @@ fn listings(domain: &str, results: &SearchResults) -> Markup {
     let search_href = format!(
         "/search?{}",
         url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("domain", host_of(domain))
+            .append_pair("domain", domain)
             .append_pair("flagged", "all")
             .finish()
     );

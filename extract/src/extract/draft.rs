@@ -91,7 +91,7 @@ impl Draft {
     ) -> Listing {
         let mut url = info.url.clone();
         url.set_fragment(None);
-        let domain = info.url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let domain = pharmwatch_model::shop_host(info.url.as_str()).unwrap_or_default();
         let (title, title_method) = self
             .title
             .unwrap_or_default_with(ExtractionMethod::Heuristic);
