@@ -196,9 +196,10 @@ impl Config {
                     format!(":{line}:{col}")
                 })
                 .unwrap_or_default();
-            anyhow::anyhow!("{origin}{position}: {}", e.message())
+            anyhow::anyhow!("{origin}{position}: {}", with_suggestion(e.message()))
         })?;
         config.check(origin)?;
+        config.check_sites(origin, text)?;
         config.digest = pharmwatch_model::sha256_hex(text.as_bytes());
         Ok(config)
     }
@@ -230,6 +231,25 @@ impl Config {
             .chain(&self.notify.webhook)
         {
             check_webhook(url).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Each site as the crawler will check it (URLs, rates, hosts, proxy), with the file and
+    /// line of the offending key.
+    fn check_sites(&self, origin: &str, text: &str) -> Result<()> {
+        for (index, site) in self.sites.iter().enumerate() {
+            if let Err(err) = site.validate() {
+                let field = match &err {
+                    pharmwatch_crawler::CrawlError::Config { field, .. } => Some(*field),
+                    _ => None,
+                };
+                let line = field
+                    .and_then(|f| site_key_line(text, index, f))
+                    .map(|l| format!(":{l}"))
+                    .unwrap_or_default();
+                bail!("{origin}{line}: {err}");
+            }
         }
         Ok(())
     }
@@ -320,6 +340,51 @@ pub fn resolve_path(path: &Path, config_dir: Option<&Path>) -> PathBuf {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
+/// serde's "unknown field `start_url`, expected one of `name`, `start_urls`, …" with
+/// "(did you mean `start_urls`?)" after the name, when a known key is that close.
+fn with_suggestion(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_string();
+    };
+    let Some((got, expected)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let known = expected.split('`').skip(1).step_by(2);
+    let best = known
+        .map(|k| (strsim::damerau_levenshtein(got, k), k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min();
+    match best {
+        Some((_, k)) => message.replacen(
+            &format!("`{got}`"),
+            &format!("`{got}` (did you mean `{k}`?)"),
+            1,
+        ),
+        None => message.to_string(),
+    }
+}
+
+/// The 1-based line of `key = …` in the `index`-th `[[site]]` section of `text`, if written.
+fn site_key_line(text: &str, index: usize, key: &str) -> Option<usize> {
+    let mut sites_seen = 0;
+    let mut in_wanted = false;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_wanted = line == "[[site]]" && sites_seen == index;
+            sites_seen += usize::from(line == "[[site]]");
+            continue;
+        }
+        let is_key = line
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='));
+        if in_wanted && is_key {
+            return Some(n + 1);
+        }
+    }
+    None
+}
+
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);
@@ -354,6 +419,36 @@ start_urls = ["http://127.0.0.1:2/"]
 "#;
         let err = Config::from_toml(text, "c.toml").unwrap_err().to_string();
         assert!(err.contains("`a`"), "{err}");
+    }
+
+    #[test]
+    fn a_mistyped_key_gets_a_suggestion() {
+        let text = "[[site]]\nname = \"a\"\nstart_url = [\"http://a.example/\"]\n";
+        let err = Config::from_toml(text, "my.toml").unwrap_err().to_string();
+        assert!(err.starts_with("my.toml:3:1"), "{err}");
+        assert!(
+            err.contains("`start_url` (did you mean `start_urls`?)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_bad_site_value_names_the_file_and_line() {
+        let text = "[crawl]\ntimeout_secs = 5\n\n[[site]]\nname = \"a\"\nstart_urls = [\"http://a.example/\"]\n\n[[site]]\nname = \"b\"\nstart_urls = [\"http://b.example/\"]\nrate = -1\n";
+        let err = Config::from_toml(text, "my.toml").unwrap_err().to_string();
+        assert!(
+            err.starts_with("my.toml:11: site `b`: field `rate`"),
+            "{err}"
+        );
+        let outside = "[[site]]\nname = \"c\"\nstart_urls = [\"http://c.example/\"]\nallowed_hosts = [\"d.example\"]\n";
+        let err = Config::from_toml(outside, "my.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("my.toml:3: site `c`: field `start_urls`"),
+            "{err}"
+        );
+        assert!(err.contains("outside allowed_hosts"), "{err}");
     }
 
     #[test]

@@ -555,6 +555,15 @@ fn crawl_exits_3_and_names_a_site_that_answered_nothing() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("no page answered by: deadshop"), "{stderr}");
+    // Why, without -v: the failure's kind and what the connection attempt said.
+    let why = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("deadshop:"))
+        .unwrap_or_else(|| panic!("no reason given for deadshop: {stderr}"));
+    assert!(
+        why.contains("robots_unavailable") && why.contains("Connection refused"),
+        "{why}"
+    );
 }
 
 #[test]

@@ -263,6 +263,18 @@ impl SiteConfig {
         }
         let sitemaps = self.parse_urls("sitemaps", &self.sitemaps)?;
         let hosts = self.host_patterns(&start_urls)?;
+        if let Some(outside) = start_urls
+            .iter()
+            .find(|url| !hosts.iter().any(|h| h.matches(url)))
+        {
+            return Err(self.err(
+                "start_urls",
+                format!(
+                    "`{outside}` is outside allowed_hosts ({}): nothing would be fetched; add its host to allowed_hosts",
+                    self.allowed_hosts.join(", ")
+                ),
+            ));
+        }
         let include = self.regexes("include", &self.include)?;
         let exclude = self.regexes("exclude", &self.exclude)?;
         if let Some(rate) = self.rate

@@ -133,6 +133,8 @@ pub struct SiteStats {
     pub sitemap_urls: u64,
     /// robots.txt was skipped for this site by configuration.
     pub robots_ignored: bool,
+    /// The latest final failure's message (what an operator reads when a site failed).
+    pub last_error: Option<String>,
 }
 
 /// Statistics of one run.

@@ -288,6 +288,7 @@ fn book(ctx: &WorkerCtx, rec: &PageRecord) {
             }
             if let Some(e) = &rec.error {
                 s.count_error(e.kind);
+                s.last_error = Some(format!("{}: {}", rec.url, e.message));
             }
         }
         RecordKind::RetriedAttempt => s.retries += 1,
@@ -298,6 +299,7 @@ fn book(ctx: &WorkerCtx, rec: &PageRecord) {
                 .filter(|e| e.kind == FetchErrorKind::RobotsUnavailable)
             {
                 s.count_error(e.kind);
+                s.last_error = Some(format!("{}: {}", rec.url, e.message));
             }
         }
         RecordKind::Sitemap => {

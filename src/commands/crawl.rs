@@ -90,6 +90,9 @@ pub fn run(global: &Global, args: CrawlArgs) -> Result<ExitCode> {
             "no page answered by: {} (unreachable, every page failing, or robots.txt unreachable or disallowing everything)",
             failed_sites.join(", ")
         );
+        for site in &failed_sites {
+            eprintln!("  {site}: {}", summary.why_failed(site));
+        }
         return Ok(ExitCode::from(exit::PARTIAL));
     }
     Ok(ExitCode::from(exit::OK))

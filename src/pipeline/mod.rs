@@ -222,6 +222,37 @@ impl RunSummary {
             .map(str::to_string)
             .collect()
     }
+
+    /// Why a site answered nothing, in words: its failures by kind and the last one's message
+    /// (connection refused, DNS, TLS, HTTP status), or robots.txt's refusal.
+    pub fn why_failed(&self, site: &str) -> String {
+        let Some(stats) = self.stats.as_ref().and_then(|s| s.per_site.get(site)) else {
+            return "nothing was fetched".into();
+        };
+        let kinds: Vec<String> = stats
+            .errors_by_kind
+            .iter()
+            .map(|(kind, n)| format!("{kind} ×{n}"))
+            .collect();
+        let mut why = match (&stats.last_error, kinds.is_empty()) {
+            (Some(last), false) => format!("{} (last: {last})", kinds.join(", ")),
+            (None, false) => kinds.join(", "),
+            _ => String::new(),
+        };
+        if stats.robots_disallowed > 0 {
+            if !why.is_empty() {
+                why.push_str("; ");
+            }
+            why.push_str(&format!(
+                "robots.txt disallowed {} pages",
+                stats.robots_disallowed
+            ));
+        }
+        if why.is_empty() {
+            why.push_str("no page was fetched");
+        }
+        why
+    }
 }
 
 /// Crawls `sites`, archives every exchange, applies the rules and writes every listing with
