@@ -243,9 +243,10 @@ impl RunSummary {
             if !why.is_empty() {
                 why.push_str("; ");
             }
+            let n = stats.robots_disallowed;
             why.push_str(&format!(
-                "robots.txt disallowed {} pages",
-                stats.robots_disallowed
+                "robots.txt disallowed {n} page{}",
+                if n == 1 { "" } else { "s" }
             ));
         }
         if why.is_empty() {
