@@ -253,7 +253,7 @@ impl Daemon {
             }
         };
         last.catch_up = catch_up;
-        tracing::info!(group = %group.name, run = ?last.run, status = %last.status, pages = last.pages, flagged = last.flagged, new_flagged = last.new_flagged, "run done");
+        tracing::info!(group = %group.name, run = %last.run.map_or_else(|| "-".to_string(), |r| r.to_string()), status = %last.status, pages = last.pages, flagged = last.flagged, new_flagged = last.new_flagged, "run done");
         let delivery = match group
             .webhook
             .as_ref()
