@@ -5,25 +5,10 @@ mod common;
 
 use std::process::{Command, Stdio};
 
-use common::{crawl, write_config};
-use pharmwatch_marketplace::{Marketplace, MarketplaceOptions};
-
 #[test]
 fn commands_writing_to_a_closed_pipe_end_quietly() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = runtime
-        .block_on(pharmwatch_marketplace::serve(Marketplace::generate(
-            &MarketplaceOptions {
-                listings_per_shop: 10,
-                ..MarketplaceOptions::default()
-            },
-        )))
-        .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let config = write_config(tmp.path(), &running.shops());
-    let data = tmp.path().join("data");
-    crawl(&data, &config);
-    let data_s = data.to_str().unwrap();
+    let crawled = common::crawled_market(10);
+    let data_s = crawled.data.to_str().unwrap();
 
     for args in [
         vec!["search", "*", "--all"],

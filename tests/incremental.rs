@@ -11,7 +11,6 @@ use std::path::Path;
 
 use common::{crawl, pharmwatch, write_config};
 use pharmwatch_evidence::{WarcReader, http_response_parts, warc_files};
-use pharmwatch_marketplace::{Marketplace, MarketplaceOptions, RunningMarketplace};
 use pharmwatch_store::{SqliteStore, StateStore};
 use server::{Reply, Server};
 
@@ -169,16 +168,6 @@ fn each_hop_of_a_redirect_chain_is_archived_and_stored_under_its_own_url() {
     assert_eq!(run.counts["sites"]["chain"]["fetched"], 5, "{}", run.counts);
 }
 
-fn serve_market(runtime: &tokio::runtime::Runtime) -> RunningMarketplace {
-    let market = Marketplace::generate(&MarketplaceOptions {
-        listings_per_shop: 12,
-        ..MarketplaceOptions::default()
-    });
-    runtime
-        .block_on(pharmwatch_marketplace::serve(market))
-        .unwrap()
-}
-
 /// Ids of the stored listings that are live (not gone).
 fn live_urls(data: &Path) -> BTreeSet<String> {
     let store = SqliteStore::open(&data.join("state.sqlite")).unwrap();
@@ -207,19 +196,14 @@ fn report_urls(report: &serde_json::Value, key: &str) -> Vec<String> {
 
 #[test]
 fn an_unchanged_site_recrawled_four_times_keeps_every_listing_and_follows_its_links() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = serve_market(&runtime);
+    let crawled = common::crawled_market(12);
+    let (running, data, config) = (&crawled.running, &crawled.data, &crawled.config);
     let truth = running.ground_truth();
     let all: BTreeSet<String> = truth.listings.iter().map(|t| t.url.clone()).collect();
-    let tmp = tempfile::tempdir().unwrap();
-    let config = write_config(tmp.path(), &running.shops());
-    let data = tmp.path().join("data");
-
-    crawl(&data, &config);
-    assert_eq!(live_urls(&data), all);
+    assert_eq!(live_urls(data), all);
     for run in 2..=4 {
         running.clear_request_log();
-        crawl(&data, &config);
+        crawl(data, config);
         let log = running.request_log();
         // Every product page was asked for again, and answered 304.
         let asked: BTreeSet<String> = log
@@ -234,8 +218,8 @@ fn an_unchanged_site_recrawled_four_times_keeps_every_listing_and_follows_its_li
                 t.path
             );
         }
-        assert_eq!(live_urls(&data), all, "run {run}: a listing went missing");
-        let report = report(&data);
+        assert_eq!(live_urls(data), all, "run {run}: a listing went missing");
+        let report = report(data);
         assert!(
             report_urls(&report, "gone").is_empty(),
             "run {run}: {report}"
@@ -258,7 +242,7 @@ fn an_unchanged_site_recrawled_four_times_keeps_every_listing_and_follows_its_li
 #[test]
 fn a_listing_is_gone_when_its_page_is_and_back_when_it_returns_but_not_for_a_failure() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = serve_market(&runtime);
+    let running = common::serve_market(&runtime, 12);
     let truth = running.ground_truth();
     let all: BTreeSet<String> = truth.listings.iter().map(|t| t.url.clone()).collect();
     let tmp = tempfile::tempdir().unwrap();

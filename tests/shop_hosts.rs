@@ -5,24 +5,12 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{crawl, search_docs, write_config};
-use pharmwatch_marketplace::{Marketplace, MarketplaceOptions};
+use common::search_docs;
 
 #[test]
 fn search_signals_and_the_domain_page_agree_on_a_shops_host_and_port() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = runtime
-        .block_on(pharmwatch_marketplace::serve(Marketplace::generate(
-            &MarketplaceOptions {
-                listings_per_shop: 6,
-                ..MarketplaceOptions::default()
-            },
-        )))
-        .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let config = write_config(tmp.path(), &running.shops());
-    let data = tmp.path().join("data");
-    crawl(&data, &config);
+    let crawled = common::crawled_market(6);
+    let (running, data) = (&crawled.running, &crawled.data);
     let data_s = data.to_str().unwrap();
 
     // Every listing's domain is its URL's host and port, and each shop has its own.
@@ -54,7 +42,7 @@ fn search_signals_and_the_domain_page_agree_on_a_shops_host_and_port() {
         .iter()
         .filter(|d| d["listing"]["domain"] == host.as_str())
         .count();
-    let web = common::Server::start(&data, None);
+    let web = common::Server::start(data, None);
     let page = web.get(&format!("/domain/{host}"));
     assert!(page.contains(&format!("{own} listings seen")), "{page}");
     let facets = common::pharmwatch(&[

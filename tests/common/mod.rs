@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-use pharmwatch_marketplace::ShopEndpoint;
+use pharmwatch_marketplace::{Marketplace, MarketplaceOptions, RunningMarketplace, ShopEndpoint};
 use serde_json::Value;
 
 pub fn root() -> PathBuf {
@@ -58,6 +58,48 @@ pub fn crawl(data: &Path, config: &Path) -> Output {
         config.to_str().unwrap(),
         "crawl",
     ])
+}
+
+/// The sample marketplace with `listings_per_shop` listings a shop, served on loopback.
+pub fn serve_market(
+    runtime: &tokio::runtime::Runtime,
+    listings_per_shop: usize,
+) -> RunningMarketplace {
+    runtime
+        .block_on(pharmwatch_marketplace::serve(Marketplace::generate(
+            &MarketplaceOptions {
+                listings_per_shop,
+                ..MarketplaceOptions::default()
+            },
+        )))
+        .unwrap()
+}
+
+/// A served marketplace, its config and a data directory crawled once.
+pub struct Crawled {
+    pub running: RunningMarketplace,
+    pub config: PathBuf,
+    pub data: PathBuf,
+    // Last: dropped after the marketplace, which keeps serving until then.
+    pub runtime: tokio::runtime::Runtime,
+    pub tmp: tempfile::TempDir,
+}
+
+/// [`serve_market`], [`write_config`] and one [`crawl`].
+pub fn crawled_market(listings_per_shop: usize) -> Crawled {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = serve_market(&runtime, listings_per_shop);
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), &running.shops());
+    let data = tmp.path().join("data");
+    crawl(&data, &config);
+    Crawled {
+        running,
+        config,
+        data,
+        runtime,
+        tmp,
+    }
 }
 
 /// A config that points one site at each shop, with the shipped profiles and rule packs.
