@@ -482,7 +482,7 @@ async fn gzip_bomb_stops_at_the_cap() {
         page.body_len < bomb_len as u64,
         "stopped reading the wire early"
     );
-    assert!(page.truncated);
+    assert_eq!(page.truncated, Some(pharmwatch_model::Truncation::Length));
     assert_eq!(
         page.body.len() as u64,
         page.body_len,
@@ -515,7 +515,7 @@ async fn endless_body_is_capped() {
     let page = record_for(&records, &endless.url("/"));
     assert_eq!(error_kind(page), Some(FetchErrorKind::BodyTooLarge));
     assert_eq!(page.body_len, 256 * 1024);
-    assert!(page.truncated);
+    assert_eq!(page.truncated, Some(pharmwatch_model::Truncation::Length));
     assert_eq!(
         stats.per_site["endless"]
             .errors_by_kind
