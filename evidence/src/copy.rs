@@ -329,7 +329,7 @@ mod tests {
             reason: Some("OK".into()),
             response_headers: headers,
             body: body.to_vec(),
-            truncated: false,
+            truncated: None,
             ip: Some("127.0.0.1".into()),
             started_at: time::OffsetDateTime::now_utc(),
             error: None,
