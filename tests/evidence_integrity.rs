@@ -300,6 +300,7 @@ fn a_store_referenced_record_cut_short_in_an_unsealed_file_fails_verify_by_name(
     let data = tmp.path().join("data");
     let data_s = data.to_str().unwrap();
     crawl(&data, &config);
+    check_with_warcio(&data);
     let url = format!("{}/p1.html", shop.base);
     let (file, offset, length, _) = stored_page(&data, &url);
     let evidence = data.join("evidence");
@@ -384,7 +385,12 @@ fn a_killed_crawls_file_is_sealed_at_the_next_start_and_a_timed_out_body_is_mark
         .spawn()
         .unwrap();
     let evidence = data.join("evidence");
+    let started = std::time::Instant::now();
     let open_file = loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the crawl opened no WARC file"
+        );
         std::thread::sleep(Duration::from_millis(100));
         let unsealed: Vec<String> = warc_files(&data)
             .into_iter()
