@@ -552,12 +552,39 @@ async fn dripping_server_hits_the_total_timeout() {
     );
     let page = record_for(&records, &drip.url("/"));
     assert_eq!(error_kind(page), Some(FetchErrorKind::Timeout));
+    assert_eq!(page.truncated, Some(pharmwatch_model::Truncation::Time));
     assert!(
         page.body_len >= 1 && page.body_len < 5,
         "partial body kept: {}",
         page.body_len
     );
     assert_healthy(&shop, &records, &stats, "shop");
+}
+
+#[tokio::test]
+async fn a_connection_closed_mid_body_is_a_disconnect_truncation() {
+    let cut = Server::pages(vec![
+        ("/robots.txt", Reply::status(404)),
+        (
+            "/",
+            Reply {
+                status: 200,
+                headers: vec![("Content-Type".into(), "text/html".into())],
+                body: Body::Cut(vec![b'x'; 5000], 100),
+            },
+        ),
+    ])
+    .await;
+    let mut s = settings();
+    s.max_retries = 0;
+    let (_, records) = crawl(s, vec![site("cut", &cut)]).await;
+    let page = record_for(&records, &cut.url("/"));
+    assert_eq!(
+        page.truncated,
+        Some(pharmwatch_model::Truncation::Disconnect)
+    );
+    assert!(page.error.is_some());
+    assert_eq!(page.body_len, 100, "what arrived is kept");
 }
 
 #[tokio::test]
