@@ -6,7 +6,7 @@
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use pharmwatch_model::Timestamp;
+use pharmwatch_model::{Timestamp, Truncation};
 use reqwest::header::{HeaderMap, HeaderValue};
 use tokio::time::{Instant, timeout_at};
 use url::Url;
@@ -38,7 +38,8 @@ pub(crate) struct Exchange {
     pub raw: Bytes,
     /// Bytes after Content-Encoding decoding (the same as `raw` for identity).
     pub decoded: Bytes,
-    pub truncated: bool,
+    /// Why `raw` is shorter than what the server sent, if it is.
+    pub truncated: Option<Truncation>,
     pub error: Option<FetchError>,
 }
 
@@ -55,7 +56,7 @@ impl Exchange {
             headers: HeaderMap::new(),
             raw: Bytes::new(),
             decoded: Bytes::new(),
-            truncated: false,
+            truncated: None,
             error: Some(error),
         }
     }
@@ -241,11 +242,18 @@ async fn read_body(
     let mut decoder = coding.as_ref().and_then(|c| BodyDecoder::new(c, cap));
     let mut raw: Vec<u8> = Vec::new();
     loop {
+        // Every way out of this loop before the end of the body sets `truncated`: the
+        // archive must say when the bytes it holds are not all the server sent.
         let chunk = match timeout_at(deadline, response.chunk()).await {
             Ok(Ok(Some(c))) => c,
             Ok(Ok(None)) => break,
             Ok(Err(e)) => {
                 ex.error = error(classify(&e), format!("reading body: {}", describe(&e)));
+                ex.truncated = Some(if e.is_timeout() {
+                    Truncation::Time
+                } else {
+                    Truncation::Disconnect
+                });
                 break;
             }
             Err(_) => {
@@ -256,6 +264,7 @@ async fn read_body(
                         raw.len()
                     ),
                 );
+                ex.truncated = Some(Truncation::Time);
                 break;
             }
         };
@@ -265,12 +274,16 @@ async fn read_body(
         if let Some(d) = decoder.as_mut()
             && let Err(e) = d.push(&chunk[..take])
         {
+            ex.truncated = Some(match e {
+                DecodeError::TooLarge => Truncation::Length,
+                // Reading stops at a body that cannot be decoded: the rest is not fetched.
+                DecodeError::Corrupt(_) => Truncation::Unspecified,
+            });
             ex.error = Some(decode_error(e, cap));
-            ex.truncated = true;
             break;
         }
         if take < chunk.len() {
-            ex.truncated = true;
+            ex.truncated = Some(Truncation::Length);
             ex.error = error(
                 FetchErrorKind::BodyTooLarge,
                 format!("body over max_body_bytes ({cap}); first {cap} bytes kept"),

@@ -85,8 +85,9 @@ pub struct PageRecord {
     pub attempt: u32,
     /// Redirect target (absolute, as resolved from `Location`).
     pub redirect_to: Option<String>,
-    /// True when the body was cut at `max_body_bytes` (raw or decoded).
-    pub truncated: bool,
+    /// Why `body` is shorter than what the server sent (size cap, timeout, connection
+    /// lost), if it is; archived as `WARC-Truncated`.
+    pub truncated: Option<pharmwatch_model::Truncation>,
     /// True when the site is configured to ignore robots.txt.
     pub robots_ignored: bool,
     /// IP address and port that answered (WARC-IP-Address); absent behind a proxy's

@@ -488,7 +488,7 @@ async fn gzip_bomb_stops_at_the_cap() {
         page.body_len < bomb_len as u64,
         "stopped reading the wire early"
     );
-    assert!(page.truncated);
+    assert_eq!(page.truncated, Some(pharmwatch_model::Truncation::Length));
     assert_eq!(
         page.body.len() as u64,
         page.body_len,
@@ -521,7 +521,7 @@ async fn endless_body_is_capped() {
     let page = record_for(&records, &endless.url("/"));
     assert_eq!(error_kind(page), Some(FetchErrorKind::BodyTooLarge));
     assert_eq!(page.body_len, 256 * 1024);
-    assert!(page.truncated);
+    assert_eq!(page.truncated, Some(pharmwatch_model::Truncation::Length));
     assert_eq!(
         stats.per_site["endless"]
             .errors_by_kind
@@ -558,12 +558,39 @@ async fn dripping_server_hits_the_total_timeout() {
     );
     let page = record_for(&records, &drip.url("/"));
     assert_eq!(error_kind(page), Some(FetchErrorKind::Timeout));
+    assert_eq!(page.truncated, Some(pharmwatch_model::Truncation::Time));
     assert!(
         page.body_len >= 1 && page.body_len < 5,
         "partial body kept: {}",
         page.body_len
     );
     assert_healthy(&shop, &records, &stats, "shop");
+}
+
+#[tokio::test]
+async fn a_connection_closed_mid_body_is_a_disconnect_truncation() {
+    let cut = Server::pages(vec![
+        ("/robots.txt", Reply::status(404)),
+        (
+            "/",
+            Reply {
+                status: 200,
+                headers: vec![("Content-Type".into(), "text/html".into())],
+                body: Body::Cut(vec![b'x'; 5000], 100),
+            },
+        ),
+    ])
+    .await;
+    let mut s = settings();
+    s.max_retries = 0;
+    let (_, records) = crawl(s, vec![site("cut", &cut)]).await;
+    let page = record_for(&records, &cut.url("/"));
+    assert_eq!(
+        page.truncated,
+        Some(pharmwatch_model::Truncation::Disconnect)
+    );
+    assert!(page.error.is_some());
+    assert_eq!(page.body_len, 100, "what arrived is kept");
 }
 
 #[tokio::test]

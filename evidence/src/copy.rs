@@ -94,7 +94,9 @@ pub fn exchange_records(
 /// and offset of the newest such record (files are read oldest first).
 ///
 /// For listings whose page row in the state store now points at a later fetch (a 304, a
-/// changed page): the response their text was extracted from is still in the archive.
+/// changed page): the response their text was extracted from is still in the archive. Only
+/// `response` records are returned: a `revisit` holds no body to copy (its
+/// `WARC-Refers-To` names the response that does).
 pub fn find_responses(
     dir: &Path,
     wanted: &HashSet<ResponseKey>,
@@ -329,7 +331,7 @@ mod tests {
             reason: Some("OK".into()),
             response_headers: headers,
             body: body.to_vec(),
-            truncated: false,
+            truncated: None,
             ip: Some("127.0.0.1".into()),
             started_at: time::OffsetDateTime::now_utc(),
             error: None,

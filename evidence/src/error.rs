@@ -32,6 +32,9 @@ pub enum EvidenceError {
     /// The record is not an HTTP response.
     #[error("not an HTTP response record: {0}")]
     NotHttpResponse(String),
+    /// A revisit record that would not be true (see `WarcWriter::write_revisit`).
+    #[error("cannot archive as a revisit: {0}")]
+    NotRevisit(String),
     /// A digest header that cannot be parsed.
     #[error("unreadable digest `{0}`: expected sha256:<base32 or hex>")]
     BadDigest(String),

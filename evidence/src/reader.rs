@@ -61,6 +61,30 @@ pub fn warc_files(dir: &Path) -> Result<Vec<String>, EvidenceError> {
     Ok(names)
 }
 
+/// As much of the `WARC-Record-ID` of the member at `offset` as can be read, even when the
+/// member is cut short or damaged after its headers: reports can then name the record.
+pub(crate) fn partial_record_id(path: &Path, offset: u64) -> Option<String> {
+    let mut file = File::open(path).ok()?;
+    file.seek(SeekFrom::Start(offset)).ok()?;
+    let mut decoder = flate2::read::GzDecoder::new(file);
+    let mut head = vec![0u8; 16 * 1024];
+    let mut filled = 0;
+    // Read until the decoder fails (the cut) or the header section is in.
+    while filled < head.len() {
+        match decoder.read(&mut head[filled..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => filled += n,
+        }
+    }
+    let text = String::from_utf8_lossy(&head[..filled]);
+    text.split("\r\n\r\n").next()?.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("WARC-Record-ID")
+            .then(|| value.trim().to_string())
+    })
+}
+
 pub(crate) fn checked_name(file: &str) -> Result<&str, EvidenceError> {
     let bad = file.is_empty()
         || file.starts_with('.')

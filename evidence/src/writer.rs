@@ -15,6 +15,7 @@ use crate::EvidenceError;
 use crate::digest::warc_digest;
 use crate::http::{request_block, response_block, transfer_encoding_renamed, wire_version};
 use crate::record::{WarcRecord, new_record_id, one_line};
+use crate::seal::{ChainHead, Repair, chain_head, seal_left_open, write_seal};
 
 /// Files are closed and a new one started once they reach this size (1 GiB, the usual
 /// WARC file size of archiving crawlers).
@@ -31,6 +32,65 @@ pub struct WarcInfo {
     /// Digest of the effective configuration of the run.
     pub config_digest: String,
     pub run_id: String,
+}
+
+/// `WARC-Profile` of a revisit for a 304 answer (WARC/1.1 §6.7.2).
+pub const PROFILE_SERVER_NOT_MODIFIED: &str =
+    "http://netpreserve.org/warc/1.1/revisit/server-not-modified";
+/// `WARC-Profile` of a revisit whose payload is byte for byte the one referred to (§6.7.1).
+pub const PROFILE_IDENTICAL_PAYLOAD: &str =
+    "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest";
+
+/// The archived response a revisit record confirms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevisitTarget {
+    /// `WARC-Record-ID` of the response (`<urn:uuid:…>`).
+    pub record_id: String,
+    /// Its `WARC-Target-URI`.
+    pub target_uri: String,
+    /// Its `WARC-Date`.
+    pub date: String,
+    /// Its `WARC-Payload-Digest`, when it has one.
+    pub payload_digest: Option<String>,
+}
+
+/// Reads the record at (`file`, `offset`) in `dir` and returns what a revisit of it must refer
+/// to. A `revisit` record there stands for the response it refers to, so revisits of
+/// revisits all name the original response.
+pub fn revisit_target_at(
+    dir: &Path,
+    file: &str,
+    offset: u64,
+) -> Result<RevisitTarget, EvidenceError> {
+    let rec = crate::read_record_at(dir, file, offset)?;
+    let missing = |name: &str| EvidenceError::Malformed {
+        file: file.to_string(),
+        offset,
+        reason: format!("no {name} header"),
+    };
+    let get = |name: &str| {
+        rec.header(name)
+            .map(str::to_string)
+            .ok_or_else(|| missing(name))
+    };
+    match rec.record_type() {
+        Some("response") => Ok(RevisitTarget {
+            record_id: get("WARC-Record-ID")?,
+            target_uri: get("WARC-Target-URI")?,
+            date: get("WARC-Date")?,
+            payload_digest: rec.header("WARC-Payload-Digest").map(str::to_string),
+        }),
+        Some("revisit") => Ok(RevisitTarget {
+            record_id: get("WARC-Refers-To")?,
+            target_uri: get("WARC-Refers-To-Target-URI")?,
+            date: get("WARC-Refers-To-Date")?,
+            payload_digest: rec.header("WARC-Payload-Digest").map(str::to_string),
+        }),
+        other => Err(EvidenceError::NotHttpResponse(format!(
+            "{file} @ {offset} is a {} record, not a response a revisit can refer to",
+            other.unwrap_or("untyped")
+        ))),
+    }
 }
 
 /// Where a record was written: enough to read it back and prove it unchanged.
@@ -73,13 +133,23 @@ pub struct WarcWriter {
     current: Option<OpenFile>,
     seq: u32,
     closed_files: Vec<String>,
+    /// The newest seal: the next one names it.
+    chain: Option<ChainHead>,
+    /// Files left open by an earlier run and sealed by [`WarcWriter::open`].
+    repairs: Vec<Repair>,
 }
 
 impl WarcWriter {
-    /// Creates `dir` if needed and starts a new file there (never appends to an old one, so
-    /// a file left damaged by a crash stays as it was).
+    /// Creates `dir` if needed and starts a new file there (never appends to an old one).
+    ///
+    /// Files of `dir` without a seal were left open by a run that was killed: each is sealed
+    /// first, after cutting off an incomplete last record (kept in `<file>.torn`), and what
+    /// was done is written as a `metadata` record into the new file (see [`Self::repairs`]).
+    /// The caller must be the directory's only writer (it holds the data directory lock).
     pub fn open(dir: &Path, info: WarcInfo, rotate_bytes: u64) -> Result<Self, EvidenceError> {
         std::fs::create_dir_all(dir).map_err(|e| EvidenceError::io(dir, e))?;
+        let mut chain = chain_head(dir)?;
+        let repairs = seal_left_open(dir, &mut chain)?;
         let mut writer = WarcWriter {
             dir: dir.to_path_buf(),
             info,
@@ -87,9 +157,33 @@ impl WarcWriter {
             current: None,
             seq: 0,
             closed_files: Vec::new(),
+            chain,
+            repairs,
         };
         writer.ensure_open()?;
+        for repair in writer.repairs.clone() {
+            let mut fields = vec![
+                ("sealed-file".to_string(), repair.file.clone()),
+                ("repair".into(), repair.describe()),
+                ("records-kept".into(), repair.records.to_string()),
+                ("bytes-kept".into(), repair.bytes.to_string()),
+            ];
+            if let Some(t) = &repair.torn {
+                fields.push(("torn-offset".into(), t.offset.to_string()));
+                fields.push(("torn-bytes".into(), t.bytes.to_string()));
+                fields.push(("torn-kept-in".into(), t.saved_as.clone()));
+                fields.push(("torn-sha256".into(), t.sha256.clone()));
+            }
+            let uri = format!("urn:pharmwatch:warc-file:{}", repair.file);
+            let record = writer.metadata_record(&uri, OffsetDateTime::now_utc(), None, &fields);
+            writer.write_group(vec![record])?;
+        }
         Ok(writer)
+    }
+
+    /// What [`Self::open`] did to files an earlier run left open (empty after a clean stop).
+    pub fn repairs(&self) -> &[Repair] {
+        &self.repairs
     }
 
     /// The evidence directory.
@@ -125,8 +219,8 @@ impl WarcWriter {
             ("WARC-Record-ID".into(), response_id.clone()),
         ];
         resp_headers.extend(common.iter().cloned());
-        if ex.truncated {
-            resp_headers.push(("WARC-Truncated".into(), "length".into()));
+        if let Some(why) = ex.truncated {
+            resp_headers.push(("WARC-Truncated".into(), why.as_str().into()));
         }
         let response = http_record(
             resp_headers,
@@ -149,6 +243,94 @@ impl WarcWriter {
         let mut group = vec![request, response];
         if ex.error.is_some() || transfer_encoding_renamed(ex) {
             group.push(self.exchange_note(ex, Some(&response_id)));
+        }
+        let mut locations = self.write_group(group)?;
+        Ok(locations.swap_remove(1))
+    }
+
+    /// Archives an answer that confirms an archived response instead of repeating it: a
+    /// `request` record and a `revisit` record whose block is the status line and headers
+    /// only. A 304 gets the profile [`PROFILE_SERVER_NOT_MODIFIED`]; a 2xx whose body is the
+    /// target's payload byte for byte gets [`PROFILE_IDENTICAL_PAYLOAD`] (the body is not
+    /// stored again). `WARC-Refers-To`, `-Target-URI` and `-Date` name the target, and
+    /// `WARC-Payload-Digest` is the target's: the payload the revisit stands for.
+    ///
+    /// Returns the location of the `revisit` record. Any other status, or a 2xx body that
+    /// is not the target's payload, is refused: the record would claim what did not happen.
+    pub fn write_revisit(
+        &mut self,
+        ex: &HttpExchange,
+        target: &RevisitTarget,
+    ) -> Result<RecordLocation, EvidenceError> {
+        let refused = |why: String| EvidenceError::NotRevisit(why);
+        let status = ex
+            .status
+            .ok_or_else(|| refused(format!("{}: no response", ex.target_uri)))?;
+        let profile = match status {
+            304 => PROFILE_SERVER_NOT_MODIFIED,
+            200..=299 => {
+                let same = match &target.payload_digest {
+                    Some(d) => crate::digest_matches(d, &ex.body)?,
+                    None => false,
+                };
+                if !same {
+                    return Err(refused(format!(
+                        "{}: the body is not the payload of {}",
+                        ex.target_uri, target.record_id
+                    )));
+                }
+                PROFILE_IDENTICAL_PAYLOAD
+            }
+            other => {
+                return Err(refused(format!(
+                    "{}: status {other} confirms no earlier response",
+                    ex.target_uri
+                )));
+            }
+        };
+        let revisit_id = new_record_id();
+        let warcinfo_id = self.ensure_open()?.to_string();
+        let common = exchange_headers(ex, warcinfo_id);
+
+        let mut headers = vec![
+            ("WARC-Type".to_string(), "revisit".to_string()),
+            ("WARC-Record-ID".into(), revisit_id.clone()),
+        ];
+        headers.extend(common.iter().cloned());
+        headers.push(("WARC-Profile".into(), profile.into()));
+        headers.push(("WARC-Refers-To".into(), one_line(&target.record_id)));
+        headers.push((
+            "WARC-Refers-To-Target-URI".into(),
+            one_line(&target.target_uri),
+        ));
+        headers.push(("WARC-Refers-To-Date".into(), one_line(&target.date)));
+        headers.push((
+            "Content-Type".into(),
+            "application/http;msgtype=response".into(),
+        ));
+        let mut block = response_block(ex, status);
+        block.truncate(block.len() - ex.body.len());
+        headers.push(("WARC-Block-Digest".into(), warc_digest(&block)));
+        if let Some(d) = &target.payload_digest {
+            headers.push(("WARC-Payload-Digest".into(), one_line(d)));
+        }
+        headers.push(("Content-Length".into(), block.len().to_string()));
+        let revisit = WarcRecord { headers, block };
+
+        let mut req_headers = vec![
+            ("WARC-Type".to_string(), "request".to_string()),
+            ("WARC-Record-ID".into(), new_record_id()),
+        ];
+        req_headers.extend(common);
+        req_headers.push(("WARC-Concurrent-To".into(), revisit_id.clone()));
+        let request = http_record(
+            req_headers,
+            request_block(ex),
+            "application/http;msgtype=request",
+        );
+        let mut group = vec![request, revisit];
+        if ex.error.is_some() || transfer_encoding_renamed(ex) {
+            group.push(self.exchange_note(ex, Some(&revisit_id)));
         }
         let mut locations = self.write_group(group)?;
         Ok(locations.swap_remove(1))
@@ -354,6 +536,10 @@ impl WarcWriter {
         }
         fields.push(("run-id".into(), info.run_id.clone()));
         fields.push(("config-digest".into(), info.config_digest.clone()));
+        // The seal chain inside the archive too: this file's seal will name the same one.
+        if let Some(h) = &self.chain {
+            fields.push(("previous-seal".into(), format!("{} {}", h.name, h.sha256)));
+        }
         let mut headers = vec![
             ("WARC-Type".to_string(), "warcinfo".to_string()),
             ("WARC-Record-ID".into(), new_record_id()),
@@ -365,7 +551,8 @@ impl WarcWriter {
         fields_record(headers, &fields)
     }
 
-    /// Makes the current file durable, writes its `.sha256` sidecar, forgets it.
+    /// Makes the current file durable, seals it (the `.sha256` sidecar, next link of the
+    /// chain), forgets it.
     fn finish_current(&mut self) -> Result<(), EvidenceError> {
         let Some(f) = self.current.take() else {
             return Ok(());
@@ -374,14 +561,7 @@ impl WarcWriter {
             .sync_all()
             .map_err(|e| EvidenceError::io(&f.path, e))?;
         let digest = hex::encode(f.hasher.finalize());
-        let sidecar = self.dir.join(format!("{}.sha256", f.name));
-        let write_sidecar = || -> std::io::Result<()> {
-            let mut s = File::create(&sidecar)?;
-            s.write_all(format!("{digest}  {}\n", f.name).as_bytes())?;
-            s.sync_all()
-        };
-        write_sidecar().map_err(|e| EvidenceError::io(&sidecar, e))?;
-        sync_dir(&self.dir)?;
+        write_seal(&self.dir, &f.name, &digest, &mut self.chain, &[])?;
         tracing::debug!(file = %f.name, bytes = f.size, "closed WARC file");
         self.closed_files.push(f.name);
         Ok(())
@@ -530,7 +710,7 @@ fn safe_name(s: &str) -> String {
     }
 }
 
-fn sync_dir(dir: &Path) -> Result<(), EvidenceError> {
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), EvidenceError> {
     #[cfg(unix)]
     {
         File::open(dir)

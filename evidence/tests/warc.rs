@@ -8,11 +8,12 @@ use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use pharmwatch_evidence::{
-    EvidenceError, RecordLocation, WarcInfo, WarcReader, WarcWriter, digest_matches,
-    http_response_parts, read_location, read_record_at, verify, verify_location, warc_digest,
-    warc_files,
+    EvidenceError, PROFILE_IDENTICAL_PAYLOAD, PROFILE_SERVER_NOT_MODIFIED, RecordLocation,
+    StorePayload, StorePointer, VerifyOptions, WarcInfo, WarcReader, WarcWriter, digest_matches,
+    exchange_records, find_responses, http_response_parts, read_location, read_record_at,
+    revisit_target_at, verify, verify_location, verify_with, warc_digest, warc_files,
 };
-use pharmwatch_model::{ExchangePurpose, HttpExchange, sha256_hex};
+use pharmwatch_model::{ExchangePurpose, HttpExchange, Truncation, sha256_hex};
 
 fn info() -> WarcInfo {
     WarcInfo {
@@ -63,7 +64,7 @@ fn exchange(
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         body: body.to_vec(),
-        truncated: false,
+        truncated: None,
         started_at: time::macros::datetime!(2026-11-23 18:30:00.123456 UTC),
         ip: status.map(|_| "127.0.0.1".to_string()),
         error: None,
@@ -427,8 +428,20 @@ fn a_file_cut_by_a_crash_reports_its_last_record_as_cut_short_not_as_damage() {
     assert!(report.mismatches.is_empty(), "{:?}", report.mismatches);
     assert_eq!(report.cut_short.len(), 1, "{:?}", report.cut_short);
     assert_eq!(report.cut_short[0].offset, last.offset);
+    // The cut record is named: its headers were written before the crash.
+    assert_eq!(report.cut_short[0].record_id, last.record_id);
+    // No crawl is writing it, so the missing seal is a failure.
     assert_eq!(report.unsealed_files, files);
-    assert!(report.is_ok());
+    assert!(!report.is_ok());
+    // While a crawl writes it, it is the open file: a note.
+    let writing = VerifyOptions {
+        writer_active: true,
+        ..VerifyOptions::default()
+    };
+    let report = verify_with(dir.path(), &writing).unwrap();
+    assert_eq!(report.open_file.as_ref(), Some(&files[0]));
+    assert!(report.unsealed_files.is_empty());
+    assert!(report.is_ok(), "{report:?}");
 
     // The same cut in a sealed file is damage: the file was complete when sealed.
     let sealed = tempfile::tempdir().unwrap();
@@ -486,9 +499,12 @@ fn truncation_and_http2_are_recorded_in_warc_headers() {
         &[("Content-Length", "100000")],
         &[b'x'; 100],
     );
-    ex.truncated = true;
+    ex.truncated = Some(Truncation::Length);
     ex.http_version = "HTTP/2.0".into();
     let loc = w.write_exchange(&ex).unwrap();
+    let mut slow = ex.clone();
+    slow.truncated = Some(Truncation::Time);
+    let slow_loc = w.write_exchange(&slow).unwrap();
     let meta = w
         .write_metadata(
             "http://127.0.0.1:8081/",
@@ -498,6 +514,8 @@ fn truncation_and_http2_are_recorded_in_warc_headers() {
     drop(w); // closes like close()
     let rec = read_location(dir.path(), &loc).unwrap();
     assert_eq!(rec.header("WARC-Truncated"), Some("length"));
+    let slow_rec = read_location(dir.path(), &slow_loc).unwrap();
+    assert_eq!(slow_rec.header("WARC-Truncated"), Some("time"));
     assert_eq!(rec.header("WARC-Protocol"), Some("h2"));
     assert!(rec.block.starts_with(b"HTTP/1.1 200 OK\r\n"));
     let meta_rec = read_location(dir.path(), &meta).unwrap();
@@ -525,8 +543,14 @@ fn an_unclosed_file_is_readable_and_reported_unsealed() {
     let mut w = WarcWriter::open(dir.path(), info(), 1 << 20).unwrap();
     let loc = w.write_exchange(&sample_exchanges()[1]).unwrap();
     w.sync().unwrap();
+    let writing = VerifyOptions {
+        writer_active: true,
+        ..VerifyOptions::default()
+    };
+    let report = verify_with(dir.path(), &writing).unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.open_file, Some(loc.file.clone()));
     let report = verify(dir.path()).unwrap();
-    assert!(report.is_ok());
     assert_eq!(report.unsealed_files, vec![loc.file.clone()]);
     std::mem::forget(w); // as if the process died here
     let report = verify(dir.path()).unwrap();
@@ -629,4 +653,429 @@ fn warcio_accepts_our_files() {
         out.contains(&locs[1].record_id) && out.contains("digest failed"),
         "{out}"
     );
+}
+
+/// `warcio check` and `warcio index` on every WARC file of `dir`, when `PHARMWATCH_WARCIO`
+/// names warcio (CI sets it); returns the index output.
+fn warcio_accepts_every_file(dir: &Path) -> String {
+    let Ok(warcio) = std::env::var("PHARMWATCH_WARCIO") else {
+        println!("skipped warcio: PHARMWATCH_WARCIO is not set");
+        return String::new();
+    };
+    let mut words = warcio.split_whitespace();
+    let program = words
+        .next()
+        .expect("PHARMWATCH_WARCIO is empty")
+        .to_string();
+    let base: Vec<String> = words.map(str::to_string).collect();
+    let mut index = String::new();
+    for name in warc_files(dir).unwrap() {
+        for verb in ["check", "index"] {
+            let out = std::process::Command::new(&program)
+                .args(&base)
+                .arg(verb)
+                .arg(dir.join(&name))
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(
+                out.status.success(),
+                "warcio {verb} {name}: {text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if verb == "index" {
+                index.push_str(&text);
+            }
+        }
+    }
+    index
+}
+
+fn seal_text(dir: &Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(format!("{file}.sha256"))).unwrap()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn seals_form_a_chain_that_catches_a_deleted_or_replaced_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, files) = write_all(dir.path(), 2_000);
+    assert!(files.len() >= 3, "{files:?}");
+    let report = verify(dir.path()).unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert!(report.seal_problems.is_empty());
+    // Each seal names the one before it, in the order the files were closed.
+    for (i, name) in files.iter().enumerate() {
+        let text = seal_text(dir.path(), name);
+        assert!(text.contains(&format!("# seq: {i}\n")), "{text}");
+        match i {
+            0 => assert!(text.contains("# previous: none\n"), "{text}"),
+            _ => {
+                let prev = format!("{}.sha256", files[i - 1]);
+                let prev_sha = sha256_hex(&std::fs::read(dir.path().join(&prev)).unwrap());
+                assert!(
+                    text.contains(&format!("# previous: {prev} {prev_sha}\n")),
+                    "{text}"
+                );
+            }
+        }
+    }
+    let head = format!("{}.sha256", files.last().unwrap());
+    assert!(report.chain_head.as_ref().unwrap().starts_with(&head));
+    // Still a sha256sum file.
+    if let Ok(out) = std::process::Command::new("sha256sum")
+        .arg("-c")
+        .arg("--strict")
+        .arg(format!("{}.sha256", files[1]))
+        .current_dir(dir.path())
+        .output()
+    {
+        assert!(out.status.success(), "{:?}", out);
+    }
+
+    // A middle file deleted with its seal: the next seal names a seal that is gone.
+    let deleted = tempfile::tempdir().unwrap();
+    copy_dir(dir.path(), deleted.path());
+    std::fs::remove_file(deleted.path().join(&files[1])).unwrap();
+    std::fs::remove_file(deleted.path().join(format!("{}.sha256", files[1]))).unwrap();
+    let report = verify(deleted.path()).unwrap();
+    assert!(!report.is_ok());
+    assert!(
+        report
+            .seal_problems
+            .iter()
+            .any(|p| p.contains(&format!("{}.sha256", files[1])) && p.contains("missing")),
+        "{:?}",
+        report.seal_problems
+    );
+
+    // A middle file rewritten and its seal recomputed: the next seal's digest of it differs.
+    let replaced = tempfile::tempdir().unwrap();
+    copy_dir(dir.path(), replaced.path());
+    let records: Vec<_> = WarcReader::open(&replaced.path().join(&files[1]))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    tamper_with_record(replaced.path(), &files[1], records[1].offset);
+    let new_sha = sha256_hex(&std::fs::read(replaced.path().join(&files[1])).unwrap());
+    let old_seal = seal_text(replaced.path(), &files[1]);
+    let resealed: String = old_seal
+        .lines()
+        .map(|l| {
+            if l.starts_with('#') {
+                format!("{l}\n")
+            } else {
+                format!("{new_sha}  {}\n", files[1])
+            }
+        })
+        .collect();
+    std::fs::write(
+        replaced.path().join(format!("{}.sha256", files[1])),
+        resealed,
+    )
+    .unwrap();
+    let report = verify(replaced.path()).unwrap();
+    assert!(
+        report.file_digest_mismatches.is_empty(),
+        "resealed consistently"
+    );
+    assert!(
+        report
+            .seal_problems
+            .iter()
+            .any(|p| p.contains("replaced or changed")),
+        "{:?}",
+        report.seal_problems
+    );
+    assert!(!report.is_ok());
+
+    // A file whose seal alone is deleted is unsealed, and the chain is broken after it.
+    let unsealed = tempfile::tempdir().unwrap();
+    copy_dir(dir.path(), unsealed.path());
+    std::fs::remove_file(unsealed.path().join(format!("{}.sha256", files[0]))).unwrap();
+    let report = verify(unsealed.path()).unwrap();
+    assert_eq!(report.unsealed_files, vec![files[0].clone()]);
+    assert_eq!(report.seal_problems.len(), 1, "{:?}", report.seal_problems);
+}
+
+#[test]
+fn a_file_left_open_is_cut_after_its_last_whole_record_and_sealed_at_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = WarcWriter::open(dir.path(), info(), 1 << 30).unwrap();
+    let locs: Vec<_> = sample_exchanges()[..3]
+        .iter()
+        .map(|ex| w.write_exchange(ex).unwrap())
+        .collect();
+    w.sync().unwrap();
+    std::mem::forget(w); // killed
+    let file = locs[0].file.clone();
+    let path = dir.path().join(&file);
+    let raw = std::fs::read(&path).unwrap();
+    let last = locs.last().unwrap();
+    let cut = (last.offset + last.length / 2) as usize;
+    std::fs::write(&path, &raw[..cut]).unwrap();
+    let torn = &raw[last.offset as usize..cut];
+
+    let mut next = WarcWriter::open(dir.path(), info(), 1 << 30).unwrap();
+    let repairs = next.repairs().to_vec();
+    assert_eq!(repairs.len(), 1, "{repairs:?}");
+    assert_eq!(repairs[0].file, file);
+    let t = repairs[0].torn.clone().unwrap();
+    assert_eq!((t.offset, t.bytes), (last.offset, torn.len() as u64));
+    // The cut bytes are kept, the file ends after its last whole record, and it is sealed.
+    assert_eq!(std::fs::read(dir.path().join(&t.saved_as)).unwrap(), torn);
+    assert_eq!(t.sha256, sha256_hex(torn));
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), last.offset);
+    assert!(seal_text(dir.path(), &file).contains("# repair: "));
+    // The new file says what was done, right after its warcinfo.
+    let new_file = next.current_file().unwrap().to_string();
+    let records: Vec<_> = WarcReader::open(&dir.path().join(&new_file))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let note = String::from_utf8(records[1].record.block.clone()).unwrap();
+    assert_eq!(records[1].record.record_type(), Some("metadata"));
+    assert!(note.contains(&format!("sealed-file: {file}\r\n")), "{note}");
+    assert!(
+        note.contains(&format!("torn-offset: {}\r\n", last.offset)),
+        "{note}"
+    );
+    next.write_exchange(&sample_exchanges()[3]).unwrap();
+    next.close().unwrap();
+
+    let report = verify(dir.path()).unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.repairs.len(), 1);
+    assert!(
+        report.repairs[0].contains("cut off"),
+        "{:?}",
+        report.repairs
+    );
+    for loc in &locs[..2] {
+        assert!(verify_location(dir.path(), loc).unwrap().is_empty());
+    }
+    warcio_accepts_every_file(dir.path());
+}
+
+fn not_modified(uri: &str) -> HttpExchange {
+    let mut ex = exchange(
+        ExchangePurpose::Page,
+        uri,
+        Some(304),
+        &[
+            ("ETag", "\"abc\""),
+            ("Date", "Mon, 23 Nov 2026 18:31:00 GMT"),
+        ],
+        b"",
+    );
+    ex.request_headers
+        .push(("If-None-Match".into(), "\"abc\"".into()));
+    ex
+}
+
+#[test]
+fn revisits_refer_to_the_archived_response_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = WarcWriter::open(dir.path(), info(), 1 << 30).unwrap();
+    let page = &sample_exchanges()[0];
+    let original = w.write_exchange(page).unwrap();
+    let target = revisit_target_at(dir.path(), &original.file, original.offset).unwrap();
+    assert_eq!(target.record_id, original.record_id);
+    assert_eq!(target.target_uri, page.target_uri);
+    assert_eq!(target.date, "2026-11-23T18:30:00.123456Z");
+    assert_eq!(
+        target.payload_digest.as_deref(),
+        Some(original.payload_digest.as_str())
+    );
+
+    let revisit = w
+        .write_revisit(&not_modified(&page.target_uri), &target)
+        .unwrap();
+    let mut same = page.clone();
+    same.response_headers
+        .retain(|(k, _)| k != "Transfer-Encoding");
+    let identical = w.write_revisit(&same, &target).unwrap();
+    // What did not happen is refused.
+    let mut changed = page.clone();
+    changed.body = b"other".to_vec();
+    assert!(matches!(
+        w.write_revisit(&changed, &target),
+        Err(EvidenceError::NotRevisit(_))
+    ));
+    let missing = exchange(ExchangePurpose::Page, &page.target_uri, Some(404), &[], b"");
+    assert!(w.write_revisit(&missing, &target).is_err());
+    // A revisit of a revisit names the original response.
+    assert_eq!(
+        revisit_target_at(dir.path(), &revisit.file, revisit.offset).unwrap(),
+        target
+    );
+    // One that refers to a response the archive does not have.
+    let mut ghost = target.clone();
+    ghost.record_id = "<urn:uuid:00000000-0000-4000-8000-000000000000>".into();
+    let orphan = w
+        .write_revisit(&not_modified(&page.target_uri), &ghost)
+        .unwrap();
+    w.close().unwrap();
+
+    let rec = read_location(dir.path(), &revisit).unwrap();
+    assert_eq!(rec.record_type(), Some("revisit"));
+    assert_eq!(
+        rec.header("WARC-Profile"),
+        Some(PROFILE_SERVER_NOT_MODIFIED)
+    );
+    assert_eq!(
+        rec.header("WARC-Refers-To"),
+        Some(original.record_id.as_str())
+    );
+    assert_eq!(
+        rec.header("WARC-Refers-To-Target-URI"),
+        Some(page.target_uri.as_str())
+    );
+    assert_eq!(
+        rec.header("WARC-Refers-To-Date"),
+        Some("2026-11-23T18:30:00.123456Z")
+    );
+    assert_eq!(
+        rec.header("WARC-Payload-Digest"),
+        Some(original.payload_digest.as_str())
+    );
+    assert!(rec.block.starts_with(b"HTTP/1.1 304 Not Modified\r\n"));
+    assert!(rec.block.ends_with(b"\r\n\r\n"));
+    assert_eq!(revisit.payload_digest, original.payload_digest);
+    let rec = read_location(dir.path(), &identical).unwrap();
+    assert_eq!(rec.header("WARC-Profile"), Some(PROFILE_IDENTICAL_PAYLOAD));
+    assert!(rec.block.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    assert!(
+        rec.block.ends_with(b"\r\n\r\n"),
+        "headers only, the body is not repeated"
+    );
+
+    // Copying an exchange takes the revisit with its request; finding a body never returns
+    // a revisit (it holds no body).
+    let copied = exchange_records(dir.path(), &revisit.file, revisit.offset).unwrap();
+    let types: Vec<_> = copied.iter().map(|r| r.record_type.as_str()).collect();
+    assert_eq!(types, ["request", "revisit"]);
+    let key = (page.target_uri.clone(), sha256_hex(&page.body));
+    let found = find_responses(dir.path(), &[key.clone()].into_iter().collect()).unwrap();
+    assert_eq!(found[&key], (original.file.clone(), original.offset));
+
+    // Digests of every revisit's block check out; the one referring to nothing is named.
+    let report = verify(dir.path()).unwrap();
+    assert_eq!(report.mismatches.len(), 1, "{:?}", report.mismatches);
+    assert_eq!(report.mismatches[0].record_id, orphan.record_id);
+    assert!(report.mismatches[0].what.contains("no intact response"));
+    // The store may point at a revisit: it stands for the referred payload.
+    let pointer = |loc: &RecordLocation, sha: &str| StorePointer {
+        url: page.target_uri.clone(),
+        file: loc.file.clone(),
+        offset: loc.offset,
+        length: loc.length,
+        payload_sha256: sha.to_string(),
+    };
+    let options = VerifyOptions {
+        store_pointers: vec![
+            pointer(&revisit, &sha256_hex(&page.body)),
+            pointer(&identical, &sha256_hex(b"a rewritten body")),
+        ],
+        ..VerifyOptions::default()
+    };
+    let report = verify_with(dir.path(), &options).unwrap();
+    let store: Vec<_> = report
+        .mismatches
+        .iter()
+        .filter(|m| m.what.starts_with("state store"))
+        .collect();
+    assert_eq!(store.len(), 1, "{:?}", report.mismatches);
+    assert_eq!(store[0].record_id, identical.record_id);
+
+    let index = warcio_accepts_every_file(dir.path());
+    if !index.is_empty() {
+        assert_eq!(
+            index.matches("\"warc-type\": \"revisit\"").count(),
+            3,
+            "{index}"
+        );
+    }
+}
+
+#[test]
+fn store_entries_are_checked_against_the_records_they_point_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let (locs, _) = write_all(dir.path(), pharmwatch_evidence::DEFAULT_ROTATE_BYTES);
+    let exchanges = sample_exchanges();
+    let pointer = |i: usize, sha: String| StorePointer {
+        url: exchanges[i].target_uri.clone(),
+        file: locs[i].file.clone(),
+        offset: locs[i].offset,
+        length: locs[i].length,
+        payload_sha256: sha,
+    };
+    let good = vec![
+        pointer(0, sha256_hex(&exchanges[0].body)),
+        pointer(1, sha256_hex(&exchanges[1].body)),
+    ];
+    let claims = vec![StorePayload {
+        claimant: "listing a".into(),
+        url: exchanges[0].target_uri.clone(),
+        payload_sha256: sha256_hex(&exchanges[0].body),
+    }];
+    let options = VerifyOptions {
+        store_pointers: good.clone(),
+        store_payloads: claims.clone(),
+        ..VerifyOptions::default()
+    };
+    let report = verify_with(dir.path(), &options).unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.store_entries, 3);
+
+    let mut wrong_body = pointer(1, sha256_hex(b"what the page said"));
+    wrong_body.url = "http://127.0.0.1:8081/claimed".into();
+    let at_metadata = pointer(4, sha256_hex(b""));
+    let mut inside = pointer(0, sha256_hex(&exchanges[0].body));
+    inside.offset += 1;
+    let mut elsewhere = pointer(0, sha256_hex(&exchanges[0].body));
+    elsewhere.file = "pharmwatch-9-gone-00000.warc.gz".into();
+    let options = VerifyOptions {
+        store_pointers: vec![wrong_body, at_metadata, inside, elsewhere],
+        store_payloads: vec![StorePayload {
+            claimant: "listing b".into(),
+            url: "http://127.0.0.1:8081/x".into(),
+            payload_sha256: sha256_hex(b"never archived"),
+        }],
+        ..VerifyOptions::default()
+    };
+    let report = verify_with(dir.path(), &options).unwrap();
+    assert!(!report.is_ok());
+    let whats: Vec<String> = report
+        .mismatches
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {} {} {:?}: {}",
+                m.file, m.offset, m.record_id, m.url, m.what
+            )
+        })
+        .collect();
+    assert_eq!(whats.len(), 5, "{whats:#?}");
+    let m = &report.mismatches;
+    assert!(m.iter().any(|m| m.record_id == locs[1].record_id
+        && m.url.as_deref() == Some("http://127.0.0.1:8081/claimed")
+        && m.what.contains("sha256")));
+    assert!(m.iter().any(|m| m.what.contains("metadata record")));
+    assert!(
+        m.iter()
+            .any(|m| m.offset == locs[0].offset + 1 && m.what.contains("read whole"))
+    );
+    assert!(
+        m.iter()
+            .any(|m| m.what.contains("not in the evidence directory"))
+    );
+    assert!(m.iter().any(|m| m.what.contains("listing b")));
 }

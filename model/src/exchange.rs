@@ -13,10 +13,36 @@ pub enum ExchangePurpose {
     Redirect,
 }
 
+/// Why a body was cut short: the values of WARC/1.1's `WARC-Truncated` field (§5.13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Truncation {
+    /// The crawler's size cap (`max_body_bytes`, raw or decoded).
+    Length,
+    /// The total timeout ran out while the body was arriving.
+    Time,
+    /// The connection was reset or failed while the body was arriving.
+    Disconnect,
+    /// Reading stopped for another reason (a body that cannot be decoded).
+    Unspecified,
+}
+
+impl Truncation {
+    /// The `WARC-Truncated` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Truncation::Length => "length",
+            Truncation::Time => "time",
+            Truncation::Disconnect => "disconnect",
+            Truncation::Unspecified => "unspecified",
+        }
+    }
+}
+
 /// One HTTP request and what came back, exactly as sent and received: the unit of evidence.
 ///
 /// `body` holds the bytes as they came off the wire (before any content decoding such as
-/// gzip), cut at the crawler's body cap (`truncated` says so). When no response arrived
+/// gzip); when they are fewer than the server sent, `truncated` says why. When no response arrived
 /// (connect error, timeout), `status` is `None` and `error` says what happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpExchange {
@@ -33,7 +59,9 @@ pub struct HttpExchange {
     pub response_headers: Vec<(String, String)>,
     #[serde(with = "serde_bytes_as_hex")]
     pub body: Vec<u8>,
-    pub truncated: bool,
+    /// Why `body` is shorter than what the server sent, if it is (`WARC-Truncated`).
+    #[serde(default)]
+    pub truncated: Option<Truncation>,
     #[serde(with = "crate::timestamp")]
     pub started_at: Timestamp,
     /// Remote IP address when known.

@@ -13,7 +13,7 @@ mod page;
 mod site;
 mod verdict;
 
-pub use exchange::{ExchangePurpose, HttpExchange};
+pub use exchange::{ExchangePurpose, HttpExchange, Truncation};
 pub use ids::{ListingId, sha256_hex};
 pub use listing::{
     Contact, ContactKind, ExtractionMethod, Field, Gtin, Listing, Quantity, Strength,

@@ -6,8 +6,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
-use pharmwatch_evidence::{http_response_parts, read_record_at, verify};
-use pharmwatch_store::StateStore;
+use pharmwatch_evidence::{
+    StorePayload, StorePointer, VerifyOptions, VerifyReport, find_responses, http_response_parts,
+    read_record_at, verify_with,
+};
+use pharmwatch_model::sha256_hex;
+use pharmwatch_store::{DataDirLock, LockError, StateStore};
 
 use super::{ConfigError, Global, exit};
 use crate::pipeline::DataDir;
@@ -22,15 +26,21 @@ pub enum EvidenceCommand {
         #[arg(long)]
         headers: bool,
     },
-    /// Re-read every archived record, recompute its digests, report any mismatch.
-    Verify,
+    /// Re-read every archived record and recompute its digests, check every file's seal and
+    /// the seal chain, and check every body digest the state store recorded against the
+    /// archived record it points to. Exits non-zero on any failure.
+    Verify {
+        /// Print the full report as JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(global: &Global, cmd: EvidenceCommand) -> Result<ExitCode> {
     let data = DataDir::new(&global.data_dir);
     match cmd {
         EvidenceCommand::Show { page, headers } => show(&data, &page, headers),
-        EvidenceCommand::Verify => verify_all(&data),
+        EvidenceCommand::Verify { json } => verify_all(&data, json),
     }
 }
 
@@ -50,11 +60,39 @@ fn show(data: &DataDir, page: &str, with_headers: bool) -> Result<ExitCode> {
     let pointer = stored
         .warc
         .with_context(|| format!("{} was recorded without an archived copy", stored.url))?;
-    let record = read_record_at(&data.evidence(), &pointer.file, pointer.offset)?;
+    let dir = data.evidence();
+    let mut at = (pointer.file.clone(), pointer.offset);
+    let mut record = read_record_at(&dir, &at.0, at.1)?;
+    // A revisit holds no body: show the response it confirms.
+    if record.record_type() == Some("revisit")
+        && let (Some(uri), Some(sha)) = (
+            record.header("WARC-Refers-To-Target-URI"),
+            stored.body_sha256.as_ref(),
+        )
+    {
+        let key = (uri.to_string(), sha.clone());
+        let found = find_responses(&dir, &[key.clone()].into_iter().collect())?;
+        if let Some((file, offset)) = found.get(&key) {
+            at = (file.clone(), *offset);
+            record = read_record_at(&dir, file, *offset)?;
+        }
+    }
     let response = http_response_parts(&record)?;
+    // Never print bytes as the page's body that are not what the store recorded.
+    if let Some(sha) = &stored.body_sha256
+        && !sha256_hex(response.body).eq_ignore_ascii_case(sha)
+    {
+        anyhow::bail!(
+            "the archived record at {} @ {} does not hold the body recorded for {} (sha256 {sha}); run `pharmwatch evidence verify`",
+            at.0,
+            at.1,
+            stored.url
+        );
+    }
+
     let mut out = std::io::stdout().lock();
     if with_headers {
-        writeln!(out, "WARC-File: {} @ {}", pointer.file, pointer.offset)?;
+        writeln!(out, "WARC-File: {} @ {}", at.0, at.1)?;
         for (name, value) in &record.headers {
             if name.starts_with("WARC-") {
                 writeln!(out, "{name}: {value}")?;
@@ -74,36 +112,141 @@ fn show(data: &DataDir, page: &str, with_headers: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify_all(data: &DataDir) -> Result<ExitCode> {
-    let report = verify(&data.evidence())
-        .with_context(|| format!("cannot read the evidence in {}", data.evidence().display()))?;
-    for m in &report.mismatches {
-        println!(
-            "MISMATCH {} @ {} {}: {}",
-            m.file, m.offset, m.record_id, m.what
-        );
+fn verify_all(data: &DataDir, json: bool) -> Result<ExitCode> {
+    let dir = data.evidence();
+    let mut options = store_claims(data)?;
+    // A crawl holding the data directory lock is writing the newest file: asked before and
+    // after the pass, so a crawl that starts meanwhile is seen too.
+    let active_before = crawl_running(data);
+    options.writer_active = active_before;
+    let mut report = verify_with(&dir, &options)
+        .with_context(|| format!("cannot read the evidence in {}", dir.display()))?;
+    if !active_before && !report.unsealed_files.is_empty() && crawl_running(data) {
+        options.writer_active = true;
+        report = verify_with(&dir, &options)
+            .with_context(|| format!("cannot read the evidence in {}", dir.display()))?;
     }
-    for f in &report.file_digest_mismatches {
-        println!("MISMATCH {f}: the file differs from its sealed .sha256");
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_report(&report, data.state().is_file());
     }
-    for m in &report.cut_short {
-        println!(
-            "note: {} ends at {} with a record cut short by a crash (never referenced)",
-            m.file, m.offset
-        );
-    }
-    for f in &report.unsealed_files {
-        println!("note: {f} is not sealed (being written, or cut short by a crash)");
-    }
-    println!(
-        "{} files, {} records, {} mismatches",
-        report.files,
-        report.records,
-        report.mismatches.len() + report.file_digest_mismatches.len()
-    );
     Ok(if report.is_ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(exit::FAILED)
     })
+}
+
+/// What the state store says the archive holds: each page's body digest at its record, and
+/// each listing's source digest. Empty without a store.
+fn store_claims(data: &DataDir) -> Result<VerifyOptions> {
+    let mut options = VerifyOptions::default();
+    if !data.state().is_file() {
+        return Ok(options);
+    }
+    let store = data.open_existing_store()?;
+    for page in store.all_pages()? {
+        if let (Some(warc), Some(sha)) = (page.warc, page.body_sha256) {
+            options.store_pointers.push(StorePointer {
+                url: page.url,
+                file: warc.file,
+                offset: warc.offset,
+                length: warc.length,
+                payload_sha256: sha.to_ascii_lowercase(),
+            });
+        }
+    }
+    for stored in store.all_listings() {
+        let listing = stored?.listing;
+        if let Some(sha) = listing.evidence_digest {
+            options.store_payloads.push(StorePayload {
+                claimant: format!("listing {}", listing.id),
+                url: listing.url,
+                payload_sha256: sha.to_ascii_lowercase(),
+            });
+        }
+    }
+    Ok(options)
+}
+
+/// True when another process holds the data directory lock (a crawl is writing evidence).
+fn crawl_running(data: &DataDir) -> bool {
+    // Acquiring creates the directory: a missing one has no crawl either.
+    data.root.is_dir()
+        && matches!(
+            DataDirLock::acquire(&data.root),
+            Err(LockError::Held { .. })
+        )
+}
+
+fn print_report(report: &VerifyReport, with_store: bool) {
+    for m in &report.mismatches {
+        let url = m
+            .url
+            .as_deref()
+            .map(|u| format!(" ({u})"))
+            .unwrap_or_default();
+        let record = if m.record_id.is_empty() {
+            "record".to_string()
+        } else {
+            m.record_id.clone()
+        };
+        if m.file.is_empty() {
+            println!("MISMATCH{url}: {}", m.what);
+        } else {
+            println!(
+                "MISMATCH {} @ {} {record}{url}: {}",
+                m.file, m.offset, m.what
+            );
+        }
+    }
+    for f in &report.file_digest_mismatches {
+        println!("MISMATCH {f}: the file differs from its seal ({f}.sha256)");
+    }
+    for f in &report.unsealed_files {
+        println!(
+            "MISMATCH {f}: not sealed (its seal was deleted, or a killed run left it open and no crawl has started since to seal it)"
+        );
+    }
+    for p in &report.seal_problems {
+        println!("MISMATCH seal chain: {p}");
+    }
+    if let Some(f) = &report.open_file {
+        println!("note: {f} is being written by the running crawl (sealed when it is closed)");
+    }
+    for m in &report.cut_short {
+        println!(
+            "note: {} ends at {} with a record cut short by a crash{}",
+            m.file,
+            m.offset,
+            if m.record_id.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", m.record_id)
+            }
+        );
+    }
+    for r in &report.repairs {
+        println!("note: sealed after a crash: {r}");
+    }
+    if !report.unchained_seals.is_empty() {
+        println!(
+            "note: {} seals predate the seal chain (checked against their files only)",
+            report.unchained_seals.len()
+        );
+    }
+    if !with_store {
+        println!("note: no state store; only the archive was checked");
+    }
+    if let Some(head) = &report.chain_head {
+        println!("seal chain head: {head}");
+    }
+    println!(
+        "{} files, {} records, {} store entries checked, {} mismatches",
+        report.files,
+        report.records,
+        report.store_entries,
+        report.failures()
+    );
 }

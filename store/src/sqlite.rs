@@ -379,4 +379,8 @@ impl StateStore for SqliteStore {
     fn robots(&self, host: &str, now: Timestamp) -> Result<Option<RobotsEntry>, StoreError> {
         robots::get(&self.conn(), host, now)
     }
+
+    fn all_pages(&self) -> Result<Vec<PageRecord>, StoreError> {
+        pages::all(&self.read_conn())
+    }
 }

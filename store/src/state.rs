@@ -131,6 +131,9 @@ pub trait StateStore: Send + Sync {
     fn put_robots(&self, entry: &RobotsEntry) -> Result<(), StoreError>;
     /// The cached robots.txt of `host` unless it expired before `now`.
     fn robots(&self, host: &str, now: Timestamp) -> Result<Option<RobotsEntry>, StoreError>;
+
+    /// The latest fetch of every URL, by URL (`evidence verify` checks each archived body).
+    fn all_pages(&self) -> Result<Vec<PageRecord>, StoreError>;
 }
 
 /// Iterator over every stored listing, reading a page of them at a time.

@@ -26,6 +26,9 @@ pub enum Body {
     Drip(Vec<u8>),
     /// With Content-Length; the head is sent at once, the body after this long.
     Delayed(Duration, Vec<u8>),
+    /// With the Content-Length of all the bytes, of which only the first `.1` are sent
+    /// before the connection closes.
+    Cut(Vec<u8>, usize),
 }
 
 #[derive(Clone)]
@@ -187,7 +190,7 @@ async fn serve(
         out.push_str(&format!("{k}: {v}\r\n"));
     }
     match &reply.body {
-        Body::Bytes(b) | Body::Drip(b) | Body::Delayed(_, b) => {
+        Body::Bytes(b) | Body::Drip(b) | Body::Delayed(_, b) | Body::Cut(b, _) => {
             out.push_str(&format!("Content-Length: {}\r\n\r\n", b.len()))
         }
         Body::Endless => out.push_str("\r\n"),
@@ -195,6 +198,10 @@ async fn serve(
     stream.write_all(out.as_bytes()).await?;
     match reply.body {
         Body::Bytes(b) => stream.write_all(&b).await?,
+        Body::Cut(b, sent) => {
+            stream.write_all(&b[..sent.min(b.len())]).await?;
+            stream.flush().await?;
+        }
         Body::Delayed(delay, b) => {
             stream.flush().await?;
             tokio::time::sleep(delay).await;

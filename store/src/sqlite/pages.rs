@@ -151,6 +151,19 @@ fn get_where(
     raw.map(RawPage::into_record).transpose()
 }
 
+/// Every page row, by URL.
+pub(super) fn all(conn: &Connection) -> Result<Vec<PageRecord>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT url, site, status, etag, last_modified, body_sha256, warc_file,
+                warc_offset, warc_length, fetched_at, run_id
+         FROM pages ORDER BY url",
+    )?;
+    let raw = stmt
+        .query_map([], RawPage::from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    raw.into_iter().map(RawPage::into_record).collect()
+}
+
 /// Validators only make sense from a response that had a body worth revalidating.
 pub(super) fn validators(conn: &Connection, url: &str) -> Result<Option<Validators>, StoreError> {
     let row: Option<(Option<String>, Option<String>)> = conn
