@@ -145,4 +145,5 @@ fn sigkilled_crawls_resume_and_end_like_an_uninterrupted_one() {
     store.integrity_check().unwrap();
     let verified = pharmwatch(&["--data-dir", data_s, "evidence", "verify"]);
     assert!(String::from_utf8_lossy(&verified.stdout).contains(" 0 mismatches"));
+    common::check_with_warcio(&data);
 }

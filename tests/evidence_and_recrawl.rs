@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::{crawl, crawl_raw, pharmwatch, pharmwatch_raw, search_docs, write_config};
 use pharmwatch_marketplace::{
@@ -36,26 +35,6 @@ fn warc_files(dir: &Path) -> Vec<std::path::PathBuf> {
     files
 }
 
-/// `warcio check` and `warcio index` on every file, when CI installed warcio.
-fn check_with_warcio(data: &Path) {
-    let Ok(warcio) = std::env::var("PHARMWATCH_WARCIO") else {
-        eprintln!("skipped the warcio check: PHARMWATCH_WARCIO is not set (CI sets it)");
-        return;
-    };
-    for file in warc_files(data) {
-        for verb in ["check", "index"] {
-            let out = Command::new(&warcio).arg(verb).arg(&file).output().unwrap();
-            assert!(
-                out.status.success(),
-                "warcio {verb} {} failed:\n{}{}",
-                file.display(),
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    }
-}
-
 #[test]
 fn recrawl_asks_conditionally_records_changes_and_keeps_verifiable_evidence() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -70,7 +49,7 @@ fn recrawl_asks_conditionally_records_changes_and_keeps_verifiable_evidence() {
     let first_run_requests = running.request_log().len();
     let verified = pharmwatch(&["--data-dir", data_s, "evidence", "verify"]);
     assert!(String::from_utf8_lossy(&verified.stdout).contains(" 0 mismatches"));
-    check_with_warcio(&data);
+    common::check_with_warcio(&data);
 
     // The archived copy of a page is the exact body the store's digest names.
     let changed = truth
@@ -173,7 +152,7 @@ fn recrawl_asks_conditionally_records_changes_and_keeps_verifiable_evidence() {
 
     // Evidence still verifies, and a flipped byte is caught.
     pharmwatch(&["--data-dir", data_s, "evidence", "verify"]);
-    check_with_warcio(&data);
+    common::check_with_warcio(&data);
     let file = &warc_files(&data)[0];
     let mut bytes = std::fs::read(file).unwrap();
     let middle = bytes.len() / 2;

@@ -115,30 +115,6 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// `warcio check` and `warcio index` on every file of the evidence directory, when
-/// `PHARMWATCH_WARCIO` names warcio (CI sets it).
-fn check_with_warcio(data: &Path) {
-    let Ok(warcio) = std::env::var("PHARMWATCH_WARCIO") else {
-        eprintln!("skipped the warcio check: PHARMWATCH_WARCIO is not set (CI sets it)");
-        return;
-    };
-    for file in warc_files(data) {
-        for verb in ["check", "index"] {
-            let out = Command::new(&warcio)
-                .arg(verb)
-                .arg(data.join("evidence").join(&file))
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "warcio {verb} {file} failed:\n{}{}",
-                stdout(&out),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    }
-}
-
 /// The state store's page row for `url`: (file, offset, length, body sha256).
 fn stored_page(data: &Path, url: &str) -> (String, u64, u64, String) {
     let store = SqliteStore::open(&data.join("state.sqlite")).unwrap();
@@ -212,7 +188,7 @@ fn a_consistent_rewrite_with_its_seal_deleted_fails_verify_by_the_store_digests(
     let summary = stdout(&clean);
     assert!(summary.contains(" 0 mismatches"), "{summary}");
     assert!(summary.contains("store entries checked"), "{summary}");
-    check_with_warcio(&data);
+    common::check_with_warcio(&data);
 
     let url = format!("{}/p1.html", shop.base);
     let (file, offset, _, sha) = stored_page(&data, &url);
@@ -221,7 +197,7 @@ fn a_consistent_rewrite_with_its_seal_deleted_fails_verify_by_the_store_digests(
     std::fs::remove_file(evidence.join(format!("{file}.sha256"))).unwrap();
 
     // The archive agrees with itself: warcio finds nothing wrong.
-    check_with_warcio(&data);
+    common::check_with_warcio(&data);
     let out = verify(&data);
     let text = stdout(&out);
     eprintln!("{text}");
@@ -264,7 +240,7 @@ fn a_deleted_file_and_its_seal_break_the_seal_chain() {
     assert_eq!(files.len(), 3, "{files:?}");
     let clean = verify(&data);
     assert!(clean.status.success(), "{}", stdout(&clean));
-    check_with_warcio(&data);
+    common::check_with_warcio(&data);
 
     // The seals were written in run order; the middle one goes, file and seal.
     let seq = |f: &str| {
@@ -300,7 +276,7 @@ fn a_store_referenced_record_cut_short_in_an_unsealed_file_fails_verify_by_name(
     let data = tmp.path().join("data");
     let data_s = data.to_str().unwrap();
     crawl(&data, &config);
-    check_with_warcio(&data);
+    common::check_with_warcio(&data);
     let url = format!("{}/p1.html", shop.base);
     let (file, offset, length, _) = stored_page(&data, &url);
     let evidence = data.join("evidence");
@@ -445,6 +421,6 @@ fn a_killed_crawls_file_is_sealed_at_the_next_start_and_a_timed_out_body_is_mark
                 && l.contains(&sha256_hex(torn))),
         "{text}"
     );
-    check_with_warcio(&data);
+    common::check_with_warcio(&data);
     runtime.shutdown_background();
 }

@@ -126,6 +126,7 @@ fn each_hop_of_a_redirect_chain_is_archived_and_stored_under_its_own_url() {
         b.contains("HTTP/1.1 302") && b.contains("location: /c"),
         "{b}"
     );
+    common::check_with_warcio(&data);
     let c = show(&data, &url("/c"));
     assert!(
         c.contains("HTTP/1.1 200") && c.contains("Landing Capsules"),
@@ -299,6 +300,7 @@ fn a_listing_is_gone_when_its_page_is_and_back_when_it_returns_but_not_for_a_fai
         [removed.url.clone()]
     );
     assert_eq!(live_urls(&data), all);
+    common::check_with_warcio(&data);
 }
 
 /// A shop whose every page answers 304 to its own ETag: the start page too, so a re-crawl
@@ -354,6 +356,12 @@ fn a_site_answering_304_everywhere_keeps_its_listings_over_four_runs() {
             .collect();
         // Links were followed from the archived copies: every page was asked for again.
         assert_eq!(asked.len(), 7, "run {run}: {asked:?}");
+        // Each 304 is a revisit record that names the response it confirms.
+        let revisits = archived(&data)
+            .iter()
+            .filter(|(kind, _, _)| kind == "revisit")
+            .count();
+        assert_eq!(revisits, 7 * (run - 1), "run {run}");
         assert_eq!(live_urls(&data), all, "run {run}");
         let report = report(&data);
         assert!(
@@ -362,4 +370,11 @@ fn a_site_answering_304_everywhere_keeps_its_listings_over_four_runs() {
         );
         assert_eq!(report["counts"]["listings"], 5, "run {run}");
     }
+    let verified = pharmwatch(&["--data-dir", data.to_str().unwrap(), "evidence", "verify"]);
+    assert!(String::from_utf8_lossy(&verified.stdout).contains(" 0 mismatches"));
+    let index = common::check_with_warcio(&data);
+    assert!(index.is_empty() || index.contains("\"revisit\""), "{index}");
+    // `evidence show` of a page last answered 304 still shows the content it confirmed.
+    let shown = show(&data, &format!("{base}/p/3"));
+    assert!(shown.contains("Steady Tablets 3"), "{shown}");
 }

@@ -172,8 +172,7 @@ impl Sink {
 
     fn take(&mut self, mut record: PageRecord) -> Result<()> {
         let location = self
-            .warc
-            .write_exchange(&to_exchange(&mut record))
+            .archive(&mut record)
             .with_context(|| format!("cannot archive the exchange with {}", record.url))?;
         if record.robots_ignored && self.robots_override_recorded.insert(record.site.clone()) {
             self.warc.write_metadata(
@@ -248,6 +247,37 @@ impl Sink {
         Ok(())
     }
 
+    /// Archives the exchange: a 304 whose page was taken from the archived copy as a
+    /// `revisit` record that names that copy's response (WARC 1.1, server-not-modified);
+    /// everything else as request and response.
+    fn archive(&mut self, record: &mut PageRecord) -> Result<pharmwatch_evidence::RecordLocation> {
+        let exchange = to_exchange(record);
+        if record.revalidated
+            && let Some(target) = self.revisit_target(&record.url)
+        {
+            return Ok(self.warc.write_revisit(&exchange, &target)?);
+        }
+        Ok(self.warc.write_exchange(&exchange)?)
+    }
+
+    /// The archived response a 304 for `url` confirms: the one the store points at.
+    fn revisit_target(&self, url: &str) -> Option<pharmwatch_evidence::RevisitTarget> {
+        let pointer = self.store.page(url).ok().flatten()?.warc?;
+        match pharmwatch_evidence::revisit_target_at(self.warc.dir(), &pointer.file, pointer.offset)
+        {
+            Ok(target) => Some(target),
+            Err(err) => {
+                // The crawler read that copy a moment ago; if it cannot be read now, the 304
+                // is still archived, as a plain response.
+                tracing::warn!(
+                    url,
+                    "cannot refer a revisit record to the archived copy: {err}"
+                );
+                None
+            }
+        }
+    }
+
     /// Records how the last hop of a redirect chain was reached (a `metadata` record about
     /// it), so the archive itself says which request led to which, hop by hop.
     fn archive_chain(&mut self, record: &PageRecord) -> Result<()> {
@@ -268,6 +298,9 @@ impl Sink {
         if self.pending.is_empty() {
             return Ok(());
         }
+        // Evidence first: the store must never point at records that are not yet on disk
+        // (after a power loss, not only after a kill, which loses nothing written).
+        self.warc.sync().context("cannot sync the evidence file")?;
         let (commits, oks): (Vec<PageCommit>, Vec<bool>) =
             self.pending.drain(..).map(|p| (p.commit, p.ok)).unzip();
         let changes = self

@@ -244,3 +244,38 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// `warcio check` and `warcio index` on one WARC file, when `PHARMWATCH_WARCIO` names warcio
+/// (CI sets it); returns the index lines (empty when skipped).
+pub fn check_file_with_warcio(file: &Path) -> String {
+    let Ok(warcio) = std::env::var("PHARMWATCH_WARCIO") else {
+        eprintln!("skipped the warcio check: PHARMWATCH_WARCIO is not set (CI sets it)");
+        return String::new();
+    };
+    let mut index = String::new();
+    for verb in ["check", "index"] {
+        let out = Command::new(&warcio).arg(verb).arg(file).output().unwrap();
+        assert!(
+            out.status.success(),
+            "warcio {verb} {} failed:\n{}{}",
+            file.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if verb == "index" {
+            index = String::from_utf8_lossy(&out.stdout).into_owned();
+        }
+    }
+    index
+}
+
+/// [`check_file_with_warcio`] on every file of a data directory's evidence archive; returns
+/// the index lines of all of them.
+pub fn check_with_warcio(data: &Path) -> String {
+    let evidence = data.join("evidence");
+    pharmwatch_evidence::warc_files(&evidence)
+        .unwrap()
+        .iter()
+        .map(|name| check_file_with_warcio(&evidence.join(name)))
+        .collect()
+}

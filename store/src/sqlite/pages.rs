@@ -139,11 +139,7 @@ fn get_where(
 ) -> Result<Option<PageRecord>, StoreError> {
     let raw = conn
         .query_row(
-            &format!(
-                "SELECT url, site, status, etag, last_modified, body_sha256, warc_file,
-                    warc_offset, warc_length, fetched_at, run_id, redirect_to, depth
-             FROM pages WHERE {condition}"
-            ),
+            &format!("SELECT {PAGE_COLUMNS} FROM pages WHERE {condition}"),
             [value],
             RawPage::from_row,
         )
@@ -153,11 +149,7 @@ fn get_where(
 
 /// Every page row, by URL.
 pub(super) fn all(conn: &Connection) -> Result<Vec<PageRecord>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT url, site, status, etag, last_modified, body_sha256, warc_file,
-                warc_offset, warc_length, fetched_at, run_id
-         FROM pages ORDER BY url",
-    )?;
+    let mut stmt = conn.prepare(&format!("SELECT {PAGE_COLUMNS} FROM pages ORDER BY url"))?;
     let raw = stmt
         .query_map([], RawPage::from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -181,6 +173,10 @@ pub(super) fn validators(conn: &Connection, url: &str) -> Result<Option<Validato
         }),
     })
 }
+
+/// The columns [`RawPage::from_row`] reads, in its order: every query of whole pages uses it.
+const PAGE_COLUMNS: &str = "url, site, status, etag, last_modified, body_sha256, warc_file,
+    warc_offset, warc_length, fetched_at, run_id, redirect_to, depth";
 
 struct RawPage {
     url: String,
