@@ -270,7 +270,7 @@ fn a_listing_is_gone_when_its_page_is_and_back_when_it_returns_but_not_for_a_fai
     let removed = &truth.listings[1];
     running.fail_next(&removed.url, 404, 1);
     crawl(&data, &config);
-    assert_eq!(report_urls(&report(&data), "gone"), [removed.url.clone()]);
+    assert_eq!(report_urls(&report(&data), "gone"), [removed.url.as_str()]);
     let mut expected = all.clone();
     expected.remove(&removed.url);
     assert_eq!(live_urls(&data), expected);
@@ -297,7 +297,7 @@ fn a_listing_is_gone_when_its_page_is_and_back_when_it_returns_but_not_for_a_fai
     crawl(&data, &config);
     assert_eq!(
         report_urls(&report(&data), "returned"),
-        [removed.url.clone()]
+        [removed.url.as_str()]
     );
     assert_eq!(live_urls(&data), all);
     common::check_with_warcio(&data);

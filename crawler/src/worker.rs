@@ -715,7 +715,7 @@ mod tests {
             let expected = job.url.clone();
             let back = Pending::from(job).into_job(&host).unwrap();
             assert_eq!(back.url, expected, "{text}");
-            assert_eq!(back.chain, [url.clone()]);
+            assert_eq!(back.chain, std::slice::from_ref(&url));
             assert_eq!((back.site, back.depth, back.attempt), (3, 2, 1));
             assert_eq!(back.hops(), 2);
             assert_eq!(back.kind, JobKind::Page);
