@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use pharmwatch_extract::{SiteContext, extract_bytes, price};
-use pharmwatch_model::{Currency, Listing};
+use pharmwatch_model::Listing;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use url::Url;
@@ -134,12 +134,14 @@ fn score_prices(dir: &Path, amount: &mut Score, currency: &mut Score) -> Result<
         // Upstream passes an explicit decimal separator on these; the parser has no such knob,
         // so they are scored like every other string.
         let _ = &c.decimal_separator;
+        // The hint is the text of the page's currency element, as `parse price
+        // --currency-hint` takes it; a hint naming no currency ("Price", "comprar") is none.
         let hint = c
             .currency_hint
             .as_deref()
-            .and_then(|h| Currency::from_str(h).ok());
-        let got = price::parse_price(raw, hint);
-        let got_amount = got.map(|m| m.amount.normalize());
+            .and_then(|h| price::currency_in_text(h, None).ok());
+        let got = price::parse_price_parts(raw, hint, None);
+        let got_amount = got.amount.map(|d| d.normalize());
         let want = c.expected_amount.as_deref().and_then(dec);
         amount.add(got_amount == want, || {
             format!(
@@ -152,7 +154,7 @@ fn score_prices(dir: &Path, amount: &mut Score, currency: &mut Score) -> Result<
             )
         });
         if let Some(iso) = c.expected_currency.as_deref().and_then(expected_iso) {
-            let got_iso = got.map(|m| m.currency.to_string());
+            let got_iso = got.currency.map(|c| c.to_string());
             currency.add(got_iso.as_deref() == Some(iso), || {
                 format!(
                     "currency {raw:?} hint {:?}: expected {iso}, got {got_iso:?}",
