@@ -696,7 +696,11 @@ fn counts_something(after: &str) -> bool {
 /// "x 60": a number after a multiplication sign is a count.
 fn after_times(before: &str) -> bool {
     let t = before.trim_end();
-    t.ends_with(['x', 'X', '×', '*']) && !t[..t.len() - 1].ends_with(char::is_alphabetic)
+    let mut chars = t.chars().rev();
+    chars
+        .next()
+        .is_some_and(|c| matches!(c, 'x' | 'X' | '×' | '*'))
+        && !chars.next().is_some_and(char::is_alphabetic)
 }
 
 /// The unit a per-unit price is for, in the languages shops write: tablets, capsules, pills,

@@ -220,6 +220,25 @@ fn heuristic_product_page() {
 }
 
 #[test]
+fn a_per_unit_price_is_the_unit_price_not_divided_again() {
+    let body = r#"<main><h1>Tramadol 100 mg 180 tablets</h1><p>Only $1.04/pill, discreet shipping</p></main>"#;
+    let l = run(&wrap("", body), "https://rogue.example/tramadol").listings;
+    assert_eq!(l.len(), 1);
+    assert_eq!(l[0].price.unwrap().amount, dec("1.04"));
+    assert_eq!(l[0].price_basis, pharmwatch_model::PriceBasis::Unit);
+    assert_eq!(l[0].quantity.as_ref().unwrap().units, Some(180));
+    assert_eq!(l[0].unit_price().unwrap().amount, dec("1.04"));
+    assert_eq!(l[0].offer_price().unwrap().amount, dec("187.20"));
+
+    // A pack price stays the offer's price and is divided by the count.
+    let body =
+        r#"<main><h1>Tramadol 100 mg 180 tablets</h1><div class="price">$187.20</div></main>"#;
+    let l = run(&wrap("", body), "https://rogue.example/tramadol-pack").listings;
+    assert_eq!(l[0].price_basis, pharmwatch_model::PriceBasis::Offer);
+    assert_eq!(l[0].unit_price().unwrap().amount, dec("1.04"));
+}
+
+#[test]
 fn category_home_and_about_pages_give_no_listings() {
     let mut cards = String::new();
     for i in 0..20 {

@@ -27,7 +27,7 @@ pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
     let h1 = doc.select(&H1).find(|h| !element_text(*h, 64).is_empty())?;
     let prices = labelled_prices(doc, info);
     let mut distinct: Vec<Money> = Vec::new();
-    for p in &prices {
+    for (p, _) in &prices {
         if !distinct.contains(p) {
             distinct.push(*p);
         }
@@ -35,10 +35,11 @@ pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
     if distinct.len() > MAX_PRICES_ON_PRODUCT_PAGE {
         return None;
     }
-    let price = prices.first().copied().or_else(|| price_after(h1, info))?;
+    let (price, per_unit) = prices.first().copied().or_else(|| price_after(h1, info))?;
     let mut d = Draft::default();
     d.set_title(&element_text(h1, crate::text::MAX_TITLE_BYTES), M);
     d.price = Some((price, M));
+    d.price_per_unit = per_unit;
     d.language = super::lang_of(h1).filter(|l| Some(l) != info.language.as_ref());
     d.fill_from(page_fields(doc));
     Some(d)
@@ -93,7 +94,7 @@ fn class_or_id_says(el: &scraper::node::Element, words: &[&str]) -> bool {
 }
 
 /// Prices in elements whose class, id or itemprop says "price" (not old/was prices).
-fn labelled_prices(doc: &Html, info: &PageInfo<'_>) -> Vec<Money> {
+fn labelled_prices(doc: &Html, info: &PageInfo<'_>) -> Vec<(Money, bool)> {
     let mut out = Vec::new();
     for el in doc.select(&ALL).take(MAX_ELEMENTS) {
         let v = el.value();
@@ -108,8 +109,8 @@ fn labelled_prices(doc: &Html, info: &PageInfo<'_>) -> Vec<Money> {
             continue;
         }
         let text = element_text(el, 200);
-        let from_content = v.attr("content").and_then(|c| info.price(c));
-        if let Some(p) = from_content.or_else(|| info.price(&text)) {
+        let from_content = v.attr("content").and_then(|c| info.priced(c));
+        if let Some(p) = from_content.or_else(|| info.priced(&text)) {
             out.push(p);
         }
         if out.len() > 50 {
@@ -144,7 +145,7 @@ fn in_card(el: ElementRef<'_>) -> bool {
 
 /// A price with an explicit currency mark in the text right after the title (the next
 /// few sibling elements, skipping lists and cards).
-fn price_after(h1: ElementRef<'_>, info: &PageInfo<'_>) -> Option<Money> {
+fn price_after(h1: ElementRef<'_>, info: &PageInfo<'_>) -> Option<(Money, bool)> {
     let mut text = String::new();
     for sib in h1.next_siblings().take(6) {
         if let Some(el) = ElementRef::wrap(sib) {
@@ -166,7 +167,7 @@ fn price_after(h1: ElementRef<'_>, info: &PageInfo<'_>) -> Option<Money> {
         }
     }
     crate::price::has_marked_price(&text, info.hint, info.language.as_deref())
-        .then(|| info.price(&text))
+        .then(|| info.priced(&text))
         .flatten()
 }
 

@@ -47,6 +47,12 @@ impl PageInfo<'_> {
         crate::price::parse_price_in(text, self.hint, self.language.as_deref())
     }
 
+    /// Like [`PageInfo::price`], with whether the price is one unit's ("$1.04/pill").
+    pub fn priced(&self, text: &str) -> Option<(pharmwatch_model::Money, bool)> {
+        let parts = crate::price::parse_price_parts(text, self.hint, self.language.as_deref());
+        parts.money().map(|m| (m, parts.per_unit))
+    }
+
     /// An absolute http(s) URL for `href`, without fragment.
     pub fn absolute(&self, href: &str) -> Option<Url> {
         let href = href.trim();
