@@ -593,7 +593,12 @@ fn range_partner(s: &str, toks: &[Tok], k: usize) -> Option<usize> {
         Some(Tok::Mark { start, .. }) if idx == k + 2 => *start,
         _ => ns,
     };
-    if between_end > end && between_end - end <= 8 && is_range_connector(&s[end..between_end]) {
+    // The other end must be an amount too: "30,000원~ 29개 구매" is no range.
+    if between_end > end
+        && between_end - end <= 8
+        && is_range_connector(&s[end..between_end])
+        && is_plain_number(s, toks, idx)
+    {
         Some(idx)
     } else {
         None

@@ -67,28 +67,31 @@ pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
 
 static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
 
-/// The `<h1>` that titles the product: the first whose words the document `<title>` repeats
-/// (shops put the product name in both; a hidden "Adding to basket…" `<h1>` is not in the
-/// title), else the first non-empty one.
+static H2: LazyLock<Selector> = LazyLock::new(|| selector("h2"));
+
+/// The heading that titles the product: the first `<h1>`, else `<h2>`, whose words the
+/// document `<title>` repeats (shops put the product name in both; a hidden "Adding to
+/// basket…" `<h1>` or a related item's heading is not in the title), else the first
+/// non-empty `<h1>`.
 fn title_h1(doc: &Html) -> Option<ElementRef<'_>> {
     let title = doc
         .select(&TITLE)
         .next()
         .map(|t| element_text(t, 1024).to_lowercase())
         .unwrap_or_default();
-    let mut first = None;
-    for h in doc.select(&H1).take(50) {
-        let text = element_text(h, 256);
-        if text.is_empty() {
-            continue;
-        }
-        first.get_or_insert(h);
-        let head: String = text.to_lowercase().chars().take(24).collect();
-        if head.chars().count() >= 8 && title.contains(head.trim()) {
-            return Some(h);
-        }
-    }
-    first
+    let in_title = |h: &ElementRef<'_>| {
+        let head: String = element_text(*h, 256)
+            .to_lowercase()
+            .chars()
+            .take(24)
+            .collect();
+        head.trim().chars().count() >= 8 && title.contains(head.trim())
+    };
+    doc.select(&H1)
+        .take(50)
+        .find(in_title)
+        .or_else(|| doc.select(&H2).take(50).find(in_title))
+        .or_else(|| doc.select(&H1).find(|h| !element_text(*h, 64).is_empty()))
 }
 
 /// Fields that pages label the same way whatever their markup: the description and the
@@ -253,9 +256,11 @@ fn links_to_a_product(el: ElementRef<'_>) -> bool {
 }
 
 /// Whether `el` sits in a product card: prices there belong to other products (category
-/// pages, "related products"), not to the page's own offer. A list item or table row is a
-/// card when it links to a product (an image, or a link named like a product); a
-/// label/value row ("Price | US$ 368.99", maybe with a "Details" link) is not.
+/// pages, "related products"), not to the page's own offer. A list item is a card when it
+/// links to a product (an image, or a link named like a product). Table rows are not cards
+/// by themselves: shops lay out their own buy box and label/value rows ("Price | US$
+/// 368.99") in tables; rows of other products are told apart by where they sit (see
+/// [`draft`]).
 fn in_card(el: ElementRef<'_>) -> bool {
     std::iter::once(el)
         .chain(el.ancestors().filter_map(ElementRef::wrap))
@@ -264,7 +269,7 @@ fn in_card(el: ElementRef<'_>) -> bool {
             let v = a.value();
             match v.name() {
                 "aside" | "nav" => true,
-                "li" | "tr" => links_to_a_product(a),
+                "li" => links_to_a_product(a),
                 _ => class_or_id_says(v, CARD_WORDS),
             }
         })
