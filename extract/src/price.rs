@@ -150,10 +150,9 @@ pub fn has_marked_price(text: &str, hint: Option<Currency>, language: Option<&st
 
 /// How many numbers in `text` carry a currency mark ("RRP £55.00 Price £48.99" has two): a
 /// text with several is a box of prices, not one price.
-pub fn count_marked_prices(text: &str, hint: Option<Currency>, language: Option<&str>) -> usize {
+pub fn count_marked_prices(text: &str) -> usize {
     let norm = normalise(truncate_at_char(text, MAX_PRICE_TEXT));
     let toks = tokenize(&norm);
-    let _ = (hint, language);
     (0..toks.len())
         .filter(|&k| {
             matches!(toks[k], Tok::Num { .. })

@@ -1,8 +1,12 @@
-//! Product pages without structured data: an `<h1>` and a price-looking element near it.
+//! Product pages without structured data: a title heading and a price-looking element near it.
 //!
-//! Only pages that look like one product qualify: a title, a price, and at most three
-//! distinct prices among price-labelled elements (a category page lists many), so home,
-//! category and about pages yield nothing.
+//! Only pages that look like one product qualify: a title, and a price that is the page's
+//! own. The candidates are the innermost price-labelled elements that are not old, list,
+//! savings or shipping prices, not in product cards, and not boxes of several prices. With at
+//! most three distinct candidates the first wins; with more (related items, a buy box repeated
+//! in a header) the one sharing the deepest ancestor with the title wins, and when more than
+//! three distinct prices are equally close the page is a list. So home, category and about
+//! pages yield nothing.
 
 use std::sync::LazyLock;
 
@@ -24,7 +28,7 @@ static ALL: LazyLock<Selector> = LazyLock::new(|| selector("*"));
 static META_DESCRIPTION: LazyLock<Selector> = LazyLock::new(|| selector("meta[name]"));
 
 pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
-    let h1 = title_h1(doc)?;
+    let h1 = title_heading(doc)?;
     let prices = labelled_prices(doc, h1, info);
     let mut distinct: Vec<Money> = Vec::new();
     for c in &prices {
@@ -66,14 +70,13 @@ pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
 }
 
 static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
-
 static H2: LazyLock<Selector> = LazyLock::new(|| selector("h2"));
 
 /// The heading that titles the product: the first `<h1>`, else `<h2>`, whose words the
 /// document `<title>` repeats (shops put the product name in both; a hidden "Adding to
 /// basket…" `<h1>` or a related item's heading is not in the title), else the first
 /// non-empty `<h1>`.
-fn title_h1(doc: &Html) -> Option<ElementRef<'_>> {
+fn title_heading(doc: &Html) -> Option<ElementRef<'_>> {
     let title = doc
         .select(&TITLE)
         .next()
@@ -201,9 +204,7 @@ fn labelled_prices(doc: &Html, title: ElementRef<'_>, info: &PageInfo<'_>) -> Ve
         let text = element_text(el, 200);
         let from_content = v.attr("content").and_then(|c| info.priced(c));
         // A box showing the old and the new price together is no one price: its parts are.
-        if from_content.is_none()
-            && crate::price::count_marked_prices(&text, info.hint, info.language.as_deref()) > 1
-        {
+        if from_content.is_none() && crate::price::count_marked_prices(&text) > 1 {
             continue;
         }
         if let Some((money, per_unit)) = from_content.or_else(|| info.priced(&text)) {
