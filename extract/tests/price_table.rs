@@ -157,9 +157,17 @@ fn amounts_are_exact_decimals() {
     assert_eq!(big.amount.to_string(), "99999999.99");
 }
 
-/// (text, site hint, expected amount, expected currency, per unit): what `parse_price_parts`
-/// keeps, including amounts without a currency and zero amounts.
-const PARTS: &[(&str, Option<&str>, Option<&str>, Option<&str>, bool)] = &[
+/// (text, site hint, expected amount, expected currency, per unit).
+type PartsCase = (
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+    bool,
+);
+
+/// What `parse_price_parts` keeps, including amounts without a currency and zero amounts.
+const PARTS: &[PartsCase] = &[
     // A number in a price text is an amount even without a mark.
     ("49.99", None, Some("49.99"), None, false),
     ("75,00", None, Some("75.00"), None, false),
