@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{json_lines, pharmwatch, root};
+use common::{json_lines, pharmwatch, pharmwatch_raw, root};
 use pharmwatch_marketplace::{Marketplace, MarketplaceOptions};
 use rust_decimal::Decimal;
 
@@ -71,15 +71,43 @@ fn parse_reads_prices_quantities_and_contacts() {
     };
     assert_eq!(
         price(&["parse", "price", "1.299,00 €", "--json"]),
-        serde_json::json!({"amount": "1299.00", "currency": "EUR"})
+        serde_json::json!({"amount": "1299.00", "currency": "EUR", "per_unit": false})
     );
     assert_eq!(
         price(&["parse", "price", "¥128.00", "--currency-hint", "CNY"]),
-        serde_json::json!({"amount": "128.00", "currency": "CNY"})
+        serde_json::json!({"amount": "128.00", "currency": "CNY", "per_unit": false})
     );
     assert_eq!(
         price(&["parse", "price", "call for price"]),
-        serde_json::json!({"amount": null, "currency": null})
+        serde_json::json!({"amount": null, "currency": null, "per_unit": false})
+    );
+    // A page's currency text as the hint; a bare number; a leading minus; a per-unit price.
+    assert_eq!(
+        price(&["parse", "price", "1 400 Р", "--currency-hint", "руб. (шт)"]),
+        serde_json::json!({"amount": "1400", "currency": "RUB", "per_unit": false})
+    );
+    assert_eq!(
+        price(&["parse", "price", "49.99"]),
+        serde_json::json!({"amount": "49.99", "currency": null, "per_unit": false})
+    );
+    assert_eq!(
+        price(&["parse", "price", "- $44.99"])["amount"],
+        serde_json::json!("44.99")
+    );
+    assert_eq!(
+        price(&["parse", "price", "--", "- $44.99"])["amount"],
+        serde_json::json!("44.99")
+    );
+    assert_eq!(
+        price(&["parse", "price", "$1.04/pill"])["per_unit"],
+        serde_json::json!(true)
+    );
+    let unknown = pharmwatch_raw(&["parse", "price", "12", "--currency-hint", "XYZ"]);
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("no currency in `XYZ`"),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
     );
     let q = price(&["parse", "quantity", "20 tabs x 100mg"]);
     assert_eq!(q["units"], 20);

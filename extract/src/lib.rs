@@ -19,6 +19,7 @@
 
 mod claims;
 pub mod contacts;
+mod currency;
 pub mod decode;
 mod entities;
 mod extract;

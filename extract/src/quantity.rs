@@ -110,6 +110,29 @@ static PACKS_TIMES_COUNT: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| unreachable!("packs×count regex: {e}"))
 });
 
+/// "3 strips of 10 tablets", "2 boxes x 28 caps", "2 blisters de 14": containers times units
+/// in each.
+static CONTAINERS_OF_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?:^|[^\d.,])(?P<p>\d{{1,3}})\s*(?:strips?|blisters?(?:\s+packs?)?|packs?|packets?|boxes|box|bottles?|sheets?|cards?|tubes?|cajas?|blíster(?:es)?|boîtes?|boites?|packungen?|упаков\w*|блистер\w*|пластин\w*)\s*(?:of|x|×|with|de|da|di|à|a|mit|zu|je|по|из)\s*(?P<n>\d{{1,5}})(?:\s*{forms})?",
+        forms = &*FORMS
+    ))
+    .unwrap_or_else(|e| unreachable!("containers-of-count regex: {e}"))
+});
+
+/// "2 x 28" with no form after it: packs times units, unless a unit follows (a strength,
+/// a size: "2 x 5 ml", "60 x 30 cm").
+static PACKS_TIMES_BARE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[^\w.,])(?P<p>\d{1,3})\s*[x×]\s*(?P<n>\d{1,5})(?P<after>\s*[^\s\d]{0,6})")
+        .unwrap_or_else(|e| unreachable!("packs×bare regex: {e}"))
+});
+
+/// "3 for $10", "2 pour 15 €", "3 für 20 €": a multi-buy of that many units.
+static N_FOR_PRICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[^\d.,])(?P<n>\d{1,4})\s+(?:for|pour|für|por)\s+[^\d\s]{0,4}\s?\d")
+        .unwrap_or_else(|e| unreachable!("n-for-price regex: {e}"))
+});
+
 /// "60 tablets", "20 tabs", "30片", "10 粒", "x 60 pills".
 static COUNT_FORM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -208,10 +231,35 @@ pub fn parse_strength(text: &str) -> Option<Strength> {
 }
 
 fn parse_units(text: &str) -> (Option<u32>, Option<String>) {
+    if let Some(c) = CONTAINERS_OF_COUNT.captures(text)
+        && let (Some(p), Some(n)) = (positive_u32(&c["p"]), positive_u32(&c["n"]))
+    {
+        // "3 strips of 10" with no form: the form, if any, is stated elsewhere.
+        let form = form_of(&c).or_else(|| {
+            COUNT_FORM
+                .captures(text)
+                .and_then(|c| form_of(&c))
+                .filter(|f| f != "strip")
+        });
+        return (p.checked_mul(n), form);
+    }
     if let Some(c) = PACKS_TIMES_COUNT.captures(text)
         && let (Some(p), Some(n)) = (positive_u32(&c["p"]), positive_u32(&c["n"]))
     {
         return (p.checked_mul(n), form_of(&c));
+    }
+    for c in PACKS_TIMES_BARE.captures_iter(text) {
+        let after = c.name("after").map_or("", |m| m.as_str()).trim();
+        let unit_after = !after.is_empty()
+            && after.starts_with(|ch: char| ch.is_alphanumeric())
+            && (STRENGTH.is_match(&format!("1{after} "))
+                || after.to_lowercase().starts_with(['c', 'm', 'x', '×']));
+        if !unit_after
+            && let (Some(p), Some(n)) = (positive_u32(&c["p"]), positive_u32(&c["n"]))
+            && !COUNT_FORM.is_match(text)
+        {
+            return (p.checked_mul(n), None);
+        }
     }
     if let Some(c) = COUNT_FORM.captures(text)
         && let Some(n) = positive_u32(&c["n"])
@@ -225,6 +273,11 @@ fn parse_units(text: &str) -> (Option<u32>, Option<String>) {
     }
     if let Some(c) = PACK_OF.captures(text) {
         return (positive_u32(&c["n"]), None);
+    }
+    if let Some(c) = N_FOR_PRICE.captures(text)
+        && let Some(n) = positive_u32(&c["n"])
+    {
+        return (Some(n), None);
     }
     for c in TIMES_COUNT.captures_iter(text) {
         let after = c.name("after").map_or("", |m| m.as_str()).trim();

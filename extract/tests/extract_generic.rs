@@ -223,6 +223,81 @@ fn heuristic_product_page() {
 }
 
 #[test]
+fn a_per_unit_price_is_the_unit_price_not_divided_again() {
+    let body = r#"<main><h1>Tramadol 100 mg 180 tablets</h1><p>Only $1.04/pill, discreet shipping</p></main>"#;
+    let l = run(&wrap("", body), "https://rogue.example/tramadol").listings;
+    assert_eq!(l.len(), 1);
+    assert_eq!(l[0].price.unwrap().amount, dec("1.04"));
+    assert_eq!(l[0].price_basis, pharmwatch_model::PriceBasis::Unit);
+    assert_eq!(l[0].quantity.as_ref().unwrap().units, Some(180));
+    assert_eq!(l[0].unit_price().unwrap().amount, dec("1.04"));
+    assert_eq!(l[0].offer_price().unwrap().amount, dec("187.20"));
+
+    // A pack price stays the offer's price and is divided by the count.
+    let body =
+        r#"<main><h1>Tramadol 100 mg 180 tablets</h1><div class="price">$187.20</div></main>"#;
+    let l = run(&wrap("", body), "https://rogue.example/tramadol-pack").listings;
+    assert_eq!(l[0].price_basis, pharmwatch_model::PriceBasis::Offer);
+    assert_eq!(l[0].unit_price().unwrap().amount, dec("1.04"));
+}
+
+#[test]
+fn a_price_in_a_label_value_table_row_is_the_listing_price() {
+    // No structured data: title in an <h2>-less block, price in a table row, seller below.
+    let body = r#"<div class="main"><h1>Lipitor 20 mg 90 tablets</h1><table class="spec">
+        <tr><th>Price</th><td><span class="cost price">US$ 368.99</span> <a href="/help">Details</a></td></tr>
+        <tr><th>Sold by</th><td>Pharma Ltd</td></tr></table></div>"#;
+    let l = run(&wrap("", body), "https://shop.example/lipitor").listings;
+    assert_eq!(l.len(), 1);
+    assert_eq!(l[0].price.unwrap().amount, dec("368.99"));
+}
+
+#[test]
+fn the_main_price_is_the_one_in_the_title_block_not_old_or_related_prices() {
+    let mut related = String::new();
+    for i in 0..6 {
+        related.push_str(&format!(
+            "<div class=\"sims\"><div class=\"sims-item\"><span class=\"sims-price\">£{}.49</span></div></div>",
+            20 + i
+        ));
+    }
+    let body = format!(
+        r#"<div id="header"><span class="header-price">£0.00</span></div>
+        <div id="product"><div id="center"><h1 id="title">Voltaren 50 mg 30 tablets</h1>
+        <div id="price-box"><table><tr><td>RRP:</td><td><span class="a-text-strike">£55.00</span></td></tr>
+        <tr><td>Price:</td><td><span id="ourprice" class="price-now">£48.99</span></td></tr>
+        <tr><td>You save:</td><td class="price-savings">£6.01</td></tr></table></div></div></div>
+        <div id="also-bought">{related}</div>"#
+    );
+    let l = run(
+        &wrap("<title>Voltaren 50 mg 30 tablets: shop</title>", &body),
+        "https://shop.example/voltaren",
+    )
+    .listings;
+    assert_eq!(l.len(), 1);
+    assert_eq!(l[0].price.unwrap().amount, dec("48.99"));
+    assert_eq!(l[0].price.unwrap().currency.as_str(), "GBP");
+}
+
+#[test]
+fn many_equally_placed_prices_are_a_list_not_a_product() {
+    let mut items = String::new();
+    for i in 0..8 {
+        items.push_str(&format!(
+            "<div class=\"item\"><span class=\"price\">${}.99</span></div>",
+            10 + i
+        ));
+    }
+    let body = format!(r#"<h1>Pain relief</h1><div class="grid">{items}</div>"#);
+    let l = run(
+        &wrap("<title>Pain relief</title>", &body),
+        "https://shop.example/pain",
+    )
+    .listings;
+    assert!(l.is_empty(), "{l:?}");
+}
+
+#[test]
 fn category_home_and_about_pages_give_no_listings() {
     let mut cards = String::new();
     for i in 0..20 {

@@ -4,7 +4,7 @@
 use pharmwatch_extract::{
     SiteContext, SiteProfile, decode_html, extract_page, parse_contacts, parse_gtins,
     parse_payment_methods, parse_price, parse_quantity, parse_shipping_claims,
-    price::parse_price_in,
+    price::{currency_in_text, parse_price_in, parse_price_parts},
 };
 use pharmwatch_model::Currency;
 use proptest::prelude::*;
@@ -31,6 +31,18 @@ fn pricey() -> impl Strategy<Value = String> {
             Just("片".to_string()),
             Just("tablets".to_string()),
             Just("pack of".to_string()),
+            Just("/pill".to_string()),
+            Just(" per tab".to_string()),
+            Just("за таблетку".to_string()),
+            Just("+".to_string()),
+            Just(". ".to_string()),
+            Just(", ".to_string()),
+            Just("грн".to_string()),
+            Just("تومان".to_string()),
+            Just("Kč".to_string()),
+            Just("US $".to_string()),
+            Just("strips of".to_string()),
+            Just(" for ".to_string()),
             "[0-9]{1,12}",
             "\\PC{0,3}",
         ],
@@ -96,7 +108,21 @@ proptest! {
             }
             let _ = parse_price(text, None);
             let _ = parse_price_in(text, None, Some("zh"));
+            let parts = parse_price_parts(text, None, None);
+            prop_assert!(parts.amount.is_none_or(|a| a >= rust_decimal::Decimal::ZERO));
+            let _ = currency_in_text(text, None);
         }
+    }
+
+    /// Work is bounded by the 2 KiB read: a long hostile string of price-like pieces parses
+    /// fast even in a debug build.
+    #[test]
+    fn parse_price_is_bounded_in_time(t in pricey(), n in 1usize..400) {
+        let long = t.repeat(n);
+        let started = std::time::Instant::now();
+        let _ = parse_price_parts(&long, Some(Currency::EUR), None);
+        let _ = currency_in_text(&long, None);
+        prop_assert!(started.elapsed() < std::time::Duration::from_millis(500));
     }
 
     #[test]

@@ -156,3 +156,148 @@ fn amounts_are_exact_decimals() {
     let big = parse_price("€ 99.999.999,99", None).unwrap();
     assert_eq!(big.amount.to_string(), "99999999.99");
 }
+
+/// (text, site hint, expected amount, expected currency, per unit).
+type PartsCase = (
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+    bool,
+);
+
+/// What `parse_price_parts` keeps, including amounts without a currency and zero amounts.
+const PARTS: &[PartsCase] = &[
+    // A number in a price text is an amount even without a mark.
+    ("49.99", None, Some("49.99"), None, false),
+    ("75,00", None, Some("75.00"), None, false),
+    ("75,00", Some("EUR"), Some("75.00"), Some("EUR"), false),
+    ("148.50 Inc GST", None, Some("148.50"), None, false),
+    ("3089.9 *", None, Some("3089.9"), None, false),
+    ("Our price: 12.50", None, Some("12.50"), None, false),
+    (
+        "Price From 39.95",
+        Some("GBP"),
+        Some("39.95"),
+        Some("GBP"),
+        false,
+    ),
+    // Spaced decimals and thousands.
+    ("$ 8. 94", None, Some("8.94"), Some("USD"), false),
+    ("1.837, 32 €", None, Some("1837.32"), Some("EUR"), false),
+    ("130, 38 zł", None, Some("130.38"), Some("PLN"), false),
+    ("1 400 Р", None, Some("1400"), Some("RUB"), false),
+    (".75 €", None, Some("0.75"), Some("EUR"), false),
+    ("35€ 99", None, Some("35.99"), Some("EUR"), false),
+    ("10, 20, 30", None, Some("10"), None, false),
+    // Marks in many scripts.
+    ("80,000 تومان", None, Some("80000"), Some("IRT"), false),
+    ("60800 грн", None, Some("60800"), Some("UAH"), false),
+    ("44 890 тг.", None, Some("44890"), Some("KZT"), false),
+    ("1 999 Dinara", None, Some("1999"), Some("RSD"), false),
+    ("49,99 pln", None, Some("49.99"), Some("PLN"), false),
+    ("169,00 Kč", None, Some("169.00"), Some("CZK"), false),
+    ("₶ 12", None, Some("12"), Some("XXX"), false),
+    ("₤1700.", None, Some("1700"), Some("GBP"), false),
+    ("4 990 Ft", None, Some("4990"), Some("HUF"), false),
+    ("63,07 lei", None, Some("63.07"), Some("RON"), false),
+    ("230 лв.", None, Some("230"), Some("BGN"), false),
+    ("Rs. 1,29,999", None, Some("129999"), Some("INR"), false),
+    ("৳ 1,500", None, Some("1500"), Some("BDT"), false),
+    ("₦5,000", None, Some("5000"), Some("NGN"), false),
+    ("R$ 689,99", None, Some("689.99"), Some("BRL"), false),
+    ("CHF 2.25", None, Some("2.25"), Some("CHF"), false),
+    ("$1,190.00 AUD", None, Some("1190.00"), Some("AUD"), false),
+    (
+        "PTE 120 000 000",
+        None,
+        Some("120000000"),
+        Some("PTE"),
+        false,
+    ),
+    // Zero and free are amounts here; `parse_price` drops them.
+    ("Free!", None, Some("0"), None, false),
+    ("$0.00", None, Some("0.00"), Some("USD"), false),
+    // Counts, strengths and phone numbers are not amounts.
+    ("30 tablets", Some("USD"), None, Some("USD"), false),
+    ("2 x 28", None, None, None, false),
+    ("100 mg", None, None, None, false),
+    ("call +1 555 123 4567", None, None, None, false),
+    // Per-unit prices.
+    ("$1.04/pill", None, Some("1.04"), Some("USD"), true),
+    (
+        "Tramadol 100 mg 180 tablets, $1.04/pill",
+        None,
+        Some("1.04"),
+        Some("USD"),
+        true,
+    ),
+    ("€2 per tab", None, Some("2"), Some("EUR"), true),
+    ("0,80 € pro Tablette", None, Some("0.80"), Some("EUR"), true),
+    ("5元/粒", None, Some("5"), Some("CNY"), true),
+    ("30 руб. за таблетку", None, Some("30"), Some("RUB"), true),
+    ("1,20 € la pastilla", None, Some("1.20"), Some("EUR"), true),
+    ("40.00/each", Some("USD"), Some("40.00"), Some("USD"), true),
+    (
+        "Price per pill: $0.95",
+        None,
+        Some("0.95"),
+        Some("USD"),
+        true,
+    ),
+    ("$59.99 per bottle", None, Some("59.99"), Some("USD"), false),
+    ("$120 for 60 pills", None, Some("120"), Some("USD"), false),
+];
+
+#[test]
+fn price_parts_table() {
+    use pharmwatch_extract::price::parse_price_parts;
+    let mut failures = Vec::new();
+    for &(text, hint, amount, currency, per_unit) in PARTS {
+        let got = parse_price_parts(text, hint.map(c), None);
+        let want_amount = amount.map(|a| Decimal::from_str(a).unwrap());
+        let ok = got.amount == want_amount
+            && got.amount.map(|a| a.scale()) == want_amount.map(|a| a.scale())
+            && got.currency.map(|x| x.to_string()).as_deref() == currency
+            && got.per_unit == per_unit;
+        if !ok {
+            failures.push(format!(
+                "{text:?} hint {hint:?}: want {amount:?} {currency:?} per_unit={per_unit}, got {got:?}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn currency_hints_are_page_text() {
+    use pharmwatch_extract::price::{HintError, currency_in_text};
+    for (text, code) in [
+        ("€", "EUR"),
+        ("EUR", "EUR"),
+        ("руб. (шт)", "RUB"),
+        ("Price From £ 39.95", "GBP"),
+        ("грн.", "UAH"),
+        ("$", "USD"),
+        ("Cena 283,50 PLN", "PLN"),
+    ] {
+        assert_eq!(currency_in_text(text, None), Ok(c(code)), "{text}");
+    }
+    assert!(matches!(
+        currency_in_text("XYZ", None),
+        Err(HintError::Unknown(_))
+    ));
+    assert!(matches!(
+        currency_in_text("Price", None),
+        Err(HintError::Unknown(_))
+    ));
+    assert!(matches!(
+        currency_in_text("kr", None),
+        Err(HintError::Ambiguous(..))
+    ));
+}

@@ -155,3 +155,24 @@ fn zero_and_huge_counts_are_not_units() {
         None
     );
 }
+
+/// Counts written as containers of units, multiplications and multi-buys.
+#[test]
+fn packs_multiplications_and_multi_buys() {
+    for (text, units) in [
+        ("3 strips of 10 tablets", Some(30)),
+        ("Cialis 20mg 3 strips of 10", Some(30)),
+        ("2 boxes x 28 caps", Some(56)),
+        ("2 x 28", Some(56)),
+        ("Sertraline 50 mg 2 x 28", Some(56)),
+        ("3 for $10", Some(3)),
+        ("60 caps (2 bottles)", Some(60)),
+        ("2 x 5 ml", Some(2)),
+        ("Tramadol 100 mg 180 tablets, $1.04/pill", Some(180)),
+    ] {
+        let got = parse_quantity(text).and_then(|q| q.units);
+        assert_eq!(got, units, "{text}");
+    }
+    let q = parse_quantity("3 strips of 10 tablets").unwrap();
+    assert_eq!(q.form.as_deref(), Some("tablet"));
+}

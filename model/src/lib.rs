@@ -16,7 +16,7 @@ mod verdict;
 pub use exchange::{ExchangePurpose, HttpExchange, Truncation};
 pub use ids::{ListingId, sha256_hex};
 pub use listing::{
-    Contact, ContactKind, ExtractionMethod, Field, Gtin, Listing, Quantity, Strength,
+    Contact, ContactKind, ExtractionMethod, Field, Gtin, Listing, PriceBasis, Quantity, Strength,
 };
 pub use money::{Currency, CurrencyError, Money};
 pub use page::{IdentifierKind, PageMarks, ProductClaims, SiteIdentifier};

@@ -25,8 +25,12 @@ pub struct Listing {
     pub title: String,
     #[serde(default)]
     pub description: String,
+    /// The price as printed, for what [`Listing::price_basis`] says it is for.
     #[serde(default)]
     pub price: Option<Money>,
+    /// Whether `price` is the offer's or one unit's ("$1.04/pill"). Absent means the offer.
+    #[serde(default, skip_serializing_if = "PriceBasis::is_offer")]
+    pub price_basis: PriceBasis,
     #[serde(default)]
     pub quantity: Option<Quantity>,
     #[serde(default)]
@@ -83,6 +87,7 @@ impl Listing {
             title: title.into(),
             description: String::new(),
             price: None,
+            price_basis: PriceBasis::Offer,
             quantity: None,
             seller: None,
             contacts: Vec::new(),
@@ -113,17 +118,63 @@ impl Listing {
         }
     }
 
-    /// Price per unit (tablet, pen, …) when both price and unit count are known.
+    /// Price per unit (tablet, pen, …): the price itself when it is printed per unit, else
+    /// the offer's price divided by its unit count (`None` when the count is unknown).
+    /// A per-unit price is never divided again by the pack size: "180 tablets, $1.04/pill"
+    /// costs $1.04 a tablet, not $0.006.
     pub fn unit_price(&self) -> Option<Money> {
         let price = self.price?;
-        let units = self.quantity.as_ref()?.units?;
-        if units == 0 {
-            return None;
+        match self.price_basis {
+            PriceBasis::Unit => Some(price),
+            PriceBasis::Offer => {
+                let units = self.units()?;
+                Some(Money::new(
+                    price.amount / Decimal::from(units),
+                    price.currency,
+                ))
+            }
         }
-        Some(Money::new(
-            price.amount / Decimal::from(units),
-            price.currency,
-        ))
+    }
+
+    /// Price of the whole offer: the price itself when it is the offer's, else the unit
+    /// price times the unit count (`None` when the count is unknown: it is derived, never
+    /// guessed).
+    pub fn offer_price(&self) -> Option<Money> {
+        let price = self.price?;
+        match self.price_basis {
+            PriceBasis::Offer => Some(price),
+            PriceBasis::Unit => {
+                let units = self.units()?;
+                Some(Money::new(
+                    price.amount.checked_mul(Decimal::from(units))?,
+                    price.currency,
+                ))
+            }
+        }
+    }
+
+    /// The offer's unit count, when known and not zero.
+    fn units(&self) -> Option<u32> {
+        self.quantity.as_ref()?.units.filter(|&u| u > 0)
+    }
+}
+
+/// What a listing's price is the price of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceBasis {
+    /// The whole offer: a pack of `quantity.units` units, or whatever the page sells when
+    /// the count is unknown.
+    #[default]
+    Offer,
+    /// One unit (tablet, capsule, pill, piece): "$1.04/pill", "0,80 € pro Tablette".
+    Unit,
+}
+
+impl PriceBasis {
+    /// Whether this is the default, [`PriceBasis::Offer`] (not serialised).
+    pub fn is_offer(&self) -> bool {
+        *self == PriceBasis::Offer
     }
 }
 
@@ -332,6 +383,39 @@ mod tests {
         assert_eq!(l.unit_price().unwrap().amount, Decimal::new(3, 0));
         l.quantity = Some(Quantity::default());
         assert_eq!(l.unit_price(), None);
+        assert_eq!(l.offer_price(), l.price);
+    }
+
+    #[test]
+    fn a_per_unit_price_is_not_divided_again() {
+        let mut l = listing();
+        l.price = Some(Money::new(Decimal::new(104, 2), Currency::USD));
+        l.price_basis = PriceBasis::Unit;
+        assert_eq!(l.unit_price(), l.price, "unit count unknown");
+        assert_eq!(
+            l.offer_price(),
+            None,
+            "pack price is derived only from a known count"
+        );
+        l.quantity = Some(Quantity {
+            units: Some(180),
+            ..Default::default()
+        });
+        assert_eq!(l.unit_price().unwrap().amount, Decimal::new(104, 2));
+        assert_eq!(l.offer_price().unwrap().amount, Decimal::new(18720, 2));
+    }
+
+    #[test]
+    fn price_basis_defaults_to_the_offer_and_is_omitted_then() {
+        let l = listing();
+        let json = serde_json::to_string(&l).unwrap();
+        assert!(!json.contains("price_basis"));
+        let mut unit = l.clone();
+        unit.price_basis = PriceBasis::Unit;
+        let json = serde_json::to_string(&unit).unwrap();
+        assert!(json.contains(r#""price_basis":"unit""#));
+        let back: Listing = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.price_basis, PriceBasis::Unit);
     }
 
     #[test]

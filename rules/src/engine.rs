@@ -446,7 +446,10 @@ impl<'a> ListingCtx<'a> {
         let Some(price) = self.listing.price else {
             return (false, Some("no price on the listing".into()));
         };
-        let Some(total_usd) = rates.to_usd(&price) else {
+        // The offer's total; for a per-unit price with no unit count, the printed unit price
+        // (a lower bound of the total).
+        let total = self.listing.offer_price().unwrap_or(price);
+        let Some(total_usd) = rates.to_usd(&total) else {
             return (
                 false,
                 Some(format!(
@@ -455,16 +458,15 @@ impl<'a> ListingCtx<'a> {
                 )),
             );
         };
-        let units = self
-            .listing
-            .quantity
-            .as_ref()
-            .and_then(|q| q.units)
-            .filter(|u| *u > 0);
-        // Without a unit count the total is an upper bound of the unit price, which is still
-        // enough to call a price implausibly low.
-        let unit_usd = units.map_or(total_usd, |u| total_usd / Decimal::from(u));
-        let per_unit_note = if units.is_some() {
+        // The listing knows whether its price is per unit ("$1.04/pill") or the offer's;
+        // without a unit count an offer's total is an upper bound of the unit price, which
+        // is still enough to call a price implausibly low.
+        let unit = self.listing.unit_price();
+        let unit_usd = match unit {
+            Some(u) => rates.to_usd(&u).unwrap_or(total_usd),
+            None => total_usd,
+        };
+        let per_unit_note = if unit.is_some() {
             "unit price"
         } else {
             "price (unit count unknown)"

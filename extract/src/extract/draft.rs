@@ -1,6 +1,8 @@
 //! A listing being assembled from one or more sources, each field remembering its method.
 
-use pharmwatch_model::{Contact, ExtractionMethod, Gtin, Listing, Money, Quantity, Timestamp};
+use pharmwatch_model::{
+    Contact, ExtractionMethod, Gtin, Listing, Money, PriceBasis, Quantity, Timestamp,
+};
 
 use super::PageInfo;
 use crate::text::{MAX_DESCRIPTION_BYTES, MAX_SHORT_BYTES, MAX_TITLE_BYTES, collapse_whitespace};
@@ -16,6 +18,8 @@ pub(crate) struct Draft {
     pub title: Slot<String>,
     pub description: Slot<String>,
     pub price: Slot<Money>,
+    /// The price is one unit's ("$1.04/pill"), not the offer's.
+    pub price_per_unit: bool,
     pub seller: Slot<String>,
     /// Text of a dedicated quantity field ("30 tablets"), parsed at the end.
     pub quantity_text: Slot<String>,
@@ -48,6 +52,9 @@ impl Draft {
     pub fn fill_from(&mut self, other: Draft) {
         fill(&mut self.title, other.title);
         fill(&mut self.description, other.description);
+        if self.price.is_none() && other.price.is_some() {
+            self.price_per_unit = other.price_per_unit;
+        }
         fill(&mut self.price, other.price);
         fill(&mut self.seller, other.seller);
         fill(&mut self.quantity_text, other.quantity_text);
@@ -111,6 +118,9 @@ impl Draft {
         }
         if let Some((p, m)) = self.price {
             l.price = Some(p);
+            if self.price_per_unit {
+                l.price_basis = PriceBasis::Unit;
+            }
             l.methods.insert("price".into(), m);
         }
         if let Some((s, m)) = self.seller {

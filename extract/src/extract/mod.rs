@@ -42,9 +42,11 @@ pub(crate) struct PageInfo<'a> {
 }
 
 impl PageInfo<'_> {
-    /// Reads a price with the site's currency hint and the page language.
-    pub fn price(&self, text: &str) -> Option<pharmwatch_model::Money> {
-        crate::price::parse_price_in(text, self.hint, self.language.as_deref())
+    /// Reads a price with the site's currency hint and the page language, with whether it
+    /// is one unit's ("$1.04/pill").
+    pub fn priced(&self, text: &str) -> Option<(pharmwatch_model::Money, bool)> {
+        let parts = crate::price::parse_price_parts(text, self.hint, self.language.as_deref());
+        parts.money().map(|m| (m, parts.per_unit))
     }
 
     /// An absolute http(s) URL for `href`, without fragment.

@@ -102,7 +102,9 @@ fn draft(root: ElementRef<'_>, profile: &SiteProfile, info: &PageInfo<'_>) -> Op
         d.set_seller(&t, M);
     }
     if let Some(t) = first(root, profile, ProfileField::Price, MAX_SHORT_BYTES) {
-        d.price = info.price(&t).map(|p| (p, M));
+        let priced = info.priced(&t);
+        d.price_per_unit = priced.is_some_and(|(_, per_unit)| per_unit);
+        d.price = priced.map(|(p, _)| (p, M));
         if d.price.is_none() {
             tracing::debug!(url = %info.url, text = %t, "profile price text did not parse");
         }
