@@ -34,7 +34,7 @@ pub use explain::{Explanation, NodeExplanation, RuleExplanation};
 pub use lexicon::{Drug, DrugClass, LEXICON_FILE, Lexicon};
 pub use rates::{CurrencyRates, RATES_FILE, Rate};
 pub use rule::{Rule, TestCase};
-pub use testing::{TestReport, TestResult};
+pub use testing::{MIN_TESTS_EACH_WAY, TestReport, TestResult};
 
 use engine::ListingCtx;
 use regex_bank::{BankBuilder, RegexBank, field_index};
@@ -169,23 +169,13 @@ impl RuleSet {
     }
 }
 
-/// Validates rule files and reference data without keeping the result: load errors plus
-/// warnings for rules without embedded tests.
+/// Validates rule files and reference data without keeping the result: load errors, then
+/// every rule with too few embedded tests (the same policy `rules test` applies, see
+/// [`MIN_TESTS_EACH_WAY`]).
 pub fn lint(paths: &[PathBuf], reference_dir: &Path) -> Vec<Diagnostic> {
     match RuleSet::load(paths, reference_dir) {
         Err(e) => e.diagnostics,
-        Ok(set) => set
-            .rules()
-            .iter()
-            .filter(|r| r.tests.is_empty())
-            .map(|r| Diagnostic {
-                file: r.file.clone(),
-                line: r.line,
-                column: 1,
-                rule_id: Some(r.id.clone()),
-                message: "warning: rule has no embedded tests: add `[[rule.test]]` cases (at least two that fire and two that must not)".into(),
-            })
-            .collect(),
+        Ok(set) => testing::too_few_tests(&set),
     }
 }
 

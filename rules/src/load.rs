@@ -637,6 +637,7 @@ impl FileParser<'_, '_> {
             &["only_messaging", "kinds", "empty"],
             "a `contact` condition",
         );
+        let before = self.diags.len();
         let mut c = ContactCond::default();
         if let Some(v) = t.get("only_messaging") {
             c.only_messaging = Some(self.boolean(v, "`only_messaging`")?);
@@ -659,10 +660,14 @@ impl FileParser<'_, '_> {
             }
         }
         if c.only_messaging.is_none() && c.empty.is_none() && c.kinds.is_empty() {
-            self.err(
-                span.clone(),
-                "a `contact` condition needs `only_messaging`, `kinds` or `empty`",
-            );
+            // Only kinds that were all unknown: their own errors say it; "needs `kinds`"
+            // would be a second, false one.
+            if self.diags.len() == before {
+                self.err(
+                    span.clone(),
+                    "a `contact` condition needs `only_messaging`, `kinds` or `empty`",
+                );
+            }
             return None;
         }
         Some(c)
@@ -708,6 +713,7 @@ impl FileParser<'_, '_> {
 
     fn site_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<SiteCond> {
         self.check_keys(t, &["kind", "host", "tld"], "a `site` condition");
+        let before = self.diags.len();
         let mut c = SiteCond::default();
         if let Some(v) = t.get("kind") {
             for (s, sp) in self.string_list(v, "`kind`").unwrap_or_default() {
@@ -728,10 +734,14 @@ impl FileParser<'_, '_> {
                 .collect();
         }
         if c.kinds.is_empty() && c.hosts.is_empty() && c.tlds.is_empty() {
-            self.err(
-                span.clone(),
-                "a `site` condition needs `kind`, `host` or `tld`",
-            );
+            // `kind = ["shop"]`: the unknown kind's error names the valid ones; "needs
+            // `kind`" would be a second, false error.
+            if self.diags.len() == before {
+                self.err(
+                    span.clone(),
+                    "a `site` condition needs `kind`, `host` or `tld`",
+                );
+            }
             return None;
         }
         Some(c)

@@ -8,6 +8,7 @@ use pharmwatch_model::{Contact, ContactKind, Currency, Listing, Money, Quantity}
 use serde::Serialize;
 
 use crate::RuleSet;
+use crate::diagnostic::Diagnostic;
 use crate::engine::ListingCtx;
 use crate::explain::fmt_evidence;
 use crate::load::contact_kind;
@@ -30,11 +31,19 @@ pub struct TestResult {
     pub line: usize,
 }
 
+/// Tests that must fire, and tests that must not, that every rule carries. One test each way
+/// proves little: a rule that fires on everything passes one `expect = true`, and a rule
+/// that never fires passes one `expect = false`; a second case each way pins the boundary.
+/// `rules lint` and `rules test` both hold rules to it, so neither passes what the other fails.
+pub const MIN_TESTS_EACH_WAY: usize = 2;
+
 /// Outcomes of every embedded test of a rule set.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct TestReport {
     /// One entry per test, in rule order.
     pub results: Vec<TestResult>,
+    /// Rules with fewer than [`MIN_TESTS_EACH_WAY`] tests that fire or that must not.
+    pub too_few: Vec<Diagnostic>,
 }
 
 impl TestReport {
@@ -48,9 +57,9 @@ impl TestReport {
         self.results.len() - self.passed()
     }
 
-    /// True when no test failed.
+    /// True when no test failed and every rule has enough tests.
     pub fn ok(&self) -> bool {
-        self.failed() == 0
+        self.failed() == 0 && self.too_few.is_empty()
     }
 }
 
@@ -61,7 +70,13 @@ impl fmt::Display for TestReport {
             let status = if r.passed { "ok" } else { "FAILED" };
             writeln!(f, "test {}#{} ... {status}", r.rule_id, r.index)?;
         }
-        if !self.ok() {
+        if !self.too_few.is_empty() {
+            writeln!(f, "\nrules with too few tests:")?;
+            for d in &self.too_few {
+                writeln!(f, "    {d}")?;
+            }
+        }
+        if self.failed() > 0 {
             writeln!(f, "\nfailures:")?;
             for r in self.results.iter().filter(|r| !r.passed) {
                 writeln!(
@@ -75,13 +90,18 @@ impl fmt::Display for TestReport {
                 )?;
             }
         }
-        writeln!(
+        write!(
             f,
             "\ntest result: {}. {} passed; {} failed",
             if self.ok() { "ok" } else { "FAILED" },
             self.passed(),
             self.failed()
-        )
+        )?;
+        match self.too_few.len() {
+            0 => writeln!(f),
+            1 => writeln!(f, "; 1 rule with too few tests"),
+            n => writeln!(f, "; {n} rules with too few tests"),
+        }
     }
 }
 
@@ -92,7 +112,36 @@ pub(crate) fn run(set: &RuleSet) -> TestReport {
             results.push(run_one(set, rule, i + 1, tc));
         }
     }
-    TestReport { results }
+    TestReport {
+        results,
+        too_few: too_few_tests(set),
+    }
+}
+
+/// A problem for every rule with fewer than [`MIN_TESTS_EACH_WAY`] tests that fire or that
+/// must not, at the rule's `[[rule]]` line.
+pub(crate) fn too_few_tests(set: &RuleSet) -> Vec<Diagnostic> {
+    set.rules()
+        .iter()
+        .filter_map(|r| {
+            let fire = r.tests.iter().filter(|t| t.expect).count();
+            let quiet = r.tests.len() - fire;
+            if fire >= MIN_TESTS_EACH_WAY && quiet >= MIN_TESTS_EACH_WAY {
+                return None;
+            }
+            Some(Diagnostic {
+                file: r.file.clone(),
+                line: r.line,
+                column: 1,
+                rule_id: Some(r.id.clone()),
+                message: format!(
+                    "rule has {fire} {} that {} and {quiet} that must not: every rule needs at least {MIN_TESTS_EACH_WAY} of each (`[[rule.test]]` with `expect = true`, and with `expect = false`)",
+                    if fire == 1 { "test" } else { "tests" },
+                    if fire == 1 { "fires" } else { "fire" },
+                ),
+            })
+        })
+        .collect()
 }
 
 fn run_one(set: &RuleSet, rule: &Rule, index: usize, tc: &TestCase) -> TestResult {

@@ -189,26 +189,67 @@ expect = true
 }
 
 #[test]
-fn lint_warns_about_rules_without_tests() {
+fn lint_and_test_hold_every_rule_to_two_tests_each_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("r.toml");
+    let rule = "[[rule]]\nid = \"onion\"\ntitle = \"t\"\nseverity = \"low\"\ncategory = \"c\"\n[rule.match]\nsite = { tld = [\"onion\"] }\n";
+    let fires = "[[rule.test]]\nexpect = true\nurl = \"http://pills.onion/a\"\n";
+    let quiet = "[[rule.test]]\nexpect = false\nurl = \"https://pills.example/a\"\n";
+    // (tests that fire, tests that must not) → lint problems and `rules test` verdict agree.
+    for (n_fire, n_quiet, ok) in [
+        (0, 0, false),
+        (1, 0, false),
+        (2, 1, false),
+        (1, 2, false),
+        (2, 2, true),
+        (3, 2, true),
+    ] {
+        let text = format!("{rule}{}{}", fires.repeat(n_fire), quiet.repeat(n_quiet));
+        std::fs::write(&f, text).unwrap();
+        let diags = lint(std::slice::from_ref(&f), &reference());
+        let report = RuleSet::load(std::slice::from_ref(&f), &reference())
+            .unwrap()
+            .run_embedded_tests();
+        assert_eq!(diags.is_empty(), ok, "{n_fire}/{n_quiet}: {diags:?}");
+        assert_eq!(report.ok(), ok, "{n_fire}/{n_quiet}: {report}");
+        assert_eq!(report.failed(), 0, "{report}");
+        assert_eq!(report.too_few, diags);
+        if !ok {
+            assert_eq!(
+                (diags[0].line, diags[0].rule_id.as_deref()),
+                (1, Some("onion"))
+            );
+            assert!(
+                diags[0].message.contains(&format!("{n_fire} "))
+                    && diags[0].message.contains("at least 2 of each"),
+                "{diags:?}"
+            );
+            assert!(
+                report.to_string().contains("rule with too few tests"),
+                "{report}"
+            );
+        }
+    }
+    // The shipped packs meet the policy.
+    let packs = Path::new(env!("CARGO_MANIFEST_DIR")).join("packs");
+    assert_eq!(lint(&[packs], &reference()), Vec::new());
+}
+
+#[test]
+fn an_unknown_site_kind_is_one_error_naming_the_valid_kinds() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("r.toml");
     std::fs::write(
         &f,
-        "[[rule]]\nid = \"untested\"\ntitle = \"t\"\nseverity = \"low\"\ncategory = \"c\"\n[rule.match]\nsite = { tld = [\"onion\"] }\n",
+        "[[rule]]\nid = \"shops\"\ntitle = \"t\"\nseverity = \"low\"\ncategory = \"c\"\n[rule.match]\nsite = { kind = [\"shop\"] }\ncontact = { kinds = [\"pigeon\"] }\n",
     )
     .unwrap();
-    let diags = lint(&[f], &reference());
-    assert_eq!(diags.len(), 1, "{diags:?}");
-    assert_eq!(
-        (diags[0].line, diags[0].rule_id.as_deref()),
-        (1, Some("untested"))
-    );
+    let err = RuleSet::load(&[f], &reference()).unwrap_err();
+    let lines: Vec<String> = err.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].ends_with("r.toml:7:18: rule shops: unknown site kind `shop`: expected one of pharmacy, marketplace, classifieds, forum, darknet-market"), "{lines:?}");
     assert!(
-        diags[0]
-            .message
-            .starts_with("warning: rule has no embedded tests")
+        lines[1].contains("r.toml:8:22: rule shops: unknown contact kind `pigeon`"),
+        "{lines:?}"
     );
-    // The shipped packs lint clean.
-    let packs = Path::new(env!("CARGO_MANIFEST_DIR")).join("packs");
-    assert_eq!(lint(&[packs], &reference()), Vec::new());
 }

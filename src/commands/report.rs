@@ -1,4 +1,4 @@
-//! `pharmwatch report [RUN] [--json|--md]`, `pharmwatch report --diff A B`.
+//! `pharmwatch report [RUN] [--json|--md]`, `pharmwatch report --diff A B [--json|--md]`.
 
 use std::process::ExitCode;
 
@@ -20,7 +20,8 @@ pub struct ReportArgs {
     /// Print the report as Markdown (the default on a terminal too).
     #[arg(long)]
     pub md: bool,
-    /// Compare two runs: totals, rules and domains that differ.
+    /// Compare two runs (a crawl or a rescan each): counters, rules and domains that differ,
+    /// as Markdown or, with --json, JSON.
     #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "run")]
     pub diff: Option<Vec<i64>>,
 }
@@ -30,7 +31,12 @@ pub fn run(global: &Global, args: ReportArgs) -> Result<ExitCode> {
     let store = data.open_existing_store()?;
     if let Some(pair) = &args.diff {
         let (a, b) = (load(&store, &data, pair[0])?, load(&store, &data, pair[1])?);
-        println!("{}", serde_json::to_string_pretty(&report::diff(&a, &b))?);
+        let diff = report::diff(&a, &b);
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&diff)?);
+        } else {
+            print!("{}", report::diff_to_markdown(&diff));
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let run = match args.run {

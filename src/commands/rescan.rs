@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use pharmwatch_indexer::{ListingIndexWriter, WriterBudget};
-use pharmwatch_store::{DataDirLock, ListingChange, RunStatus, SqliteStore, StateStore};
+use pharmwatch_store::{DataDirLock, RunStatus, SqliteStore, StateStore};
 
 use super::{ConfigError, Global};
 use crate::pipeline::{self, DataDir};
+use crate::report::{RESCAN_TALLY_KEY, RescanTally};
 
 pub fn run(global: &Global) -> Result<ExitCode> {
     let config = global.load_config()?;
@@ -25,24 +26,28 @@ pub fn run(global: &Global) -> Result<ExitCode> {
     // merges, and no crawl competes for memory while it runs.
     let mut index = ListingIndexWriter::open_with_budget(&data.index(), WriterBudget::bulk())
         .with_context(|| format!("cannot open the index at {}", data.index().display()))?;
-    let (mut seen, mut changed, mut flagged) = (0u64, 0u64, 0u64);
+    let mut tally = RescanTally::default();
     for stored in pharmwatch_store::AllListings::new(&*store) {
         let stored = stored?;
         let verdict = rules.evaluate(&stored.listing);
-        if let Some(ListingChange::Changed { .. }) = store.update_verdict(&verdict, run)? {
-            changed += 1;
-        }
-        seen += 1;
-        flagged += u64::from(verdict.flagged);
+        store.update_verdict(&verdict, run)?;
+        tally.add(&stored.verdict, &verdict, stored.gone_since.is_none());
         let mut doc = pipeline::index_doc(&rules, stored.listing, verdict, stored.first_seen, run);
         doc.last_seen = stored.last_seen;
         doc.gone_since = stored.gone_since;
         index.upsert(&doc)?;
     }
     index.commit()?;
-    let counts = serde_json::json!({
-        "rescan": true, "listings": seen, "flagged": flagged, "changed": changed,
+    // Counted like a crawl's (live listings, flagged ones among them), so `report --diff`
+    // compares a rescan with the crawl before it; the tally is the rescan's own report.
+    let mut counts = serde_json::json!({
+        "rescan": true,
+        "listings": tally.listings,
+        "gone_listings": tally.gone_listings,
+        "flagged": tally.flagged_after,
+        "changed": tally.changed,
     });
+    counts[RESCAN_TALLY_KEY] = serde_json::to_value(&tally)?;
     store.finish_run(
         run,
         RunStatus::Finished,
@@ -52,9 +57,16 @@ pub fn run(global: &Global) -> Result<ExitCode> {
     let report = crate::report::build(&*store, run)?;
     let path = crate::report::write(&data.root, &report)?;
     println!(
-        "rescanned {seen} listings with the current rules: {flagged} flagged, {changed} verdicts changed (run {}, report {})",
+        "rescanned {} listings with the current rules ({} live, {} gone): {} verdicts changed; flagged live listings {} → {} (run {}, report {}; `pharmwatch report {}` shows it)",
+        tally.listings + tally.gone_listings,
+        tally.listings,
+        tally.gone_listings,
+        tally.changed,
+        tally.flagged_before,
+        tally.flagged_after,
         run.0,
-        path.display()
+        path.display(),
+        run.0
     );
     Ok(ExitCode::SUCCESS)
 }

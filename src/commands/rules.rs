@@ -71,9 +71,11 @@ impl PathsArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A stored listing (its id, or the URL of its page); otherwise an ad-hoc listing is
-    /// built from the options below.
-    pub listing: Option<String>,
+    /// A stored listing (its id, or the URL of its page), and/or rule files or folders (as
+    /// for `lint` and `test`). Without a listing, an ad-hoc one is built from the options
+    /// below.
+    #[arg(value_name = "LISTING|RULES")]
+    pub targets: Vec<String>,
     #[arg(long, default_value = "")]
     pub title: String,
     #[arg(long, default_value = "")]
@@ -94,8 +96,9 @@ pub struct ExplainArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
-    #[command(flatten)]
-    pub rules: PathsArgs,
+    /// Rule files or folders (default: the config's rule packs).
+    #[arg(long = "rules")]
+    pub rules_flag: Vec<PathBuf>,
 }
 
 pub fn run(global: &Global, cmd: RulesCommand) -> Result<ExitCode> {
@@ -119,15 +122,17 @@ pub fn run(global: &Global, cmd: RulesCommand) -> Result<ExitCode> {
             let rules = load(&args.paths(&config), &reference)?;
             let report = rules.run_embedded_tests();
             print!("{report}");
-            Ok(if report.failed() == 0 {
+            // Too few tests fails like a failing test: `lint` counts it as a problem too.
+            Ok(if report.ok() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(exit::PARTIAL)
             })
         }
-        RulesCommand::Explain(args) => {
-            let rules = load(&args.rules.paths(&config), &reference)?;
-            let listing = match &args.listing {
+        RulesCommand::Explain(mut args) => {
+            let (rules, listing_key) = explain_targets(&mut args)?;
+            let rules = load(&rules.paths(&config), &reference)?;
+            let listing = match &listing_key {
                 Some(key) => super::backtest::stored_listing(global, key)?,
                 None => adhoc_listing(&args)?,
             };
@@ -153,6 +158,47 @@ pub fn run(global: &Global, cmd: RulesCommand) -> Result<ExitCode> {
 fn load(paths: &[PathBuf], reference: &std::path::Path) -> Result<pharmwatch_rules::RuleSet> {
     pharmwatch_rules::RuleSet::load(paths, reference)
         .map_err(|e| anyhow::Error::new(ConfigError(e.to_string())))
+}
+
+/// Sorts `explain`'s positional arguments: rule files and folders join `--rules` (as they
+/// would for `lint` and `test`), and what is left is the stored listing's id or URL. Returns
+/// the rule paths, and that listing key if any.
+fn explain_targets(args: &mut ExplainArgs) -> Result<(PathsArgs, Option<String>)> {
+    let mut rules = PathsArgs {
+        rules_flag: std::mem::take(&mut args.rules_flag),
+        paths: Vec::new(),
+    };
+    let mut key = None;
+    for target in std::mem::take(&mut args.targets) {
+        let path = PathBuf::from(&target);
+        let is_url = target.starts_with("http://") || target.starts_with("https://");
+        if !is_url && (path.is_dir() || path.is_file()) {
+            rules.paths.push(path);
+        } else if !is_url
+            && (target.contains(std::path::MAIN_SEPARATOR) || target.ends_with(".toml"))
+        {
+            // Listing ids have no slashes and URLs have a scheme: this was meant as a path.
+            return Err(ConfigError(format!(
+                "no such rule file or folder: {target} (a listing is named by its id or page URL)"
+            ))
+            .into());
+        } else if let Some(first) = &key {
+            return Err(ConfigError(format!(
+                "two listings given ({first} and {target}): explain one at a time"
+            ))
+            .into());
+        } else {
+            key = Some(target);
+        }
+    }
+    if key.is_some() && !args.title.is_empty() {
+        return Err(ConfigError(
+            "--title describes an ad-hoc listing, but a stored listing was named too: drop one"
+                .into(),
+        )
+        .into());
+    }
+    Ok((rules, key))
 }
 
 fn adhoc_listing(args: &ExplainArgs) -> Result<Listing> {

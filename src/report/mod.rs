@@ -2,8 +2,14 @@
 //! listings, price and verdict changes, listings gone, new domains, top rules, trend
 //! signals. Built from the state store, written as JSON and Markdown under `reports/` in the
 //! data directory.
+//!
+//! A rescan (`pharmwatch rescan`) fetches nothing: its report says what the current rules
+//! changed (verdicts, and each rule's listings before and after, gained and lost) and leaves
+//! out the crawl's sections. Rules are counted the same way in every report, in `--diff` and
+//! in search facets: on flagged listings (see [`rescan`]).
 
 mod markdown;
+pub mod rescan;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -13,7 +19,8 @@ use pharmwatch_model::{Money, Severity};
 use pharmwatch_store::{HistoryEntry, HistoryKind, RunId, RunRecord, StateStore, StoredListing};
 use serde::{Deserialize, Serialize};
 
-pub use markdown::to_markdown;
+pub use markdown::{diff_to_markdown, to_markdown};
+pub use rescan::RescanTally;
 
 use crate::analysis::trends::{TrendReport, trend_report};
 use pharmwatch_signals::RunCounts;
@@ -36,13 +43,37 @@ pub struct RunReport {
     pub returned: Vec<ReportListing>,
     /// Domains with listings for the first time in this run.
     pub new_domains: Vec<String>,
-    /// Rules by how many listings seen in this run they fired on.
+    /// Rules by how many flagged listings seen in this run they fired on (for a rescan: the
+    /// flagged live listings).
     pub top_rules: Vec<(String, u64)>,
     /// Trend signals of this run against earlier runs of the same sites (empty in reports
     /// written before pharmwatch kept counts).
     #[serde(default)]
     pub signals: TrendReport,
+    /// A rescan's tally: verdicts changed, each rule before and after, gained and lost.
+    /// `None` for a crawl.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rescan: Option<RescanTally>,
 }
+
+impl RunReport {
+    /// `crawl` or `rescan`.
+    pub fn kind(&self) -> &'static str {
+        if is_rescan(&self.counts) {
+            "rescan"
+        } else {
+            "crawl"
+        }
+    }
+}
+
+/// Whether a run's counts are a rescan's (`rescan` writes `"rescan": true`).
+fn is_rescan(counts: &serde_json::Value) -> bool {
+    counts.get("rescan").and_then(serde_json::Value::as_bool) == Some(true)
+}
+
+/// Where a rescan keeps its [`RescanTally`] in the run's counts.
+pub const RESCAN_TALLY_KEY: &str = "tally";
 
 /// A listing as a report line shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,8 +133,10 @@ pub struct ListingScan {
 }
 
 impl ListingScan {
-    /// Reads every stored listing once.
+    /// Reads every stored listing once. A crawl's listings are the ones it saw; a rescan's
+    /// are the live ones, all of which it re-evaluated (it does not move `last_run`).
     pub fn of(store: &dyn StateStore, record: &RunRecord) -> Result<ListingScan> {
+        let rescan = is_rescan(&record.counts);
         let mut counts = RunCounts::default();
         let mut rules: BTreeMap<String, u64> = BTreeMap::new();
         let (mut before, mut now) = (BTreeSet::new(), BTreeSet::new());
@@ -112,11 +145,21 @@ impl ListingScan {
             if stored.first_seen < record.started_at {
                 before.insert(stored.listing.domain.clone());
             }
-            if stored.last_run == record.id {
+            let in_run = if rescan {
+                stored.gone_since.is_none()
+            } else {
+                stored.last_run == record.id
+            };
+            if in_run {
                 counts.add_listing(&stored.verdict);
                 now.insert(stored.listing.domain.clone());
-                for rule in stored.verdict.rule_ids() {
-                    *rules.entry(rule.to_string()).or_default() += 1;
+                // Flagged listings only, as search facets count them: an `info` rule on a
+                // listing nothing flagged is not a hit anyone searches for.
+                if stored.flagged {
+                    let ids: BTreeSet<&str> = stored.verdict.rule_ids().collect();
+                    for rule in ids {
+                        *rules.entry(rule.to_string()).or_default() += 1;
+                    }
                 }
             }
         }
@@ -160,7 +203,15 @@ pub fn build_with(
     }
     report.top_rules = scan.top_rules;
     report.new_domains = scan.new_domains;
-    report.signals = trend_report(store, record.id)?;
+    if is_rescan(&record.counts) {
+        // Rescans before the tally was kept rebuild without it: their top rules still stand.
+        report.rescan = record
+            .counts
+            .get(RESCAN_TALLY_KEY)
+            .and_then(|t| serde_json::from_value(t.clone()).ok());
+    } else {
+        report.signals = trend_report(store, record.id)?;
+    }
     for list in [
         &mut report.new_flagged,
         &mut report.gone,
@@ -194,6 +245,7 @@ fn empty_report(record: &RunRecord) -> RunReport {
             run: record.id.0,
             ..TrendReport::default()
         },
+        rescan: None,
     }
 }
 
@@ -268,31 +320,63 @@ pub fn read(data_dir: &Path, run: i64) -> Result<RunReport> {
         .with_context(|| format!("{} is not a run report", path.display()))
 }
 
+/// A run as a diff names it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunLabel {
+    pub run: i64,
+    /// `crawl` or `rescan`.
+    pub kind: &'static str,
+    pub status: String,
+    #[serde(with = "pharmwatch_model::timestamp")]
+    pub started_at: pharmwatch_model::Timestamp,
+}
+
+impl RunLabel {
+    fn of(r: &RunReport) -> Self {
+        RunLabel {
+            run: r.run,
+            kind: r.kind(),
+            status: r.status.clone(),
+            started_at: r.started_at,
+        }
+    }
+}
+
+/// A value in the earlier and the later run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change<T> {
+    pub from: T,
+    pub to: T,
+}
+
 /// What differs between two runs' reports: totals, per-rule counts, new domains.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportDiff {
-    pub from: i64,
-    pub to: i64,
-    /// Counter → (from, to) for every top-level counter that differs.
-    pub counts: BTreeMap<String, (serde_json::Value, serde_json::Value)>,
-    /// Rule → (listings in `from`, listings in `to`) where they differ.
-    pub rules: BTreeMap<String, (u64, u64)>,
+    pub from: RunLabel,
+    pub to: RunLabel,
+    /// Every top-level number both runs count, where it differs. A crawl counts pages and a
+    /// rescan does not: a counter only one run has is left out, not shown as fallen to 0.
+    pub counts: BTreeMap<String, Change<serde_json::Value>>,
+    /// Flagged listings each rule fired on, where they differ (0: the rule did not fire, or
+    /// was not in that run's rule set).
+    pub rules: BTreeMap<String, Change<u64>>,
     pub domains_only_in_to: Vec<String>,
 }
 
 pub fn diff(a: &RunReport, b: &RunReport) -> ReportDiff {
     let mut counts = BTreeMap::new();
-    let keys: BTreeSet<&String> = a
-        .counts
-        .as_object()
-        .into_iter()
-        .chain(b.counts.as_object())
-        .flat_map(|o| o.keys())
-        .collect();
-    for key in keys {
-        let (x, y) = (&a.counts[key.as_str()], &b.counts[key.as_str()]);
-        if x != y && !x.is_object() && !y.is_object() {
-            counts.insert(key.clone(), (x.clone(), y.clone()));
+    if let (Some(x), Some(y)) = (a.counts.as_object(), b.counts.as_object()) {
+        for (key, from) in x {
+            let Some(to) = y.get(key) else { continue };
+            if from != to && from.is_number() && to.is_number() {
+                counts.insert(
+                    key.clone(),
+                    Change {
+                        from: from.clone(),
+                        to: to.clone(),
+                    },
+                );
+            }
         }
     }
     let ra: BTreeMap<_, _> = a.top_rules.iter().cloned().collect();
@@ -301,17 +385,17 @@ pub fn diff(a: &RunReport, b: &RunReport) -> ReportDiff {
         .keys()
         .chain(rb.keys())
         .filter_map(|r| {
-            let (x, y) = (
+            let (from, to) = (
                 ra.get(r).copied().unwrap_or(0),
                 rb.get(r).copied().unwrap_or(0),
             );
-            (x != y).then(|| (r.clone(), (x, y)))
+            (from != to).then(|| (r.clone(), Change { from, to }))
         })
         .collect();
     let da: BTreeSet<_> = a.new_domains.iter().collect();
     ReportDiff {
-        from: a.run,
-        to: b.run,
+        from: RunLabel::of(a),
+        to: RunLabel::of(b),
         counts,
         rules,
         domains_only_in_to: b
