@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::crawl::{SiteRuntime, count_rejections, lock};
-use crate::extraction::ExtractionPool;
+use crate::extraction::{ExtractionFailed, ExtractionPool, PAGE_TIME_BUDGET};
 use crate::fetch::{Exchange, Limits, exchange};
 use crate::frontier::{Frontier, Priority, normalize_url};
 use crate::politeness::HostKey;
@@ -501,10 +501,19 @@ async fn parse(
     let digest = rec.body_sha256.clone().unwrap_or_default();
     let result = ctx
         .extraction
-        .run(move || extractor.extract(&body, content_type.as_deref(), &url, fetched_at, &digest))
+        .run(job.site, PAGE_TIME_BUDGET, move || {
+            extractor.extract(&body, content_type.as_deref(), &url, fetched_at, &digest)
+        })
         .await;
     match result {
         Ok(page) => {
+            if let Some(over) = &page.over_budget {
+                set_error(
+                    rec,
+                    FetchErrorKind::OverBudget,
+                    format!("page over its parse budget: {over}"),
+                );
+            }
             rec.listings = page.listings;
             rec.encoding = page.encoding;
             rec.links_found = page.links.len();
@@ -515,11 +524,22 @@ async fn parse(
                 .collect();
             Outcome::Links(admitted)
         }
-        Err(e) => {
+        Err(ExtractionFailed::OverTime(budget)) => {
+            set_error(
+                rec,
+                FetchErrorKind::OverBudget,
+                format!(
+                    "page over its parse budget: extraction took over {}s; page skipped",
+                    budget.as_secs()
+                ),
+            );
+            Outcome::Done
+        }
+        Err(ExtractionFailed::Failed(e)) => {
             set_error(
                 rec,
                 FetchErrorKind::Extraction,
-                format!("extraction failed: {}", e.0),
+                format!("extraction failed: {e}"),
             );
             Outcome::Done
         }

@@ -1123,3 +1123,65 @@ async fn many_hosts_throughput() {
     );
     assert_eq!(pages, (hosts * (per_host + 1)) as u64);
 }
+
+/// A site serving pages of 800k nested `<div>`s (under the body cap; before the parse budget
+/// each ran past 300 s) next to a normal shop: the shop's pages all arrive, whole, and the
+/// hostile pages are cut off and marked, not left running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pathological_html_is_cut_off_and_does_not_stall_other_sites() {
+    let nested = "<div>".repeat(800_000);
+    let links: String = (1..=4)
+        .map(|i| format!(r#"<a href="/deep/{i}.html">deep {i}</a>"#))
+        .collect();
+    let mut pages = vec![
+        ("/robots.txt", Reply::text("User-agent: *\nAllow: /\n")),
+        (
+            "/",
+            Reply::html(format!("<html><body>{links}</body></html>")),
+        ),
+    ];
+    let paths = [
+        "/deep/1.html",
+        "/deep/2.html",
+        "/deep/3.html",
+        "/deep/4.html",
+    ];
+    for path in paths {
+        pages.push((
+            path,
+            Reply::html(format!("<html><body>{links}{nested}</body></html>")),
+        ));
+    }
+    let hostile = Server::pages(pages).await;
+    let shop = healthy_site().await;
+    let settings = CrawlSettings {
+        max_body_bytes: 10 * 1024 * 1024,
+        timeout_secs: 20,
+        ..settings()
+    };
+    let started = std::time::Instant::now();
+    let (stats, records) = crawl(
+        settings,
+        vec![site("hostile", &hostile), site("shop", &shop)],
+    )
+    .await;
+    assert_healthy(&shop, &records, &stats, "shop");
+    for path in paths {
+        let page = record_for(&records, &hostile.url(path));
+        assert_eq!(error_kind(page), Some(FetchErrorKind::OverBudget), "{path}");
+        let message = &page.error.as_ref().expect("an error").message;
+        assert!(message.contains("nested deeper than 512"), "{message}");
+        // The evidence is the whole body as served.
+        assert!(page.body.len() > 4_000_000, "{}", page.body.len());
+    }
+    assert_eq!(
+        stats.per_site["hostile"].errors_by_kind.get("over_budget"),
+        Some(&4)
+    );
+    // Generous: the four hostile pages took minutes each before the budget.
+    assert!(
+        started.elapsed() < Duration::from_secs(50),
+        "{:?}",
+        started.elapsed()
+    );
+}
