@@ -138,13 +138,16 @@ impl Scope {
         Scope { site, max_url_len }
     }
 
+    /// Whether the URL is http(s) on one of the site's hosts (its start URLs' hosts or its
+    /// `allowed_hosts`), whatever its path.
+    pub fn host_allowed(&self, url: &Url) -> bool {
+        matches!(url.scheme(), "http" | "https") && self.site.hosts.iter().any(|h| h.matches(url))
+    }
+
     /// Whether the URL is inside the site's scope: http(s), allowed host, include and
     /// exclude patterns (include does not apply to `seed`s).
     pub fn in_scope(&self, url: &Url, seed: bool) -> bool {
-        if !matches!(url.scheme(), "http" | "https") {
-            return false;
-        }
-        if !self.site.hosts.iter().any(|h| h.matches(url)) {
+        if !self.host_allowed(url) {
             return false;
         }
         let text = url.as_str();

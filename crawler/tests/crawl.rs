@@ -1185,3 +1185,53 @@ async fn pathological_html_is_cut_off_and_does_not_stall_other_sites() {
         started.elapsed()
     );
 }
+
+/// A robots.txt that redirects off the site's hosts is not followed (a shop must not make
+/// the crawler request any address it likes); it counts as unavailable (RFC 9309 §2.3.1.2),
+/// which allows the site, and the record says why. A redirect within the host is followed.
+#[tokio::test]
+async fn robots_redirects_stay_on_the_sites_hosts() {
+    let elsewhere = Server::pages(vec![(
+        "/robots.txt",
+        Reply::text("User-agent: *\nDisallow: /\n"),
+    )])
+    .await;
+    let target = elsewhere.url("/robots.txt");
+    let shop = Server::start(move |hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::redirect(&target),
+        "/" => Reply::html("<html><body>home</body></html>"),
+        _ => Reply::status(404),
+    })
+    .await;
+    let (stats, records) = crawl(settings(), vec![site("shop", &shop)]).await;
+    assert_eq!(elsewhere.count("/robots.txt"), 0, "{:?}", elsewhere.paths());
+    let robots = records
+        .iter()
+        .find(|r| r.kind == RecordKind::Robots)
+        .expect("a robots record");
+    assert_eq!(error_kind(robots), Some(FetchErrorKind::RedirectOutOfScope));
+    let message = &robots.error.as_ref().expect("an error").message;
+    assert!(
+        message.contains("leaves the site's hosts") && message.contains("allow all"),
+        "{message}"
+    );
+    assert_eq!(
+        shop.count("/"),
+        1,
+        "the site is crawled: {:?}",
+        shop.paths()
+    );
+    assert_eq!(stats.per_site["shop"].robots_disallowed, 0);
+
+    // On the same host, the redirect is followed and its rules apply.
+    let moved = Server::start(|hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::redirect("/files/robots.txt"),
+        "/files/robots.txt" => Reply::text("User-agent: *\nDisallow: /\n"),
+        _ => Reply::html("<html><body>home</body></html>"),
+    })
+    .await;
+    let (stats, _) = crawl(settings(), vec![site("moved", &moved)]).await;
+    assert_eq!(moved.count("/files/robots.txt"), 1, "{:?}", moved.paths());
+    assert_eq!(moved.count("/"), 0, "{:?}", moved.paths());
+    assert!(stats.per_site["moved"].robots_disallowed >= 1);
+}
