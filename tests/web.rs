@@ -72,7 +72,7 @@ const HOSTILE_HEAD: &str = r#"<!doctype html><html><head><meta charset="utf-8"><
 fn hostile_page(path: &str) -> Option<String> {
     let body = match path {
         "/" => r#"<h1>Hostile ads</h1><a href="/ad/1.html">one</a> <a href="/ad/2.html">two</a>
-<a href="javascript:alert(1)">js</a>"#
+<a href="/ad/3.html">three</a> <a href="javascript:alert(1)">js</a>"#
             .to_string(),
         "/ad/1.html" => r#"<div class="listing">
 <h1 class="listing-title">Oxycodone 30mg x 60 tablets &lt;script&gt;alert(1)&lt;/script&gt; no prescription</h1>
@@ -92,6 +92,14 @@ fn hostile_page(path: &str) -> Option<String> {
 <div class="listing-price">9,99 €</div>
 <div class="listing-description">Oxycodone, no doctor needed.</div>
 </div>"#
+            .to_string(),
+        // A formula behind a zero-width space, in full-width `＝`; a right-to-left override
+        // that would show "stelbat 03 x gm05" the wrong way round.
+        "/ad/3.html" => "<div class=\"listing\">
+<h1 class=\"listing-title\">\u{200B}＝HYPERLINK(1) Tramadol \u{202E}50mg x 30 tablets</h1>
+<div class=\"listing-price\">9,99 €</div>
+<div class=\"listing-description\">Tramadol \u{2066}no doctor\u{2069} needed.</div>
+</div>"
             .to_string(),
         _ => return None,
     };
@@ -632,6 +640,30 @@ async fn hostile_text_is_escaped_and_the_archived_copy_is_sandboxed() {
         .text();
     assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
     assert!(!csv.contains(",=HYPERLINK") && !csv.contains(",\"=HYPERLINK"));
+
+    // Invisible and full-width characters do not hide a formula from the CSV export, and
+    // bidi controls never reach a page.
+    let csv = ok(&server.url("/search.csv?q=tramadol&flagged=all"))
+        .await
+        .text();
+    assert!(csv.contains("'\u{200B}＝HYPERLINK(1)"), "{csv}");
+    let found = ok(&server.url("/api/search?q=tramadol&flagged=all"))
+        .await
+        .json();
+    let tramadol = &hits(&found)[0]["doc"]["listing"];
+    assert!(tramadol["title"].as_str().unwrap().contains('\u{202E}'));
+    let id = tramadol["id"].as_str().unwrap();
+    for path in [
+        format!("/listing/{id}"),
+        "/search?q=tramadol&flagged=all".into(),
+    ] {
+        let html = ok(&server.url(&path)).await.text();
+        assert!(html.contains("Tramadol"), "{path}");
+        assert!(
+            !html.contains(['\u{202E}', '\u{2066}', '\u{2069}']),
+            "bidi control on {path}"
+        );
+    }
 }
 
 /// The markup of every tag in `html`, with quoted attribute values blanked: text is escaped,

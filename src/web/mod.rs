@@ -187,8 +187,37 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             auth::require_token,
         ))
+        .layer(middleware::from_fn(strip_bidi_controls))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// Removes bidi controls (`pharmwatch_model::text::is_bidi_control`) from every HTML page.
+///
+/// Scraped titles reach many templates; a U+202E in one showed the rest of the line reversed
+/// (issue 23). The server's own templates use none of these characters, so removing them
+/// from the rendered page neutralises every scraped string at once, including those of
+/// templates added later. JSON and downloads keep the text as stored.
+async fn strip_bidi_controls(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if !is_html {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // Pages are rendered in memory already; the limit only guards against a bug.
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
+        return WebError::Internal(anyhow::anyhow!("a page could not be read back"))
+            .into_response();
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let clean = pharmwatch_model::text::strip_bidi(&text).into_owned();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(clean))
 }
 
 async fn not_found() -> WebError {
