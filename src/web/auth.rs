@@ -63,10 +63,17 @@ impl AccessToken {
             .get_all(header::AUTHORIZATION)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.strip_prefix("Bearer "))
-            .any(|t| self.matches_token(t.trim()));
+            .filter_map(bearer_token)
+            .any(|t| self.matches_token(t));
         bearer || cookies(headers, COOKIE).any(|v| self.matches_session(v))
     }
+}
+
+/// The token of an `Authorization: Bearer TOKEN` value; the scheme name is case-insensitive
+/// (RFC 9110 §11.1), so `bearer` and `BEARER` are read too.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once([' ', '\t'])?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 fn digest(bytes: &[u8]) -> [u8; 32] {
@@ -259,6 +266,17 @@ mod tests {
             HeaderValue::from_static("Bearer 0123456789abcdef"),
         );
         assert!(token.admits(&headers));
+        for value in ["bearer 0123456789abcdef", "BEARER  0123456789abcdef"] {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
+            assert!(token.admits(&headers), "{value}");
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic 0123456789abcdef"),
+        );
+        assert!(!token.admits(&headers));
         let mut headers = HeaderMap::new();
         let cookie = format!("other=1; {COOKIE}={}", token.session);
         headers.insert(header::COOKIE, HeaderValue::from_str(&cookie).unwrap());
