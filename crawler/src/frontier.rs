@@ -274,6 +274,18 @@ impl Frontier {
         }
     }
 
+    /// Takes one fetch of `max_pages` for something that is not a page of the frontier (a
+    /// sitemap): false when the budget is spent. A sitemap costs a request and its bytes like
+    /// a page, so it counts like one: one site with `max_pages = 300` downloaded 600 MB of
+    /// sitemaps when they did not (issue 23).
+    pub fn take_fetch(&mut self) -> bool {
+        if self.max_pages.is_some_and(|max| self.admitted >= max) {
+            return false;
+        }
+        self.admitted += 1;
+        true
+    }
+
     /// Admits a redirect target of an admitted page: scope and trap checks apply, page
     /// and depth limits do not (the hop continues a page already counted).
     pub fn admit_redirect(&mut self, url: &Url) -> Result<Url, Rejection> {

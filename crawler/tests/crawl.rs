@@ -1235,3 +1235,50 @@ async fn robots_redirects_stay_on_the_sites_hosts() {
     assert_eq!(moved.count("/"), 0, "{:?}", moved.paths());
     assert!(stats.per_site["moved"].robots_disallowed >= 1);
 }
+
+/// A sitemap index of a thousand sitemaps under `max_pages = 5`: sitemap fetches count
+/// against the page budget, so the site gets five requests besides robots.txt, not a
+/// thousand (a site downloaded 600 MB of sitemaps under `max_pages = 300`, issue 23).
+#[tokio::test]
+async fn sitemap_fetches_count_against_max_pages() {
+    let shop = Server::start(move |hit| {
+        let host = hit.header("host").unwrap_or("").to_string();
+        match hit.path.as_str() {
+            "/robots.txt" => Reply::text(&format!(
+                "User-agent: *\nSitemap: http://{host}/index.xml\n"
+            )),
+            "/index.xml" => {
+                let children: String = (0..1_000)
+                    .map(|i| format!("<sitemap><loc>http://{host}/sm{i}.xml</loc></sitemap>"))
+                    .collect();
+                Reply::bytes(
+                    200,
+                    "application/xml",
+                    format!("<sitemapindex>{children}</sitemapindex>").into_bytes(),
+                )
+            }
+            p if p.starts_with("/sm") => Reply::bytes(
+                200,
+                "application/xml",
+                format!("<urlset><url><loc>http://{host}/p{p}.html</loc></url></urlset>")
+                    .into_bytes(),
+            ),
+            _ => Reply::html("<html>page</html>"),
+        }
+    })
+    .await;
+    let mut cfg = site("mapped", &shop);
+    cfg.max_pages = Some(5);
+    let (_, records) = crawl(settings(), vec![cfg]).await;
+    let requests: Vec<String> = shop
+        .paths()
+        .into_iter()
+        .filter(|p| p != "/robots.txt")
+        .collect();
+    assert_eq!(requests.len(), 5, "{requests:?}");
+    let fetched = records
+        .iter()
+        .filter(|r| matches!(r.kind, RecordKind::Page | RecordKind::Sitemap))
+        .count();
+    assert_eq!(fetched, 5);
+}
