@@ -171,7 +171,7 @@ impl Weight for BudgetWeight {
         self.weight
             .for_each_pruning(threshold, reader, &mut |doc, score| {
                 seen += 1;
-                if !stopped && seen % CHECK_EVERY == 0 {
+                if !stopped && seen.is_multiple_of(CHECK_EVERY) {
                     stopped = self.budget.spent();
                 }
                 if stopped {

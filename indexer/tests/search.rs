@@ -845,7 +845,7 @@ fn expensive_queries_are_refused_or_stopped() {
         other => panic!("expected a query error, got {other:?}"),
     };
     assert!(e.message.contains("too many terms"), "{e}");
-    let some = vec!["*n*"; 11].join(" OR ");
+    let some = ["*n*"; 11].join(" OR ");
     let e = match f.searcher.search(&req(&some)) {
         Err(SearchError::Query(e)) => e,
         other => panic!("expected a query error, got {other:?}"),

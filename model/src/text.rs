@@ -40,9 +40,9 @@ pub fn is_invisible(c: char) -> bool {
 /// whitespace and invisible characters, and counting the full-width forms `＝＋－＠`, which
 /// some spreadsheets fold to ASCII.
 pub fn starts_like_formula(text: &str) -> bool {
-    let first = text
-        .chars()
-        .find(|c| !is_invisible(*c) && !(c.is_whitespace() && *c != '\t' && *c != '\r'));
+    // Tab and carriage return count as the start of a formula; other spaces are skipped.
+    let skipped = |c: char| is_invisible(c) || (c.is_whitespace() && c != '\t' && c != '\r');
+    let first = text.chars().find(|c| !skipped(*c));
     matches!(
         first,
         Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠')

@@ -118,19 +118,19 @@ mod tests {
         );
         assert_eq!(e.position, 5 * MAX_TERMS);
 
-        let regexes = vec!["/a.*b/"; MAX_EXPENSIVE_TERMS + 1].join(" ");
+        let regexes = ["/a.*b/"; MAX_EXPENSIVE_TERMS + 1].join(" ");
         let e = checked(&regexes).expect_err("too many regexes");
         assert!(
             e.message
                 .contains("regex, wildcard or fuzzy terms: 11 (at most 10"),
             "{e}"
         );
-        let wildcards = vec!["*n*"; MAX_EXPENSIVE_TERMS + 1].join(" OR ");
+        let wildcards = ["*n*"; MAX_EXPENSIVE_TERMS + 1].join(" OR ");
         assert!(checked(&wildcards).is_err());
-        let fuzzy = vec!["oxycodone~2"; MAX_EXPENSIVE_TERMS + 1].join(" ");
+        let fuzzy = ["oxycodone~2"; MAX_EXPENSIVE_TERMS + 1].join(" ");
         assert!(checked(&fuzzy).is_err());
         // A phrase's ~N is a distance, not a fuzzy term.
-        let phrases = vec!["\"a b\"~2"; MAX_EXPENSIVE_TERMS + 1].join(" ");
+        let phrases = ["\"a b\"~2"; MAX_EXPENSIVE_TERMS + 1].join(" ");
         assert!(checked(&phrases).is_ok());
 
         let long = "a".repeat(MAX_QUERY_BYTES + 1);
