@@ -200,12 +200,15 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// templates added later. JSON and downloads keep the text as stored.
 async fn strip_bidi_controls(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
-    let is_html = res
+    // Our own pages only: UTF-8 HTML without a policy of its own. The archived copy sets its
+    // sandbox policy and must stay byte-exact (it hashes to the evidence digest).
+    let own_page = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/html"));
-    if !is_html {
+        .is_some_and(|ct| ct.eq_ignore_ascii_case("text/html; charset=utf-8"))
+        && !res.headers().contains_key(header::CONTENT_SECURITY_POLICY);
+    if !own_page {
         return res;
     }
     let (mut parts, body) = res.into_parts();
@@ -214,10 +217,14 @@ async fn strip_bidi_controls(req: Request, next: Next) -> Response {
         return WebError::Internal(anyhow::anyhow!("a page could not be read back"))
             .into_response();
     };
-    let text = String::from_utf8_lossy(&bytes);
-    let clean = pharmwatch_model::text::strip_bidi(&text).into_owned();
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, axum::body::Body::from(clean))
+    let body = match std::str::from_utf8(&bytes) {
+        Ok(text) if text.chars().any(pharmwatch_model::text::is_bidi_control) => {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            axum::body::Body::from(pharmwatch_model::text::strip_bidi(text).into_owned())
+        }
+        _ => axum::body::Body::from(bytes),
+    };
+    Response::from_parts(parts, body)
 }
 
 async fn not_found() -> WebError {
