@@ -540,6 +540,62 @@ async fn a_token_guards_every_page_and_api_call() {
     assert_eq!(with_cookie.status, 200);
     let forged = get_with(&server.url("/reports"), &[("cookie", "pw_session=abc")]).await;
     assert_eq!(forged.status, 401);
+
+    // Issue 23: the scheme is case-insensitive; each login is its own random session with an
+    // expiry, ended by logout; logins from another site and floods of wrong tokens are refused.
+    let lower = get_with(
+        &server.url("/api/reports"),
+        &[("authorization", &format!("bearer {TOKEN}"))],
+    )
+    .await;
+    assert_eq!(lower.status, 200);
+    assert!(cookie.contains("Max-Age="), "{cookie}");
+    let login_with = |origin: Option<&'static str>| {
+        let mut request = client()
+            .post(server.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={TOKEN}"));
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.send()
+    };
+    let second = login_with(None).await.unwrap();
+    let second_pair = second.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_ne!(second_pair, pair, "a new session id per login");
+    let logout = client()
+        .post(server.url("/logout"))
+        .header("cookie", pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status().as_u16(), 303);
+    let after = get_with(&server.url("/reports"), &[("cookie", pair)]).await;
+    assert_eq!(after.status, 401, "logout ends the session on the server");
+    let other = get_with(&server.url("/reports"), &[("cookie", &second_pair)]).await;
+    assert_eq!(other.status, 200, "other sessions go on");
+    let cross = login_with(Some("http://evil.example")).await.unwrap();
+    assert_eq!(cross.status().as_u16(), 403);
+    assert!(cross.headers().get("set-cookie").is_none());
+    let mut last = 0;
+    for _ in 0..12 {
+        let wrong = client()
+            .post(server.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("token=wrong-token-wrong-token")
+            .send()
+            .await
+            .unwrap();
+        last = wrong.status().as_u16();
+    }
+    assert_eq!(last, 429, "wrong tokens are rate-limited");
+    assert_eq!(login_with(None).await.unwrap().status().as_u16(), 429);
 }
 
 #[test]

@@ -22,11 +22,16 @@ pub struct ServeArgs {
     /// command lines are visible to other local users.
     #[arg(long, env = "PHARMWATCH_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Mark the login cookie `Secure` (browsers send it only over HTTPS): for a server
+    /// reached through a TLS-terminating proxy.
+    #[arg(long, env = "PHARMWATCH_SECURE_COOKIE")]
+    pub secure_cookie: bool,
 }
 
 pub fn run(global: &Global, args: ServeArgs) -> Result<ExitCode> {
     let addr = parse_bind(&args.bind)?;
-    let token = check_token(addr, args.token.as_deref())?;
+    let token =
+        check_token(addr, args.token.as_deref())?.map(|t| t.with_secure_cookie(args.secure_cookie));
     let index = crate::pipeline::DataDir::new(&global.data_dir).index();
     if !index.is_dir() {
         tracing::warn!(
