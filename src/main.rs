@@ -78,6 +78,8 @@ pub enum Command {
     /// Show how one string is read: price, quantity or contacts.
     #[command(subcommand)]
     Parse(commands::parse::ParseCommand),
+    /// Whether robots.txt lets the crawler fetch a URL: the group, the rule and the Crawl-delay.
+    Robots(commands::robots::RobotsArgs),
     /// Write the sample marketplace as static files with an nginx config (for benchmarks).
     Marketplace(commands::marketplace::MarketplaceArgs),
 }

@@ -15,12 +15,8 @@ use crate::pipeline::{FlaggedSummary, RunSummary};
 pub fn sanitize(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .filter(|c| !c.is_control() && !pharmwatch_model::text::is_bidi_control(*c))
         .collect()
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
 /// Cuts `text` to at most `width` terminal columns (CJK counts double), marking the cut.

@@ -72,7 +72,7 @@ const HOSTILE_HEAD: &str = r#"<!doctype html><html><head><meta charset="utf-8"><
 fn hostile_page(path: &str) -> Option<String> {
     let body = match path {
         "/" => r#"<h1>Hostile ads</h1><a href="/ad/1.html">one</a> <a href="/ad/2.html">two</a>
-<a href="javascript:alert(1)">js</a>"#
+<a href="/ad/3.html">three</a> <a href="javascript:alert(1)">js</a>"#
             .to_string(),
         "/ad/1.html" => r#"<div class="listing">
 <h1 class="listing-title">Oxycodone 30mg x 60 tablets &lt;script&gt;alert(1)&lt;/script&gt; no prescription</h1>
@@ -92,6 +92,14 @@ fn hostile_page(path: &str) -> Option<String> {
 <div class="listing-price">9,99 €</div>
 <div class="listing-description">Oxycodone, no doctor needed.</div>
 </div>"#
+            .to_string(),
+        // A formula behind a zero-width space, in full-width `＝`; a right-to-left override
+        // that would show "stelbat 03 x gm05" the wrong way round.
+        "/ad/3.html" => "<div class=\"listing\">
+<h1 class=\"listing-title\">\u{200B}＝HYPERLINK(1) Tramadol \u{202E}50mg x 30 tablets</h1>
+<div class=\"listing-price\">9,99 €</div>
+<div class=\"listing-description\">Tramadol \u{2066}no doctor\u{2069} needed.</div>
+</div>"
             .to_string(),
         _ => return None,
     };
@@ -532,6 +540,62 @@ async fn a_token_guards_every_page_and_api_call() {
     assert_eq!(with_cookie.status, 200);
     let forged = get_with(&server.url("/reports"), &[("cookie", "pw_session=abc")]).await;
     assert_eq!(forged.status, 401);
+
+    // Issue 23: the scheme is case-insensitive; each login is its own random session with an
+    // expiry, ended by logout; logins from another site and floods of wrong tokens are refused.
+    let lower = get_with(
+        &server.url("/api/reports"),
+        &[("authorization", &format!("bearer {TOKEN}"))],
+    )
+    .await;
+    assert_eq!(lower.status, 200);
+    assert!(cookie.contains("Max-Age="), "{cookie}");
+    let login_with = |origin: Option<&'static str>| {
+        let mut request = client()
+            .post(server.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={TOKEN}"));
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.send()
+    };
+    let second = login_with(None).await.unwrap();
+    let second_pair = second.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_ne!(second_pair, pair, "a new session id per login");
+    let logout = client()
+        .post(server.url("/logout"))
+        .header("cookie", pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status().as_u16(), 303);
+    let after = get_with(&server.url("/reports"), &[("cookie", pair)]).await;
+    assert_eq!(after.status, 401, "logout ends the session on the server");
+    let other = get_with(&server.url("/reports"), &[("cookie", &second_pair)]).await;
+    assert_eq!(other.status, 200, "other sessions go on");
+    let cross = login_with(Some("http://evil.example")).await.unwrap();
+    assert_eq!(cross.status().as_u16(), 403);
+    assert!(cross.headers().get("set-cookie").is_none());
+    let mut last = 0;
+    for _ in 0..12 {
+        let wrong = client()
+            .post(server.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("token=wrong-token-wrong-token")
+            .send()
+            .await
+            .unwrap();
+        last = wrong.status().as_u16();
+    }
+    assert_eq!(last, 429, "wrong tokens are rate-limited");
+    assert_eq!(login_with(None).await.unwrap().status().as_u16(), 429);
 }
 
 #[test]
@@ -632,6 +696,30 @@ async fn hostile_text_is_escaped_and_the_archived_copy_is_sandboxed() {
         .text();
     assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
     assert!(!csv.contains(",=HYPERLINK") && !csv.contains(",\"=HYPERLINK"));
+
+    // Invisible and full-width characters do not hide a formula from the CSV export, and
+    // bidi controls never reach a page.
+    let csv = ok(&server.url("/search.csv?q=tramadol&flagged=all"))
+        .await
+        .text();
+    assert!(csv.contains("'\u{200B}＝HYPERLINK(1)"), "{csv}");
+    let found = ok(&server.url("/api/search?q=tramadol&flagged=all"))
+        .await
+        .json();
+    let tramadol = &hits(&found)[0]["doc"]["listing"];
+    assert!(tramadol["title"].as_str().unwrap().contains('\u{202E}'));
+    let id = tramadol["id"].as_str().unwrap();
+    for path in [
+        format!("/listing/{id}"),
+        "/search?q=tramadol&flagged=all".into(),
+    ] {
+        let html = ok(&server.url(&path)).await.text();
+        assert!(html.contains("Tramadol"), "{path}");
+        assert!(
+            !html.contains(['\u{202E}', '\u{2066}', '\u{2069}']),
+            "bidi control on {path}"
+        );
+    }
 }
 
 /// The markup of every tag in `html`, with quoted attribute values blanked: text is escaped,

@@ -217,10 +217,12 @@ impl Crawler {
             backed_off: HashSet::new(),
             sitemaps_seen: HashSet::new(),
             sitemap_count: vec![0; self.sites.len()],
+            sitemaps_skipped: vec![0; self.sites.len()],
             output_closed: false,
         };
         run.seed();
         let cancelled = run.drive(&cancel).await;
+        run.report_skipped_sitemaps();
         let output_closed = run.output_closed;
         drop(run);
         if output_closed {
@@ -318,6 +320,10 @@ struct Run<'a> {
     /// Sitemaps queued, per site: `(site, url)`.
     sitemaps_seen: HashSet<(usize, String)>,
     sitemap_count: Vec<usize>,
+    /// Sitemaps not fetched per site because its sitemap or page budget was spent: one
+    /// warning with the count at the end of the run, not one per sitemap (a site produced
+    /// 54,802 identical warnings, issue 23).
+    sitemaps_skipped: Vec<u64>,
     output_closed: bool,
 }
 
@@ -660,13 +666,30 @@ impl Run<'_> {
         if !runtime.scope.in_scope(&url, true) {
             return;
         }
-        if self.sitemap_count[site] >= MAX_SITEMAPS_PER_SITE {
-            tracing::warn!(site = runtime.name(), "sitemap budget exhausted");
+        if self.sitemaps_seen.contains(&(site, url.to_string())) {
             return;
         }
-        if self.sitemaps_seen.insert((site, url.to_string())) {
-            self.sitemap_count[site] += 1;
-            self.enqueue(Job::sitemap(site, url), rank(Priority::Listing));
+        if self.sitemap_count[site] >= MAX_SITEMAPS_PER_SITE || !self.frontier(site).take_fetch() {
+            self.sitemaps_skipped[site] += 1;
+            return;
+        }
+        self.sitemaps_seen.insert((site, url.to_string()));
+        self.sitemap_count[site] += 1;
+        self.enqueue(Job::sitemap(site, url), rank(Priority::Listing));
+    }
+
+    /// One warning per site whose sitemaps went over its budget, with how many were skipped.
+    fn report_skipped_sitemaps(&self) {
+        for (site, skipped) in self.sitemaps_skipped.iter().enumerate() {
+            if *skipped > 0 {
+                tracing::warn!(
+                    site = self.site(site).name(),
+                    skipped,
+                    max_sitemaps = MAX_SITEMAPS_PER_SITE,
+                    max_pages = ?self.site(site).site.config.max_pages,
+                    "sitemap budget exhausted: {skipped} sitemap(s) not fetched"
+                );
+            }
         }
     }
 

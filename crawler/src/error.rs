@@ -81,6 +81,9 @@ pub enum FetchErrorKind {
     RobotsUnavailable,
     /// pharmwatch-extract failed (panicked) on the page.
     Extraction,
+    /// The page went over its parse budget (nesting depth, elements, attributes or time):
+    /// it was cut off, its evidence is archived whole, and its listings are not updated.
+    OverBudget,
     /// The crawler's own task for this URL failed (a bug): recorded, never fatal.
     Internal,
     /// The host asked (`Retry-After`) for a longer pause than `max_retry_wait_secs`: this
@@ -105,6 +108,7 @@ impl FetchErrorKind {
             FetchErrorKind::BadRedirect => "bad_redirect",
             FetchErrorKind::RobotsUnavailable => "robots_unavailable",
             FetchErrorKind::Extraction => "extraction",
+            FetchErrorKind::OverBudget => "over_budget",
             FetchErrorKind::Internal => "internal",
             FetchErrorKind::BackedOff => "backed_off",
         }

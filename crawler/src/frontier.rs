@@ -138,13 +138,16 @@ impl Scope {
         Scope { site, max_url_len }
     }
 
+    /// Whether the URL is http(s) on one of the site's hosts (its start URLs' hosts or its
+    /// `allowed_hosts`), whatever its path.
+    pub fn host_allowed(&self, url: &Url) -> bool {
+        matches!(url.scheme(), "http" | "https") && self.site.hosts.iter().any(|h| h.matches(url))
+    }
+
     /// Whether the URL is inside the site's scope: http(s), allowed host, include and
     /// exclude patterns (include does not apply to `seed`s).
     pub fn in_scope(&self, url: &Url, seed: bool) -> bool {
-        if !matches!(url.scheme(), "http" | "https") {
-            return false;
-        }
-        if !self.site.hosts.iter().any(|h| h.matches(url)) {
+        if !self.host_allowed(url) {
             return false;
         }
         let text = url.as_str();
@@ -269,6 +272,18 @@ impl Frontier {
         if self.seen.insert(normalize_url(url).as_str()) {
             self.admitted += 1;
         }
+    }
+
+    /// Takes one fetch of `max_pages` for something that is not a page of the frontier (a
+    /// sitemap): false when the budget is spent. A sitemap costs a request and its bytes like
+    /// a page, so it counts like one: one site with `max_pages = 300` downloaded 600 MB of
+    /// sitemaps when they did not (issue 23).
+    pub fn take_fetch(&mut self) -> bool {
+        if self.max_pages.is_some_and(|max| self.admitted >= max) {
+            return false;
+        }
+        self.admitted += 1;
+        true
     }
 
     /// Admits a redirect target of an admitted page: scope and trap checks apply, page

@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::crawl::{SiteRuntime, count_rejections, lock};
 use crate::decompress::{BodyDecoder, Coding};
-use crate::extraction::ExtractionPool;
+use crate::extraction::{ExtractionFailed, ExtractionPool, PAGE_TIME_BUDGET};
 use crate::fetch::{Exchange, Limits, exchange};
 use crate::frontier::{Frontier, Priority, normalize_url};
 use crate::politeness::HostKey;
@@ -74,6 +74,11 @@ impl Job {
             kind: JobKind::Sitemap,
             ..Job::page(site, url, 0)
         }
+    }
+
+    /// The URL first requested in its redirect chain (this one when it was not redirected).
+    fn origin(&self) -> &Url {
+        self.chain.first().unwrap_or(&self.url)
     }
 
     /// Requests made so far in its redirect chain, this one included.
@@ -595,10 +600,19 @@ async fn parse(
     let fetched_at = rec.fetched_at;
     let result = ctx
         .extraction
-        .run(move || extractor.extract(&body, content_type.as_deref(), &url, fetched_at, &digest))
+        .run(job.site, PAGE_TIME_BUDGET, move || {
+            extractor.extract(&body, content_type.as_deref(), &url, fetched_at, &digest)
+        })
         .await;
     match result {
         Ok(page) => {
+            if let Some(over) = &page.over_budget {
+                set_error(
+                    rec,
+                    FetchErrorKind::OverBudget,
+                    format!("page over its parse budget: {over}"),
+                );
+            }
             rec.listings = page.listings;
             rec.encoding = page.encoding;
             rec.links_found = page.links.len();
@@ -609,11 +623,22 @@ async fn parse(
                 .collect();
             Outcome::Links(admitted)
         }
-        Err(e) => {
+        Err(ExtractionFailed::OverTime(budget)) => {
+            set_error(
+                rec,
+                FetchErrorKind::OverBudget,
+                format!(
+                    "page over its parse budget: extraction took over {}s; page skipped",
+                    budget.as_secs()
+                ),
+            );
+            Outcome::Done
+        }
+        Err(ExtractionFailed::Failed(e)) => {
             set_error(
                 rec,
                 FetchErrorKind::Extraction,
-                format!("extraction failed: {}", e.0),
+                format!("extraction failed: {e}"),
             );
             Outcome::Done
         }
@@ -643,7 +668,16 @@ fn admit_links(
     admitted
 }
 
-/// Fetches robots.txt, following up to five redirects (any host, per RFC 9309).
+/// Fetches robots.txt, following up to five redirects within the site's hosts.
+///
+/// RFC 9309 §2.3.1.2 follows redirects "even across authorities", but a robots.txt redirect
+/// is a request the shop chooses for us: followed anywhere, a shop could make the crawler
+/// send a GET to any address (issue 23). So a hop must stay on the robots.txt's own host or
+/// the site's hosts (start URLs and `allowed_hosts`), as page redirects must. A robots.txt
+/// not reached that way (a hop out of scope, a loop, more than five hops) is treated as the
+/// RFC treats one not reached within its redirects: unavailable (§2.3.1.2, "MAY assume that
+/// the robots.txt file is unavailable"), which §2.3.1.3 says allows everything; the record
+/// says so. The shop could as well answer 404: it gains nothing it did not have.
 async fn run_robots(ctx: &WorkerCtx, site: &SiteRuntime, mut job: Job) -> Outcome {
     loop {
         let ex = exchange(&site.client, &job.url, &ctx.robots_limits, None, || {
@@ -651,28 +685,63 @@ async fn run_robots(ctx: &WorkerCtx, site: &SiteRuntime, mut job: Job) -> Outcom
         })
         .await;
         let mut rec = record(site, &job, RecordKind::Robots, &ex);
-        let next = match ex.status {
-            Some(301 | 302 | 303 | 307 | 308) if job.hops() <= ROBOTS_MAX_REDIRECTS as usize => ex
-                .header("location")
-                .and_then(|l| job.url.join(l).ok())
-                .filter(|t| !job.visited(t)),
-            _ => None,
-        };
-        if let Some(target) = next {
-            rec.redirect_to = Some(target.to_string());
-            if !emit(ctx, rec).await {
-                return Outcome::OutputClosed;
-            }
-            job.hop_to(target);
-            continue;
+        let mut not_reached = None;
+        if let Some(s @ (301 | 302 | 303 | 307 | 308)) = ex.status.filter(|_| ex.error.is_none()) {
+            let target = ex.header("location").and_then(|l| job.url.join(l).ok());
+            let same_host = |t: &Url| {
+                t.host_str() == job.origin().host_str()
+                    && t.port_or_known_default() == job.origin().port_or_known_default()
+                    && matches!(t.scheme(), "http" | "https")
+            };
+            let (kind, why) = match target {
+                None => (
+                    FetchErrorKind::BadRedirect,
+                    format!("{s} without a usable Location"),
+                ),
+                Some(t) if !same_host(&t) && !site.scope.host_allowed(&t) => (
+                    FetchErrorKind::RedirectOutOfScope,
+                    format!("redirect to {t} leaves the site's hosts; not followed"),
+                ),
+                Some(t) if job.visited(&t) => (
+                    FetchErrorKind::RedirectLoop,
+                    format!("redirect back to {t}"),
+                ),
+                Some(t) if job.hops() > ROBOTS_MAX_REDIRECTS as usize => (
+                    FetchErrorKind::TooManyRedirects,
+                    format!("more than {ROBOTS_MAX_REDIRECTS} redirects (last to {t})"),
+                ),
+                Some(t) => {
+                    rec.redirect_to = Some(t.to_string());
+                    if !emit(ctx, rec).await {
+                        return Outcome::OutputClosed;
+                    }
+                    job.hop_to(t);
+                    continue;
+                }
+            };
+            not_reached = Some((kind, why));
         }
-        let status = match &ex.error {
-            Some(e) if e.kind.is_transient() || e.kind == FetchErrorKind::UnsupportedEncoding => {
-                None
+        let rules = match &not_reached {
+            Some((kind, why)) => {
+                let reason = format!(
+                    "robots.txt not reached ({why}): unavailable per RFC 9309 §2.3.1.2, allow all"
+                );
+                set_error(&mut rec, *kind, reason.clone());
+                Arc::new(RobotsRules::allow_all(reason))
             }
-            _ => ex.status,
+            None => {
+                let status = match &ex.error {
+                    Some(e)
+                        if e.kind.is_transient()
+                            || e.kind == FetchErrorKind::UnsupportedEncoding =>
+                    {
+                        None
+                    }
+                    _ => ex.status,
+                };
+                Arc::new(RobotsRules::from_response(&ctx.agent, status, &ex.decoded))
+            }
         };
-        let rules = Arc::new(RobotsRules::from_response(&ctx.agent, status, &ex.decoded));
         if rules.is_unavailable() {
             let cause = rec
                 .error

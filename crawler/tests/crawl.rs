@@ -1197,3 +1197,162 @@ async fn many_hosts_throughput() {
     );
     assert_eq!(pages, (hosts * (per_host + 1)) as u64);
 }
+
+/// A site serving pages of 800k nested `<div>`s (under the body cap; before the parse budget
+/// each ran past 300 s) next to a normal shop: the shop's pages all arrive, whole, and the
+/// hostile pages are cut off and marked, not left running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pathological_html_is_cut_off_and_does_not_stall_other_sites() {
+    let nested = "<div>".repeat(800_000);
+    let links: String = (1..=4)
+        .map(|i| format!(r#"<a href="/deep/{i}.html">deep {i}</a>"#))
+        .collect();
+    let mut pages = vec![
+        ("/robots.txt", Reply::text("User-agent: *\nAllow: /\n")),
+        (
+            "/",
+            Reply::html(format!("<html><body>{links}</body></html>")),
+        ),
+    ];
+    let paths = [
+        "/deep/1.html",
+        "/deep/2.html",
+        "/deep/3.html",
+        "/deep/4.html",
+    ];
+    for path in paths {
+        pages.push((
+            path,
+            Reply::html(format!("<html><body>{links}{nested}</body></html>")),
+        ));
+    }
+    let hostile = Server::pages(pages).await;
+    let shop = healthy_site().await;
+    let settings = CrawlSettings {
+        max_body_bytes: 10 * 1024 * 1024,
+        timeout_secs: 20,
+        ..settings()
+    };
+    let started = std::time::Instant::now();
+    let (stats, records) = crawl(
+        settings,
+        vec![site("hostile", &hostile), site("shop", &shop)],
+    )
+    .await;
+    assert_healthy(&shop, &records, &stats, "shop");
+    for path in paths {
+        let page = record_for(&records, &hostile.url(path));
+        assert_eq!(error_kind(page), Some(FetchErrorKind::OverBudget), "{path}");
+        let message = &page.error.as_ref().expect("an error").message;
+        assert!(message.contains("nested deeper than 512"), "{message}");
+        // The evidence is the whole body as served.
+        assert!(page.body.len() > 4_000_000, "{}", page.body.len());
+    }
+    assert_eq!(
+        stats.per_site["hostile"].errors_by_kind.get("over_budget"),
+        Some(&4)
+    );
+    // Generous: the four hostile pages took minutes each before the budget.
+    assert!(
+        started.elapsed() < Duration::from_secs(50),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// A robots.txt that redirects off the site's hosts is not followed (a shop must not make
+/// the crawler request any address it likes); it counts as unavailable (RFC 9309 §2.3.1.2),
+/// which allows the site, and the record says why. A redirect within the host is followed.
+#[tokio::test]
+async fn robots_redirects_stay_on_the_sites_hosts() {
+    let elsewhere = Server::pages(vec![(
+        "/robots.txt",
+        Reply::text("User-agent: *\nDisallow: /\n"),
+    )])
+    .await;
+    let target = elsewhere.url("/robots.txt");
+    let shop = Server::start(move |hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::redirect(&target),
+        "/" => Reply::html("<html><body>home</body></html>"),
+        _ => Reply::status(404),
+    })
+    .await;
+    let (stats, records) = crawl(settings(), vec![site("shop", &shop)]).await;
+    assert_eq!(elsewhere.count("/robots.txt"), 0, "{:?}", elsewhere.paths());
+    let robots = records
+        .iter()
+        .find(|r| r.kind == RecordKind::Robots)
+        .expect("a robots record");
+    assert_eq!(error_kind(robots), Some(FetchErrorKind::RedirectOutOfScope));
+    let message = &robots.error.as_ref().expect("an error").message;
+    assert!(
+        message.contains("leaves the site's hosts") && message.contains("allow all"),
+        "{message}"
+    );
+    assert_eq!(
+        shop.count("/"),
+        1,
+        "the site is crawled: {:?}",
+        shop.paths()
+    );
+    assert_eq!(stats.per_site["shop"].robots_disallowed, 0);
+
+    // On the same host, the redirect is followed and its rules apply.
+    let moved = Server::start(|hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::redirect("/files/robots.txt"),
+        "/files/robots.txt" => Reply::text("User-agent: *\nDisallow: /\n"),
+        _ => Reply::html("<html><body>home</body></html>"),
+    })
+    .await;
+    let (stats, _) = crawl(settings(), vec![site("moved", &moved)]).await;
+    assert_eq!(moved.count("/files/robots.txt"), 1, "{:?}", moved.paths());
+    assert_eq!(moved.count("/"), 0, "{:?}", moved.paths());
+    assert!(stats.per_site["moved"].robots_disallowed >= 1);
+}
+
+/// A sitemap index of a thousand sitemaps under `max_pages = 5`: sitemap fetches count
+/// against the page budget, so the site gets five requests besides robots.txt, not a
+/// thousand (a site downloaded 600 MB of sitemaps under `max_pages = 300`, issue 23).
+#[tokio::test]
+async fn sitemap_fetches_count_against_max_pages() {
+    let shop = Server::start(move |hit| {
+        let host = hit.header("host").unwrap_or("").to_string();
+        match hit.path.as_str() {
+            "/robots.txt" => Reply::text(&format!(
+                "User-agent: *\nSitemap: http://{host}/index.xml\n"
+            )),
+            "/index.xml" => {
+                let children: String = (0..1_000)
+                    .map(|i| format!("<sitemap><loc>http://{host}/sm{i}.xml</loc></sitemap>"))
+                    .collect();
+                Reply::bytes(
+                    200,
+                    "application/xml",
+                    format!("<sitemapindex>{children}</sitemapindex>").into_bytes(),
+                )
+            }
+            p if p.starts_with("/sm") => Reply::bytes(
+                200,
+                "application/xml",
+                format!("<urlset><url><loc>http://{host}/p{p}.html</loc></url></urlset>")
+                    .into_bytes(),
+            ),
+            _ => Reply::html("<html>page</html>"),
+        }
+    })
+    .await;
+    let mut cfg = site("mapped", &shop);
+    cfg.max_pages = Some(5);
+    let (_, records) = crawl(settings(), vec![cfg]).await;
+    let requests: Vec<String> = shop
+        .paths()
+        .into_iter()
+        .filter(|p| p != "/robots.txt")
+        .collect();
+    assert_eq!(requests.len(), 5, "{requests:?}");
+    let fetched = records
+        .iter()
+        .filter(|r| matches!(r.kind, RecordKind::Page | RecordKind::Sitemap))
+        .count();
+    assert_eq!(fetched, 5);
+}

@@ -17,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+pub mod budget;
 mod claims;
 pub mod contacts;
 mod currency;
@@ -41,6 +42,7 @@ use std::sync::Arc;
 use pharmwatch_model::{Currency, Listing, SiteKind, Timestamp};
 use url::Url;
 
+pub use budget::{OverBudget, ParseBudget, bound_html};
 pub use contacts::parse_contacts;
 pub use decode::{CharsetSource, Decoded, decode_html};
 pub use extract::extract_page;
@@ -99,6 +101,10 @@ pub struct ExtractedPage {
     pub links: Vec<PageLink>,
     /// The page's language (BCP 47) when known.
     pub language: Option<String>,
+    /// Set when the page went over its [`ParseBudget`]: only the part before the cut was
+    /// read, and this says which limit and where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub over_budget: Option<OverBudget>,
 }
 
 /// At most this many links are returned per page.

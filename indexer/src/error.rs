@@ -61,6 +61,15 @@ pub enum SearchError {
     /// The index could not be read.
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// The search ran past its time budget and was stopped.
+    #[error(
+        "the search took longer than its budget of {}s and was stopped; narrow it (fewer regex, wildcard or fuzzy terms, a field such as title:, a date range)",
+        .0.as_secs_f64()
+    )]
+    OverBudget(std::time::Duration),
+    /// The search was cancelled (its client went away).
+    #[error("the search was cancelled")]
+    Cancelled,
 }
 
 impl From<tantivy::TantivyError> for SearchError {

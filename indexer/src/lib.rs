@@ -51,6 +51,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+mod budget;
 mod document;
 mod error;
 mod facet_table;
@@ -62,6 +63,7 @@ mod snippet;
 mod sort_key;
 mod writer;
 
+pub use budget::{DEFAULT_SEARCH_TIME, SearchBudget, SearchCancel};
 pub use document::IndexDoc;
 pub use error::{IndexError, QueryError, SearchError};
 pub use facets::Facets;

@@ -12,6 +12,7 @@ use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, Term
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
+use crate::budget::{BudgetQuery, SearchBudget};
 use crate::document::IndexDoc;
 use crate::error::{IndexError, SearchError};
 use crate::facets::{FacetCollector, Facets, Tables};
@@ -217,8 +218,18 @@ impl ListingSearcher {
         self.reader.searcher().num_docs()
     }
 
-    /// Runs a search.
+    /// Runs a search within the default budget ([`crate::DEFAULT_SEARCH_TIME`]).
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+        self.search_within(req, &SearchBudget::default())
+    }
+
+    /// Runs a search that stops with [`SearchError::OverBudget`] or
+    /// [`SearchError::Cancelled`] when `budget` is spent or cancelled.
+    pub fn search_within(
+        &self,
+        req: &SearchRequest,
+        budget: &SearchBudget,
+    ) -> Result<SearchResults, SearchError> {
         let started = std::time::Instant::now();
         let node = query::parse(&req.query)?;
         let Compiled {
@@ -238,11 +249,18 @@ impl ListingSearcher {
                 (Occur::Must, self.flagged_only(0.0)),
             ]))
         };
+        let query = BudgetQuery {
+            query,
+            budget: budget.clone(),
+        };
         let searcher = self.reader.searcher();
         if req.facets {
             self.facet_tables.retain(&searcher);
         }
-        let (total, page, facets) = self.collect(&searcher, &*query, req)?;
+        let collected = self.collect(&searcher, &query, req);
+        // A spent budget cut the collection short: its results are partial, or an error.
+        budget.check()?;
+        let (total, page, facets) = collected?;
         let mut hits = Vec::with_capacity(page.len());
         for (relevance, addr) in page {
             let stored: TantivyDocument = searcher.doc(addr)?;

@@ -825,3 +825,57 @@ fn error_display_has_a_caret_and_a_hint() {
     let caret = e.to_string().lines().nth(2).unwrap().to_string();
     assert_eq!(caret, format!("  {}^", " ".repeat(4 * 2 + 5)));
 }
+
+/// Issue 23: a 64 KB query of 3,000 regex terms ran 10–22 s. The term limits refuse it at
+/// once, naming the limit; a search past its time budget, or cancelled, stops with an error
+/// instead of results.
+#[test]
+fn expensive_queries_are_refused_or_stopped() {
+    let f = fixture();
+    let regexes = vec!["/o.*x.*y/"; 3_000].join(" ");
+    let started = std::time::Instant::now();
+    let e = match f.searcher.search(&req(&regexes)) {
+        Err(SearchError::Query(e)) => e,
+        other => panic!("expected a query error, got {other:?}"),
+    };
+    assert!(e.message.contains("query too long"), "{e}");
+    let wildcards = vec!["*n*"; 500].join(" OR ");
+    let e = match f.searcher.search(&req(&wildcards)) {
+        Err(SearchError::Query(e)) => e,
+        other => panic!("expected a query error, got {other:?}"),
+    };
+    assert!(e.message.contains("too many terms"), "{e}");
+    let some = ["*n*"; 11].join(" OR ");
+    let e = match f.searcher.search(&req(&some)) {
+        Err(SearchError::Query(e)) => e,
+        other => panic!("expected a query error, got {other:?}"),
+    };
+    assert!(
+        e.message
+            .contains("regex, wildcard or fuzzy terms: 11 (at most 10"),
+        "{e}"
+    );
+    // Generous: refused up front rather than searched for seconds.
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+
+    let spent = pharmwatch_indexer::SearchBudget::new(std::time::Duration::ZERO);
+    match f.searcher.search_within(&req("oxycodone"), &spent) {
+        Err(e @ SearchError::OverBudget(_)) => {
+            assert!(e.to_string().contains("longer than its budget"), "{e}")
+        }
+        other => panic!("expected over budget, got {other:?}"),
+    }
+    let budget = pharmwatch_indexer::SearchBudget::new(std::time::Duration::from_secs(60));
+    budget.canceller().cancel();
+    assert!(matches!(
+        f.searcher.search_within(&req("*"), &budget),
+        Err(SearchError::Cancelled)
+    ));
+    // Within the limits and the budget, the same kinds of terms work.
+    let fine = pharmwatch_indexer::SearchBudget::new(std::time::Duration::from_secs(60));
+    assert!(
+        f.searcher
+            .search_within(&req("oxy* OR /xan.x/ OR oxycodon~1"), &fine)
+            .is_ok()
+    );
+}

@@ -11,6 +11,7 @@ mod listing;
 mod money;
 mod page;
 mod site;
+pub mod text;
 mod verdict;
 
 pub use exchange::{ExchangePurpose, HttpExchange, Truncation};

@@ -11,6 +11,7 @@ pub mod marketplace;
 pub mod parse;
 pub mod report;
 pub mod rescan;
+pub mod robots;
 pub mod rules;
 pub mod search;
 pub mod serve;
@@ -71,6 +72,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(cmd) => export::run(&global, cmd),
         Command::Extract(args) => extract::run(&global, args),
         Command::Parse(cmd) => parse::run(cmd),
+        Command::Robots(args) => robots::run(&global, args),
         Command::Marketplace(args) => marketplace::run(&global, args),
     }
 }

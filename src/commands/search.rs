@@ -181,9 +181,10 @@ pub fn write_csv(results: &SearchResults, writer: impl Write) -> Result<()> {
 }
 
 /// Scraped text that starts like a spreadsheet formula is prefixed so that opening the CSV
-/// in a spreadsheet never evaluates it (CSV injection).
+/// in a spreadsheet never evaluates it (CSV injection), also when the formula hides behind
+/// zero-width or bidi characters or is written in full-width forms (`＝`).
 pub fn csv_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if pharmwatch_model::text::starts_like_formula(text) {
         format!("'{text}")
     } else {
         text.to_string()
@@ -235,5 +236,7 @@ mod tests {
     fn formulas_are_neutralised() {
         assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(csv_safe("Oxycodone"), "Oxycodone");
+        assert_eq!(csv_safe("\u{200B}=1+1"), "'\u{200B}=1+1");
+        assert_eq!(csv_safe("＝HYPERLINK(\"x\")"), "'＝HYPERLINK(\"x\")");
     }
 }

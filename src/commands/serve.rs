@@ -22,11 +22,16 @@ pub struct ServeArgs {
     /// command lines are visible to other local users.
     #[arg(long, env = "PHARMWATCH_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Mark the login cookie `Secure` (browsers send it only over HTTPS): for a server
+    /// reached through a TLS-terminating proxy.
+    #[arg(long, env = "PHARMWATCH_SECURE_COOKIE")]
+    pub secure_cookie: bool,
 }
 
 pub fn run(global: &Global, args: ServeArgs) -> Result<ExitCode> {
     let addr = parse_bind(&args.bind)?;
-    let token = check_token(addr, args.token.as_deref())?;
+    let token =
+        check_token(addr, args.token.as_deref())?.map(|t| t.with_secure_cookie(args.secure_cookie));
     let index = crate::pipeline::DataDir::new(&global.data_dir).index();
     if !index.is_dir() {
         tracing::warn!(
@@ -51,13 +56,30 @@ pub fn run(global: &Global, args: ServeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// An address and port, or a host name and port (`localhost:8080`) resolved to its first
+/// address; a name is refused off loopback unless every address it resolves to is loopback
+/// (checked by [`check_token`] on the one chosen).
 fn parse_bind(bind: &str) -> Result<SocketAddr> {
-    bind.parse().map_err(|_| {
+    if let Ok(addr) = bind.parse() {
+        return Ok(addr);
+    }
+    let bad = || {
         ConfigError(format!(
-            "--bind `{bind}` is not an address and port, e.g. 127.0.0.1:8080 or [::1]:8080"
+            "--bind `{bind}` is not an address and port or a host name and port, e.g. \
+             127.0.0.1:8080, [::1]:8080 or localhost:8080"
         ))
-        .into()
-    })
+    };
+    let addrs: Vec<SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(bind)
+        .map_err(|_| bad())?
+        .collect();
+    // A name that mixes loopback and other addresses would make "loopback" depend on the
+    // order of the resolver's answers: take a loopback one when there is one.
+    addrs
+        .iter()
+        .find(|a| a.ip().is_loopback())
+        .or_else(|| addrs.first())
+        .copied()
+        .ok_or_else(|| bad().into())
 }
 
 /// A token is required off loopback, and must not be trivially guessable.
@@ -105,6 +127,15 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bind_takes_addresses_and_host_names() {
+        assert!(parse_bind("127.0.0.1:8080").is_ok());
+        let local = parse_bind("localhost:8080").expect("localhost resolves");
+        assert!(local.ip().is_loopback() && local.port() == 8080);
+        let e = parse_bind("no port").expect_err("not an address");
+        assert!(e.to_string().contains("localhost:8080"), "{e}");
+    }
 
     #[test]
     fn non_loopback_needs_a_long_enough_token() {

@@ -15,7 +15,7 @@ use pharmwatch_indexer::SearchResults;
 use pharmwatch_store::RunRecord;
 
 use super::listing::{self, ListingDetail};
-use super::search::{SearchParams, run_search};
+use super::search::{CancelOnDrop, SearchParams, run_search};
 use super::{AppState, WebError, blocking, reports};
 use crate::report::RunReport;
 
@@ -44,7 +44,10 @@ pub async fn search(
     Query(params): Query<SearchParams>,
 ) -> Result<Json<SearchResults>, ApiError> {
     let request = params.api_request()?;
-    Ok(Json(blocking(move || run_search(&state, &request)).await?))
+    let (budget, _cancel) = CancelOnDrop::budget();
+    Ok(Json(
+        blocking(move || run_search(&state, &request, &budget)).await?,
+    ))
 }
 
 /// `GET /api/listing/{id}`.

@@ -60,7 +60,11 @@ fn load(state: &AppState, domain: String) -> Result<DomainPage, WebError> {
         facets: true,
         highlight: false,
     };
-    let results = run_search(state, &request)?;
+    let results = run_search(
+        state,
+        &request,
+        &pharmwatch_indexer::SearchBudget::default(),
+    )?;
     if results.total == 0 && shops.is_empty() {
         return Err(WebError::NotFound(format!("no listings seen on {domain}")));
     }

@@ -187,8 +187,44 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             auth::require_token,
         ))
+        .layer(middleware::from_fn(strip_bidi_controls))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// Removes bidi controls (`pharmwatch_model::text::is_bidi_control`) from every HTML page.
+///
+/// Scraped titles reach many templates; a U+202E in one showed the rest of the line reversed
+/// (issue 23). The server's own templates use none of these characters, so removing them
+/// from the rendered page neutralises every scraped string at once, including those of
+/// templates added later. JSON and downloads keep the text as stored.
+async fn strip_bidi_controls(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    // Our own pages only: UTF-8 HTML without a policy of its own. The archived copy sets its
+    // sandbox policy and must stay byte-exact (it hashes to the evidence digest).
+    let own_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.eq_ignore_ascii_case("text/html; charset=utf-8"))
+        && !res.headers().contains_key(header::CONTENT_SECURITY_POLICY);
+    if !own_page {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // Pages are rendered in memory already; the limit only guards against a bug.
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
+        return WebError::Internal(anyhow::anyhow!("a page could not be read back"))
+            .into_response();
+    };
+    let body = match std::str::from_utf8(&bytes) {
+        Ok(text) if text.chars().any(pharmwatch_model::text::is_bidi_control) => {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            axum::body::Body::from(pharmwatch_model::text::strip_bidi(text).into_owned())
+        }
+        _ => axum::body::Body::from(bytes),
+    };
+    Response::from_parts(parts, body)
 }
 
 async fn not_found() -> WebError {

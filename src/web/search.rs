@@ -11,7 +11,9 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
-use pharmwatch_indexer::{Facets, SearchRequest, SearchResults, SortBy};
+use pharmwatch_indexer::{
+    Facets, SearchBudget, SearchCancel, SearchRequest, SearchResults, SortBy,
+};
 use serde::Deserialize;
 
 use super::templates::{self, domain_href, listing_href, severity_badge, snippet_or};
@@ -215,12 +217,38 @@ impl SearchParams {
     }
 }
 
-/// Runs `request` on the shared searcher; a query that does not parse is the user's error.
-pub fn run_search(state: &AppState, request: &SearchRequest) -> Result<SearchResults, WebError> {
+/// Runs `request` on the shared searcher within `budget`; a query that does not parse, or
+/// runs past the budget, is the user's error.
+pub fn run_search(
+    state: &AppState,
+    request: &SearchRequest,
+    budget: &SearchBudget,
+) -> Result<SearchResults, WebError> {
     state
         .searcher()?
-        .search(request)
+        .search_within(request, budget)
         .map_err(|e| WebError::BadRequest(e.to_string()))
+}
+
+/// Cancels a search when dropped. A search runs on a blocking thread, which dropping its
+/// handler does not stop; axum drops the handler's future when the client disconnects, and
+/// with it this guard, so the search stops at its next budget check instead of running on for
+/// nobody (four abandoned requests kept the server busy ~96 s, issue 23).
+pub struct CancelOnDrop(SearchCancel);
+
+impl CancelOnDrop {
+    /// A budget of the default time for one request, and the guard that cancels it.
+    pub fn budget() -> (SearchBudget, CancelOnDrop) {
+        let budget = SearchBudget::default();
+        let guard = CancelOnDrop(budget.canceller());
+        (budget, guard)
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
 }
 
 /// `GET /search`.
@@ -229,10 +257,11 @@ pub async fn page(
     Query(params): Query<SearchParams>,
 ) -> Result<Response, WebError> {
     let request = params.page_request()?;
+    let (budget, _cancel) = CancelOnDrop::budget();
     let search = {
         let state = state.clone();
         let request = request.clone();
-        blocking(move || Ok(run_search(&state, &request))).await?
+        blocking(move || Ok(run_search(&state, &request, &budget))).await?
     };
     let (status, body) = match search {
         Ok(results) => (StatusCode::OK, results_body(&params, &request, &results)),
@@ -393,8 +422,9 @@ pub async fn export_csv(
     Query(params): Query<SearchParams>,
 ) -> Result<Response, WebError> {
     let request = params.export_request()?;
+    let (budget, _cancel) = CancelOnDrop::budget();
     let bytes = blocking(move || {
-        let results = run_search(&state, &request)?;
+        let results = run_search(&state, &request, &budget)?;
         let mut out = Vec::new();
         crate::commands::search::write_csv(&results, &mut out)?;
         Ok(out)
@@ -413,8 +443,9 @@ pub async fn export_json(
     Query(params): Query<SearchParams>,
 ) -> Result<Response, WebError> {
     let request = params.export_request()?;
+    let (budget, _cancel) = CancelOnDrop::budget();
     let bytes = blocking(move || {
-        let results = run_search(&state, &request)?;
+        let results = run_search(&state, &request, &budget)?;
         serde_json::to_vec_pretty(&results).map_err(|e| WebError::Internal(e.into()))
     })
     .await?;

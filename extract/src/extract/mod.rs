@@ -81,7 +81,10 @@ pub fn extract_page(
     fetched_at: Timestamp,
     body_digest: Option<&str>,
 ) -> ExtractedPage {
-    let doc = Html::parse_document(html);
+    // Bounds the parser's work before it starts (see `budget`): html5ever's cost grows with
+    // the square of nesting depth, and a page cannot be interrupted once it is parsing.
+    let (html, over_budget) = crate::bound_html(html, &crate::ParseBudget::default());
+    let doc = Html::parse_document(&html);
     let profile = ctx.profile.as_deref();
     let declared = page_language(&doc);
     let language_method = if declared.is_some() {
@@ -133,6 +136,7 @@ pub fn extract_page(
         listings,
         links,
         language,
+        over_budget,
     }
 }
 

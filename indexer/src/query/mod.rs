@@ -37,6 +37,7 @@
 //! evidence_digest, unit_price, desc.
 
 mod compile;
+pub mod cost;
 mod dates;
 pub mod fields;
 mod guard;
@@ -44,7 +45,14 @@ mod lexer;
 mod parser;
 
 pub(crate) use compile::{Compiled, compile};
-pub(crate) use parser::parse;
+
+/// Parses `query` into a tree, within the limits of [`cost`].
+pub(crate) fn parse(query: &str) -> Result<parser::Node, QueryError> {
+    cost::check_length(query)?;
+    let node = parser::parse(query)?;
+    cost::check(query, &node)?;
+    Ok(node)
+}
 
 use crate::error::QueryError;
 
