@@ -49,15 +49,18 @@ pub fn crawl_raw(data: &Path, config: &Path) -> Output {
     ])
 }
 
-/// `pharmwatch --data-dir DATA --config CONFIG crawl`, asserting it succeeded.
+/// `pharmwatch --data-dir DATA --config CONFIG crawl`, asserting it succeeded and that an
+/// independent WARC reader accepts the archive it wrote (when CI provides warcio).
 pub fn crawl(data: &Path, config: &Path) -> Output {
-    pharmwatch(&[
+    let out = pharmwatch(&[
         "--data-dir",
         data.to_str().unwrap(),
         "--config",
         config.to_str().unwrap(),
         "crawl",
-    ])
+    ]);
+    check_with_warcio(data);
+    out
 }
 
 /// The sample marketplace with `listings_per_shop` listings a shop, served on loopback.
