@@ -410,7 +410,7 @@ fn for_each_overlapping(dfa: &DFA, text: &str, mut found: impl FnMut(usize, usiz
 }
 
 /// Words that make a context-only name ("bars", "deca", "m30") mean a medicine.
-const CONTEXT_PATTERN: &str = r"(?i)\d\s*(?:mg|mcg|µg|ug|ml|iu)\b|\b(?:pills?|tabs?|tablets?|capsules?|caps|vials?|amps?|ampoules?|cycle|steroids?|injectables?|injections?|benzos?|opioids?|opiates?|painkillers?|pharma|dosage|dose|blisters?|imprint|prescription|rx|anabolics?|peptides?|bodybuilding|pct)\b|片|粒|毫克|针";
+const CONTEXT_PATTERN: &str = r"(?i)\d\s*(?:mg|mcg|µg|ug|ml|iu)\b|\b(?:pills?|tabs?|tablets?|capsules?|caps|vials?|amps?|ampoules?|cycle|steroids?|injectables?|injections?|benzos?|opioids?|opiates?|painkillers?|pharma|dosage|dose|blisters?|imprint|prescription|rx|anabolics?|peptides?|bodybuilding|pct|thyroid)\b|片|粒|毫克|针";
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
@@ -608,6 +608,56 @@ oxycodone,controlled,II,opioid,OxyContin,m30|roxy,3.00,USD,tablet,test,2026-11-0
         assert!(!l.has_context(s, &(10..14)));
         let s = "Xanax bars 2mg";
         assert!(l.has_context(s, &(6..10)));
+    }
+
+    /// The ordinary words kept from approximate matching stay clean with the shipped
+    /// lexicon, and one edit of them away from the name they resemble is still a guess.
+    #[test]
+    fn ordinary_words_stay_clean_with_the_shipped_lexicon() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/reference");
+        let l = Lexicon::load(&dir).unwrap_or_else(|e| panic!("{e:?}"));
+        for w in fuzzy::ORDINARY {
+            let text = format!("{w} for sale");
+            assert!(find(&l, &text).is_empty(), "{text}: {:?}", find(&l, &text));
+        }
+        // Each of them is one edit from a long name with its first letter: without the guard
+        // it would be a guess, so the list holds no dead entries.
+        let long: Vec<String> = l
+            .drugs()
+            .iter()
+            .flat_map(|d| d.names.iter())
+            .map(|n| Normalized::new(n).text)
+            .filter(|n| n.len() >= fuzzy::MIN_LEN && n.bytes().all(|b| b.is_ascii_lowercase()))
+            .collect();
+        for w in fuzzy::ORDINARY {
+            assert!(
+                long.iter()
+                    .any(|n| n.as_bytes()[0] == w.as_bytes()[0]
+                        && fuzzy::one_edit(n.as_bytes(), w.as_bytes())),
+                "{w} is near no long name"
+            );
+        }
+    }
+
+    #[test]
+    fn plural_endings_and_the_name_column() {
+        let l = lex();
+        assert_eq!(
+            find(&l, "Xanaxes and OxyContins"),
+            vec![
+                ("alprazolam".into(), "Xanaxes".into(), false),
+                ("oxycodone".into(), "OxyContins".into(), false),
+            ]
+        );
+        // Only "s" and "es": "Xanaxian" is not a plural.
+        assert!(find(&l, "Xanaxian").is_empty());
+        let with = Lexicon::parse(
+            Path::new("drugs.csv"),
+            "x,rx,,pde5,Foo,,1,USD,tablet,s,2026,inn-who\n",
+        )
+        .unwrap();
+        assert_eq!(with.drugs()[0].name_source, "inn-who");
+        assert_eq!(lex().drugs()[0].name_source, "");
     }
 
     #[test]
