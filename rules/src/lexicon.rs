@@ -461,8 +461,7 @@ fn bounded(text: &str, start: usize, end: usize, p: &NamePattern) -> Option<usiz
     if p.plural {
         for suffix in ["s", "es"] {
             let e = end + suffix.len();
-            if text[end..].starts_with(suffix) && !touches(text[e..].chars().next(), p.check_end)
-            {
+            if text[end..].starts_with(suffix) && !touches(text[e..].chars().next(), p.check_end) {
                 return Some(e);
             }
         }
@@ -631,9 +630,8 @@ oxycodone,controlled,II,opioid,OxyContin,m30|roxy,3.00,USD,tablet,test,2026-11-0
             .collect();
         for w in fuzzy::ORDINARY {
             assert!(
-                long.iter()
-                    .any(|n| n.as_bytes()[0] == w.as_bytes()[0]
-                        && fuzzy::one_edit(n.as_bytes(), w.as_bytes())),
+                long.iter().any(|n| n.as_bytes()[0] == w.as_bytes()[0]
+                    && fuzzy::one_edit(n.as_bytes(), w.as_bytes())),
                 "{w} is near no long name"
             );
         }

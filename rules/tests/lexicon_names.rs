@@ -50,15 +50,26 @@ fn finds(title: &str, drug: &str, text: &str) {
 
 fn clean(title: &str) {
     let found = drugs(title);
-    assert!(found.is_empty(), "{title}: expected no drug, found {found:?}");
+    assert!(
+        found.is_empty(),
+        "{title}: expected no drug, found {found:?}"
+    );
 }
 
 #[test]
 fn anabolic_steroid_and_thyroid_brands() {
     finds("Halotestin 10mg x 50 tabs", "fluoxymesterone", "Halotestin");
     finds("Turanabol 10mg 100 tabs", "turinabol", "Turanabol");
-    finds("Anabol 5mg British Dispensary 1000 tabs", "methandienone", "Anabol");
-    finds("Testabol Enanthate 250 10ml", "testosterone", "Testabol Enanthate");
+    finds(
+        "Anabol 5mg British Dispensary 1000 tabs",
+        "methandienone",
+        "Anabol",
+    );
+    finds(
+        "Testabol Enanthate 250 10ml",
+        "testosterone",
+        "Testabol Enanthate",
+    );
     finds("Testoviron depot 250", "testosterone", "Testoviron");
     finds("Cytomel T3 25mcg", "liothyronine", "Cytomel");
     finds("T3 25mcg x 100", "liothyronine", "T3");
@@ -118,7 +129,11 @@ fn new_substances() {
     finds("Seresta 50 mg", "oxazepam", "Seresta");
     finds("Clobenzorex 30mg Asenlix", "clobenzorex", "Clobenzorex");
     finds("DMAA powder 25g", "methylhexanamine", "DMAA");
-    finds("1,3-Dimethylamylamine HCl", "methylhexanamine", "Dimethylamylamine");
+    finds(
+        "1,3-Dimethylamylamine HCl",
+        "methylhexanamine",
+        "Dimethylamylamine",
+    );
 }
 
 #[test]
@@ -154,21 +169,21 @@ fn anabolic_diet_book_is_clean() {
 #[test]
 fn ordinary_words_near_long_drug_names() {
     for title in [
-        "Attention: new stock",           // Attentin
-        "Morphing power rangers toy",     // morphine
-        "Concerts tickets, 2 seats",      // Concerta
-        "Singular and plural exercises",  // Singulair
-        "Ability training course",        // Abilify
-        "Parabola ruler set",             // Parabolan
-        "Meridian watch",                 // Meridia
-        "Reactive dog leash",             // Reactine
-        "Romaine lettuce seeds",          // Rogaine
-        "Androgen receptor textbook",     // Androgel
-        "Halcyon days poster",            // Halcion
-        "Creator edition lego",           // Crestor
-        "Enforce the rules, poster",      // Cenforce: first letters differ
-        "Mitigate risk handbook",         // Mitigare
-        "Rookies season 2 DVD",           // roofies
+        "Attention: new stock",          // Attentin
+        "Morphing power rangers toy",    // morphine
+        "Concerts tickets, 2 seats",     // Concerta
+        "Singular and plural exercises", // Singulair
+        "Ability training course",       // Abilify
+        "Parabola ruler set",            // Parabolan
+        "Meridian watch",                // Meridia
+        "Reactive dog leash",            // Reactine
+        "Romaine lettuce seeds",         // Rogaine
+        "Androgen receptor textbook",    // Androgel
+        "Halcyon days poster",           // Halcion
+        "Creator edition lego",          // Crestor
+        "Enforce the rules, poster",     // Cenforce: first letters differ
+        "Mitigate risk handbook",        // Mitigare
+        "Rookies season 2 DVD",          // roofies
     ] {
         clean(title);
     }

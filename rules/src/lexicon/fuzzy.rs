@@ -295,8 +295,9 @@ mod tests {
         let mut fast = Vec::new();
         keys_of(word, |k| fast.push(k));
         let direct = |s: &[u8]| {
-            s.iter()
-                .fold(0u64, |h, &c| h.wrapping_mul(BASE).wrapping_add(u64::from(c) + 1))
+            s.iter().fold(0u64, |h, &c| {
+                h.wrapping_mul(BASE).wrapping_add(u64::from(c) + 1)
+            })
         };
         assert_eq!(fast[0], direct(word));
         for i in 0..word.len() {
@@ -325,7 +326,11 @@ mod tests {
     #[test]
     fn ordinary_words_are_sorted_and_lower_case() {
         assert!(ORDINARY.windows(2).all(|w| w[0] < w[1]));
-        assert!(ORDINARY.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())));
+        assert!(
+            ORDINARY
+                .iter()
+                .all(|w| w.bytes().all(|b| b.is_ascii_lowercase()))
+        );
     }
 
     proptest::proptest! {
