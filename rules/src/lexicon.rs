@@ -617,7 +617,10 @@ oxycodone,controlled,II,opioid,OxyContin,m30|roxy,3.00,USD,tablet,test,2026-11-0
         let l = Lexicon::load(&dir).unwrap_or_else(|e| panic!("{e:?}"));
         for w in fuzzy::ORDINARY {
             let text = format!("{w} for sale");
-            assert!(find(&l, &text).is_empty(), "{text}: {:?}", find(&l, &text));
+            // Only guesses are checked here: the de-obfuscated view folds `l` onto `i`, so
+            // French "lustrai" still reads as Lustral written with an `i` for the `l`.
+            let found = find(&l, &text);
+            assert!(found.iter().all(|(_, _, obf)| *obf), "{text}: {found:?}");
         }
         // Each of them is one edit from a long name with its first letter: without the guard
         // it would be a guess, so the list holds no dead entries.
