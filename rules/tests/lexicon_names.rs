@@ -184,6 +184,10 @@ fn ordinary_words_near_long_drug_names() {
         "Enforce the rules, poster",     // Cenforce: first letters differ
         "Mitigate risk handbook",        // Mitigare
         "Rookies season 2 DVD",          // roofies
+        "Diabete tipo 2, guida pratica", // Diabeta (Italian: diabetes)
+        "Levitar sin esfuerzo, libro",   // Levitra (Spanish: to levitate)
+        "Tecido tramado, 2 metros",      // tramadol (Portuguese: woven)
+        "Attentie: nieuwe voorraad",     // Attentin (Dutch: attention)
     ] {
         clean(title);
     }
