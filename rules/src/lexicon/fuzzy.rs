@@ -22,8 +22,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// Shortest name (and word) matched at edit distance 1.
 pub(crate) const MIN_LEN: usize = 7;
 
-/// Longest word considered; longer words are not drug names.
-const MAX_WORD: usize = 48;
+/// Longest word considered; longer words are not drug names (the longest name has 20 letters).
+const MAX_WORD: usize = 32;
 
 /// Ordinary words (English, German, French, Spanish, Italian, Portuguese, Dutch) one edit away
 /// from a long lexicon name with the same first letter: never read as misspellings. Found by
@@ -267,8 +267,11 @@ impl Builder {
     pub(super) fn build(self) -> Index {
         let mut keys: HashMap<u64, Vec<u32>, Prehashed> = HashMap::default();
         let mut max_len = 0;
+        let mut ends = Trigrams::default();
         for (i, (name, _)) in self.names.iter().enumerate() {
             max_len = max_len.max(name.len());
+            ends.insert(true, &name[..3]);
+            ends.insert(false, &name[name.len() - 3..]);
             keys_of(name, |k| {
                 let list = keys.entry(k).or_default();
                 if list.last() != Some(&(i as u32)) {
@@ -280,6 +283,7 @@ impl Builder {
             names: self.names,
             keys,
             max_len,
+            ends,
         }
     }
 }
@@ -290,6 +294,38 @@ pub(super) struct Index {
     names: Vec<(Box<[u8]>, usize)>,
     keys: HashMap<u64, Vec<u32>, Prehashed>,
     max_len: usize,
+    ends: Trigrams,
+}
+
+/// First and last three letters of the long names, one bit per trigram. One edit in a word of
+/// seven letters or more leaves its first three or its last three letters as the name's, so a
+/// word whose ends match no name's is skipped before any hashing: most words of a page.
+#[derive(Debug, Clone)]
+struct Trigrams {
+    bits: Box<[u64]>,
+}
+
+impl Default for Trigrams {
+    fn default() -> Self {
+        Trigrams {
+            bits: vec![0; 2 * 26 * 26 * 26 / 64 + 1].into_boxed_slice(),
+        }
+    }
+}
+
+impl Trigrams {
+    fn index(first: bool, t: &[u8]) -> usize {
+        let l = |b: u8| usize::from(b - b'a');
+        usize::from(first) * 26 * 26 * 26 + (l(t[0]) * 26 + l(t[1])) * 26 + l(t[2])
+    }
+    fn insert(&mut self, first: bool, t: &[u8]) {
+        let i = Self::index(first, t);
+        self.bits[i / 64] |= 1 << (i % 64);
+    }
+    fn contains(&self, first: bool, t: &[u8]) -> bool {
+        let i = Self::index(first, t);
+        self.bits[i / 64] & (1 << (i % 64)) != 0
+    }
 }
 
 impl Index {
@@ -313,6 +349,11 @@ impl Index {
             }
             let word = &bytes[start..i];
             if word.len() < MIN_LEN || word.len() > self.max_len + 1 || word.len() > MAX_WORD {
+                continue;
+            }
+            if !self.ends.contains(true, &word[..3])
+                && !self.ends.contains(false, &word[word.len() - 3..])
+            {
                 continue;
             }
             // A run of ASCII letters inside a longer word of another alphabet is not a word.
