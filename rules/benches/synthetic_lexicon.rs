@@ -65,7 +65,8 @@ pub fn write(real: &Path, out: &Path, names: usize) -> std::io::Result<usize> {
         .filter(|l| !l.starts_with('#') && !l.starts_with("id,"))
     {
         let f: Vec<&str> = line.split(',').collect();
-        if f.len() != 11 {
+        // 11 columns, or 12 with `name_source` (the lexicon reads both).
+        if f.len() != 11 && f.len() != 12 {
             continue;
         }
         let (id, category) = (f[0], f[3]);

@@ -26,6 +26,8 @@ use crate::diagnostic::Diagnostic;
 use crate::normalize::{Normalized, folds_to, is_cjk};
 use crate::rates::file_diag;
 
+mod fuzzy;
+
 /// File name of the lexicon inside the reference folder.
 pub const LEXICON_FILE: &str = "drugs.csv";
 
@@ -110,6 +112,9 @@ pub struct Drug {
     pub price_source: String,
     /// Date the reference price refers to.
     pub price_date: String,
+    /// Where the names come from (source keys in `config/reference/README.md`); empty in
+    /// lexicons written before the column existed.
+    pub name_source: String,
 }
 
 /// What a name pattern stands for.
@@ -121,6 +126,9 @@ struct NamePattern {
     context_required: bool,
     check_start: Boundary,
     check_end: Boundary,
+    /// Whether "s"/"es" may follow the name ("Adderalls", "Xanaxes"): Latin names whose last
+    /// word has at least three letters, so "tren a" never reads "tren as".
+    plural: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +163,7 @@ pub struct Lexicon {
     normal_patterns: Vec<NamePattern>,
     deep: DFA,
     deep_patterns: Vec<NamePattern>,
+    fuzzy: fuzzy::Index,
     context: Regex,
 }
 
@@ -209,6 +218,7 @@ impl Lexicon {
         let mut deep_patterns = Vec::new();
         let mut seen_normal = HashMap::new();
         let mut seen_deep = HashMap::new();
+        let mut fuzzy = fuzzy::Builder::default();
         for (i, d) in drugs.iter().enumerate() {
             let names = d.names.iter().map(|n| (n, false));
             let ctx = d.context_names.iter().map(|n| (n, true));
@@ -221,10 +231,14 @@ impl Lexicon {
                     drug: i,
                     check_start: boundary(plain.chars().next()),
                     check_end: end_boundary(&plain),
+                    plural: takes_plural(&plain),
                     plain: plain.clone(),
                     context_required,
                 };
                 if seen_normal.insert(plain.clone(), i).is_none() {
+                    if !context_required {
+                        fuzzy.add(&plain, normal_patterns.len());
+                    }
                     normal_names.push(plain.clone());
                     normal_patterns.push(pattern.clone());
                 }
@@ -258,6 +272,7 @@ impl Lexicon {
             normal_patterns,
             deep: build(&deep_names)?,
             deep_patterns,
+            fuzzy: fuzzy.build(),
             drugs,
             by_id,
             context,
@@ -307,20 +322,42 @@ impl Lexicon {
         for (view, ac, patterns, is_deep) in views.into_iter().flatten() {
             for_each_overlapping(ac, &view.text, |pattern, start, end| {
                 let p = &patterns[pattern];
-                if !bounded(&view.text, start, end, p) {
+                let Some(word_end) = bounded(&view.text, start, end, p) else {
                     return;
-                }
-                let range = view.to_original(start..end);
-                let printed = original.get(range.clone()).unwrap_or("");
+                };
+                // Whether the name was disguised is judged on the name, not its plural ending.
+                let name = view.to_original(start..end);
+                let printed = original.get(name).unwrap_or("");
                 let hit = NameHit {
                     drug: p.drug,
                     obfuscated: !folds_to(printed, &p.plain),
-                    range,
+                    range: view.to_original(start..word_end),
                     context_required: p.context_required,
                 };
                 cands.push((hit, is_deep));
             });
         }
+        // Misspellings of long names ("clonozepam", "adderrall"), only in words no exact
+        // name covers: an exact hit always wins over a guess.
+        self.fuzzy.for_each(&normal.text, |pattern, start, end| {
+            let p = &self.normal_patterns[pattern];
+            let range = normal.to_original(start..end);
+            if cands
+                .iter()
+                .any(|(c, _)| c.range.start < range.end && range.start < c.range.end)
+            {
+                return;
+            }
+            let hit = NameHit {
+                drug: p.drug,
+                // A typo is not a disguise: like the misspellings listed in `names`
+                // ("xanex", "viagara") it is reported as a plain name.
+                obfuscated: false,
+                range,
+                context_required: false,
+            };
+            cands.push((hit, false));
+        });
         cands.sort_by(|(a, ad), (b, bd)| {
             a.range
                 .start
@@ -373,7 +410,7 @@ fn for_each_overlapping(dfa: &DFA, text: &str, mut found: impl FnMut(usize, usiz
 }
 
 /// Words that make a context-only name ("bars", "deca", "m30") mean a medicine.
-const CONTEXT_PATTERN: &str = r"(?i)\d\s*(?:mg|mcg|µg|ug|ml|iu)\b|\b(?:pills?|tabs?|tablets?|capsules?|caps|vials?|amps?|ampoules?|cycle|steroids?|injectables?|injections?|benzos?|opioids?|opiates?|painkillers?|pharma|dosage|dose|blisters?|imprint|prescription|rx|anabolics?|peptides?|bodybuilding|pct)\b|片|粒|毫克|针";
+const CONTEXT_PATTERN: &str = r"(?i)\d\s*(?:mg|mcg|µg|ug|ml|iu)\b|\b(?:pills?|tabs?|tablets?|capsules?|caps|vials?|amps?|ampoules?|cycle|steroids?|injectables?|injections?|benzos?|opioids?|opiates?|painkillers?|pharma|dosage|dose|blisters?|imprint|prescription|rx|anabolics?|peptides?|bodybuilding|pct|thyroid)\b|片|粒|毫克|针";
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
@@ -410,10 +447,31 @@ fn end_boundary(plain: &str) -> Boundary {
     }
 }
 
-fn bounded(text: &str, start: usize, end: usize, p: &NamePattern) -> bool {
+/// Whether the name found at `start..end` stands as a word of its own; returns where it ends,
+/// past a plural ending ("adderalls", "xanaxes") where the name takes one.
+fn bounded(text: &str, start: usize, end: usize, p: &NamePattern) -> Option<usize> {
     let before = text[..start].chars().next_back();
+    if touches(before, p.check_start) {
+        return None;
+    }
     let after = text[end..].chars().next();
-    !touches(before, p.check_start) && !touches(after, p.check_end)
+    if !touches(after, p.check_end) {
+        return Some(end);
+    }
+    if p.plural {
+        for suffix in ["s", "es"] {
+            let e = end + suffix.len();
+            if text[end..].starts_with(suffix) && !touches(text[e..].chars().next(), p.check_end) {
+                return Some(e);
+            }
+        }
+    }
+    None
+}
+
+fn takes_plural(plain: &str) -> bool {
+    let last = plain.rsplit([' ', '-']).next().unwrap_or("");
+    last.len() >= 3 && last.bytes().all(|b| b.is_ascii_lowercase())
 }
 
 fn touches(c: Option<char>, b: Boundary) -> bool {
@@ -425,9 +483,10 @@ fn touches(c: Option<char>, b: Boundary) -> bool {
 }
 
 fn parse_drug(f: &[String]) -> Result<Drug, String> {
-    if f.len() != 11 {
+    // The twelfth column (`name_source`) came later; lexicons without it still load.
+    if f.len() != 11 && f.len() != 12 {
         return Err(format!(
-            "expected 11 columns (id,class,schedule,category,names,context_names,ref_price,currency,unit,source,date), found {}",
+            "expected 12 columns (id,class,schedule,category,names,context_names,ref_price,currency,unit,source,date,name_source; name_source may be left out), found {}",
             f.len()
         ));
     }
@@ -479,6 +538,7 @@ fn parse_drug(f: &[String]) -> Result<Drug, String> {
         unit: f[8].trim().to_string(),
         price_source: f[9].trim().to_string(),
         price_date: f[10].trim().to_string(),
+        name_source: f.get(11).map(|s| s.trim().to_string()).unwrap_or_default(),
     })
 }
 
@@ -547,6 +607,58 @@ oxycodone,controlled,II,opioid,OxyContin,m30|roxy,3.00,USD,tablet,test,2026-11-0
         assert!(!l.has_context(s, &(10..14)));
         let s = "Xanax bars 2mg";
         assert!(l.has_context(s, &(6..10)));
+    }
+
+    /// The ordinary words kept from approximate matching stay clean with the shipped
+    /// lexicon, and one edit of them away from the name they resemble is still a guess.
+    #[test]
+    fn ordinary_words_stay_clean_with_the_shipped_lexicon() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/reference");
+        let l = Lexicon::load(&dir).unwrap_or_else(|e| panic!("{e:?}"));
+        for w in fuzzy::ORDINARY {
+            let text = format!("{w} for sale");
+            // Only guesses are checked here: the de-obfuscated view folds `l` onto `i`, so
+            // French "lustrai" still reads as Lustral written with an `i` for the `l`.
+            let found = find(&l, &text);
+            assert!(found.iter().all(|(_, _, obf)| *obf), "{text}: {found:?}");
+        }
+        // Each of them is one edit from a long name with its first letter: without the guard
+        // it would be a guess, so the list holds no dead entries.
+        let long: Vec<String> = l
+            .drugs()
+            .iter()
+            .flat_map(|d| d.names.iter())
+            .map(|n| Normalized::new(n).text)
+            .filter(|n| n.len() >= fuzzy::MIN_LEN && n.bytes().all(|b| b.is_ascii_lowercase()))
+            .collect();
+        for w in fuzzy::ORDINARY {
+            assert!(
+                long.iter().any(|n| n.as_bytes()[0] == w.as_bytes()[0]
+                    && fuzzy::one_edit(n.as_bytes(), w.as_bytes())),
+                "{w} is near no long name"
+            );
+        }
+    }
+
+    #[test]
+    fn plural_endings_and_the_name_column() {
+        let l = lex();
+        assert_eq!(
+            find(&l, "Xanaxes and OxyContins"),
+            vec![
+                ("alprazolam".into(), "Xanaxes".into(), false),
+                ("oxycodone".into(), "OxyContins".into(), false),
+            ]
+        );
+        // Only "s" and "es": "Xanaxian" is not a plural.
+        assert!(find(&l, "Xanaxian").is_empty());
+        let with = Lexicon::parse(
+            Path::new("drugs.csv"),
+            "x,rx,,pde5,Foo,,1,USD,tablet,s,2026,inn-who\n",
+        )
+        .unwrap();
+        assert_eq!(with.drugs()[0].name_source, "inn-who");
+        assert_eq!(lex().drugs()[0].name_source, "");
     }
 
     #[test]
