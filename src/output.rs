@@ -62,7 +62,7 @@ pub fn print_flagged_table(flagged: &FlaggedSummary) {
     let more = flagged.total().saturating_sub(flagged.top().len() as u64);
     if more > 0 {
         eprintln!(
-            "… and {more} more flagged listings: `pharmwatch search '*'` lists them all, `crawl --json` prints them"
+            "… and {more} more flagged listings: `pharmwatch search '*' --csv` (or `--json`) lists them all, `crawl --json` prints them"
         );
     }
 }

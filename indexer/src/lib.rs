@@ -67,6 +67,8 @@ pub use budget::{DEFAULT_SEARCH_TIME, SearchBudget, SearchCancel};
 pub use document::IndexDoc;
 pub use error::{IndexError, QueryError, SearchError};
 pub use facets::Facets;
-pub use searcher::{ListingSearcher, SearchHit, SearchRequest, SearchResults, SortBy, SortOrder};
+pub use searcher::{
+    ListingSearcher, MAX_LIMIT, SearchHit, SearchRequest, SearchResults, SortBy, SortOrder,
+};
 pub use snippet::Snippet;
 pub use writer::{CommitPolicy, ListingIndexWriter, WriterBudget};

@@ -237,6 +237,18 @@ impl ListingSearcher {
             mentions_flagged,
             highlights,
         } = query::compile(&req.query, &node, &self.fields)?;
+        // Relevance says nothing about `*` (every hit scores the same): an investigator
+        // listing everything wants the most severe first, then the highest score.
+        let match_all_by_severity;
+        let req = if compiled.is::<AllQuery>() && req.sort == SortBy::Relevance {
+            match_all_by_severity = SearchRequest {
+                sort: SortBy::Severity(SortOrder::Desc),
+                ..req.clone()
+            };
+            &match_all_by_severity
+        } else {
+            req
+        };
         let query: Box<dyn Query> = if req.include_unflagged || mentions_flagged {
             compiled
         } else if compiled.is::<AllQuery>() {

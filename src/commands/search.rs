@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use pharmwatch_indexer::{ListingSearcher, SearchRequest, SearchResults, SortBy, SortOrder};
+use pharmwatch_indexer::{
+    ListingSearcher, MAX_LIMIT, SearchRequest, SearchResults, SortBy, SortOrder,
+};
 
 use super::{ConfigError, Global};
 use crate::output;
@@ -18,8 +20,9 @@ pub struct SearchArgs {
     /// Include listings that no rule flagged.
     #[arg(long)]
     pub all: bool,
-    #[arg(long, default_value_t = 20)]
-    pub limit: usize,
+    /// Hits to print (default: 20 in the table; every hit with --json or --csv).
+    #[arg(long)]
+    pub limit: Option<usize>,
     #[arg(long, default_value_t = 0)]
     pub offset: usize,
     /// Sort order (highest or newest first unless --asc).
@@ -50,24 +53,54 @@ pub enum SortArg {
     LastSeen,
 }
 
+/// Hits the table shows unless `--limit` says otherwise.
+const TABLE_LIMIT: usize = 20;
+
 pub fn run(global: &Global, args: SearchArgs) -> Result<ExitCode> {
     let searcher = open_searcher(&global.data_dir)?;
-    let request = SearchRequest {
+    let machine = args.json || args.csv;
+    let mut request = SearchRequest {
         query: args.query.clone(),
         include_unflagged: args.all,
-        limit: args.limit,
+        limit: args.limit.unwrap_or(TABLE_LIMIT),
         offset: args.offset,
         sort: sort_by(args.sort, args.asc),
         facets: args.facets,
-        highlight: !args.json && !args.csv,
+        highlight: !machine,
     };
-    let results = run_search(&searcher, &request)?;
-    if args.json {
-        print_json(&results)?;
-    } else if args.csv {
-        print_csv(&results)?;
-    } else {
+    if !machine {
+        let results = run_search(&searcher, &request)?;
         print_human(&results, &args);
+        return Ok(ExitCode::SUCCESS);
+    }
+    // A case file is never silently incomplete: every hit unless --limit says otherwise, read
+    // in pages of the index's page size, so there is no cap.
+    let wanted = args.limit.unwrap_or(usize::MAX);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut csv = args.csv.then(|| CsvHits::new(&mut out));
+    let mut written = 0usize;
+    let mut facets = None;
+    loop {
+        request.limit = (wanted - written).min(MAX_LIMIT);
+        let results = run_search(&searcher, &request)?;
+        if facets.is_none() {
+            facets = results.facets.clone();
+            request.facets = false;
+        }
+        match csv.as_mut() {
+            Some(csv) => csv.write(&results)?,
+            None => print_json_hits(&results)?,
+        }
+        written += results.hits.len();
+        request.offset += results.hits.len();
+        if results.hits.is_empty() || written >= wanted || request.offset >= results.total {
+            break;
+        }
+    }
+    match csv {
+        Some(csv) => csv.finish()?,
+        None => print_json_facets(facets.as_ref())?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -109,14 +142,20 @@ pub fn sort_by(arg: SortArg, asc: bool) -> SortBy {
     }
 }
 
-fn print_json(results: &SearchResults) -> Result<()> {
+fn print_json_hits(results: &SearchResults) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for hit in &results.hits {
         serde_json::to_writer(&mut out, hit)?;
         out.write_all(b"\n")?;
     }
-    if let Some(facets) = &results.facets {
+    Ok(())
+}
+
+fn print_json_facets(facets: Option<&pharmwatch_indexer::Facets>) -> Result<()> {
+    if let Some(facets) = facets {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
         serde_json::to_writer(&mut out, &serde_json::json!({ "facets": facets }))?;
         out.write_all(b"\n")?;
     }
@@ -141,16 +180,51 @@ pub const CSV_HEADER: [&str; 14] = [
     "evidence_sha256",
 ];
 
-fn print_csv(results: &SearchResults) -> Result<()> {
-    write_csv(results, std::io::stdout().lock())
-}
-
 /// Writes the hits as CSV with a header row ([`CSV_HEADER`]): the columns of `search --csv`
 /// and of the web page's CSV export. Scraped text is neutralised against CSV injection.
 pub fn write_csv(results: &SearchResults, writer: impl Write) -> Result<()> {
-    let mut out = csv::Writer::from_writer(writer);
-    out.write_record(CSV_HEADER)?;
-    for hit in &results.hits {
+    let mut csv = CsvHits::new(writer);
+    csv.write(results)?;
+    csv.finish()
+}
+
+/// CSV of hits written page by page: the header once, then each page's rows.
+pub struct CsvHits<W: Write> {
+    out: csv::Writer<W>,
+    header_written: bool,
+}
+
+impl<W: Write> CsvHits<W> {
+    pub fn new(writer: W) -> Self {
+        CsvHits {
+            out: csv::Writer::from_writer(writer),
+            header_written: false,
+        }
+    }
+
+    /// Writes one page of hits (and the header before the first).
+    pub fn write(&mut self, results: &SearchResults) -> Result<()> {
+        if !self.header_written {
+            self.out.write_record(CSV_HEADER)?;
+            self.header_written = true;
+        }
+        for hit in &results.hits {
+            self.row(hit)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the header when no page did, and flushes.
+    pub fn finish(mut self) -> Result<()> {
+        if !self.header_written {
+            self.out.write_record(CSV_HEADER)?;
+        }
+        self.out.flush()?;
+        Ok(())
+    }
+
+    fn row(&mut self, hit: &pharmwatch_indexer::SearchHit) -> Result<()> {
+        let out = &mut self.out;
         let (l, v) = (&hit.doc.listing, &hit.doc.verdict);
         let opt = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
         out.write_record([
@@ -175,9 +249,8 @@ pub fn write_csv(results: &SearchResults, writer: impl Write) -> Result<()> {
             ),
             l.evidence_digest.clone().unwrap_or_default(),
         ])?;
+        Ok(())
     }
-    out.flush()?;
-    Ok(())
 }
 
 /// Scraped text that starts like a spreadsheet formula is prefixed so that opening the CSV
@@ -210,6 +283,9 @@ fn print_human(results: &SearchResults, args: &SearchArgs) {
         },
         args.offset
     );
+    if args.offset + shown < results.total {
+        eprintln!("more hits than shown: --limit N for more, --json or --csv for every one");
+    }
     if let Some(facets) = &results.facets {
         let groups = [
             ("rule", &facets.rule),
