@@ -51,6 +51,11 @@ fn case_files_hold_every_hit_and_match_all_is_ordered_by_severity() {
     let rows = String::from_utf8_lossy(&csv.stdout).lines().count() - 1;
     assert_eq!(rows, total);
     assert_eq!(json_lines(&search(&["*", "--json"])).len(), total);
+    // The web page's CSV holds the same rows.
+    let web = common::Server::start(&crawled.data, None);
+    let web_csv = web.get("/search.csv?q=*");
+    assert_eq!(web_csv.lines().count() - 1, total);
+    drop(web);
     // Unless a limit is given, which is honoured as given.
     assert_eq!(
         json_lines(&search(&["*", "--json", "--limit", "5"])).len(),

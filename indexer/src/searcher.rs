@@ -61,9 +61,11 @@ impl FromStr for SortBy {
     type Err = String;
 
     /// `relevance`, or `score|severity|price|unit_price|first_seen|last_seen` optionally
-    /// followed by `:asc` or `:desc` (default: desc, except asc for prices).
+    /// followed by `:asc` or `:desc` (default: desc, except asc for prices); the CLI's names
+    /// (`unit-price`, `first-seen`) are accepted too.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (key, dir) = s.split_once(':').unwrap_or((s, ""));
+        let s = s.trim().replace('-', "_");
+        let (key, dir) = s.split_once(':').unwrap_or((&s, ""));
         let order = |default| match dir {
             "" => Ok(default),
             "asc" => Ok(SortOrder::Asc),
@@ -382,4 +384,25 @@ fn run<C: Collector>(
     collector: C,
 ) -> tantivy::Result<C::Fruit> {
     searcher.search(query, &collector)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::{SortBy, SortOrder};
+
+    #[test]
+    fn sorts_are_read_in_the_index_and_the_cli_spelling() {
+        for (text, sort) in [
+            ("severity", SortBy::Severity(SortOrder::Desc)),
+            ("unit-price", SortBy::UnitPrice(SortOrder::Asc)),
+            ("unit_price:desc", SortBy::UnitPrice(SortOrder::Desc)),
+            ("first-seen:asc", SortBy::FirstSeen(SortOrder::Asc)),
+            (" last-seen ", SortBy::LastSeen(SortOrder::Desc)),
+        ] {
+            assert_eq!(SortBy::from_str(text), Ok(sort), "{text}");
+        }
+        assert!(SortBy::from_str("newest").is_err());
+    }
 }

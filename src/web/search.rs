@@ -424,9 +424,19 @@ pub async fn export_csv(
     let request = params.export_request()?;
     let (budget, _cancel) = CancelOnDrop::budget();
     let bytes = blocking(move || {
-        let results = run_search(&state, &request, &budget)?;
+        // Every hit, page by page: a case file is never cut at the index's page size.
+        let mut request = request;
         let mut out = Vec::new();
-        crate::commands::search::write_csv(&results, &mut out)?;
+        let mut csv = crate::commands::search::CsvHits::new(&mut out);
+        loop {
+            let results = run_search(&state, &request, &budget)?;
+            csv.write(&results)?;
+            request.offset += results.hits.len();
+            if results.hits.is_empty() || request.offset >= results.total {
+                break;
+            }
+        }
+        csv.finish()?;
         Ok(out)
     })
     .await?;
