@@ -180,15 +180,9 @@ pub const CSV_HEADER: [&str; 14] = [
     "evidence_sha256",
 ];
 
-/// Writes the hits as CSV with a header row ([`CSV_HEADER`]): the columns of `search --csv`
-/// and of the web page's CSV export. Scraped text is neutralised against CSV injection.
-pub fn write_csv(results: &SearchResults, writer: impl Write) -> Result<()> {
-    let mut csv = CsvHits::new(writer);
-    csv.write(results)?;
-    csv.finish()
-}
-
-/// CSV of hits written page by page: the header once, then each page's rows.
+/// Hits as CSV with a header row ([`CSV_HEADER`]), written page by page: the columns of
+/// `search --csv` and of the web page's CSV export. Scraped text is neutralised against CSV
+/// injection.
 pub struct CsvHits<W: Write> {
     out: csv::Writer<W>,
     header_written: bool,
