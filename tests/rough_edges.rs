@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{pharmwatch, pharmwatch_raw, write_config};
-use pharmwatch_marketplace::{Marketplace, MarketplaceOptions};
 use serde_json::Value;
 
 /// A rule the shipped packs do not have, with the tests the policy asks for.
@@ -102,22 +101,10 @@ fn assert_sections_alike(md: &str) {
 
 #[test]
 fn a_rescan_has_its_own_report_and_diffs_against_the_crawl() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = runtime
-        .block_on(pharmwatch_marketplace::serve(Marketplace::generate(
-            &MarketplaceOptions {
-                listings_per_shop: 20,
-                ..MarketplaceOptions::default()
-            },
-        )))
-        .unwrap();
-    let truth = running.ground_truth();
-    let tmp = tempfile::tempdir().unwrap();
-    let config = write_config(tmp.path(), &running.shops());
-    let data = tmp.path().join("data");
-    let (data_s, config_s) = (data.to_str().unwrap(), config.to_str().unwrap());
-    pharmwatch(&["--data-dir", data_s, "--config", config_s, "crawl"]);
-    runtime.block_on(running.shutdown());
+    let crawled = common::crawled_market(20);
+    let truth = crawled.running.ground_truth();
+    let (tmp, data) = (&crawled.tmp, &crawled.data);
+    let (data_s, config_s) = (data.to_str().unwrap(), crawled.config.to_str().unwrap());
     let stealthy = truth
         .listings
         .iter()
@@ -167,7 +154,7 @@ fn a_rescan_has_its_own_report_and_diffs_against_the_crawl() {
     let packs = tmp.path().join("packs");
     changed_packs(&packs, "stealth-shipping", NEW_RULE);
     let rescan_config = tmp.path().join("rescan.toml");
-    let text = std::fs::read_to_string(&config).unwrap().replace(
+    let text = std::fs::read_to_string(&crawled.config).unwrap().replace(
         &format!("{:?}", common::root().join("rules/packs")),
         &format!("{packs:?}"),
     );

@@ -3,28 +3,15 @@
 
 mod common;
 
-use common::{pharmwatch, write_config};
-use pharmwatch_marketplace::{Marketplace, MarketplaceOptions};
+use common::pharmwatch;
 use serde_json::Value;
 
 #[test]
 fn backtest_rescan_and_explain_on_stored_listings() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = runtime
-        .block_on(pharmwatch_marketplace::serve(Marketplace::generate(
-            &MarketplaceOptions {
-                listings_per_shop: 25,
-                ..MarketplaceOptions::default()
-            },
-        )))
-        .unwrap();
-    let truth = running.ground_truth();
-    let tmp = tempfile::tempdir().unwrap();
-    let config = write_config(tmp.path(), &running.shops());
-    let data = tmp.path().join("data");
-    let (data_s, config_s) = (data.to_str().unwrap(), config.to_str().unwrap());
-    pharmwatch(&["--data-dir", data_s, "--config", config_s, "crawl"]);
-    runtime.block_on(running.shutdown());
+    let crawled = common::crawled_market(25);
+    let truth = crawled.running.ground_truth();
+    let (tmp, data) = (&crawled.tmp, &crawled.data);
+    let (data_s, config_s) = (data.to_str().unwrap(), crawled.config.to_str().unwrap());
 
     // A changed rule set: the shipped packs without the stealth-shipping rule.
     let changed = tmp.path().join("packs");
@@ -93,7 +80,7 @@ fn backtest_rescan_and_explain_on_stored_listings() {
 
     // Rescan with the changed packs: the index no longer has stealth-shipping hits.
     let rescan_config = tmp.path().join("rescan.toml");
-    let text = std::fs::read_to_string(&config).unwrap().replace(
+    let text = std::fs::read_to_string(&crawled.config).unwrap().replace(
         &format!("{:?}", common::root().join("rules/packs")),
         &format!("{changed:?}"),
     );

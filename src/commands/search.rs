@@ -234,17 +234,23 @@ impl<W: Write> CsvHits<W> {
             v.severity.map(|s| s.to_string()).unwrap_or_default(),
             format!("{:.1}", v.score),
             csv_safe(&v.rule_ids().collect::<Vec<_>>().join(";")),
-            csv_safe(
-                &v.drugs
-                    .iter()
-                    .map(|d| d.drug.as_str())
-                    .collect::<Vec<_>>()
-                    .join(";"),
-            ),
+            csv_safe(&drug_ids(v)),
             l.evidence_digest.clone().unwrap_or_default(),
         ])?;
         Ok(())
     }
+}
+
+/// The verdict's drugs, each once (a name found in title and description is one drug), in
+/// the order first found.
+fn drug_ids(v: &pharmwatch_model::Verdict) -> String {
+    let mut ids: Vec<&str> = Vec::new();
+    for d in &v.drugs {
+        if !ids.contains(&d.drug.as_str()) {
+            ids.push(&d.drug);
+        }
+    }
+    ids.join(";")
 }
 
 /// Scraped text that starts like a spreadsheet formula is prefixed so that opening the CSV
