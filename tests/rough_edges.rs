@@ -104,7 +104,7 @@ fn a_rescan_has_its_own_report_and_diffs_against_the_crawl() {
     let crawled = common::crawled_market(20);
     let truth = crawled.running.ground_truth();
     let (tmp, data) = (&crawled.tmp, &crawled.data);
-    let (data_s, config_s) = (data.to_str().unwrap(), crawled.config.to_str().unwrap());
+    let data_s = data.to_str().unwrap();
     let stealthy = truth
         .listings
         .iter()
