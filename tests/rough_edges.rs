@@ -40,22 +40,7 @@ title = "Vitamin C 500mg"
 
 /// The shipped packs without the rule `drop`, plus `extra` as its own file.
 fn changed_packs(dir: &Path, drop: &str, extra: &str) {
-    std::fs::create_dir_all(dir).unwrap();
-    for entry in std::fs::read_dir(common::root().join("rules/packs")).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let text = match text.find(&format!("id = \"{drop}\"")) {
-            Some(at) => {
-                let start = text[..at].rfind("[[rule]]").unwrap();
-                let end = text[at..]
-                    .find("\n[[rule]]")
-                    .map_or(text.len(), |e| at + e + 1);
-                format!("{}{}", &text[..start], &text[end..])
-            }
-            None => text,
-        };
-        std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
-    }
+    common::shipped_packs_without(dir, drop);
     std::fs::write(dir.join("90-extra.toml"), extra).unwrap();
 }
 

@@ -15,22 +15,7 @@ fn backtest_rescan_and_explain_on_stored_listings() {
 
     // A changed rule set: the shipped packs without the stealth-shipping rule.
     let changed = tmp.path().join("packs");
-    std::fs::create_dir(&changed).unwrap();
-    for entry in std::fs::read_dir(common::root().join("rules/packs")).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let text = match text.find("id = \"stealth-shipping\"") {
-            Some(at) => {
-                let start = text[..at].rfind("[[rule]]").unwrap();
-                let end = text[at..]
-                    .find("\n[[rule]]")
-                    .map_or(text.len(), |e| at + e + 1);
-                format!("{}{}", &text[..start], &text[end..])
-            }
-            None => text,
-        };
-        std::fs::write(changed.join(path.file_name().unwrap()), text).unwrap();
-    }
+    common::shipped_packs_without(&changed, "stealth-shipping");
     let stealthy: Vec<_> = truth
         .listings
         .iter()

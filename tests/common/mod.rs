@@ -282,3 +282,24 @@ pub fn check_with_warcio(data: &Path) -> String {
         .map(|name| check_file_with_warcio(&evidence.join(name)))
         .collect()
 }
+
+/// Writes the shipped rule packs into `dir` without the rule whose id is `drop`: a rule set
+/// changed the way a rule author would change it.
+pub fn shipped_packs_without(dir: &Path, drop: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    for entry in std::fs::read_dir(root().join("rules/packs")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = match text.find(&format!("id = \"{drop}\"")) {
+            Some(at) => {
+                let start = text[..at].rfind("[[rule]]").unwrap();
+                let end = text[at..]
+                    .find("\n[[rule]]")
+                    .map_or(text.len(), |e| at + e + 1);
+                format!("{}{}", &text[..start], &text[end..])
+            }
+            None => text,
+        };
+        std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
+    }
+}
