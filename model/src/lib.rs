@@ -17,7 +17,8 @@ mod verdict;
 pub use exchange::{ExchangePurpose, HttpExchange, Truncation};
 pub use ids::{ListingId, sha256_hex};
 pub use listing::{
-    Contact, ContactKind, ExtractionMethod, Field, Gtin, Listing, PriceBasis, Quantity, Strength,
+    Contact, ContactKind, ExtractionMethod, Field, Gtin, Listing, PriceBasis, Quantity, Region,
+    ShopWide, Strength,
 };
 pub use money::{Currency, CurrencyError, Money};
 pub use page::{IdentifierKind, PageMarks, ProductClaims, SiteIdentifier};

@@ -64,6 +64,52 @@ pub struct Listing {
     /// Marks of the page as a whole: operator identifiers, address, licence claim.
     #[serde(default)]
     pub page: PageMarks,
+    /// What the page says for the whole shop, outside the listing's own region: the
+    /// footer's payment methods, the shop's shipping policy, the header's contacts. Rules
+    /// read these only where they name the `shop_*` fields.
+    #[serde(default, skip_serializing_if = "ShopWide::is_empty")]
+    pub shop: ShopWide,
+    /// Customer reviews shown with the listing: buyers' words, not the seller's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviews: Vec<String>,
+    /// Which region of the page each field came from, keyed like `methods`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub regions: BTreeMap<String, Region>,
+}
+
+/// Claims a page makes for the shop as a whole rather than for one listing.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ShopWide {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub payment_methods: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shipping_claims: Vec<String>,
+}
+
+impl ShopWide {
+    pub fn is_empty(&self) -> bool {
+        self.contacts.is_empty()
+            && self.payment_methods.is_empty()
+            && self.shipping_claims.is_empty()
+    }
+}
+
+/// Where on the page a listing's field was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Region {
+    /// The listing's own block: around its title and main price.
+    Listing,
+    /// Structured data about the listing (JSON-LD, microdata, OpenGraph).
+    StructuredData,
+    /// Shop-wide parts: header, footer, navigation, policy blocks.
+    Shop,
+    /// Customer reviews.
+    Reviews,
+    /// The whole page, when no region could be told apart.
+    Page,
 }
 
 impl Listing {
@@ -101,6 +147,9 @@ impl Listing {
             evidence_digest: None,
             claims: ProductClaims::default(),
             page: PageMarks::default(),
+            shop: ShopWide::default(),
+            reviews: Vec::new(),
+            regions: BTreeMap::new(),
         }
     }
 
@@ -115,6 +164,16 @@ impl Listing {
             Field::Contacts => Cow::Owned(join(self.contacts.iter().map(|c| c.value.as_str()))),
             Field::Payment => Cow::Owned(join(self.payment_methods.iter().map(String::as_str))),
             Field::Shipping => Cow::Owned(join(self.shipping_claims.iter().map(String::as_str))),
+            Field::ShopContacts => {
+                Cow::Owned(join(self.shop.contacts.iter().map(|c| c.value.as_str())))
+            }
+            Field::ShopPayment => {
+                Cow::Owned(join(self.shop.payment_methods.iter().map(String::as_str)))
+            }
+            Field::ShopShipping => {
+                Cow::Owned(join(self.shop.shipping_claims.iter().map(String::as_str)))
+            }
+            Field::Reviews => Cow::Owned(join(self.reviews.iter().map(String::as_str))),
         }
     }
 
@@ -196,10 +255,18 @@ pub enum Field {
     Payment,
     /// Shipping claims joined by newlines.
     Shipping,
+    /// The shop's contacts (header, footer, contact page) joined by newlines.
+    ShopContacts,
+    /// The shop's payment methods (footer, checkout policy) joined by newlines.
+    ShopPayment,
+    /// The shop's shipping claims (shipping policy, footer) joined by newlines.
+    ShopShipping,
+    /// Customer reviews joined by newlines.
+    Reviews,
 }
 
 impl Field {
-    pub const ALL: [Field; 7] = [
+    pub const ALL: [Field; 11] = [
         Field::Title,
         Field::Description,
         Field::Seller,
@@ -207,6 +274,10 @@ impl Field {
         Field::Contacts,
         Field::Payment,
         Field::Shipping,
+        Field::ShopContacts,
+        Field::ShopPayment,
+        Field::ShopShipping,
+        Field::Reviews,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -218,6 +289,10 @@ impl Field {
             Field::Contacts => "contacts",
             Field::Payment => "payment",
             Field::Shipping => "shipping",
+            Field::ShopContacts => "shop_contacts",
+            Field::ShopPayment => "shop_payment",
+            Field::ShopShipping => "shop_shipping",
+            Field::Reviews => "reviews",
         }
     }
 }
@@ -225,11 +300,13 @@ impl Field {
 impl FromStr for Field {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Field::ALL.into_iter().find(|f| f.as_str() == s).ok_or_else(|| {
-            format!(
-                "unknown field `{s}`: expected one of title, description, seller, url, contacts, payment, shipping"
-            )
-        })
+        Field::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Field::ALL.iter().map(|f| f.as_str()).collect();
+                format!("unknown field `{s}`: expected one of {}", names.join(", "))
+            })
     }
 }
 

@@ -56,11 +56,11 @@ pub struct RuleSet {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FieldPlan {
     /// Normal view needed for text patterns.
-    pub normal: [bool; 7],
+    pub normal: [bool; Field::ALL.len()],
     /// Original text needed for raw text patterns.
-    pub raw: [bool; 7],
+    pub raw: [bool; Field::ALL.len()],
     /// Lexicon names searched (both views).
-    pub drug: [bool; 7],
+    pub drug: [bool; Field::ALL.len()],
 }
 
 impl RuleSet {
