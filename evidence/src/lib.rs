@@ -64,6 +64,7 @@
 
 mod copy;
 mod digest;
+mod durable;
 mod error;
 mod http;
 mod reader;

@@ -25,8 +25,8 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::EvidenceError;
+use crate::durable::sync_dir;
 use crate::reader::{WarcReader, warc_files};
-use crate::writer::sync_dir;
 
 /// Suffix of a seal's file name after the WARC file's name.
 pub(crate) const SEAL_SUFFIX: &str = ".sha256";

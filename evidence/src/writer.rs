@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 
 use crate::EvidenceError;
 use crate::digest::warc_digest;
+use crate::durable::sync_dir;
 use crate::http::{request_block, response_block, transfer_encoding_renamed, wire_version};
 use crate::record::{WarcRecord, new_record_id, one_line};
 use crate::seal::{ChainHead, Repair, chain_head, seal_left_open, write_seal};
@@ -708,18 +709,6 @@ fn safe_name(s: &str) -> String {
     } else {
         cleaned
     }
-}
-
-pub(crate) fn sync_dir(dir: &Path) -> Result<(), EvidenceError> {
-    #[cfg(unix)]
-    {
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| EvidenceError::io(dir, e))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
 }
 
 #[cfg(test)]
