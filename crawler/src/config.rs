@@ -136,6 +136,11 @@ pub struct SiteConfig {
     #[serde(default)]
     /// Pages admitted to the frontier at most (redirect hops excluded).
     pub max_pages: Option<usize>,
+    /// Raw bytes received from this site at most in one run (pages, redirects, sitemaps and
+    /// robots.txt, as they came over the wire). Once spent, its queued URLs are not fetched;
+    /// responses already in flight finish, so the total may exceed it by their body caps.
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
     #[serde(default)]
     /// Link distance from a start URL at most.
     pub max_depth: Option<u32>,
@@ -307,7 +312,7 @@ impl SiteConfig {
                         format!("`{text}` must be an http:// or https:// URL with a host"),
                     ));
                 }
-                Ok(crate::frontier::normalize_url(&url))
+                Ok(crate::url_norm::normalize_url(&url))
             })
             .collect()
     }

@@ -11,13 +11,15 @@ use tokio::time::{Instant, sleep_until};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::config::ValidSite;
 use crate::extraction::{ExtractionPool, Profiles, SiteExtractor};
 use crate::fetch::{Limits, build_client};
 use crate::frontier::{Frontier, Priority, Rejection, Scope};
 use crate::politeness::{HostKey, HostScheduler};
 use crate::robots::{ROBOTS_MAX_BYTES, RobotsRules};
+use crate::site::SiteRuntime;
 use crate::sitemap::Sitemap;
+use crate::stats::RunStats;
+use crate::sync::lock;
 use crate::worker::{Job, JobKind, Outcome, Pending, WorkerCtx};
 use crate::{CrawlError, CrawlSettings, CrawlStats, KnownPages, PageRecord, SiteConfig};
 
@@ -30,25 +32,6 @@ const MAX_SITEMAPS_PER_SITE: usize = 200;
 
 pub(crate) fn rank(p: Priority) -> u8 {
     2 + p as u8
-}
-
-/// Everything the crawler knows about one configured site.
-pub(crate) struct SiteRuntime {
-    pub site: Arc<ValidSite>,
-    pub scope: Arc<Scope>,
-    pub extractor: Arc<SiteExtractor>,
-    pub client: reqwest::Client,
-    pub interval: Duration,
-}
-
-impl SiteRuntime {
-    pub(crate) fn name(&self) -> &str {
-        &self.site.config.name
-    }
-
-    pub(crate) fn respects_robots(&self) -> bool {
-        !self.site.config.ignore_robots
-    }
 }
 
 struct CachedRobots {
@@ -159,13 +142,9 @@ impl Crawler {
         out: Sender<PageRecord>,
         cancel: CancellationToken,
     ) -> Result<CrawlStats, CrawlError> {
-        let stats = Arc::new(Mutex::new(CrawlStats::default()));
-        {
-            let mut s = lock(&stats);
-            for site in &self.sites {
-                let entry = s.per_site.entry(site.name().to_string()).or_default();
-                entry.robots_ignored = !site.respects_robots();
-            }
+        let stats = RunStats::default();
+        for site in &self.sites {
+            stats.site(site.name(), |s| s.robots_ignored = !site.respects_robots());
         }
         let (heads, heads_rx) = tokio::sync::mpsc::unbounded_channel();
         let extraction =
@@ -223,12 +202,13 @@ impl Crawler {
         run.seed();
         let cancelled = run.drive(&cancel).await;
         run.report_skipped_sitemaps();
+        run.report_byte_budgets();
         let output_closed = run.output_closed;
         drop(run);
         if output_closed {
             return Err(CrawlError::OutputClosed);
         }
-        let mut result = lock(&stats).clone();
+        let mut result = stats.snapshot();
         result.cancelled = cancelled;
         for (site, s) in &result.per_site {
             tracing::info!(
@@ -267,29 +247,6 @@ impl Crawler {
             },
         );
     }
-}
-
-/// Counts links the frontier turned away in the site's stats.
-pub(crate) fn count_rejections(
-    stats: &Mutex<CrawlStats>,
-    site: &str,
-    rejections: impl IntoIterator<Item = Rejection>,
-) {
-    let mut stats = lock(stats);
-    let s = stats.per_site.entry(site.to_string()).or_default();
-    for r in rejections {
-        match r {
-            Rejection::Duplicate => {}
-            Rejection::Trap => s.traps += 1,
-            Rejection::OutOfScope | Rejection::TooDeep | Rejection::PageLimit => {
-                s.out_of_scope += 1
-            }
-        }
-    }
-}
-
-pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A dispatched job.
@@ -394,12 +351,15 @@ impl Run<'_> {
                 let now = Instant::now();
                 while let Some((host, pending)) = self.sched.pop_ready(now) {
                     match pending.into_job(&host) {
+                        Some(job) if self.byte_budget_spent(job.site) => {
+                            self.ctx
+                                .stats
+                                .site(self.site(job.site).name(), |s| s.over_byte_budget += 1);
+                            self.release(&host, now);
+                        }
                         Some(job) => self.dispatch(host, job),
                         // Queued URLs were serialised from parsed ones: never happens.
-                        None => {
-                            self.sched.head_arrived(&host, now);
-                            self.sched.complete(&host);
-                        }
+                        None => self.release(&host, now),
                     }
                 }
             }
@@ -437,6 +397,21 @@ impl Run<'_> {
                 _ = sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => {}
             }
         }
+    }
+
+    /// Gives back the host slot of a popped job that is not dispatched.
+    fn release(&mut self, host: &HostKey, now: Instant) {
+        self.sched.head_arrived(host, now);
+        self.sched.complete(host);
+    }
+
+    /// The site has received its `max_bytes`: nothing more is fetched from it this run.
+    fn byte_budget_spent(&self, site: usize) -> bool {
+        let runtime = self.site(site);
+        runtime.site.config.max_bytes.is_some_and(|max| {
+            let received = self.ctx.stats.site(runtime.name(), |s| s.bytes);
+            received >= max
+        })
     }
 
     fn dispatch(&mut self, host: HostKey, job: Job) {
@@ -548,7 +523,7 @@ impl Run<'_> {
     }
 
     fn count_rejection(&mut self, site: usize, r: Rejection) {
-        count_rejections(&self.ctx.stats, self.site(site).name(), [r]);
+        self.ctx.stats.count_rejections(self.site(site).name(), [r]);
     }
 
     /// The site's frontier (shared with the workers, which admit the links they find).
@@ -613,21 +588,15 @@ impl Run<'_> {
     }
 
     fn count_backed_off(&mut self, site: usize, n: u64) {
-        let name = self.site(site).name().to_string();
-        lock(&self.ctx.stats)
-            .per_site
-            .entry(name)
-            .or_default()
-            .backed_off += n;
+        self.ctx
+            .stats
+            .site(self.site(site).name(), |s| s.backed_off += n);
     }
 
     fn count_disallowed(&mut self, site: usize, n: u64) {
-        let name = self.site(site).name().to_string();
-        lock(&self.ctx.stats)
-            .per_site
-            .entry(name)
-            .or_default()
-            .robots_disallowed += n;
+        self.ctx
+            .stats
+            .site(self.site(site).name(), |s| s.robots_disallowed += n);
     }
 
     fn robots_ready(&mut self, host: &HostKey, site: usize, rules: Arc<RobotsRules>) {
@@ -661,7 +630,7 @@ impl Run<'_> {
 
     /// Queues one sitemap fetch: in scope (hosts and exclude), once, within the budget.
     fn enqueue_sitemap(&mut self, site: usize, url: &Url) {
-        let url = crate::frontier::normalize_url(url);
+        let url = crate::url_norm::normalize_url(url);
         let runtime = self.site(site).clone();
         if !runtime.scope.in_scope(&url, true) {
             return;
@@ -676,6 +645,24 @@ impl Run<'_> {
         self.sitemaps_seen.insert((site, url.to_string()));
         self.sitemap_count[site] += 1;
         self.enqueue(Job::sitemap(site, url), rank(Priority::Listing));
+    }
+
+    /// One warning per site that stopped at its byte budget, with how many URLs it left.
+    fn report_byte_budgets(&self) {
+        for runtime in self.crawler.sites.iter() {
+            let (left, bytes) = self
+                .ctx
+                .stats
+                .site(runtime.name(), |s| (s.over_byte_budget, s.bytes));
+            if left > 0 {
+                tracing::warn!(
+                    site = runtime.name(),
+                    bytes,
+                    max_bytes = ?runtime.site.config.max_bytes,
+                    "byte budget spent: {left} queued URL(s) not fetched"
+                );
+            }
+        }
     }
 
     /// One warning per site whose sitemaps went over its budget, with how many were skipped.
@@ -721,12 +708,9 @@ impl Run<'_> {
                         Err(r) => self.count_rejection(site, r),
                     }
                 }
-                let mut stats = lock(&self.ctx.stats);
-                stats
-                    .per_site
-                    .entry(runtime.name().to_string())
-                    .or_default()
-                    .sitemap_urls += admitted;
+                self.ctx
+                    .stats
+                    .site(runtime.name(), |s| s.sitemap_urls += admitted);
             }
         }
     }

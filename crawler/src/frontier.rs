@@ -1,4 +1,4 @@
-//! URL normalisation and the per-site frontier: scope, dedup, traps and priority.
+//! The per-site frontier: scope, dedup, traps and priority.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
@@ -7,37 +7,7 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::config::ValidSite;
-
-/// Query parameters that only track visitors or sessions; they never change the page.
-const TRACKING_PARAMS: &[&str] = &[
-    "gclid",
-    "gclsrc",
-    "dclid",
-    "fbclid",
-    "msclkid",
-    "yclid",
-    "twclid",
-    "igshid",
-    "mc_cid",
-    "mc_eid",
-    "_ga",
-    "_gl",
-    "_hsenc",
-    "_hsmi",
-    "sessionid",
-    "session_id",
-    "sid",
-    "jsessionid",
-    "phpsessid",
-    "aspsessionid",
-    "cfid",
-    "cftoken",
-    "oly_enc_id",
-    "oly_anon_id",
-    "vero_id",
-    "wickedid",
-    "__s",
-];
+use crate::url_norm::normalize_url;
 
 /// File types that are never pages: fetching them would only spend the body cap.
 const BINARY_EXTENSIONS: &[&str] = &[
@@ -52,51 +22,6 @@ pub fn is_binary_resource(url: &Url) -> bool {
     let last = url.path().rsplit('/').next().unwrap_or("");
     last.rsplit_once('.')
         .is_some_and(|(_, ext)| BINARY_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
-}
-
-fn is_tracking_param(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    k.starts_with("utm_") || TRACKING_PARAMS.contains(&k.as_str())
-}
-
-/// The canonical form of a URL used for dedup, scope and records.
-///
-/// Lower-case scheme and host (the `url` crate does this when parsing, as it resolves
-/// dot segments and drops default ports), no trailing dot on the host, no fragment,
-/// no `;jsessionid=` path parameter, tracking and session parameters removed, query
-/// parameters sorted by key (stable, so repeated keys keep their order), and no empty
-/// `?`.
-pub fn normalize_url(url: &Url) -> Url {
-    let mut out = url.clone();
-    out.set_fragment(None);
-    if let Some(host) = out.host_str()
-        && host.ends_with('.')
-        && host.len() > 1
-    {
-        let trimmed = host.trim_end_matches('.').to_string();
-        let _ = out.set_host(Some(&trimmed));
-    }
-    let path = out.path();
-    if let Some(pos) = path.to_ascii_lowercase().find(";jsessionid=") {
-        let rest = &path[pos + 1..];
-        let end = rest.find('/').map(|i| pos + 1 + i).unwrap_or(path.len());
-        let new_path = format!("{}{}", &path[..pos], &path[end..]);
-        out.set_path(&new_path);
-    }
-    if out.query().is_some() {
-        let mut pairs: Vec<(String, String)> = out
-            .query_pairs()
-            .filter(|(k, _)| !is_tracking_param(k))
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
-        if pairs.is_empty() {
-            out.set_query(None);
-        } else {
-            out.query_pairs_mut().clear().extend_pairs(pairs);
-        }
-    }
-    out
 }
 
 /// What kind of page a link leads to, which sets the order of fetching.

@@ -23,7 +23,11 @@ mod known;
 pub mod politeness;
 mod record;
 pub mod robots;
+mod site;
 pub mod sitemap;
+mod stats;
+mod sync;
+pub mod url_norm;
 mod worker;
 
 pub use config::{CrawlSettings, SiteConfig};

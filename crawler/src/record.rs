@@ -128,6 +128,8 @@ pub struct SiteStats {
     /// Queued URLs skipped because their host asked for a longer pause than
     /// `max_retry_wait_secs` (see [`crate::FetchErrorKind::BackedOff`]).
     pub backed_off: u64,
+    /// Queued URLs not fetched because the site's `max_bytes` was spent.
+    pub over_byte_budget: u64,
     /// Sitemap files fetched.
     pub sitemaps: u64,
     /// URLs admitted to the frontier from sitemaps.

@@ -8,16 +8,19 @@ use tokio::sync::mpsc::{Sender, UnboundedSender};
 use tokio::time::Instant;
 use url::Url;
 
-use crate::crawl::{SiteRuntime, count_rejections, lock};
 use crate::decompress::{BodyDecoder, Coding};
 use crate::extraction::{ExtractionFailed, ExtractionPool, PAGE_TIME_BUDGET};
 use crate::fetch::{Exchange, Limits, exchange};
-use crate::frontier::{Frontier, Priority, normalize_url};
+use crate::frontier::{Frontier, Priority};
 use crate::politeness::HostKey;
 use crate::robots::{ROBOTS_MAX_REDIRECTS, RobotsRules, robots_url};
+use crate::site::SiteRuntime;
 use crate::sitemap::{Sitemap, parse_sitemap};
+use crate::stats::RunStats;
+use crate::sync::lock;
+use crate::url_norm::normalize_url;
 use crate::{
-    ArchivedPage, CrawlStats, FetchError, FetchErrorKind, KnownPages, PageRecord, RecordKind,
+    ArchivedPage, FetchError, FetchErrorKind, KnownPages, PageRecord, RecordKind, SiteStats,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,7 +194,7 @@ pub(crate) struct WorkerCtx {
     pub robots_limits: Limits,
     pub agent: String,
     pub out: Sender<PageRecord>,
-    pub stats: Arc<Mutex<CrawlStats>>,
+    pub stats: RunStats,
     pub known: Option<Arc<dyn KnownPages>>,
     pub max_retries: u32,
     pub max_redirects: u32,
@@ -279,8 +282,10 @@ async fn emit(ctx: &WorkerCtx, rec: PageRecord) -> bool {
 }
 
 fn book(ctx: &WorkerCtx, rec: &PageRecord) {
-    let mut stats = lock(&ctx.stats);
-    let s = stats.per_site.entry(rec.site.clone()).or_default();
+    ctx.stats.site(&rec.site, |s| book_in(s, rec));
+}
+
+fn book_in(s: &mut SiteStats, rec: &PageRecord) {
     s.bytes += rec.body_len;
     match rec.kind {
         RecordKind::Page => {
@@ -664,7 +669,7 @@ fn admit_links(
             }
         }
     }
-    count_rejections(&ctx.stats, site.name(), rejected);
+    ctx.stats.count_rejections(site.name(), rejected);
     admitted
 }
 

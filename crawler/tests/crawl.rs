@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use pharmwatch_crawler::frontier::normalize_url;
+use pharmwatch_crawler::url_norm::normalize_url;
 use pharmwatch_crawler::{
     ArchivedPage, CrawlSettings, CrawlStats, Crawler, FetchErrorKind, PageRecord, RecordKind,
     SiteConfig, Validators,
@@ -40,6 +40,7 @@ fn site(name: &str, server: &Server) -> SiteConfig {
         allowed_hosts: Vec::new(),
         rate: None,
         max_pages: None,
+        max_bytes: None,
         max_depth: None,
         include: Vec::new(),
         exclude: Vec::new(),
@@ -591,6 +592,50 @@ async fn a_connection_closed_mid_body_is_a_disconnect_truncation() {
     );
     assert!(page.error.is_some());
     assert_eq!(page.body_len, 100, "what arrived is kept");
+}
+
+#[tokio::test]
+async fn a_site_stops_at_its_byte_budget_and_its_neighbour_does_not() {
+    // Forty linked pages of 8 KiB each: 320 KiB in all, against a budget of 40 KiB.
+    const PAGE: usize = 8 * 1024;
+    let links: String = (0..40)
+        .map(|i| format!("<a href=\"/p/{i}.html\">{i}</a>\n"))
+        .collect();
+    let big = Server::start(move |hit| match hit.path.as_str() {
+        "/robots.txt" => Reply::status(404),
+        _ => {
+            let page = format!("<html><body>{links}</body></html>");
+            let pad = "x".repeat(PAGE.saturating_sub(page.len()));
+            Reply::html(format!("{page}<!--{pad}-->"))
+        }
+    })
+    .await;
+    let shop = healthy_site().await;
+    let mut s = settings();
+    s.per_host_concurrency = 1;
+    let mut budgeted = site("big", &big);
+    budgeted.max_bytes = Some(40 * 1024);
+    let (stats, records) = crawl(s, vec![budgeted, site("shop", &shop)]).await;
+
+    let big_stats = &stats.per_site["big"];
+    let pages = pages_of(&records, "big").len() as u64;
+    assert!(
+        (5..=7).contains(&pages),
+        "about 40 KiB / 8 KiB pages fetched, got {pages}"
+    );
+    assert!(big_stats.bytes >= 40 * 1024, "{big_stats:?}");
+    // One response in flight at a time: at most one page over the budget.
+    assert!(
+        big_stats.bytes < 40 * 1024 + 2 * PAGE as u64,
+        "{big_stats:?}"
+    );
+    assert_eq!(big_stats.over_byte_budget, 41 - pages, "{big_stats:?}");
+    assert_eq!(
+        big.paths().len() as u64,
+        pages + 1,
+        "robots.txt and the fetched pages"
+    );
+    assert_healthy(&shop, &records, &stats, "shop");
 }
 
 #[tokio::test]

@@ -81,6 +81,9 @@ pub fn run(global: &Global, args: CrawlArgs) -> Result<ExitCode> {
         output::print_flagged_table(&summary.flagged);
         eprintln!("{}", output::summary_line(&summary));
     }
+    for line in summary.over_byte_budget(names.iter().map(String::as_str)) {
+        eprintln!("{line}");
+    }
     if cancelled {
         eprintln!("interrupted: the run is recorded as interrupted; the next run resumes");
         return Ok(ExitCode::from(exit::FAILED));

@@ -110,7 +110,7 @@ pub fn prepare(
             .filter_map(|url| url::Url::parse(url).ok())
             .map(|url| FrontierEntry {
                 site: site.name.clone(),
-                url: pharmwatch_crawler::frontier::normalize_url(&url).to_string(),
+                url: pharmwatch_crawler::url_norm::normalize_url(&url).to_string(),
                 depth: 0,
                 priority: store_priority(Priority::Other),
             })

@@ -223,6 +223,28 @@ impl RunSummary {
             .collect()
     }
 
+    /// Sites of `sites` that stopped at their `max_bytes`, each with what it left unfetched.
+    pub fn over_byte_budget<'a>(&self, sites: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let Some(stats) = self.stats.as_ref() else {
+            return Vec::new();
+        };
+        sites
+            .into_iter()
+            .filter_map(|site| {
+                let s = stats
+                    .per_site
+                    .get(site)
+                    .filter(|s| s.over_byte_budget > 0)?;
+                Some(format!(
+                    "{site}: stopped at its max_bytes after {} bytes; {} queued URL{} not fetched",
+                    s.bytes,
+                    s.over_byte_budget,
+                    if s.over_byte_budget == 1 { "" } else { "s" }
+                ))
+            })
+            .collect()
+    }
+
     /// Why a site answered nothing, in words: its failures by kind and the last one's message
     /// (connection refused, DNS, TLS, HTTP status), or robots.txt's refusal.
     pub fn why_failed(&self, site: &str) -> String {
