@@ -129,7 +129,11 @@ fn measured() -> &'static Measured {
         let unrequested = truth
             .listings
             .iter()
-            .filter(|t| !requests.iter().any(|r| r.shop == t.shop && r.path == t.path))
+            .filter(|t| {
+                !requests
+                    .iter()
+                    .any(|r| r.shop == t.shop && r.path == t.path)
+            })
             .map(|t| t.url.clone())
             .collect();
         let by_family = measure(&truth, &docs, &endpoints);
@@ -315,7 +319,10 @@ fn judge(f: &mut Figures, t: &FamilyListingTruth, doc: &Value) {
         .collect();
     if !outside.is_empty() {
         f.outside_claims += 1;
-        f.note(format!("{}: claims {claims:?} hold outside words {outside:?}", t.url));
+        f.note(format!(
+            "{}: claims {claims:?} hold outside words {outside:?}",
+            t.url
+        ));
     }
 }
 
@@ -323,7 +330,11 @@ fn judge(f: &mut Figures, t: &FamilyListingTruth, doc: &Value) {
 fn every_family_page_is_served_crawled_and_measured() {
     let m = measured();
     assert!(m.failed_requests.is_empty(), "{:#?}", m.failed_requests);
-    assert!(m.unrequested.is_empty(), "never fetched: {:#?}", m.unrequested);
+    assert!(
+        m.unrequested.is_empty(),
+        "never fetched: {:#?}",
+        m.unrequested
+    );
     assert_eq!(m.all.offers, m.truth.listings.len());
     for family in Family::ALL {
         let f = &m.by_family[&family];
@@ -332,29 +343,41 @@ fn every_family_page_is_served_crawled_and_measured() {
 }
 
 #[test]
-#[ignore = "needs issue 17 region scoping / issue 18 flags; measured: see the report"]
-fn issue_17_and_18_targets_hold_on_every_family() {
+#[ignore = "needs issue 17 region scoping; measured 2026-12-07: extracted right table-pharmacy 0.0%, \
+            unit-price-pharmacy 95.6%, board 0.0%; offers with outside claims: unit-price-pharmacy 59 of 90"]
+fn issue_17_extraction_targets_hold_on_every_family() {
     let m = measured();
     let mut misses = Vec::new();
     for (family, f) in &m.by_family {
         if f.extraction_share() < 0.99 {
-            misses.push(format!("{family:?}: {:.3} extracted right", f.extraction_share()));
+            misses.push(format!(
+                "{family:?}: {:.3} extracted right",
+                f.extraction_share()
+            ));
         }
         if f.outside_claims > 0 {
-            misses.push(format!("{family:?}: {} offers with outside claims", f.outside_claims));
+            misses.push(format!(
+                "{family:?}: {} offers with outside claims",
+                f.outside_claims
+            ));
         }
     }
-    if m.all.precision() < 0.95 || m.all.recall() < 0.95 {
-        misses.push(format!(
-            "precision {:.2} at recall {:.2}",
-            m.all.precision(),
-            m.all.recall()
-        ));
-    }
-    if m.all.clean_high > 0 {
-        misses.push(format!("{} clean offers at high or critical", m.all.clean_high));
-    }
     assert!(misses.is_empty(), "{misses:#?}");
+}
+
+#[test]
+#[ignore = "needs issue 18 flags (and issue 17 extraction); measured 2026-12-07: precision 0.15 at \
+            recall 0.33, 25 clean offers at high or critical"]
+fn issue_18_flag_targets_hold_on_the_mixed_catalogue() {
+    let m = measured();
+    let all = &m.all;
+    assert!(
+        all.precision() >= 0.95 && all.recall() >= 0.95,
+        "precision {:.2} at recall {:.2}",
+        all.precision(),
+        all.recall()
+    );
+    assert_eq!(all.clean_high, 0, "clean offers at high or critical");
 }
 
 #[test]
@@ -379,11 +402,19 @@ fn marketplace_command_writes_the_families_with_their_truth() {
         assert!(t.url.starts_with("http://127.0."), "{}", t.url);
         let page = std::fs::read_to_string(dir.join(&t.shop).join(t.path.trim_start_matches('/')))
             .unwrap();
-        assert!(page.contains(&t.price_text.replace('"', "&quot;")), "{}", t.path);
+        assert!(
+            page.contains(&t.price_text.replace('"', "&quot;")),
+            "{}",
+            t.path
+        );
     }
     let sites = std::fs::read_to_string(dir.join("sites.toml")).unwrap();
     assert_eq!(sites.matches("[[site]]").count(), 3);
-    for kind in ["kind = \"pharmacy\"", "kind = \"forum\"", "currency = \"GBP\""] {
+    for kind in [
+        "kind = \"pharmacy\"",
+        "kind = \"forum\"",
+        "currency = \"GBP\"",
+    ] {
         assert!(sites.contains(kind), "{sites}");
     }
     assert!(!sites.contains("profile ="), "{sites}");

@@ -111,11 +111,21 @@ fn write_families(args: &MarketplaceArgs) -> Result<ExitCode> {
     let mut sites = String::from(SITES_HEADER);
     for (shop, base) in catalogue.shops().iter().zip(&summary.base_urls) {
         let currency = shop.currency.as_str();
-        sites += &site_entry(&shop.name, shop.kind.as_str(), base, currency, shop.locale.tag());
+        sites += &site_entry(
+            &shop.name,
+            shop.kind.as_str(),
+            base,
+            currency,
+            shop.locale.tag(),
+        );
         sites.push('\n');
     }
     write(&dir.join("sites.toml"), &sites)?;
-    let starts: String = summary.base_urls.iter().map(|u| format!("{u}/\n")).collect();
+    let starts: String = summary
+        .base_urls
+        .iter()
+        .map(|u| format!("{u}/\n"))
+        .collect();
     write(&dir.join("start_urls.txt"), &starts)?;
     let truth_file = dir.join("truth.json");
     catalogue

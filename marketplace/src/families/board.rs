@@ -60,7 +60,11 @@ pub fn site(shop: &FamilyShop, offers: &[Offer]) -> Site {
     let mut site = Site::new();
     let w = words(shop.locale);
     let forum = shop.kind != SiteKind::Classifieds;
-    let (dir, first) = if forum { ("forum", "topic") } else { ("anzeigen", "seite") };
+    let (dir, first) = if forum {
+        ("forum", "topic")
+    } else {
+        ("anzeigen", "seite")
+    };
     let pages = list_pages(offers, PER_PAGE);
     let links: String = pages
         .iter()
@@ -73,15 +77,30 @@ pub fn site(shop: &FamilyShop, offers: &[Offer]) -> Site {
         .collect();
     site.page(
         "/",
-        frame(shop, w.index, &format!("<h1>{}</h1>\n<ul class=\"topics\">\n{links}</ul>\n", escape(w.index))),
+        frame(
+            shop,
+            w.index,
+            &format!(
+                "<h1>{}</h1>\n<ul class=\"topics\">\n{links}</ul>\n",
+                escape(w.index)
+            ),
+        ),
     );
     let mut placed = 0;
     for (n, chunk) in pages {
         let path = format!("/{dir}/{first}-{n}.html");
         let title = format!("{} #{n}", w.thread);
-        let mut body = format!("<h1>{}</h1>\n<div class=\"rules\">{}</div>\n", escape(&title), escape(w.rules));
+        let mut body = format!(
+            "<h1>{}</h1>\n<div class=\"rules\">{}</div>\n",
+            escape(&title),
+            escape(w.rules)
+        );
         for (k, offer) in chunk.iter().enumerate() {
-            body += &if forum { post(offer, &w) } else { ad(offer, &w) };
+            body += &if forum {
+                post(offer, &w)
+            } else {
+                ad(offer, &w)
+            };
             if forum && k == 1 {
                 body += &question(&w, &title);
             }

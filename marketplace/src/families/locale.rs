@@ -50,8 +50,12 @@ impl Locale {
     /// `variant` picks among the ways shops write it.
     pub fn per_unit(self, form: Form, variant: u8) -> &'static str {
         match (self, form) {
-            (Locale::En, Form::Tablet) => ["/pill", " per tab", " per pill"][usize::from(variant % 3)],
-            (Locale::En, Form::Capsule) => ["/cap", " per capsule", " per cap"][usize::from(variant % 3)],
+            (Locale::En, Form::Tablet) => {
+                ["/pill", " per tab", " per pill"][usize::from(variant % 3)]
+            }
+            (Locale::En, Form::Capsule) => {
+                ["/cap", " per capsule", " per cap"][usize::from(variant % 3)]
+            }
             (Locale::En, Form::Pen) => " per pen",
             (Locale::De, Form::Tablet) => " pro Tablette",
             (Locale::De, Form::Capsule) => " pro Kapsel",
@@ -65,7 +69,9 @@ impl Locale {
     /// The listing's own statement that it needs a prescription.
     pub fn prescription_required(self) -> &'static str {
         match self {
-            Locale::En => "Prescription required: upload or post your prescription before we dispense.",
+            Locale::En => {
+                "Prescription required: upload or post your prescription before we dispense."
+            }
             Locale::De => "Rezeptpflichtig: Bitte senden Sie uns Ihr Originalrezept.",
             Locale::Ru => "Отпускается строго по рецепту врача.",
         }

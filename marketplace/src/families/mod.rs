@@ -163,14 +163,18 @@ impl FamilyCatalogue {
         for (i, (shop, site)) in self.shops.iter().zip(&self.sites).enumerate() {
             let root = dir.join(&shop.name);
             for page in &site.pages {
-                write_file(&root.join(page.path.trim_start_matches('/')), page.html.as_bytes())?;
+                write_file(
+                    &root.join(page.path.trim_start_matches('/')),
+                    page.html.as_bytes(),
+                )?;
                 summary.files += 1;
                 summary.bytes += page.html.len() as u64;
             }
             summary.shop_dirs.push(root);
             summary.base_urls.push(format!("http://{}", shop_addr(i)));
         }
-        let shops: Vec<(String, bool)> = self.shops.iter().map(|s| (s.name.clone(), false)).collect();
+        let shops: Vec<(String, bool)> =
+            self.shops.iter().map(|s| (s.name.clone(), false)).collect();
         nginx_files(dir, &shops)?;
         summary.files += 1;
         Ok(summary)

@@ -248,11 +248,23 @@ fn write_offer(rng: &mut fastrand::Rng, shop: &FamilyShop, id: u32, plan: Plan) 
             let (hundredths, unit) = d.strengths[rng.usize(..d.strengths.len())];
             let strength = format!("{} {unit}", Decimal::new(hundredths, 2).normalize());
             let units = d.packs[rng.usize(..d.packs.len())];
-            (name, Some(strength), Some(units), d.usd_per_unit(), d.category)
+            (
+                name,
+                Some(strength),
+                Some(units),
+                d.usd_per_unit(),
+                d.category,
+            )
         }
         Item::Goods(g) => {
             let cents = rng.i64(g.usd_cents.0..=g.usd_cents.1);
-            (g.title(locale).to_string(), None, g.units, Decimal::new(cents, 2), g.key)
+            (
+                g.title(locale).to_string(),
+                None,
+                g.units,
+                Decimal::new(cents, 2),
+                g.key,
+            )
         }
     };
     let form = match plan.item {
@@ -261,7 +273,11 @@ fn write_offer(rng: &mut fastrand::Rng, shop: &FamilyShop, id: u32, plan: Plan) 
     };
     let count_text = form.zip(units).map(|(f, u)| locale.count(u, f));
     let per_unit = shop.family == Family::UnitPricePharmacy && form.is_some();
-    let basis = if per_unit { PriceBasis::Unit } else { PriceBasis::Offer };
+    let basis = if per_unit {
+        PriceBasis::Unit
+    } else {
+        PriceBasis::Offer
+    };
     let local_unit = usd_unit * usd_rate(shop.currency) * plan.factor;
     let price = match (basis, plan.item) {
         (PriceBasis::Unit, _) => round_price(local_unit, shop),
@@ -271,10 +287,21 @@ fn write_offer(rng: &mut fastrand::Rng, shop: &FamilyShop, id: u32, plan: Plan) 
     let variant = rng.u8(..);
     let price_text = shop.price_text(price, basis, form, variant);
     let old_price_text = (per_unit && rng.f64() < 0.3).then(|| {
-        shop.price_text(round_price(price * Decimal::new(125, 2), shop), PriceBasis::Offer, None, 0)
+        shop.price_text(
+            round_price(price * Decimal::new(125, 2), shop),
+            PriceBasis::Offer,
+            None,
+            0,
+        )
     });
     let title = title(shop, &name, strength.as_deref(), count_text.as_deref(), rng);
-    let description = description(locale, &plan, &name, strength.as_deref(), count_text.as_deref());
+    let description = description(
+        locale,
+        &plan,
+        &name,
+        strength.as_deref(),
+        count_text.as_deref(),
+    );
     let contacts = contacts(rng, shop, plan.crypto_messaging);
     let private_goods = shop.family == Family::Board && matches!(plan.item, Item::Goods(_));
     Offer {
@@ -385,7 +412,10 @@ fn contacts(rng: &mut fastrand::Rng, shop: &FamilyShop, messaging_only: bool) ->
     if messaging_only {
         vec![format!("Telegram: @{handle}"), format!("WhatsApp: {phone}")]
     } else if shop.family == Family::Board {
-        vec![format!("Tel.: {phone}"), format!("E-mail: {handle}@example.net")]
+        vec![
+            format!("Tel.: {phone}"),
+            format!("E-mail: {handle}@example.net"),
+        ]
     } else {
         Vec::new()
     }

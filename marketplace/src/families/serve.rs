@@ -134,14 +134,24 @@ async fn handle(State(ctx): State<ShopCtx>, method: Method, uri: Uri) -> Respons
 
 fn answer(ctx: &ShopCtx, method: &Method, path: &str) -> Response {
     if method != Method::GET && method != Method::HEAD {
-        return text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n".into(), "text/plain; charset=utf-8");
+        return text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method not allowed\n".into(),
+            "text/plain; charset=utf-8",
+        );
     }
     match ctx.catalogue.page(ctx.shop, path) {
-        Some(page) if path.ends_with(".txt") => {
-            text(StatusCode::OK, page.to_string(), "text/plain; charset=utf-8")
-        }
+        Some(page) if path.ends_with(".txt") => text(
+            StatusCode::OK,
+            page.to_string(),
+            "text/plain; charset=utf-8",
+        ),
         Some(page) => text(StatusCode::OK, page.to_string(), "text/html; charset=utf-8"),
-        None => text(StatusCode::NOT_FOUND, "<!DOCTYPE html><title>Not found</title><p>Not found</p>\n".into(), "text/html; charset=utf-8"),
+        None => text(
+            StatusCode::NOT_FOUND,
+            "<!DOCTYPE html><title>Not found</title><p>Not found</p>\n".into(),
+            "text/html; charset=utf-8",
+        ),
     }
 }
 

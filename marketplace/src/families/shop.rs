@@ -26,7 +26,11 @@ pub enum Family {
 
 impl Family {
     /// Every family, in serving order.
-    pub const ALL: [Family; 3] = [Family::TablePharmacy, Family::UnitPricePharmacy, Family::Board];
+    pub const ALL: [Family; 3] = [
+        Family::TablePharmacy,
+        Family::UnitPricePharmacy,
+        Family::Board,
+    ];
 
     /// Name as the ground truth and the command line spell it.
     pub fn as_str(self) -> &'static str {
@@ -59,18 +63,66 @@ pub struct FamilyShop {
 type ShopRow = (&'static str, &'static str, Locale, &'static str, SiteKind);
 
 const TABLE_SHOPS: [ShopRow; 3] = [
-    ("apexdrugstore", "Apex Drugstore", Locale::En, "USD", SiteKind::Pharmacy),
-    ("northgate", "Northgate Chemist", Locale::En, "GBP", SiteKind::Pharmacy),
-    ("harbourmeds", "Harbour Meds", Locale::En, "EUR", SiteKind::Pharmacy),
+    (
+        "apexdrugstore",
+        "Apex Drugstore",
+        Locale::En,
+        "USD",
+        SiteKind::Pharmacy,
+    ),
+    (
+        "northgate",
+        "Northgate Chemist",
+        Locale::En,
+        "GBP",
+        SiteKind::Pharmacy,
+    ),
+    (
+        "harbourmeds",
+        "Harbour Meds",
+        Locale::En,
+        "EUR",
+        SiteKind::Pharmacy,
+    ),
 ];
 const UNIT_SHOPS: [ShopRow; 3] = [
-    ("pillpoint", "PillPoint", Locale::En, "USD", SiteKind::Pharmacy),
-    ("sonnenhof", "Versandapotheke Sonnenhof", Locale::De, "EUR", SiteKind::Pharmacy),
-    ("zdorovie", "Аптека «Здоровье»", Locale::Ru, "RUB", SiteKind::Pharmacy),
+    (
+        "pillpoint",
+        "PillPoint",
+        Locale::En,
+        "USD",
+        SiteKind::Pharmacy,
+    ),
+    (
+        "sonnenhof",
+        "Versandapotheke Sonnenhof",
+        Locale::De,
+        "EUR",
+        SiteKind::Pharmacy,
+    ),
+    (
+        "zdorovie",
+        "Аптека «Здоровье»",
+        Locale::Ru,
+        "RUB",
+        SiteKind::Pharmacy,
+    ),
 ];
 const BOARD_SHOPS: [ShopRow; 3] = [
-    ("medtalk", "MedTalk Forum", Locale::En, "GBP", SiteKind::Forum),
-    ("kleinanzeiger", "Kleinanzeiger", Locale::De, "EUR", SiteKind::Classifieds),
+    (
+        "medtalk",
+        "MedTalk Forum",
+        Locale::En,
+        "GBP",
+        SiteKind::Forum,
+    ),
+    (
+        "kleinanzeiger",
+        "Kleinanzeiger",
+        Locale::De,
+        "EUR",
+        SiteKind::Classifieds,
+    ),
     ("baraholka", "Барахолка", Locale::Ru, "RUB", SiteKind::Forum),
 ];
 
@@ -143,7 +195,12 @@ impl FamilyShop {
             "Crescent Dispensary",
         ];
         const POSTERS: [&str; 6] = [
-            "dave_k", "Nightowl77", "petra.m", "old_tom", "Kasimir", "sunny_side",
+            "dave_k",
+            "Nightowl77",
+            "petra.m",
+            "old_tom",
+            "Kasimir",
+            "sunny_side",
         ];
         match self.family {
             Family::TablePharmacy => VENDORS[rng.usize(..VENDORS.len())].to_string(),
@@ -163,7 +220,7 @@ fn group(digits: &str, locale: Locale) -> String {
     let len = digits.len();
     let mut out = String::with_capacity(len + len / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (len - i) % 3 == 0 {
+        if i > 0 && (len - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);

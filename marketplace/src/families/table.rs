@@ -29,7 +29,12 @@ pub fn site(shop: &FamilyShop, offers: &[Offer]) -> Site {
     );
     site.page(
         "/about.html",
-        frame(shop, "About us", "<p>Family-run online chemist. Orders are dispatched from our own warehouse.</p>", "../"),
+        frame(
+            shop,
+            "About us",
+            "<p>Family-run online chemist. Orders are dispatched from our own warehouse.</p>",
+            "../",
+        ),
     );
     for (n, chunk) in list_pages(offers, PER_PAGE) {
         let rows: String = chunk
@@ -44,7 +49,10 @@ pub fn site(shop: &FamilyShop, offers: &[Offer]) -> Site {
             })
             .collect();
         let next = if (n * PER_PAGE) < offers.len() {
-            format!("<p><a href=\"page-{}.html\">Next page &raquo;</a></p>", n + 1)
+            format!(
+                "<p><a href=\"page-{}.html\">Next page &raquo;</a></p>",
+                n + 1
+            )
         } else {
             String::new()
         };
@@ -53,7 +61,9 @@ pub fn site(shop: &FamilyShop, offers: &[Offer]) -> Site {
         } else {
             format!("/catalog/page-{n}.html")
         };
-        let body = format!("<table class=\"list\" border=\"1\" cellpadding=\"4\">\n<tr><th>Product</th><th>Package</th></tr>\n{rows}</table>\n{next}");
+        let body = format!(
+            "<table class=\"list\" border=\"1\" cellpadding=\"4\">\n<tr><th>Product</th><th>Package</th></tr>\n{rows}</table>\n{next}"
+        );
         site.page(&path, frame(shop, "Catalog", &body, "../"));
     }
     for (i, offer) in offers.iter().enumerate() {

@@ -20,7 +20,10 @@ fn same_seed_same_pages_and_truth() {
         seed: 7,
         ..FamilyOptions::default()
     });
-    assert_ne!(a.ground_truth(None).listings, other.ground_truth(None).listings);
+    assert_ne!(
+        a.ground_truth(None).listings,
+        other.ground_truth(None).listings
+    );
 }
 
 #[test]
@@ -30,13 +33,19 @@ fn every_offer_is_on_its_page_as_the_truth_says() {
     assert_eq!(truth.listings.len(), cat.listing_count());
     for t in &truth.listings {
         let shop = cat.shops().iter().position(|s| s.name == t.shop).unwrap();
-        let page = cat.page(shop, &t.path).unwrap_or_else(|| panic!("no page {}", t.path));
+        let page = cat
+            .page(shop, &t.path)
+            .unwrap_or_else(|| panic!("no page {}", t.path));
         for text in [&t.title, &t.price_text, &t.seller]
             .into_iter()
             .chain(&t.own_claims)
             .chain(&t.contacts)
         {
-            assert!(page.contains(&escape(text)), "{}: {text:?} not on the page", t.path);
+            assert!(
+                page.contains(&escape(text)),
+                "{}: {text:?} not on the page",
+                t.path
+            );
         }
         if let Some(old) = &t.old_price_text {
             assert!(page.contains(&format!("<s class=\"price-old\">{}</s>", escape(old))));
@@ -44,7 +53,11 @@ fn every_offer_is_on_its_page_as_the_truth_says() {
         // Each outside word is printed on the page (outside the offer, which does not say it).
         let lower = page.to_lowercase();
         for w in &t.outside_claim_words {
-            assert!(lower.contains(w.as_str()), "{}: {w} not on the page", t.path);
+            assert!(
+                lower.contains(w.as_str()),
+                "{}: {w} not on the page",
+                t.path
+            );
         }
     }
 }
@@ -67,7 +80,10 @@ fn about_fifteen_percent_are_suspicious_and_every_family_has_both_labels() {
     }
     for family in Family::ALL {
         let got = &labels[&family];
-        assert!(got.contains(&Label::Suspicious) && got.contains(&Label::Clean), "{family:?}");
+        assert!(
+            got.contains(&Label::Suspicious) && got.contains(&Label::Clean),
+            "{family:?}"
+        );
     }
 }
 
@@ -117,7 +133,10 @@ fn static_files_hold_the_served_bytes_and_an_nginx_config() {
     let truth = cat.ground_truth(None);
     let first = &truth.listings[0];
     let file = summary.shop_dirs[0].join(first.path.trim_start_matches('/'));
-    assert_eq!(std::fs::read_to_string(file).unwrap(), cat.page(0, &first.path).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(file).unwrap(),
+        cat.page(0, &first.path).unwrap()
+    );
     let conf = std::fs::read_to_string(dir.path().join("nginx.conf")).unwrap();
     assert_eq!(conf.matches("server {").count(), 3);
 }

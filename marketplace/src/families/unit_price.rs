@@ -15,7 +15,14 @@ use crate::render::escape;
 /// footer), by language.
 pub fn outside_words(locale: Locale) -> &'static [&'static str] {
     match locale {
-        Locale::En => &["discreet", "stealth", "bitcoin", "customs", "worldwide", "packaging"],
+        Locale::En => &[
+            "discreet",
+            "stealth",
+            "bitcoin",
+            "customs",
+            "worldwide",
+            "packaging",
+        ],
         Locale::De => &["diskret", "bitcoin", "zoll", "weltweit", "verpackt"],
         Locale::Ru => &["незаметн", "биткоин", "таможн", "по всему миру"],
     }
@@ -25,28 +32,100 @@ pub fn outside_words(locale: Locale) -> &'static [&'static str] {
 fn menu(locale: Locale) -> [(&'static str, &'static str, &'static str); 6] {
     match locale {
         Locale::En => [
-            ("mens-health", "Men's Health", "Discreet treatments for erectile dysfunction: Viagra, Cialis, Kamagra and generic sildenafil, shipped worldwide."),
-            ("pain-relief", "Pain Relief", "Tramadol, Oxycodone and Pregabalin for chronic pain. Stealth-fast delivery, no waiting room."),
-            ("sleep-focus", "Sleep & Focus", "Xanax, Valium, Ambien and Modafinil: sleep better, focus longer. Discreet packaging on every order."),
-            ("chronic-care", "Chronic Care", "Ozempic, Metformin and Lipitor at prices your insurer will envy."),
-            ("infections-allergy", "Infections & Allergy", "Amoxicillin, Azithromycin and Claritin, dispatched the same day."),
-            ("health-devices", "Health & Devices", "Blood pressure monitors, thermometers, sun care and vitamins."),
+            (
+                "mens-health",
+                "Men's Health",
+                "Discreet treatments for erectile dysfunction: Viagra, Cialis, Kamagra and generic sildenafil, shipped worldwide.",
+            ),
+            (
+                "pain-relief",
+                "Pain Relief",
+                "Tramadol, Oxycodone and Pregabalin for chronic pain. Stealth-fast delivery, no waiting room.",
+            ),
+            (
+                "sleep-focus",
+                "Sleep & Focus",
+                "Xanax, Valium, Ambien and Modafinil: sleep better, focus longer. Discreet packaging on every order.",
+            ),
+            (
+                "chronic-care",
+                "Chronic Care",
+                "Ozempic, Metformin and Lipitor at prices your insurer will envy.",
+            ),
+            (
+                "infections-allergy",
+                "Infections & Allergy",
+                "Amoxicillin, Azithromycin and Claritin, dispatched the same day.",
+            ),
+            (
+                "health-devices",
+                "Health & Devices",
+                "Blood pressure monitors, thermometers, sun care and vitamins.",
+            ),
         ],
         Locale::De => [
-            ("mens-health", "Männergesundheit", "Diskrete Hilfe bei Erektionsstörungen: Viagra, Cialis, Kamagra und Sildenafil-Generika."),
-            ("pain-relief", "Schmerzen", "Tramadol, Oxycodon und Pregabalin bei chronischen Schmerzen, weltweiter Versand."),
-            ("sleep-focus", "Schlaf & Konzentration", "Xanax, Valium, Ambien und Modafinil – diskret verpackt, Zahlung auch mit Bitcoin."),
-            ("chronic-care", "Dauermedikation", "Ozempic, Metformin und Sortis günstig nachbestellen."),
-            ("infections-allergy", "Infekte & Allergie", "Amoxicillin, Azithromycin und Loratadin, Versand am selben Tag."),
-            ("health-devices", "Gesundheit & Geräte", "Blutdruckmessgeräte, Thermometer, Sonnenschutz und Vitamine."),
+            (
+                "mens-health",
+                "Männergesundheit",
+                "Diskrete Hilfe bei Erektionsstörungen: Viagra, Cialis, Kamagra und Sildenafil-Generika.",
+            ),
+            (
+                "pain-relief",
+                "Schmerzen",
+                "Tramadol, Oxycodon und Pregabalin bei chronischen Schmerzen, weltweiter Versand.",
+            ),
+            (
+                "sleep-focus",
+                "Schlaf & Konzentration",
+                "Xanax, Valium, Ambien und Modafinil – diskret verpackt, Zahlung auch mit Bitcoin.",
+            ),
+            (
+                "chronic-care",
+                "Dauermedikation",
+                "Ozempic, Metformin und Sortis günstig nachbestellen.",
+            ),
+            (
+                "infections-allergy",
+                "Infekte & Allergie",
+                "Amoxicillin, Azithromycin und Loratadin, Versand am selben Tag.",
+            ),
+            (
+                "health-devices",
+                "Gesundheit & Geräte",
+                "Blutdruckmessgeräte, Thermometer, Sonnenschutz und Vitamine.",
+            ),
         ],
         Locale::Ru => [
-            ("mens-health", "Мужское здоровье", "Незаметное лечение эректильной дисфункции: Виагра, Сиалис, Камагра."),
-            ("pain-relief", "Обезболивающие", "Трамадол, Оксикодон и Прегабалин при хронической боли, доставка по всему миру."),
-            ("sleep-focus", "Сон и концентрация", "Ксанакс, Валиум, Амбиен и Модафинил в незаметной упаковке, оплата биткоином."),
-            ("chronic-care", "Хронические болезни", "Оземпик, Метформин и Липримар по выгодным ценам."),
-            ("infections-allergy", "Инфекции и аллергия", "Амоксициллин, Азитромицин и Лоратадин, отправка в день заказа."),
-            ("health-devices", "Здоровье и приборы", "Тонометры, термометры, солнцезащитные кремы и витамины."),
+            (
+                "mens-health",
+                "Мужское здоровье",
+                "Незаметное лечение эректильной дисфункции: Виагра, Сиалис, Камагра.",
+            ),
+            (
+                "pain-relief",
+                "Обезболивающие",
+                "Трамадол, Оксикодон и Прегабалин при хронической боли, доставка по всему миру.",
+            ),
+            (
+                "sleep-focus",
+                "Сон и концентрация",
+                "Ксанакс, Валиум, Амбиен и Модафинил в незаметной упаковке, оплата биткоином.",
+            ),
+            (
+                "chronic-care",
+                "Хронические болезни",
+                "Оземпик, Метформин и Липримар по выгодным ценам.",
+            ),
+            (
+                "infections-allergy",
+                "Инфекции и аллергия",
+                "Амоксициллин, Азитромицин и Лоратадин, отправка в день заказа.",
+            ),
+            (
+                "health-devices",
+                "Здоровье и приборы",
+                "Тонометры, термометры, солнцезащитные кремы и витамины.",
+            ),
         ],
     }
 }
@@ -124,11 +203,20 @@ pub fn site(shop: &FamilyShop, offers: &[Offer]) -> Site {
     let menu = menu(shop.locale);
     let home_links: String = menu
         .iter()
-        .map(|(slug, name, _)| format!("<li><a href=\"/shop/{slug}.html\">{}</a></li>", escape(name)))
+        .map(|(slug, name, _)| {
+            format!(
+                "<li><a href=\"/shop/{slug}.html\">{}</a></li>",
+                escape(name)
+            )
+        })
         .collect();
     site.page(
         "/",
-        frame(shop, &shop.display_name, &format!("<ul class=\"tiles\">{home_links}</ul>")),
+        frame(
+            shop,
+            &shop.display_name,
+            &format!("<ul class=\"tiles\">{home_links}</ul>"),
+        ),
     );
     for (slug, name, blurb) in menu {
         let items: String = offers
@@ -169,17 +257,16 @@ fn product_path(offer: &Offer) -> String {
         slugify(offer.category)
     } else {
         let s = slugify(&offer.title);
-        if s.is_empty() { slugify(offer.category) } else { s }
+        if s.is_empty() {
+            slugify(offer.category)
+        } else {
+            s
+        }
     };
     format!("/p/{}-{slug}", offer.id)
 }
 
-fn product(
-    offer: &Offer,
-    words: &Chrome,
-    (cat_name, blurb): (&str, &str),
-    index: usize,
-) -> String {
+fn product(offer: &Offer, words: &Chrome, (cat_name, blurb): (&str, &str), index: usize) -> String {
     let old = offer
         .old_price_text
         .as_ref()
