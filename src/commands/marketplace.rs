@@ -66,13 +66,7 @@ pub fn run(global: &Global, args: MarketplaceArgs) -> Result<ExitCode> {
         .with_context(|| format!("cannot write the static marketplace to {}", dir.display()))?;
     let shops = market.shops();
     let sites = sites_toml(&config, &shops, &summary.base_urls);
-    write(&dir.join("sites.toml"), &sites)?;
-    let starts: String = summary
-        .base_urls
-        .iter()
-        .map(|u| format!("{u}/\n"))
-        .collect();
-    write(&dir.join("start_urls.txt"), &starts)?;
+    write_sites(dir, &sites, &summary.base_urls)?;
     let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
     println!(
         "{} shops, {} product pages, {} files, {} bytes of pages in {}",
@@ -120,13 +114,7 @@ fn write_families(args: &MarketplaceArgs) -> Result<ExitCode> {
         );
         sites.push('\n');
     }
-    write(&dir.join("sites.toml"), &sites)?;
-    let starts: String = summary
-        .base_urls
-        .iter()
-        .map(|u| format!("{u}/\n"))
-        .collect();
-    write(&dir.join("start_urls.txt"), &starts)?;
+    write_sites(dir, &sites, &summary.base_urls)?;
     let truth_file = dir.join("truth.json");
     catalogue
         .ground_truth(Some(&summary.base_urls))
@@ -179,6 +167,13 @@ fn sites_toml(config: &Config, shops: &[ShopInfo], base_urls: &[String]) -> Stri
         text.push('\n');
     }
     text
+}
+
+/// `sites.toml` and `start_urls.txt` (one start URL per line, for other crawlers).
+fn write_sites(dir: &Path, sites: &str, base_urls: &[String]) -> Result<()> {
+    write(&dir.join("sites.toml"), sites)?;
+    let starts: String = base_urls.iter().map(|u| format!("{u}/\n")).collect();
+    write(&dir.join("start_urls.txt"), &starts)
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {

@@ -12,6 +12,7 @@ use super::shop::{Family, FamilyShop};
 use super::site::Site;
 use super::{board, table, unit_price};
 use crate::error::MarketplaceError;
+use crate::truth::{read_json_file, write_json_file};
 
 /// Everything the generator knows about a family catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,22 +93,12 @@ pub struct FamilyListingTruth {
 impl FamilyTruth {
     /// Writes the ground truth as pretty JSON.
     pub fn write_json(&self, path: impl AsRef<Path>) -> Result<(), MarketplaceError> {
-        let path = path.as_ref();
-        let json = serde_json::to_vec_pretty(self)?;
-        std::fs::write(path, json).map_err(|source| MarketplaceError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+        write_json_file(self, path.as_ref())
     }
 
     /// Reads a ground truth written by [`FamilyTruth::write_json`].
     pub fn read_json(path: impl AsRef<Path>) -> Result<FamilyTruth, MarketplaceError> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| MarketplaceError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Ok(serde_json::from_slice(&bytes)?)
+        read_json_file(path.as_ref())
     }
 }
 
