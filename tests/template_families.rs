@@ -366,8 +366,8 @@ fn issue_17_extraction_targets_hold_on_every_family() {
 }
 
 #[test]
-#[ignore = "needs issue 18 flags (and issue 17 extraction); measured 2026-12-07: precision 0.15 at \
-            recall 0.33, 25 clean offers at high or critical"]
+#[ignore = "needs issue 18 flags (and issue 17 extraction); measured 2026-12-07: precision 0.18 at \
+            recall 0.33, 15 clean offers at high or critical"]
 fn issue_18_flag_targets_hold_on_the_mixed_catalogue() {
     let m = measured();
     let all = &m.all;

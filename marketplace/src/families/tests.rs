@@ -140,3 +140,22 @@ fn static_files_hold_the_served_bytes_and_an_nginx_config() {
     let conf = std::fs::read_to_string(dir.path().join("nginx.conf")).unwrap();
     assert_eq!(conf.matches("server {").count(), 3);
 }
+
+#[test]
+fn rouble_prices_follow_the_reference_rate() {
+    let truth = catalogue().ground_truth(None);
+    let rouble_tablets: Vec<_> = truth
+        .listings
+        .iter()
+        .filter(|l| l.price.currency.as_str() == "RUB" && l.reason == Reason::PrescriptionRequired)
+        .collect();
+    assert!(!rouble_tablets.is_empty());
+    // A prescription medicine at a normal price costs tens of roubles a unit, not one.
+    for l in rouble_tablets {
+        assert!(
+            l.price.amount >= rust_decimal::Decimal::new(4, 0),
+            "{}",
+            l.price_text
+        );
+    }
+}
