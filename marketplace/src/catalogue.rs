@@ -474,6 +474,8 @@ pub fn usd_rate(currency: Currency) -> Decimal {
         "EUR" => Decimal::new(92, 2),
         "GBP" => Decimal::new(79, 2),
         "CNY" => Decimal::new(720, 2),
+        // Only the template families price in roubles (config/reference/currency_rates.csv).
+        "RUB" => Decimal::new(90, 0),
         _ => Decimal::ONE,
     }
 }

@@ -16,6 +16,11 @@
 //! affiliate id) and a decoy pair that shares only a generic theme and a common checkout host:
 //! [`GroundTruth::networks`] and [`GroundTruth::decoys`] say which.
 //!
+//! [`families`] holds shops of three further template families (a table-layout pharmacy, a
+//! per-unit pricing shop with mega-menus and reviews, forum and classifieds boards with several
+//! offers a page), each offer with its ground truth and an analyst's label; they are generated
+//! apart and change nothing of the four archetypes.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use pharmwatch_marketplace::{Marketplace, MarketplaceOptions, serve};
@@ -34,6 +39,7 @@
 mod catalogue;
 mod content;
 mod error;
+pub mod families;
 mod faults;
 mod format;
 mod generate;
@@ -51,6 +57,9 @@ mod truth;
 
 pub use catalogue::{DrugClass, drug_ids, drug_names, reference_usd_per_unit, usd_rate_of};
 pub use error::MarketplaceError;
+pub use families::{
+    Family, FamilyCatalogue, FamilyOptions, FamilyTruth, RunningFamilies, serve_families,
+};
 pub use generate::{IMPLAUSIBLE_SHARE, MarketplaceOptions, NewListing, OBFUSCATED_SHARE};
 pub use market::{Marketplace, ShopInfo};
 pub use networks::NETWORK_SHOP_LISTINGS;

@@ -92,8 +92,51 @@ struct ShopCtx {
 pub struct RunningMarketplace {
     shared: Arc<Shared>,
     endpoints: Vec<ShopEndpoint>,
+    listeners: Listeners,
+}
+
+/// Running listeners, one per shop, that stop together: on [`Listeners::shutdown`] and when
+/// dropped (the stop channel closes).
+#[derive(Debug)]
+pub(crate) struct Listeners {
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Listeners {
+    /// Serves each router on its listener, as tasks of the current tokio runtime.
+    pub(crate) fn spawn(bound: Vec<(tokio::net::TcpListener, Router)>) -> Listeners {
+        let (stop, stopped) = watch::channel(false);
+        let tasks = bound
+            .into_iter()
+            .map(|(listener, app)| {
+                let mut stopped = stopped.clone();
+                tokio::spawn(async move {
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(async move {
+                            // Resolves on shutdown() and when the Listeners are dropped.
+                            let _ = stopped.changed().await;
+                        })
+                        .await
+                })
+            })
+            .collect();
+        Listeners { stop, tasks }
+    }
+
+    /// Stops accepting connections, lets open requests finish (at most a few seconds) and
+    /// waits for the listeners to close.
+    pub(crate) async fn shutdown(&mut self) {
+        let _ = self.stop.send(true);
+        for task in std::mem::take(&mut self.tasks) {
+            let abort = task.abort_handle();
+            match tokio::time::timeout(SHUTDOWN_GRACE, task).await {
+                Ok(Ok(Err(e))) => tracing::warn!(error = %e, "marketplace listener failed"),
+                Ok(_) => {}
+                Err(_) => abort.abort(),
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for RunningMarketplace {
@@ -133,31 +176,24 @@ pub async fn serve(market: Marketplace) -> Result<RunningMarketplace, std::io::E
         log: Mutex::new(Vec::new()),
         started: Instant::now(),
     });
-    let (stop, stopped) = watch::channel(false);
-    let mut tasks = Vec::with_capacity(listeners.len());
-    for (i, listener) in listeners.into_iter().enumerate() {
-        let ctx = ShopCtx {
-            shared: Arc::clone(&shared),
-            shop: i,
-            name: Arc::from(endpoints[i].name.as_str()),
-        };
-        let app = Router::new().fallback(handle).with_state(ctx);
-        let mut stopped = stopped.clone();
-        tasks.push(tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    // Resolves on shutdown() and when the RunningMarketplace is dropped.
-                    let _ = stopped.changed().await;
-                })
-                .await
-        }));
-    }
+    let bound = listeners
+        .into_iter()
+        .enumerate()
+        .map(|(i, listener)| {
+            let ctx = ShopCtx {
+                shared: Arc::clone(&shared),
+                shop: i,
+                name: Arc::from(endpoints[i].name.as_str()),
+            };
+            (listener, Router::new().fallback(handle).with_state(ctx))
+        })
+        .collect();
+    let listeners = Listeners::spawn(bound);
     tracing::info!(shops = endpoints.len(), "sample marketplace serving");
     Ok(RunningMarketplace {
         shared,
         endpoints,
-        stop,
-        tasks,
+        listeners,
     })
 }
 
@@ -248,15 +284,7 @@ impl RunningMarketplace {
     /// Stops accepting connections, lets open requests finish (at most a few seconds) and
     /// waits for the listeners to close.
     pub async fn shutdown(mut self) {
-        let _ = self.stop.send(true);
-        for task in std::mem::take(&mut self.tasks) {
-            let abort = task.abort_handle();
-            match tokio::time::timeout(SHUTDOWN_GRACE, task).await {
-                Ok(Ok(Err(e))) => tracing::warn!(error = %e, "marketplace listener failed"),
-                Ok(_) => {}
-                Err(_) => abort.abort(),
-            }
-        }
+        self.listeners.shutdown().await;
     }
 
     fn truth_of(&self, state: &MarketState, spec: &crate::spec::ListingSpec) -> ListingTruth {

@@ -33,7 +33,7 @@ pub const NGINX_BASE_PORT: u16 = 18080;
 /// `127.0.0.(index + 1)` on port `NGINX_BASE_PORT + index`. Each shop has its own address as
 /// well as its own port because crawlers such as Scrapy count per-host concurrency by host
 /// name alone: on one shared address twenty shops would share one host's slots.
-fn shop_addr(index: usize) -> String {
+pub(crate) fn shop_addr(index: usize) -> String {
     let n = index + 1;
     let port = usize::from(NGINX_BASE_PORT) + index;
     format!("127.0.{}.{}:{port}", (n >> 8) & 0xff, n & 0xff)
@@ -133,42 +133,48 @@ impl Marketplace {
             for (url, file) in pages {
                 let (path, query) = crate::market::split_query(&url);
                 let r = render(state, si, path, query);
-                write(&root.join(&file), &r.body)?;
+                write_file(&root.join(&file), &r.body)?;
                 summary.files += 1;
                 summary.bytes += r.body.len() as u64;
             }
             summary.shop_dirs.push(root);
             summary.base_urls.push(format!("http://{}", shop_addr(si)));
         }
-        for sub in [
-            "logs",
-            "tmp/body",
-            "tmp/proxy",
-            "tmp/fastcgi",
-            "tmp/uwsgi",
-            "tmp/scgi",
-        ] {
-            std::fs::create_dir_all(dir.join(sub)).map_err(|source| MarketplaceError::Io {
-                path: dir.join(sub),
-                source,
-            })?;
-        }
-        let absolute = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
         let shops: Vec<(String, bool)> = state
             .shops
             .iter()
             .map(|s| (s.name.clone(), s.archetype.is_gbk()))
             .collect();
-        write(
-            &dir.join("nginx.conf"),
-            nginx_conf(&absolute, &shops).as_bytes(),
-        )?;
+        nginx_files(dir, &shops)?;
         summary.files += 1;
         Ok(summary)
     }
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), MarketplaceError> {
+/// Writes `dir/nginx.conf` for `shops` (name, served in GBK) and the folders nginx writes to.
+pub(crate) fn nginx_files(dir: &Path, shops: &[(String, bool)]) -> Result<(), MarketplaceError> {
+    for sub in [
+        "logs",
+        "tmp/body",
+        "tmp/proxy",
+        "tmp/fastcgi",
+        "tmp/uwsgi",
+        "tmp/scgi",
+    ] {
+        std::fs::create_dir_all(dir.join(sub)).map_err(|source| MarketplaceError::Io {
+            path: dir.join(sub),
+            source,
+        })?;
+    }
+    let absolute = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    write_file(
+        &dir.join("nginx.conf"),
+        nginx_conf(&absolute, shops).as_bytes(),
+    )
+}
+
+/// Writes `bytes` to `path`, creating its folder.
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), MarketplaceError> {
     let io = |source| MarketplaceError::Io {
         path: path.to_path_buf(),
         source,

@@ -192,22 +192,12 @@ pub struct ListingTruth {
 impl GroundTruth {
     /// Writes the ground truth as pretty JSON.
     pub fn write_json(&self, path: impl AsRef<Path>) -> Result<(), MarketplaceError> {
-        let path = path.as_ref();
-        let json = serde_json::to_vec_pretty(self)?;
-        std::fs::write(path, json).map_err(|source| MarketplaceError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+        write_json_file(self, path.as_ref())
     }
 
     /// Reads a ground truth written by [`GroundTruth::write_json`].
     pub fn read_json(path: impl AsRef<Path>) -> Result<GroundTruth, MarketplaceError> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| MarketplaceError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Ok(serde_json::from_slice(&bytes)?)
+        read_json_file(path.as_ref())
     }
 
     /// The listing at `url_or_path` (absolute URL or path).
@@ -216,6 +206,29 @@ impl GroundTruth {
             .iter()
             .find(|l| l.url == url_or_path || l.path == url_or_path)
     }
+}
+
+/// Writes `value` as pretty JSON to `path`.
+pub(crate) fn write_json_file<T: Serialize>(
+    value: &T,
+    path: &Path,
+) -> Result<(), MarketplaceError> {
+    let json = serde_json::to_vec_pretty(value)?;
+    std::fs::write(path, json).map_err(|source| MarketplaceError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Reads JSON written by [`write_json_file`].
+pub(crate) fn read_json_file<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<T, MarketplaceError> {
+    let bytes = std::fs::read(path).map_err(|source| MarketplaceError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(serde_json::from_slice(&bytes)?)
 }
 
 /// The shop's entry in the ground truth.

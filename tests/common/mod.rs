@@ -107,12 +107,7 @@ pub fn crawled_market(listings_per_shop: usize) -> Crawled {
 
 /// A config that points one site at each shop, with the shipped profiles and rule packs.
 pub fn write_config(dir: &Path, shops: &[ShopEndpoint]) -> PathBuf {
-    let mut text = String::from("[crawl]\nper_host_concurrency = 4\ntimeout_secs = 10\n\n");
-    text.push_str(&format!(
-        "[rules]\npacks = [{:?}]\nlexicon = {:?}\n\n",
-        root().join("rules/packs"),
-        root().join("config/reference")
-    ));
+    let mut text = config_head();
     for shop in shops {
         text.push_str(&format!(
             "[[site]]\nname = {:?}\nkind = {:?}\nstart_urls = [{:?}]\nrate = 100.0\ncurrency = {:?}\n",
@@ -130,6 +125,16 @@ pub fn write_config(dir: &Path, shops: &[ShopEndpoint]) -> PathBuf {
     let path = dir.join("pharmwatch.toml");
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// The `[crawl]` and `[rules]` tables of the tests' configs: the shipped rule packs and
+/// reference data, a fast rate for loopback shops.
+pub fn config_head() -> String {
+    format!(
+        "[crawl]\nper_host_concurrency = 4\ntimeout_secs = 10\n\n[rules]\npacks = [{:?}]\nlexicon = {:?}\n\n",
+        root().join("rules/packs"),
+        root().join("config/reference")
+    )
 }
 
 pub fn json_lines(out: &Output) -> Vec<Value> {

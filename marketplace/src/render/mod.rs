@@ -7,6 +7,7 @@ mod layout;
 mod product;
 mod site_pages;
 
+pub(crate) use html::escape;
 pub use site_pages::{PAGE_SIZE, ROBOTS_TXT, page_count};
 
 use crate::format::http_date;
