@@ -298,3 +298,20 @@ fn a_page_without_a_title_element_reads_claims_from_the_page_minus_its_menus() {
     assert_eq!(l.shipping_claims, ["discreet"]);
     assert_eq!(l.regions["payment_methods"], Region::Page);
 }
+
+#[test]
+fn a_page_of_thousands_of_offers_is_capped() {
+    let mut posts = String::new();
+    for i in 0..3_000 {
+        posts.push_str(&format!(
+            "<div class=\"post\"><h3>Offer number {i}</h3><p>Price: ${}.00</p></div>",
+            10 + i % 90
+        ));
+    }
+    let l = run(
+        &page("Offers", "", &format!("<div class=\"posts\">{posts}</div>")),
+        "https://forum.example/t/1",
+    );
+    assert!(!l.is_empty() && l.len() <= pharmwatch_extract::MAX_LISTINGS);
+    assert_eq!(l[7].title, "Offer number 7");
+}

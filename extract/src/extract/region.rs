@@ -406,26 +406,35 @@ impl PageZones {
     /// inside a listing's block count: its words are judged as inside (a "payment" block
     /// there is the listing's).
     pub fn read(doc: &Html, roots: &[NodeId], anchors: &[NodeId]) -> Self {
-        let holds_a_listing = |el: ElementRef<'_>| {
-            roots
-                .iter()
-                .chain(anchors)
-                .any(|&r| within_id(doc, r, el.id()))
+        // Every element holding a listing's block or anchor, and the blocks themselves: one
+        // pass up from each, so each element below is judged in time of its depth.
+        let mut holders: HashSet<NodeId> = HashSet::new();
+        for &id in roots.iter().chain(anchors) {
+            if let Some(node) = doc.tree.get(id) {
+                holders.insert(id);
+                holders.extend(node.ancestors().map(|a| a.id()));
+            }
+        }
+        let blocks: HashSet<NodeId> = roots.iter().copied().collect();
+        let in_a_listing = |el: ElementRef<'_>| {
+            std::iter::once(el.id())
+                .chain(el.ancestors().map(|a| a.id()))
+                .any(|id| blocks.contains(&id))
         };
-        let in_a_listing = |el: ElementRef<'_>| roots.iter().any(|&r| within(el, r));
         let mut shop: Vec<ElementRef<'_>> = Vec::new();
         let mut reviews: Vec<ElementRef<'_>> = Vec::new();
         for el in doc.root_element().descendants().take(MAX_ELEMENTS * 4) {
             let Some(el) = ElementRef::wrap(el) else {
                 continue;
             };
+            if holders.contains(&el.id()) || zone_of(el, false).is_none() {
+                continue;
+            }
             match zone_of(el, in_a_listing(el)) {
-                Some(Zone::Shop)
-                    if !holds_a_listing(el) && !shop.iter().any(|s| within(el, s.id())) =>
-                {
+                Some(Zone::Shop) if !shop.iter().any(|s| within(el, s.id())) => {
                     shop.push(el);
                 }
-                Some(Zone::Reviews) if !holds_a_listing(el) && reviews.len() < MAX_ELEMENTS => {
+                Some(Zone::Reviews) if reviews.len() < MAX_ELEMENTS => {
                     // Innermost only: an item replaces the list that holds it.
                     reviews.retain(|r| !within(el, r.id()));
                     reviews.push(el);
