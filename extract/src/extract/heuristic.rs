@@ -44,7 +44,17 @@ pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
         // Many prices: a list page, or a product page with related items around its own
         // price. The page's own price sits in the title's block: the candidate sharing the
         // deepest ancestor with the title, the first of equals. When many different prices
-        // are equally close, they are a list and none is the page's own.
+        // are equally close, they are a list and none is the page's own. Prices of teasers
+        // (repeated blocks whose title links to another page) are other products'.
+        let prices: Vec<&Candidate> = prices
+            .iter()
+            .filter(|c| {
+                !doc.tree
+                    .get(c.el)
+                    .and_then(ElementRef::wrap)
+                    .is_some_and(|e| super::offers::in_teaser(e, info))
+            })
+            .collect();
         let best = prices.iter().map(|c| c.shared_depth).max().unwrap_or(0);
         let mut closest: Vec<Money> = Vec::new();
         for c in prices.iter().filter(|c| c.shared_depth == best) {
@@ -55,7 +65,7 @@ pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
         if closest.len() > MAX_PRICES_ON_PRODUCT_PAGE {
             return None;
         }
-        prices.iter().find(|c| c.shared_depth == best)
+        prices.into_iter().find(|c| c.shared_depth == best)
     };
     let mut d = Draft::default();
     d.anchors.push(h1.id());
@@ -172,7 +182,7 @@ struct Candidate {
 
 /// Class words of an element holding a price.
 const PRICE_WORDS: &[&str] = &[
-    "price", "preis", "prix", "precio", "preco", "prezzo", "цена", "jiage", "cost", "amount",
+    "price", "preis", "prix", "precio", "preco", "prezzo", "цена", "jiage",
 ];
 
 /// Class words of prices that are not the offer's current price: old, list and
@@ -217,7 +227,7 @@ fn labelled_prices(doc: &Html, title: ElementRef<'_>, info: &PageInfo<'_>) -> Ve
             || class_or_id_says(v, NOT_THE_PRICE)
             || in_card(el)
             || in_zone_outside_title(el, &title_chain)
-            || super::offers::in_teaser(el, info)
+            || in_shipping_box(el, &title_chain)
         {
             continue;
         }
@@ -268,6 +278,17 @@ fn in_zone_outside_title(el: ElementRef<'_>, title_chain: &[NodeId]) -> bool {
                 Some(Zone::Nobody | Zone::Reviews)
             )
         })
+}
+
+/// Whether a price sits in a box of shipping costs ("Shipping: GBP 9.99 (about <span
+/// class=convertedPrice>EUR 11.09</span>)"): the box, a parent or grandparent not holding the
+/// title, says so.
+fn in_shipping_box(el: ElementRef<'_>, title_chain: &[NodeId]) -> bool {
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(2)
+        .filter(|a| !title_chain.contains(&a.id()))
+        .any(|a| class_or_id_says(a.value(), &["shipping", "postage", "delivery", "versand"]))
 }
 
 const CARD_WORDS: &[&str] = &[
