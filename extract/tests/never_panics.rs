@@ -178,7 +178,7 @@ proptest! {
                     for field in l.methods.keys().filter(|f| f.as_str() != "language") {
                         prop_assert!(l.regions.contains_key(field), "{field} has no region");
                     }
-                    prop_assert!(l.regions.contains_key("reviews") == !l.reviews.is_empty());
+                    prop_assert_eq!(l.regions.contains_key("reviews"), !l.reviews.is_empty());
                 }
                 for link in &page.links {
                     prop_assert!(matches!(link.url.scheme(), "http" | "https"));
