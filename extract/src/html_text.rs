@@ -48,6 +48,18 @@ const BLOCKS: &[&str] = &[
 /// Visible text under `root`, blocks separated by newlines, at most `max_bytes` bytes.
 /// Iterative (no recursion), so hostile nesting depth cannot overflow the stack.
 pub(crate) fn visible_text(root: ElementRef<'_>, max_bytes: usize) -> String {
+    visible_text_where(root, max_bytes, false, |_| false)
+}
+
+/// Visible text under `root` without the subtrees `skip` rejects (checked on each element
+/// outside a skipped one, `root` included), at most `max_bytes` bytes. With `alts`, an
+/// image's `alt` text counts as text (footers show payment methods as logos).
+pub(crate) fn visible_text_where(
+    root: ElementRef<'_>,
+    max_bytes: usize,
+    alts: bool,
+    mut skip: impl FnMut(ElementRef<'_>) -> bool,
+) -> String {
     let mut out = String::new();
     let mut skip_depth = 0usize;
     for edge in root.traverse() {
@@ -58,10 +70,19 @@ pub(crate) fn visible_text(root: ElementRef<'_>, max_bytes: usize) -> String {
             Edge::Open(node) => match node.value() {
                 Node::Element(el) => {
                     let name = el.name();
-                    if SKIPPED.contains(&name) {
+                    if skip_depth > 0
+                        || SKIPPED.contains(&name)
+                        || ElementRef::wrap(node).is_some_and(&mut skip)
+                    {
                         skip_depth += 1;
-                    } else if skip_depth == 0 && BLOCKS.contains(&name) && !out.ends_with('\n') {
+                    } else if BLOCKS.contains(&name) && !out.ends_with('\n') {
                         out.push('\n');
+                    } else if alts && name == "img" {
+                        let alt = el.attr("alt").unwrap_or_default();
+                        let room = max_bytes.saturating_sub(out.len() + 2);
+                        out.push(' ');
+                        out.push_str(crate::text::truncate_at_char(alt, room.min(200)));
+                        out.push(' ');
                     }
                 }
                 Node::Text(t) if skip_depth == 0 => {
@@ -73,9 +94,9 @@ pub(crate) fn visible_text(root: ElementRef<'_>, max_bytes: usize) -> String {
             Edge::Close(node) => {
                 if let Node::Element(el) = node.value() {
                     let name = el.name();
-                    if SKIPPED.contains(&name) {
-                        skip_depth = skip_depth.saturating_sub(1);
-                    } else if skip_depth == 0 && BLOCKS.contains(&name) && !out.ends_with('\n') {
+                    if skip_depth > 0 {
+                        skip_depth -= 1;
+                    } else if BLOCKS.contains(&name) && !out.ends_with('\n') {
                         out.push('\n');
                     }
                 }
@@ -95,7 +116,11 @@ pub(crate) fn element_text(el: ElementRef<'_>, max_bytes: usize) -> String {
 /// Visible text with each line's whitespace collapsed but line breaks kept (for scanners
 /// whose patterns should not run across blocks).
 pub(crate) fn visible_lines(root: ElementRef<'_>, max_bytes: usize) -> String {
-    let raw = visible_text(root, max_bytes);
+    lines_of(&visible_text(root, max_bytes))
+}
+
+/// `raw` with each line's whitespace collapsed and empty lines dropped.
+pub(crate) fn lines_of(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for line in raw.lines() {
         let line = collapse_whitespace(line, usize::MAX);

@@ -8,7 +8,10 @@
 //! - [`decode`]: bytes → UTF-8 (header, BOM, `<meta>`, detection).
 //! - [`profile`]: site profiles (CSS selectors per field) loaded from TOML.
 //! - [`extract_page`]: profile selectors when a profile applies, else schema.org JSON-LD,
-//!   microdata, OpenGraph and product-page heuristics.
+//!   microdata, OpenGraph and product-page heuristics (label/value rows, several offers per
+//!   page). Each listing's claims come from its own region of the page; the shop's header,
+//!   footer and contact blocks fill `Listing::shop`, reviews `Listing::reviews`, and menus,
+//!   blurbs, breadcrumbs and related items are nobody's (`Listing::regions` says which).
 //! - Parsers for the pieces of a listing: [`price`], [`quantity`], [`contacts`],
 //!   [`payment`], [`shipping`], [`gtin`], with [`wallet`] checksum validation.
 //! - Per page, the operator's marks (`Listing::page`: analytics and affiliate ids, payment

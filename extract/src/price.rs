@@ -756,6 +756,18 @@ fn is_per_unit(after: &str, before: &str) -> bool {
     PER_UNIT_AFTER.is_match(truncate_at_char(after, 48)) || PER_UNIT_BEFORE.is_match(before)
 }
 
+/// Whether a unit name or code names one dose unit, as structured data gives it: schema.org
+/// `unitText` ("pill", "Tablette", "за таблетку") or a UN/CEFACT `unitCode` for one piece
+/// (C62 "one", H87 "piece", U2 "tablet", EA "each").
+pub(crate) fn names_one_unit(unit: &str) -> bool {
+    let unit = truncate_at_char(unit.trim(), 48);
+    matches!(
+        unit.to_ascii_uppercase().as_str(),
+        "C62" | "H87" | "U2" | "EA"
+    ) || is_per_unit(&format!("/{unit}"), "")
+        || is_per_unit(unit, "")
+}
+
 /// Reads a number token ("1.299,00", "1'299.50", "1,29,999", "8. 94") with `currency`'s
 /// convention when known. Returns `None` when the separators do not make a consistent
 /// number.

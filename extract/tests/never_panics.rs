@@ -75,6 +75,17 @@ fn htmlish() -> impl Strategy<Value = String> {
             Just("<base href=\"".to_string()),
             Just("&quot;".to_string()),
             Just("$12.99".to_string()),
+            Just("<nav class=\"menu\">".to_string()),
+            Just("</nav>".to_string()),
+            Just("<footer>Visa, Bitcoin ".to_string()),
+            Just("</footer>".to_string()),
+            Just("<div class=\"review\">".to_string()),
+            Just("<div class=\"post\"><h3>Xanax 2mg</h3>".to_string()),
+            Just("<table><tr><th>Price</th><td>".to_string()),
+            Just("</td></tr><tr><th>Sold by</th><td>".to_string()),
+            Just("<p>".to_string()),
+            Just("stealth shipping ".to_string()),
+            Just("<img alt=\"Western Union\">".to_string()),
             Just("javascript:".to_string()),
             Just("//x.example/".to_string()),
             "\\PC{0,8}",
@@ -156,9 +167,18 @@ proptest! {
             for ctx in [SiteContext::default(), profile_ctx()] {
                 let page = extract_page(text, &url, &ctx, now, None);
                 prop_assert!(page.links.len() <= pharmwatch_extract::MAX_LINKS);
+                prop_assert!(page.listings.len() <= pharmwatch_extract::MAX_LISTINGS);
                 for l in &page.listings {
                     prop_assert!(!l.title.is_empty() && l.title.len() <= 1024);
                     prop_assert!(l.description.len() <= 64 * 1024);
+                    // Reviews are bounded in number and size; every field with a method has
+                    // a region, and only fields that were read have one.
+                    prop_assert!(l.reviews.len() <= 50);
+                    prop_assert!(l.reviews.iter().all(|r| r.len() <= 4 * 1024));
+                    for field in l.methods.keys().filter(|f| f.as_str() != "language") {
+                        prop_assert!(l.regions.contains_key(field), "{field} has no region");
+                    }
+                    prop_assert_eq!(l.regions.contains_key("reviews"), !l.reviews.is_empty());
                 }
                 for link in &page.links {
                     prop_assert!(matches!(link.url.scheme(), "http" | "https"));

@@ -1,7 +1,8 @@
 //! A listing being assembled from one or more sources, each field remembering its method.
 
+use ego_tree::NodeId;
 use pharmwatch_model::{
-    Contact, ExtractionMethod, Gtin, Listing, Money, PriceBasis, Quantity, Timestamp,
+    Contact, ExtractionMethod, Gtin, Listing, Money, PriceBasis, Quantity, Region, Timestamp,
 };
 
 use super::PageInfo;
@@ -33,6 +34,10 @@ pub(crate) struct Draft {
     pub language: Option<String>,
     /// Manufacturer named by structured data (JSON-LD, microdata).
     pub manufacturer: Option<String>,
+    /// Elements the listing's region is found around: its title and main price, or its own
+    /// block (a microdata scope, a profile's item, one of several offers). Empty when the
+    /// source is not on the page's visible part (JSON-LD, OpenGraph).
+    pub anchors: Vec<NodeId>,
 }
 
 fn fill<T>(slot: &mut Slot<T>, other: Slot<T>) {
@@ -69,6 +74,9 @@ impl Draft {
         if self.manufacturer.is_none() {
             self.manufacturer = other.manufacturer;
         }
+        if self.anchors.is_empty() {
+            self.anchors = other.anchors;
+        }
     }
 
     /// Sets the title, capped.
@@ -87,12 +95,15 @@ impl Draft {
     }
 
     /// Turns the draft into a listing; missing contacts, payment methods, shipping claims
-    /// and GTINs come from the page text, the quantity from the title and description.
+    /// and GTINs come from the listing's region (`page`, read from `region`), the quantity
+    /// from the title and description. `Listing::regions` records where each field came
+    /// from.
     pub fn finish(
         self,
         index: usize,
         info: &PageInfo<'_>,
         page: &PageSignals,
+        region: Region,
         fetched_at: Timestamp,
         digest: Option<&str>,
     ) -> Listing {
@@ -184,7 +195,26 @@ impl Draft {
             l.methods.insert("language".into(), info.language_method);
         }
         l.evidence_digest = digest.map(str::to_string);
+        l.regions = l
+            .methods
+            .iter()
+            .filter(|(field, _)| field.as_str() != "language")
+            .map(|(field, method)| (field.clone(), region_of(*method, region)))
+            .collect();
         l
+    }
+}
+
+/// Where a field read by `method` came from: structured data is its own region; what
+/// selectors and heuristics read lies in `region` (the listing's block, or the page).
+fn region_of(method: ExtractionMethod, region: Region) -> Region {
+    match method {
+        ExtractionMethod::JsonLd
+        | ExtractionMethod::Microdata
+        | ExtractionMethod::Rdfa
+        | ExtractionMethod::OpenGraph => Region::StructuredData,
+        ExtractionMethod::Profile | ExtractionMethod::Heuristic => region,
+        ExtractionMethod::Config => Region::Page,
     }
 }
 
@@ -254,8 +284,8 @@ fn quantity(
     method.map(|m| (q, m))
 }
 
-/// Contacts, payment methods, shipping claims and GTINs read from the whole visible page
-/// text, for listings whose own source did not provide them.
+/// Contacts, payment methods, shipping claims and GTINs read from a listing's region (or
+/// the shop's zones), for listings whose own source did not provide them.
 #[derive(Debug, Default)]
 pub(crate) struct PageSignals {
     pub contacts: Vec<Contact>,

@@ -10,11 +10,13 @@
 
 use std::sync::LazyLock;
 
+use ego_tree::NodeId;
 use pharmwatch_model::{ExtractionMethod, Money};
 use scraper::{ElementRef, Html, Selector};
 
 use super::draft::Draft;
-use super::{PageInfo, selector};
+use super::region::{self, ListingRegion, Zone, link_density};
+use super::{PageInfo, labelled, selector};
 use crate::html_text::element_text;
 
 const M: ExtractionMethod = ExtractionMethod::Heuristic;
@@ -42,7 +44,17 @@ pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
         // Many prices: a list page, or a product page with related items around its own
         // price. The page's own price sits in the title's block: the candidate sharing the
         // deepest ancestor with the title, the first of equals. When many different prices
-        // are equally close, they are a list and none is the page's own.
+        // are equally close, they are a list and none is the page's own. Prices of teasers
+        // (repeated blocks whose title links to another page) are other products'.
+        let prices: Vec<&Candidate> = prices
+            .iter()
+            .filter(|c| {
+                !doc.tree
+                    .get(c.el)
+                    .and_then(ElementRef::wrap)
+                    .is_some_and(|e| super::offers::in_teaser(e, info))
+            })
+            .collect();
         let best = prices.iter().map(|c| c.shared_depth).max().unwrap_or(0);
         let mut closest: Vec<Money> = Vec::new();
         for c in prices.iter().filter(|c| c.shared_depth == best) {
@@ -53,19 +65,26 @@ pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
         if closest.len() > MAX_PRICES_ON_PRODUCT_PAGE {
             return None;
         }
-        prices.iter().find(|c| c.shared_depth == best)
-    };
-    let (price, per_unit) = match chosen {
-        Some(c) => (c.money, c.per_unit),
-        None if distinct.len() <= MAX_PRICES_ON_PRODUCT_PAGE => price_after(h1, info)?,
-        None => return None,
+        prices.into_iter().find(|c| c.shared_depth == best)
     };
     let mut d = Draft::default();
+    d.anchors.push(h1.id());
+    let (price, per_unit) = match chosen {
+        Some(c) => {
+            d.anchors.push(c.el);
+            (c.money, c.per_unit)
+        }
+        None if distinct.len() <= MAX_PRICES_ON_PRODUCT_PAGE => {
+            let (money, per_unit, holder) = price_after(h1, info)?;
+            d.anchors.extend(holder);
+            (money, per_unit)
+        }
+        None => return None,
+    };
     d.set_title(&element_text(h1, crate::text::MAX_TITLE_BYTES), M);
     d.price = Some((price, M));
     d.price_per_unit = per_unit;
     d.language = super::lang_of(h1).filter(|l| Some(l) != info.language.as_ref());
-    d.fill_from(page_fields(doc));
     Some(d)
 }
 
@@ -76,7 +95,7 @@ static H2: LazyLock<Selector> = LazyLock::new(|| selector("h2"));
 /// document `<title>` repeats (shops put the product name in both; a hidden "Adding to
 /// basket…" `<h1>` or a related item's heading is not in the title), else the first
 /// non-empty `<h1>`.
-fn title_heading(doc: &Html) -> Option<ElementRef<'_>> {
+pub(crate) fn title_heading(doc: &Html) -> Option<ElementRef<'_>> {
     let title = doc
         .select(&TITLE)
         .next()
@@ -97,26 +116,26 @@ fn title_heading(doc: &Html) -> Option<ElementRef<'_>> {
         .or_else(|| doc.select(&H1).find(|h| !element_text(*h, 64).is_empty()))
 }
 
-/// Fields that pages label the same way whatever their markup: the description and the
-/// seller (`class="…seller…"`, `vendor`, `merchant`), for filling gaps left by structured
-/// data.
-pub(crate) fn page_fields(doc: &Html) -> Draft {
+/// Fields that pages label the same way whatever their markup, read in the listing's
+/// region (its zones left out): the description and the seller,
+/// for filling gaps left by structured data.
+pub(crate) fn page_fields(doc: &Html, region: &ListingRegion<'_>) -> Draft {
     let mut d = Draft::default();
-    if let Some(desc) = description(doc) {
+    if let Some(desc) = description(doc, region) {
         d.set_description(&desc, M);
     }
-    if let Some(seller) = seller(doc) {
+    if let Some(seller) = seller(region) {
         d.set_seller(&seller, M);
     }
     d
 }
 
 /// The innermost element labelled as the seller ("Sold by: <span class=seller>X</span>"
-/// gives X, not the whole line).
-fn seller(doc: &Html) -> Option<String> {
-    let candidates: Vec<ElementRef<'_>> = doc
-        .select(&ALL)
-        .take(MAX_ELEMENTS)
+/// gives X, not the whole line), else the value of a "Sold by" label (a table row, a
+/// definition list).
+fn seller(region: &ListingRegion<'_>) -> Option<String> {
+    let candidates: Vec<ElementRef<'_>> = region
+        .elements()
         .filter(|e| {
             let v = e.value();
             class_or_id_says(v, &["seller", "vendor", "merchant"])
@@ -129,8 +148,14 @@ fn seller(doc: &Html) -> Option<String> {
         !candidates
             .iter()
             .any(|other| other.id() != c.id() && other.ancestors().any(|a| a.id() == c.id()))
-    })?;
-    let text = element_text(*innermost, crate::text::MAX_SHORT_BYTES);
+    });
+    let text = match innermost {
+        Some(el) => element_text(*el, crate::text::MAX_SHORT_BYTES),
+        None => region
+            .elements()
+            .find_map(|e| labelled::value_of(e, &labelled::SELLER))
+            .map(|v| element_text(v, crate::text::MAX_SHORT_BYTES))?,
+    };
     (!text.is_empty() && text.chars().count() <= 200).then_some(text)
 }
 
@@ -147,12 +172,18 @@ fn class_or_id_says(el: &scraper::node::Element, words: &[&str]) -> bool {
 
 /// A price found in a price-labelled element.
 struct Candidate {
+    el: NodeId,
     money: Money,
     per_unit: bool,
     /// Depth of the closest element holding both this price and the title: the deeper,
     /// the closer the price sits to the title in the page's own structure.
     shared_depth: usize,
 }
+
+/// Class words of an element holding a price.
+const PRICE_WORDS: &[&str] = &[
+    "price", "preis", "prix", "precio", "preco", "prezzo", "цена", "jiage",
+];
 
 /// Class words of prices that are not the offer's current price: old, list and
 /// struck-through prices, savings, shipping and instalments.
@@ -192,12 +223,11 @@ fn labelled_prices(doc: &Html, title: ElementRef<'_>, info: &PageInfo<'_>) -> Ve
     for el in doc.select(&ALL).take(MAX_ELEMENTS) {
         let v = el.value();
         if matches!(v.name(), "del" | "s" | "strike" | "script" | "style")
-            || !class_or_id_says(
-                v,
-                &["price", "preis", "prix", "precio", "preco", "цена", "jiage"],
-            )
+            || !(class_or_id_says(v, PRICE_WORDS) || labelled::is_value_of(el, &labelled::PRICE))
             || class_or_id_says(v, NOT_THE_PRICE)
             || in_card(el)
+            || in_zone_outside_title(el, &title_chain)
+            || in_shipping_box(el, &title_chain)
         {
             continue;
         }
@@ -213,6 +243,7 @@ fn labelled_prices(doc: &Html, title: ElementRef<'_>, info: &PageInfo<'_>) -> Ve
             found.push((
                 el,
                 Candidate {
+                    el: el.id(),
                     money,
                     per_unit,
                     shared_depth: {
@@ -232,6 +263,32 @@ fn labelled_prices(doc: &Html, title: ElementRef<'_>, info: &PageInfo<'_>) -> Ve
         }
     }
     found.into_iter().map(|(_, c)| c).collect()
+}
+
+/// Whether `el` sits in a zone of nobody's words or reviews (related items, menus). A zone
+/// that also holds the title is the page's frame ("has-sidebar" on a wrapper), not a zone.
+fn in_zone_outside_title(el: ElementRef<'_>, title_chain: &[NodeId]) -> bool {
+    std::iter::once(el)
+        .chain(el.ancestors().filter_map(ElementRef::wrap))
+        .take(64)
+        .filter(|a| !title_chain.contains(&a.id()))
+        .any(|a| {
+            matches!(
+                region::zone_of(a, false),
+                Some(Zone::Nobody | Zone::Reviews)
+            )
+        })
+}
+
+/// Whether a price sits in a box of shipping costs ("Shipping: GBP 9.99 (about <span
+/// class=convertedPrice>EUR 11.09</span>)"): the box, a parent or grandparent not holding the
+/// title, says so.
+fn in_shipping_box(el: ElementRef<'_>, title_chain: &[NodeId]) -> bool {
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(2)
+        .filter(|a| !title_chain.contains(&a.id()))
+        .any(|a| class_or_id_says(a.value(), &["shipping", "postage", "delivery", "versand"]))
 }
 
 const CARD_WORDS: &[&str] = &[
@@ -278,8 +335,13 @@ fn in_card(el: ElementRef<'_>) -> bool {
 
 /// A price with an explicit currency mark in the text right after the title (the next
 /// few sibling elements, skipping lists and cards).
-fn price_after(h1: ElementRef<'_>, info: &PageInfo<'_>) -> Option<(Money, bool)> {
+fn price_after<'a>(
+    h1: ElementRef<'a>,
+    info: &PageInfo<'_>,
+) -> Option<(Money, bool, Option<NodeId>)> {
     let mut text = String::new();
+    // The first sibling element whose text holds a marked price: the price's anchor.
+    let mut holder = None;
     for sib in h1.next_siblings().take(6) {
         if let Some(el) = ElementRef::wrap(sib) {
             let v = el.value();
@@ -290,7 +352,13 @@ fn price_after(h1: ElementRef<'_>, info: &PageInfo<'_>) -> Option<(Money, bool)>
             {
                 continue;
             }
-            text.push_str(&element_text(el, 300));
+            let own = element_text(el, 300);
+            if holder.is_none()
+                && crate::price::has_marked_price(&own, info.hint, info.language.as_deref())
+            {
+                holder = Some(el.id());
+            }
+            text.push_str(&own);
         } else if let Some(t) = sib.value().as_text() {
             text.push_str(t);
         }
@@ -302,15 +370,23 @@ fn price_after(h1: ElementRef<'_>, info: &PageInfo<'_>) -> Option<(Money, bool)>
     crate::price::has_marked_price(&text, info.hint, info.language.as_deref())
         .then(|| info.priced(&text))
         .flatten()
+        .map(|(money, per_unit)| (money, per_unit, holder))
 }
 
-fn description(doc: &Html) -> Option<String> {
+/// The description: an element labelled so in the listing's region, else the region's own
+/// prose paragraphs, else the page's `<meta name="description">`.
+fn description(doc: &Html, region: &ListingRegion<'_>) -> Option<String> {
     static DESC: LazyLock<Selector> = LazyLock::new(|| {
         selector("[class*=description], [id*=description], [itemprop=description]")
     });
-    doc.select(&DESC)
+    region
+        .root
+        .select(&DESC)
+        .take(50)
+        .filter(|e| region.owns(*e))
         .map(|e| element_text(e, crate::text::MAX_DESCRIPTION_BYTES))
         .find(|t| !t.is_empty())
+        .or_else(|| prose(region))
         .or_else(|| {
             doc.select(&META_DESCRIPTION)
                 .find(|m| {
@@ -321,4 +397,27 @@ fn description(doc: &Html) -> Option<String> {
                 .and_then(|m| m.value().attr("content"))
                 .map(crate::entities::decode_entities)
         })
+}
+
+/// Paragraphs shorter than this are labels and buttons, not a description.
+const MIN_PROSE_CHARS: usize = 40;
+
+/// The region's own paragraphs of prose, joined: `<p>` elements of some length that are not
+/// mostly links and hold no heading (a hand-written page's "About this product" text).
+fn prose(region: &ListingRegion<'_>) -> Option<String> {
+    static P: LazyLock<Selector> = LazyLock::new(|| selector("p"));
+    let paragraphs: Vec<String> = region
+        .root
+        .select(&P)
+        .take(200)
+        .filter(|p| region.owns(*p) && !region.holds_anchor(*p))
+        .filter(|p| link_density(*p) < 0.5)
+        .map(|p| element_text(p, crate::text::MAX_DESCRIPTION_BYTES))
+        .filter(|t| t.chars().count() >= MIN_PROSE_CHARS)
+        .collect();
+    let joined = crate::text::join_collapsed(
+        paragraphs.iter().map(String::as_str),
+        crate::text::MAX_DESCRIPTION_BYTES,
+    );
+    (!joined.is_empty()).then_some(joined)
 }

@@ -229,7 +229,14 @@ fn product_draft(p: &Map<String, Value>, offers: Option<&Value>, info: &PageInfo
         d.set_description(&t, M);
     }
     if let Some(o) = offers {
-        d.price = offer_price(o, info, 0).map(|m| (m, M));
+        if let Some(price) = offer_price(o, info, 0) {
+            d.price = Some((price.money, M));
+            // "Tramadol 100 mg 180 tablets, $1.04/pill": the name says whose price it is.
+            d.price_per_unit = price.per_unit
+                || d.title
+                    .as_ref()
+                    .is_some_and(|(t, _)| names_unit_price(t, price.money));
+        }
         if let Some(s) = offer_seller(o, 0) {
             d.set_seller(&s, M);
         }
@@ -266,8 +273,17 @@ fn manufacturer(p: &Map<String, Value>) -> Option<String> {
         })
 }
 
-/// The first price among the offers: `price`, `lowPrice`, or a `priceSpecification`.
-fn offer_price(v: &Value, info: &PageInfo<'_>, depth: usize) -> Option<Money> {
+/// An offer's price and whether it is one unit's.
+struct OfferPrice {
+    money: Money,
+    per_unit: bool,
+}
+
+/// The first price among the offers: `price`, `lowPrice`, or a `priceSpecification`. It is
+/// one unit's when the offer or its specification says so: a `unitText`/`unitCode` naming a
+/// pill or piece, a `referenceQuantity` of one such unit, a price written "1.04/pill", or an
+/// offer named with that per-unit price.
+fn offer_price(v: &Value, info: &PageInfo<'_>, depth: usize) -> Option<OfferPrice> {
     if depth > 4 {
         return None;
     }
@@ -278,33 +294,72 @@ fn offer_price(v: &Value, info: &PageInfo<'_>, depth: usize) -> Option<Money> {
                 .get("priceCurrency")
                 .and_then(Value::as_str)
                 .and_then(|c| Currency::from_str(c.trim()).ok());
-            ["price", "lowPrice"]
+            let own = ["price", "lowPrice"]
                 .iter()
                 .filter_map(|k| o.get(*k))
                 .find_map(|p| amount(p, currency, info))
-                .or_else(|| {
-                    o.get("priceSpecification")
-                        .and_then(|s| offer_price(s, info, depth + 1))
-                })
-                .or_else(|| {
-                    o.get("offers")
-                        .and_then(|s| offer_price(s, info, depth + 1))
-                })
+                .map(|(money, per_unit)| OfferPrice {
+                    money,
+                    per_unit: per_unit || says_one_unit(o, money),
+                });
+            own.or_else(|| {
+                o.get("priceSpecification")
+                    .and_then(|s| offer_price(s, info, depth + 1))
+            })
+            .or_else(|| {
+                o.get("offers")
+                    .and_then(|s| offer_price(s, info, depth + 1))
+            })
         }
         _ => None,
     }
 }
 
-fn amount(v: &Value, currency: Option<Currency>, info: &PageInfo<'_>) -> Option<Money> {
+/// Whether an offer or price specification says its price is one unit's.
+fn says_one_unit(o: &Map<String, Value>, money: Money) -> bool {
+    let unit_named = |obj: &Map<String, Value>| {
+        ["unitText", "unitCode"]
+            .iter()
+            .filter_map(|k| obj.get(*k).and_then(Value::as_str))
+            .any(crate::price::names_one_unit)
+    };
+    let one_reference = match o.get("referenceQuantity") {
+        Some(Value::Object(q)) => {
+            let one = match q.get("value") {
+                Some(Value::Number(n)) => n.as_f64() == Some(1.0),
+                Some(Value::String(s)) => s.trim() == "1",
+                None => true,
+                _ => false,
+            };
+            one && unit_named(q)
+        }
+        _ => false,
+    };
+    let named_per_unit = o
+        .get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|name| names_unit_price(name, money));
+    unit_named(o) || one_reference || named_per_unit
+}
+
+/// Whether `name` prints `money` as one unit's price ("… 180 tablets, $1.04/pill").
+fn names_unit_price(name: &str, money: Money) -> bool {
+    let parts = crate::price::parse_price_parts(name, Some(money.currency), None);
+    parts.per_unit && parts.amount == Some(money.amount)
+}
+
+fn amount(v: &Value, currency: Option<Currency>, info: &PageInfo<'_>) -> Option<(Money, bool)> {
     let text = match v {
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.trim().to_string(),
         _ => return None,
     };
     if let (Ok(d), Some(c)) = (Decimal::from_str(&text), currency.or(info.hint)) {
-        return (!d.is_zero() && d.is_sign_positive()).then(|| Money::new(d, c));
+        return (!d.is_zero() && d.is_sign_positive()).then(|| (Money::new(d, c), false));
     }
-    crate::price::parse_price_in(&text, currency.or(info.hint), info.language.as_deref())
+    let parts =
+        crate::price::parse_price_parts(&text, currency.or(info.hint), info.language.as_deref());
+    parts.money().map(|m| (m, parts.per_unit))
 }
 
 fn offer_seller(v: &Value, depth: usize) -> Option<String> {

@@ -91,6 +91,7 @@ fn product(scope: ElementRef<'_>, info: &PageInfo<'_>) -> Draft {
     let mut images = Vec::new();
     let mut gtins: Vec<Gtin> = Vec::new();
     let scope_id: NodeId = scope.id();
+    d.anchors.push(scope_id);
     for el in scope.select(&PROPS).take(MAX_PROPS) {
         let Some(owner) = owner_scope(el) else {
             continue;

@@ -3,14 +3,18 @@
 mod draft;
 mod heuristic;
 mod jsonld;
+mod labelled;
 mod links;
 mod microdata;
+mod offers;
 mod opengraph;
+mod region;
 mod with_profile;
 
 use std::sync::LazyLock;
 
-use pharmwatch_model::{Currency, Timestamp};
+use ego_tree::NodeId;
+use pharmwatch_model::{Currency, Region, Timestamp};
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
@@ -108,29 +112,7 @@ pub fn extract_page(
     let listings = if drafts.is_empty() {
         Vec::new()
     } else {
-        let page_text = doc
-            .select(&BODY)
-            .next()
-            .map(|b| visible_lines(b, MAX_SCAN_TEXT))
-            .unwrap_or_else(|| visible_lines(doc.root_element(), MAX_SCAN_TEXT));
-        let page = draft::PageSignals::read(&page_text);
-        let marks = crate::identifiers::page_marks(&doc, page_url, &info.base, &page_text);
-        // The page's text tells one product's batch and expiry; on a page of many, only
-        // each listing's own description does.
-        let single = drafts.len() == 1;
-        drafts
-            .into_iter()
-            .take(MAX_LISTINGS)
-            .enumerate()
-            .map(|(i, mut d)| {
-                let manufacturer = d.manufacturer.take();
-                let mut l = d.finish(i, &info, &page, fetched_at, body_digest);
-                let text = if single { &page_text } else { &l.description };
-                l.claims = crate::claims::listing_claims(manufacturer, text);
-                l.page = marks.clone();
-                l
-            })
-            .collect()
+        listings_from(&doc, &info, drafts, fetched_at, body_digest)
     };
     ExtractedPage {
         listings,
@@ -138,6 +120,96 @@ pub fn extract_page(
         language,
         over_budget,
     }
+}
+
+/// Turns drafts into listings: each reads its claims from its own region of the page, the
+/// shop's zones give `Listing::shop`, and a page with one listing gives it the reviews.
+fn listings_from(
+    doc: &Html,
+    info: &PageInfo<'_>,
+    mut drafts: Vec<Draft>,
+    fetched_at: Timestamp,
+    body_digest: Option<&str>,
+) -> Vec<pharmwatch_model::Listing> {
+    drafts.truncate(MAX_LISTINGS);
+    let body = doc
+        .select(&BODY)
+        .next()
+        .unwrap_or_else(|| doc.root_element());
+    let page_text = visible_lines(body, MAX_SCAN_TEXT);
+    let marks = crate::identifiers::page_marks(doc, info.url, &info.base, &page_text);
+    // The page's text tells one product's batch and expiry; on a page of many, only each
+    // listing's own description does.
+    let single = drafts.len() == 1;
+    if single && drafts[0].anchors.is_empty() {
+        // Structured data names no element: its title's heading anchors the region.
+        drafts[0].anchors = heuristic::title_heading(doc)
+            .map(|h| h.id())
+            .into_iter()
+            .collect();
+    }
+    let roots: Vec<Option<ElementRef<'_>>> = drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let others: Vec<_> = drafts
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .flat_map(|(_, o)| o.anchors.iter().copied())
+                .collect();
+            region::listing_root(doc, &d.anchors, &others)
+        })
+        .collect();
+    let all_anchors: Vec<NodeId> = drafts
+        .iter()
+        .flat_map(|d| d.anchors.iter().copied())
+        .collect();
+    let root_ids: Vec<NodeId> = roots.iter().flatten().map(|r| r.id()).collect();
+    let zones = region::PageZones::read(doc, &root_ids, &all_anchors);
+    let shop = draft::PageSignals::read(&zones.shop_text);
+    let shop = pharmwatch_model::ShopWide {
+        contacts: shop.contacts,
+        payment_methods: shop.payment,
+        shipping_claims: shop.shipping,
+    };
+    drafts
+        .into_iter()
+        .zip(roots)
+        .enumerate()
+        .map(|(i, (mut d, root))| {
+            let (scope, region) = match root {
+                Some(r) => (r, Region::Listing),
+                None => (body, Region::Page),
+            };
+            let own_region = region::ListingRegion::new(doc, scope, &d.anchors);
+            if single {
+                d.fill_from(heuristic::page_fields(doc, &own_region));
+            }
+            let text = own_region.text();
+            let manufacturer = d.manufacturer.take();
+            let own = draft::PageSignals::read(&text);
+            let mut l = d.finish(i, info, &own, region, fetched_at, body_digest);
+            let claims_text = if single { &text } else { &l.description };
+            l.claims = crate::claims::listing_claims(manufacturer, claims_text);
+            l.page = marks.clone();
+            l.shop = shop.clone();
+            for (field, found) in [
+                ("shop.contacts", !shop.contacts.is_empty()),
+                ("shop.payment_methods", !shop.payment_methods.is_empty()),
+                ("shop.shipping_claims", !shop.shipping_claims.is_empty()),
+            ] {
+                if found {
+                    l.regions.insert(field.into(), Region::Shop);
+                }
+            }
+            if single && !zones.reviews.is_empty() {
+                l.reviews = zones.reviews.clone();
+                l.regions.insert("reviews".into(), Region::Reviews);
+            }
+            l
+        })
+        .collect()
 }
 
 /// Candidate listings: the profile's when it applies and finds a title, else the first
@@ -171,24 +243,56 @@ fn listing_drafts(doc: &Html, info: &PageInfo<'_>) -> Vec<Draft> {
     } else {
         None
     };
+    if drafts.is_empty() {
+        let offers = offers::offers(doc, info);
+        if !offers.is_empty() && heuristic_is_one_of(doc, heuristic.as_ref(), &offers) {
+            return offers;
+        }
+    }
     if drafts.is_empty()
         && let Some(h) = heuristic.clone()
     {
         drafts.push(h);
     }
     if let [single] = drafts.as_mut_slice() {
-        let extras = [
-            micro.into_iter().next(),
-            og,
-            heuristic,
-            Some(heuristic::page_fields(doc)),
-        ];
+        let extras = [micro.into_iter().next(), og, heuristic];
         for extra in extras.into_iter().flatten() {
             single.fill_from(extra);
         }
     }
     drafts.retain(|d| d.title.is_some());
     drafts
+}
+
+/// Whether the single-product reading of a page is one of its several offers (or found
+/// none): its title or price sits in an offer block, or its price was read from a container
+/// of offer blocks. Then the page is a list of offers, not one product with a few other
+/// prices around it.
+fn heuristic_is_one_of(doc: &Html, single: Option<&Draft>, offers: &[Draft]) -> bool {
+    let Some(single) = single else {
+        return true;
+    };
+    let blocks: Vec<_> = offers
+        .iter()
+        .flat_map(|o| o.anchors.iter().copied())
+        .collect();
+    let inside_a_block = |a: NodeId| {
+        doc.tree.get(a).is_some_and(|n| {
+            std::iter::once(n)
+                .chain(n.ancestors())
+                .any(|x| blocks.contains(&x.id()))
+        })
+    };
+    let holds_a_block = |a: NodeId| {
+        blocks.iter().any(|&b| {
+            doc.tree
+                .get(b)
+                .is_some_and(|n| n.ancestors().any(|x| x.id() == a))
+        })
+    };
+    let (title, price) = single.anchors.split_at(single.anchors.len().min(1));
+    title.iter().any(|&a| inside_a_block(a))
+        || price.iter().any(|&a| inside_a_block(a) || holds_a_block(a))
 }
 
 fn page_language(doc: &Html) -> Option<String> {

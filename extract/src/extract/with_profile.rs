@@ -89,6 +89,10 @@ fn draft(root: ElementRef<'_>, profile: &SiteProfile, info: &PageInfo<'_>) -> Op
     )?;
     d.set_title(&title, M);
     d.title.as_ref()?;
+    // The profile's item is the listing's block; without one, its title anchors the region.
+    let whole_page = root.value().name() == "html";
+    d.anchors
+        .push(if whole_page { title_el.id() } else { root.id() });
     d.language = super::lang_of(title_el).filter(|l| Some(l) != info.language.as_ref());
     if let Some(t) = first(
         root,
