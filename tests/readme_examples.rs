@@ -156,7 +156,17 @@ fn demo_workspace(tmp: &Path) -> (PathBuf, PathBuf) {
         "--json",
     ]));
     let docs: Vec<&serde_json::Value> = flagged.iter().filter_map(|h| h.get("doc")).collect();
-    let listings: Vec<String> = docs.iter().map(|d| d["listing"].to_string()).collect();
+    // `rules check` reads listings as rule authors write them (id, title, description, url…).
+    let listings: Vec<String> = docs
+        .iter()
+        .map(|d| {
+            let l = &d["listing"];
+            serde_json::json!({
+                "id": l["id"], "title": l["title"], "description": l["description"], "url": l["url"],
+            })
+            .to_string()
+        })
+        .collect();
     std::fs::write(work.join("listings.jsonl"), listings.join("\n") + "\n").unwrap();
     let mut labels = String::from("url,flagged\n");
     for doc in &docs {

@@ -313,15 +313,14 @@ fn print_human(results: &SearchResults, args: &SearchArgs) {
             .map(|h| (&h.doc.listing, &h.doc.verdict)),
     );
     let shown = results.hits.len();
+    let (one, many) = if args.all {
+        ("listing", "listings")
+    } else {
+        ("flagged listing", "flagged listings")
+    };
     println!(
-        "{} of {} {} (offset {})",
-        shown,
-        results.total,
-        if args.all {
-            "listings"
-        } else {
-            "flagged listings"
-        },
+        "{shown} of {} (offset {})",
+        output::count(results.total, one, many),
         args.offset
     );
     if args.offset + shown < results.total {
