@@ -36,7 +36,7 @@ fn listing(n: usize, title: &str, description: &str, drug: &str, rule: &str) -> 
     listing.description = description.to_string();
     let mut verdict = Verdict::clean(listing.id.clone());
     verdict.flagged = true;
-    verdict.severity = Some(if n % 3 == 0 {
+    verdict.severity = Some(if n.is_multiple_of(3) {
         Severity::Critical
     } else {
         Severity::High
