@@ -11,6 +11,12 @@ use unicode_width::UnicodeWidthChar;
 
 use crate::pipeline::{FlaggedSummary, RunSummary};
 
+/// `n` and the noun in the number it needs: "1 file", "2 files", "0 files".
+pub fn count<N: std::fmt::Display + TryInto<u64> + Copy>(n: N, one: &str, many: &str) -> String {
+    let singular = n.try_into().is_ok_and(|n: u64| n == 1);
+    format!("{n} {}", if singular { one } else { many })
+}
+
 /// Removes control characters (ANSI escapes, bidi overrides, newlines) from scraped text.
 pub fn sanitize(text: &str) -> String {
     text.chars()
@@ -133,10 +139,10 @@ pub fn summary_line(summary: &RunSummary) -> String {
         .filter_map(|(s, n)| s.map(|s| format!("{n} {s}")))
         .collect();
     format!(
-        "{} pages fetched ({} errors), {} listings extracted, {} flagged ({})",
-        summary.pages,
-        summary.page_errors,
-        summary.listings,
+        "{} fetched ({}), {} extracted, {} flagged ({})",
+        count(summary.pages, "page", "pages"),
+        count(summary.page_errors, "error", "errors"),
+        count(summary.listings, "listing", "listings"),
         summary.flagged.total(),
         if parts.is_empty() {
             "none".to_string()

@@ -72,10 +72,11 @@ fn backtest_rescan_and_explain_on_stored_listings() {
     std::fs::write(&rescan_config, text).unwrap();
     let rescan_s = rescan_config.to_str().unwrap();
     let out = pharmwatch(&["--data-dir", data_s, "--config", rescan_s, "rescan"]);
-    assert!(
-        String::from_utf8_lossy(&out.stdout)
-            .contains(&format!("{} verdicts changed", stealthy.len()))
-    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!(
+        "{} verdict{} changed",
+        stealthy.len(),
+        if stealthy.len() == 1 { "" } else { "s" }
+    )));
     let hits = pharmwatch(&[
         "--data-dir",
         data_s,

@@ -392,7 +392,7 @@ fn a_rise_planted_between_runs_is_signalled_and_stable_runs_are_not() {
         "no rise of {drug}: {lines:#?}"
     );
     let text = stdout(&["--data-dir", data_s, "signals", "trends"]);
-    assert!(text.contains("compared with run(s) 1, 2, 3, 4"), "{text}");
+    assert!(text.contains("compared with runs 1, 2, 3, 4"), "{text}");
     assert!(text.contains(&drug), "{text}");
 
     // The run report says it too.

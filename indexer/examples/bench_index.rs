@@ -198,7 +198,7 @@ fn listing_doc(i: usize, rng: &mut Rng) -> IndexDoc {
         unit_price_usd: Some(unit_usd),
         first_seen: fetched,
         last_seen: fetched + time::Duration::days(rng.below(60) as i64),
-        run: Some(format!("run-{}", i / 10_000)),
+        run: Some((i / 10_000) as i64),
         gone_since: None,
     }
 }

@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError};
+use tantivy::{
+    COLLECT_BLOCK_BUFFER_LEN, DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError,
+};
 
 use crate::error::SearchError;
 
@@ -138,16 +140,21 @@ impl Weight for BudgetWeight {
         self.weight.count(reader)
     }
 
-    // The inner weight's own loops are kept (Boolean queries have faster ones than the
-    // scorer-by-scorer default); the budget is checked per segment and, where the callback
-    // can say so, per block of documents.
+    // Sorted (and count-only) collection: the inner weight's own loops cannot be stopped from
+    // their callback, so documents come through the budget's scorer, which ends its segment at
+    // the first check after the budget is spent. Blocks are still filled by the inner scorer.
     fn for_each(
         &self,
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score),
     ) -> tantivy::Result<()> {
-        self.budget.as_tantivy()?;
-        self.weight.for_each(reader, callback)
+        let mut scorer = self.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            callback(doc, scorer.score());
+            doc = scorer.advance();
+        }
+        Ok(())
     }
 
     fn for_each_no_score(
@@ -155,10 +162,19 @@ impl Weight for BudgetWeight {
         reader: &SegmentReader,
         callback: &mut dyn FnMut(&[DocId]),
     ) -> tantivy::Result<()> {
-        self.budget.as_tantivy()?;
-        self.weight.for_each_no_score(reader, callback)
+        let mut docs = self.scorer(reader, 1.0)?;
+        let mut buffer = [0; COLLECT_BLOCK_BUFFER_LEN];
+        loop {
+            let filled = docs.fill_buffer(&mut buffer);
+            callback(&buffer[..filled]);
+            if filled < buffer.len() {
+                return Ok(());
+            }
+        }
     }
 
+    // Relevance: the inner weight's pruning loop is kept (BlockWAND skips most documents of
+    // a union); once the budget is spent, every callback answers a threshold no score beats.
     fn for_each_pruning(
         &self,
         threshold: Score,
@@ -193,7 +209,12 @@ struct BudgetScorer {
 
 impl BudgetScorer {
     fn stop_now(&mut self) -> bool {
-        self.since_check += 1;
+        self.count_and_check(1)
+    }
+
+    /// Counts `docs` more documents and checks the budget when [`CHECK_EVERY`] have passed.
+    fn count_and_check(&mut self, docs: u32) -> bool {
+        self.since_check += docs;
         if self.since_check >= CHECK_EVERY {
             self.since_check = 0;
             self.stopped |= self.budget.spent();
@@ -217,6 +238,13 @@ impl DocSet for BudgetScorer {
         self.scorer.seek(target)
     }
 
+    fn fill_buffer(&mut self, buffer: &mut [DocId; COLLECT_BLOCK_BUFFER_LEN]) -> usize {
+        if self.count_and_check(COLLECT_BLOCK_BUFFER_LEN as u32) {
+            return 0;
+        }
+        self.scorer.fill_buffer(buffer)
+    }
+
     fn doc(&self) -> DocId {
         if self.stopped {
             TERMINATED
@@ -233,5 +261,121 @@ impl DocSet for BudgetScorer {
 impl Scorer for BudgetScorer {
     fn score(&mut self) -> Score {
         self.scorer.score()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU32;
+
+    use tantivy::collector::TopDocs;
+    use tantivy::query::AllScorer;
+    use tantivy::schema::{STORED, Schema};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    use super::*;
+    use crate::sort_key::{self, SortField};
+
+    /// Every document, counting those it hands on and cancelling the search at the first.
+    #[derive(Debug, Clone)]
+    struct CancelAtFirst {
+        cancel: SearchCancel,
+        visited: Arc<AtomicU32>,
+    }
+
+    impl Query for CancelAtFirst {
+        fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+            Ok(Box::new(self.clone()))
+        }
+    }
+
+    impl Weight for CancelAtFirst {
+        fn scorer(&self, reader: &SegmentReader, _: Score) -> tantivy::Result<Box<dyn Scorer>> {
+            Ok(Box::new(Counting {
+                all: AllScorer::new(reader.max_doc()),
+                query: self.clone(),
+            }))
+        }
+
+        fn explain(&self, _: &SegmentReader, _: DocId) -> tantivy::Result<Explanation> {
+            Ok(Explanation::new("test", 1.0))
+        }
+    }
+
+    struct Counting {
+        all: AllScorer,
+        query: CancelAtFirst,
+    }
+
+    impl DocSet for Counting {
+        fn advance(&mut self) -> DocId {
+            self.query.cancel.cancel();
+            self.query.visited.fetch_add(1, Ordering::Relaxed);
+            self.all.advance()
+        }
+
+        fn doc(&self) -> DocId {
+            self.all.doc()
+        }
+
+        fn size_hint(&self) -> u32 {
+            self.all.size_hint()
+        }
+    }
+
+    impl Scorer for Counting {
+        fn score(&mut self) -> Score {
+            1.0
+        }
+    }
+
+    /// One segment of `docs` documents, in a directory on disk.
+    fn one_segment(dir: &std::path::Path, docs: u32) -> Index {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", STORED);
+        let index = Index::create_in_dir(dir, schema.build()).expect("index");
+        let mut writer: IndexWriter = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        for _ in 0..docs {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(text, "x");
+            writer.add_document(doc).expect("add");
+        }
+        writer.commit().expect("commit");
+        index
+    }
+
+    #[test]
+    fn a_sorted_search_stops_within_its_segment_once_cancelled() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let docs = CHECK_EVERY * 8;
+        let index = one_segment(dir.path(), docs);
+        let searcher = index.reader().expect("reader").searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
+
+        for (name, sort) in [
+            ("score", SortField::Score),
+            ("severity", SortField::Severity),
+        ] {
+            let budget = SearchBudget::default();
+            let visited = Arc::new(AtomicU32::new(0));
+            let query = BudgetQuery {
+                query: Box::new(CancelAtFirst {
+                    cancel: budget.canceller(),
+                    visited: visited.clone(),
+                }),
+                budget: budget.clone(),
+            };
+            let top = TopDocs::with_limit(10).order_by(sort_key::by(sort, 1.0));
+            // Cancelled while the only segment was read: the collection ends at the next check.
+            let _ = searcher.search(&query, &top);
+            let seen = visited.load(Ordering::Relaxed);
+            assert!(
+                seen <= CHECK_EVERY + COLLECT_BLOCK_BUFFER_LEN as u32,
+                "{name}: read {seen} of {docs} documents after the cancel"
+            );
+            assert!(matches!(budget.check(), Err(SearchError::Cancelled)));
+        }
     }
 }

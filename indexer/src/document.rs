@@ -28,13 +28,33 @@ pub struct IndexDoc {
     /// When it was last seen.
     #[serde(with = "pharmwatch_model::timestamp")]
     pub last_seen: Timestamp,
-    /// Id of the run that last saw it.
-    #[serde(default)]
-    pub run: Option<String>,
+    /// Id of the run that last saw it (a number; entries indexed before it was one hold the
+    /// same digits as a string, and are read either way).
+    #[serde(default, deserialize_with = "run_number")]
+    pub run: Option<i64>,
     /// Since when its page no longer offers it (the state store's verdict on evidence: a
     /// 404/410, an answer without it, or failures in several runs); `None` while offered.
     #[serde(default, with = "pharmwatch_model::timestamp::option")]
     pub gone_since: Option<Timestamp>,
+}
+
+/// A run id written as a number, or as the string of digits older entries hold.
+fn run_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Run {
+        Number(i64),
+        Text(String),
+    }
+    match Option::<Run>::deserialize(d)? {
+        None => Ok(None),
+        Some(Run::Number(n)) => Ok(Some(n)),
+        Some(Run::Text(t)) => t
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom(format!("run `{t}` is not a run number"))),
+    }
 }
 
 /// Sorted, deduplicated values as one value of a facet set column (nothing when empty).
@@ -136,8 +156,8 @@ impl IndexDoc {
         }
         d.add_date(f.first_seen, date(self.first_seen));
         d.add_date(f.last_seen, date(self.last_seen));
-        if let Some(run) = &self.run {
-            d.add_text(f.run, run);
+        if let Some(run) = self.run {
+            d.add_text(f.run, run.to_string());
         }
         if let Some(digest) = &l.evidence_digest {
             d.add_text(f.digest, keyword(digest));
@@ -173,5 +193,26 @@ impl IndexDoc {
         doc.price_usd = stored_f64(f.price_usd).or(doc.price_usd);
         doc.unit_price_usd = stored_f64(f.unit_price_usd).or(doc.unit_price_usd);
         Ok(doc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_is_written_as_a_number_and_read_from_older_strings() {
+        #[derive(Deserialize)]
+        struct Run {
+            #[serde(default, deserialize_with = "run_number")]
+            run: Option<i64>,
+        }
+        let read = |json: &str| serde_json::from_str::<Run>(json).map(|r| r.run);
+        assert_eq!(read(r#"{"run": 7}"#).unwrap(), Some(7));
+        assert_eq!(read(r#"{"run": "7"}"#).unwrap(), Some(7));
+        assert_eq!(read(r#"{"run": null}"#).unwrap(), None);
+        assert_eq!(read("{}").unwrap(), None);
+        let e = read(r#"{"run": "run-1"}"#).unwrap_err();
+        assert!(e.to_string().contains("not a run number"), "{e}");
     }
 }

@@ -53,6 +53,7 @@
 pub mod analysis;
 mod budget;
 mod document;
+mod drug_names;
 mod error;
 mod facet_table;
 mod facets;
@@ -65,6 +66,7 @@ mod writer;
 
 pub use budget::{DEFAULT_SEARCH_TIME, SearchBudget, SearchCancel};
 pub use document::IndexDoc;
+pub use drug_names::DrugNames;
 pub use error::{IndexError, QueryError, SearchError};
 pub use facets::Facets;
 pub use searcher::{

@@ -14,9 +14,10 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDoc
 
 use crate::budget::{BudgetQuery, SearchBudget};
 use crate::document::IndexDoc;
+use crate::drug_names::DrugNames;
 use crate::error::{IndexError, SearchError};
 use crate::facets::{FacetCollector, Facets, Tables};
-use crate::query::{self, Compiled};
+use crate::query::{self, Compiled, Lookup};
 use crate::schema::{Fields, names};
 use crate::snippet::{self, Snippet};
 use crate::sort_key::{self, SortField};
@@ -36,7 +37,7 @@ pub enum SortOrder {
 }
 
 /// Order of hits. Listings without the sort value (no price, no severity) come last in both
-/// directions; ties are broken by score (highest first), then by index order.
+/// directions; ties are broken by score (highest first), then by first seen (newest first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SortBy {
@@ -166,6 +167,11 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     /// Facet counts, when requested.
     pub facets: Option<Facets>,
+    /// What the query names that the index does not hold (a mistyped rule id, an unknown
+    /// drug), each with the closest value it does hold: say it to the user, since such a
+    /// clause silently matches nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<String>,
 }
 
 /// One matching listing.
@@ -187,6 +193,7 @@ pub struct ListingSearcher {
     reader: IndexReader,
     fields: Fields,
     facet_tables: Arc<Tables>,
+    drug_names: DrugNames,
     _index: Index,
 }
 
@@ -205,8 +212,15 @@ impl ListingSearcher {
             reader,
             fields,
             facet_tables: Arc::default(),
+            drug_names: DrugNames::new(),
             _index: index,
         })
+    }
+
+    /// `drug:` also finds the drugs these names stand for (`drug:ozempic` → semaglutide).
+    pub fn with_drug_names(mut self, names: DrugNames) -> Self {
+        self.drug_names = names;
+        self
     }
 
     /// Picks up the latest commit now rather than after the automatic reload's short delay.
@@ -238,7 +252,8 @@ impl ListingSearcher {
             query: compiled,
             mentions_flagged,
             highlights,
-        } = query::compile(&req.query, &node, &self.fields)?;
+            lookups,
+        } = query::compile(&req.query, &node, &self.fields, &self.drug_names)?;
         // Relevance says nothing about `*` (every hit scores the same): an investigator
         // listing everything wants the most severe first, then the highest score.
         let match_all_by_severity;
@@ -275,6 +290,7 @@ impl ListingSearcher {
         // A spent budget cut the collection short: its results are partial, or an error.
         budget.check()?;
         let (total, page, facets) = collected?;
+        let hints = self.hints(&searcher, &lookups)?;
         let mut hits = Vec::with_capacity(page.len());
         for (relevance, addr) in page {
             let stored: TantivyDocument = searcher.doc(addr)?;
@@ -304,7 +320,43 @@ impl ListingSearcher {
             total,
             hits,
             facets,
+            hints,
         })
+    }
+
+    /// A hint for each value the query names that no indexed listing holds and that is no
+    /// known drug name.
+    fn hints(&self, searcher: &Searcher, lookups: &[Lookup]) -> Result<Vec<String>, SearchError> {
+        let mut hints = Vec::new();
+        for lookup in lookups {
+            let field = lookup.schema_field;
+            let mut found = false;
+            for term in &lookup.terms {
+                found |= searcher.doc_freq(&Term::from_field_text(field, term))? > 0;
+            }
+            let known_name =
+                lookup.field == "drug" && !self.drug_names.ids(&lookup.terms[0]).is_empty();
+            if found || known_name {
+                continue;
+            }
+            let mut candidates = indexed_values(searcher, field)?;
+            if lookup.field == "drug" {
+                candidates.extend(self.drug_names.names().map(str::to_string));
+            }
+            let what = if lookup.field == "drug" {
+                format!(
+                    "no drug named `{}` is indexed or known to the lexicon",
+                    lookup.value
+                )
+            } else {
+                format!("no listing has {} `{}`", lookup.field, lookup.value)
+            };
+            hints.push(match closest(&lookup.terms[0], &candidates) {
+                Some(near) => format!("{what}; did you mean {}:{near}?", lookup.field),
+                None => format!("{what} (`--facets` lists the values of the listings found)"),
+            });
+        }
+        Ok(hints)
     }
 
     /// Flagged listings, all scored `score` (0 as a filter, so it does not change relevance).
@@ -373,6 +425,43 @@ impl ListingSearcher {
             None => Ok(None),
         }
     }
+}
+
+/// Most distinct values of one field read for a suggestion (rule ids and drug ids are a few
+/// hundred; a field of a million domains is not worth reading whole).
+const MAX_SUGGESTION_VALUES: usize = 100_000;
+
+/// The values an identifier field holds in the index (up to [`MAX_SUGGESTION_VALUES`]).
+fn indexed_values(
+    searcher: &Searcher,
+    field: tantivy::schema::Field,
+) -> Result<std::collections::BTreeSet<String>, SearchError> {
+    let mut values = std::collections::BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)?;
+        while values.len() < MAX_SUGGESTION_VALUES && terms.advance() {
+            if let Ok(value) = std::str::from_utf8(terms.key()) {
+                values.insert(value.to_string());
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// The candidate nearest to `value`, if it is near enough to be a likely typo: at most two
+/// edits, or a quarter of the value's length for long ids.
+fn closest<'a>(value: &str, candidates: impl IntoIterator<Item = &'a String>) -> Option<&'a str> {
+    let allowed = (value.chars().count() / 4).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (crate::snippet::edit_distance(value, c), c))
+        .filter(|(d, _)| *d <= allowed)
+        .min()
+        .map(|(_, c)| c.as_str())
 }
 
 /// Total matches, the page (relevance, address), facets.

@@ -1,8 +1,10 @@
-//! Sort keys of the fast-field sorts: (primary value × sign, verdict score), largest first.
+//! Sort keys of the fast-field sorts: (primary value × sign, (verdict score, first seen)),
+//! largest first.
 //!
-//! The two parts are separate [`SortKeyComputer`]s combined as a pair, so tantivy reads the
-//! verdict score (the tie-breaker) only for documents whose primary value reaches the current
-//! top-k threshold: over a broad query, most documents are rejected after one column read.
+//! The parts are separate [`SortKeyComputer`]s combined as nested pairs, so tantivy reads the
+//! tie-breakers (the verdict score, then the newest listing first) only for documents whose
+//! primary value reaches the current top-k threshold: over a broad query, most documents are
+//! rejected after one column read.
 
 use tantivy::collector::sort_key::NaturalComparator;
 use tantivy::collector::{SegmentSortKeyComputer, SortKeyComputer};
@@ -25,12 +27,16 @@ pub(crate) enum SortField {
 }
 
 /// The sort key computer for `field`; `sign` −1 sorts ascending. A missing (or NaN) primary
-/// value is −∞, so it sorts last in both directions; ties go to the higher verdict score.
+/// value is −∞, so it sorts last in both directions; ties go to the higher verdict score, then
+/// to the listing first seen most recently (an investigator reads the newest offer first).
 pub(crate) fn by(
     field: SortField,
     sign: f64,
-) -> impl SortKeyComputer<SortKey = (f64, f64)> + Send + 'static {
-    (Primary { field, sign }, Primary::verdict_score())
+) -> impl SortKeyComputer<SortKey = (f64, (f64, f64))> + Send + 'static {
+    (
+        Primary { field, sign },
+        (Primary::verdict_score(), Primary::newest()),
+    )
 }
 
 /// One sort value read from a fast field, times `sign`.
@@ -43,6 +49,13 @@ impl Primary {
     fn verdict_score() -> Self {
         Primary {
             field: SortField::Score,
+            sign: 1.0,
+        }
+    }
+
+    fn newest() -> Self {
+        Primary {
+            field: SortField::Date(names::FIRST_SEEN),
             sign: 1.0,
         }
     }

@@ -48,7 +48,7 @@ pub struct TrendReport {
 }
 
 impl TrendReport {
-    /// "Run 5 compared with run(s) 1, 2, 3, 4 (the same set of sites)." and what was left out.
+    /// "Run 5 compared with runs 1, 2, 3, 4 (the same set of sites)." and what was left out.
     pub fn summary(&self) -> String {
         let list = |runs: &[i64]| {
             runs.iter()
@@ -68,14 +68,16 @@ impl TrendReport {
             )
         } else {
             format!(
-                "Run {} compared with run(s) {} (the same set of sites).",
+                "Run {} compared with {} {} (the same set of sites).",
                 self.run,
+                runs(self.compared_with.len()),
                 list(&self.compared_with)
             )
         };
         if !self.other_scope.is_empty() {
             line.push_str(&format!(
-                " Left out: run(s) {}, which crawled another set of sites.",
+                " Left out: {} {}, which crawled another set of sites.",
+                runs(self.other_scope.len()),
                 list(&self.other_scope)
             ));
         }
@@ -149,6 +151,11 @@ fn sites(run: &RunRecord) -> BTreeSet<String> {
         .and_then(|s| s.as_object())
         .map(|sites| sites.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+/// "run" or "runs" before a list of `n` run ids.
+fn runs(n: usize) -> &'static str {
+    if n == 1 { "run" } else { "runs" }
 }
 
 #[cfg(test)]

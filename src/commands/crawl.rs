@@ -130,8 +130,8 @@ async fn notify_webhook(
     .await;
     if !delivery.ok {
         eprintln!(
-            "warning: webhook {url} not notified after {} attempt(s): {}",
-            delivery.attempts,
+            "warning: webhook {url} not notified after {}: {}",
+            crate::output::count(delivery.attempts, "attempt", "attempts"),
             delivery.error.as_deref().unwrap_or("unknown error")
         );
     }

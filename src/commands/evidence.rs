@@ -8,12 +8,13 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use pharmwatch_evidence::{
     StorePayload, StorePointer, VerifyOptions, VerifyReport, find_responses, http_response_parts,
-    read_record_at, verify_with,
+    read_record_at, verify_with, warc_digest_to_hex,
 };
 use pharmwatch_model::sha256_hex;
 use pharmwatch_store::{DataDirLock, LockError, StateStore};
 
 use super::{ConfigError, Global, exit};
+use crate::output;
 use crate::pipeline::DataDir;
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +97,13 @@ fn show(data: &DataDir, page: &str, with_headers: bool) -> Result<ExitCode> {
         for (name, value) in &record.headers {
             if name.starts_with("WARC-") {
                 writeln!(out, "{name}: {value}")?;
+                // WARC digests are base32 (the format's convention); everything else
+                // pharmwatch prints (the store, search, case files, sha256sum) is hex.
+                if name.ends_with("-Digest")
+                    && let Some(hex) = warc_digest_to_hex(value)
+                {
+                    writeln!(out, "{name} (hex): sha256:{hex}")?;
+                }
             }
         }
         writeln!(
@@ -232,8 +240,8 @@ fn print_report(report: &VerifyReport, with_store: bool) {
     }
     if !report.unchained_seals.is_empty() {
         println!(
-            "note: {} seals predate the seal chain (checked against their files only)",
-            report.unchained_seals.len()
+            "note: {} predate the seal chain (checked against their files only)",
+            output::count(report.unchained_seals.len(), "seal", "seals")
         );
     }
     if !with_store {
@@ -243,10 +251,10 @@ fn print_report(report: &VerifyReport, with_store: bool) {
         println!("seal chain head: {head}");
     }
     println!(
-        "{} files, {} records, {} store entries checked, {} mismatches",
-        report.files,
-        report.records,
-        report.store_entries,
-        report.failures()
+        "{}, {}, {} checked, {}",
+        output::count(report.files, "file", "files"),
+        output::count(report.records, "record", "records"),
+        output::count(report.store_entries, "store entry", "store entries"),
+        output::count(report.failures(), "mismatch", "mismatches"),
     );
 }

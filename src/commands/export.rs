@@ -93,10 +93,10 @@ fn case(global: &Global, args: CaseArgs) -> Result<ExitCode> {
         );
     }
     println!(
-        "exported {} listings with {} archived records from {} evidence files to {}",
-        summary.listings,
-        summary.records,
-        summary.source_files,
+        "exported {} with {} from {} to {}",
+        crate::output::count(summary.listings, "listing", "listings"),
+        crate::output::count(summary.records, "archived record", "archived records"),
+        crate::output::count(summary.source_files, "evidence file", "evidence files"),
         args.out.display()
     );
     println!(
@@ -118,7 +118,11 @@ fn verify(dir: &std::path::Path) -> Result<ExitCode> {
     for p in &problems {
         println!("MISMATCH {}: {}", sanitize(&p.file), sanitize(&p.what));
     }
-    println!("{checked} files checked, {} mismatches", problems.len());
+    println!(
+        "{} checked, {}",
+        crate::output::count(checked, "file", "files"),
+        crate::output::count(problems.len(), "mismatch", "mismatches")
+    );
     Ok(if problems.is_empty() {
         ExitCode::SUCCESS
     } else {

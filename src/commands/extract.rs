@@ -10,9 +10,10 @@ use clap::Args;
 use pharmwatch_crawler::{Crawler, RecordKind, SiteConfig};
 use pharmwatch_extract::profile::SiteProfile;
 use pharmwatch_extract::{SiteContext, decode, extract_page};
-use pharmwatch_model::{Listing, SiteKind, sha256_hex};
+use pharmwatch_model::{Listing, PriceBasis, Quantity, SiteKind, sha256_hex};
 
 use super::{ConfigError, Global};
+use crate::output;
 
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
@@ -56,12 +57,82 @@ pub fn run(global: &Global, args: ExtractArgs) -> Result<ExitCode> {
             println!("{}", serde_json::to_string(listing)?);
         }
     } else {
-        println!("{summary}, {} listing(s)", listings.len());
-        for listing in &listings {
-            println!("{}", serde_json::to_string_pretty(listing)?);
+        println!(
+            "{summary}, {}",
+            output::count(listings.len(), "listing", "listings")
+        );
+        for (n, listing) in listings.iter().enumerate() {
+            print!("{}", describe(n + 1, listing));
+        }
+        if !listings.is_empty() {
+            println!("(--json prints every field)");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A listing in a few lines: its title, then each field that was found, with the method
+/// that found it (`[json_ld]`, `[profile]`…). Scraped text is sanitised for the terminal.
+fn describe(n: usize, l: &Listing) -> String {
+    let mut lines = vec![format!("{n}. {}", output::sanitize(&l.title))];
+    let mut field = |name: &str, key: &str, value: Option<String>| {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            let method = l
+                .methods
+                .get(key)
+                .and_then(|m| serde_json::to_value(m).ok())
+                .and_then(|m| m.as_str().map(|m| format!(" [{m}]")))
+                .unwrap_or_default();
+            lines.push(format!("   {name}: {}{method}", output::sanitize(&value)));
+        }
+    };
+    let basis = match l.price_basis {
+        PriceBasis::Offer => "",
+        PriceBasis::Unit => " per unit",
+    };
+    field("price", "price", l.price.map(|p| format!("{p}{basis}")));
+    field("quantity", "quantity", l.quantity.as_ref().map(quantity));
+    field("seller", "seller", l.seller.clone());
+    let contacts = l.contacts.iter().map(|c| {
+        let kind = serde_json::to_value(c.kind).ok();
+        let kind = kind.as_ref().and_then(|k| k.as_str()).unwrap_or("contact");
+        format!("{kind} {}", c.value)
+    });
+    field(
+        "contacts",
+        "contacts",
+        Some(contacts.collect::<Vec<_>>().join(", ")),
+    );
+    field(
+        "payment",
+        "payment_methods",
+        Some(l.payment_methods.join(", ")),
+    );
+    field(
+        "shipping",
+        "shipping_claims",
+        Some(l.shipping_claims.join(", ")),
+    );
+    let gtins = l.gtins.iter().map(|g| g.digits.as_str());
+    field("gtin", "gtins", Some(gtins.collect::<Vec<_>>().join(", ")));
+    field("url", "url", Some(l.url.clone()));
+    lines.push(String::new());
+    lines.join("\n")
+}
+
+/// "30 × 100 mg tablet", with whichever parts the page stated.
+fn quantity(q: &Quantity) -> String {
+    let mut parts = Vec::new();
+    if let Some(units) = q.units {
+        parts.push(format!("{units} ×"));
+    }
+    if let Some(s) = &q.strength {
+        parts.push(format!("{} {}", s.value, s.unit));
+    }
+    if let Some(form) = &q.form {
+        parts.push(form.clone());
+    }
+    parts.join(" ").trim_end_matches(" ×").to_string()
 }
 
 /// Decodes and extracts a saved page with the chosen site's context.
@@ -100,13 +171,21 @@ fn extract_file(site: Option<SiteConfig>, args: &ExtractArgs) -> Result<(Vec<Lis
         time::OffsetDateTime::now_utc(),
         Some(&digest),
     );
-    let summary = format!(
-        "{url}: {} bytes, charset {} (from {:?}), {} link(s)",
+    let mut summary = format!(
+        "{url}: {} bytes, charset {} (from {:?}), {}",
         body.len(),
         decoded.encoding,
         decoded.source,
-        page.links.len()
+        output::count(page.links.len(), "link", "links")
     );
+    if page.links.is_empty() && args.url.is_none() {
+        // Links are kept only when they resolve to http(s) pages; a file's own URL is file://.
+        summary.push_str(&format!(
+            " (links resolve against the page's address, and without --url that is {url}, so \
+             none is an http(s) page; give the address it was saved from, e.g. \
+             --url https://shop.example/product/1)"
+        ));
+    }
     Ok((page.listings, summary))
 }
 

@@ -57,11 +57,11 @@ pub fn run(global: &Global) -> Result<ExitCode> {
     let report = crate::report::build(&*store, run)?;
     let path = crate::report::write(&data.root, &report)?;
     println!(
-        "rescanned {} listings with the current rules ({} live, {} gone): {} verdicts changed; flagged live listings {} → {} (run {}, report {}; `pharmwatch report {}` shows it)",
-        tally.listings + tally.gone_listings,
+        "rescanned {} with the current rules ({} live, {} gone): {} changed; flagged live listings {} → {} (run {}, report {}; `pharmwatch report {}` shows it)",
+        crate::output::count(tally.listings + tally.gone_listings, "listing", "listings"),
         tally.listings,
         tally.gone_listings,
-        tally.changed,
+        crate::output::count(tally.changed, "verdict", "verdicts"),
         tally.flagged_before,
         tally.flagged_after,
         run.0,

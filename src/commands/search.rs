@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use pharmwatch_indexer::{
-    ListingSearcher, MAX_LIMIT, SearchRequest, SearchResults, SortBy, SortOrder,
+    DrugNames, ListingSearcher, MAX_LIMIT, SearchRequest, SearchResults, SortBy, SortOrder,
 };
+use pharmwatch_rules::Lexicon;
 
 use super::{ConfigError, Global};
 use crate::output;
@@ -57,7 +58,7 @@ pub enum SortArg {
 const TABLE_LIMIT: usize = 20;
 
 pub fn run(global: &Global, args: SearchArgs) -> Result<ExitCode> {
-    let searcher = open_searcher(&global.data_dir)?;
+    let searcher = open_searcher(&global.data_dir)?.with_drug_names(drug_names(global));
     let machine = args.json || args.csv;
     let mut request = SearchRequest {
         query: args.query.clone(),
@@ -70,6 +71,7 @@ pub fn run(global: &Global, args: SearchArgs) -> Result<ExitCode> {
     };
     if !machine {
         let results = run_search(&searcher, &request)?;
+        print_hints(&results);
         print_human(&results, &args);
         return Ok(ExitCode::SUCCESS);
     }
@@ -84,6 +86,9 @@ pub fn run(global: &Global, args: SearchArgs) -> Result<ExitCode> {
     loop {
         request.limit = (wanted - written).min(MAX_LIMIT);
         let results = run_search(&searcher, &request)?;
+        if written == 0 {
+            print_hints(&results);
+        }
         if facets.is_none() {
             facets = results.facets.clone();
             request.facets = false;
@@ -118,6 +123,42 @@ pub fn open_searcher(data_dir: &std::path::Path) -> Result<ListingSearcher> {
     }
     ListingSearcher::open(&index_dir)
         .with_context(|| format!("cannot open the index at {}", index_dir.display()))
+}
+
+/// The lexicon's drug names for `drug:` (`drug:ozempic` finds semaglutide). Without a
+/// readable lexicon, `drug:` takes canonical ids only and the reason is logged: a search
+/// still answers with what the index holds.
+pub fn drug_names(global: &Global) -> DrugNames {
+    let lexicon = global.load_config().and_then(|config| {
+        let dir = config.resolve(&config.rules.lexicon);
+        Lexicon::load(&dir).map_err(|diagnostics| {
+            let first = diagnostics.first().map(ToString::to_string);
+            anyhow::anyhow!("{}", first.unwrap_or_default())
+        })
+    });
+    match lexicon {
+        Ok(lexicon) => lexicon
+            .drugs()
+            .iter()
+            .flat_map(|d| {
+                let names = d.names.iter().chain(&d.context_names);
+                std::iter::once(d.id.as_str())
+                    .chain(names.map(String::as_str))
+                    .map(|name| (name, d.id.as_str()))
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!("drug: takes canonical ids only, the lexicon is unreadable: {e:#}");
+            DrugNames::new()
+        }
+    }
+}
+
+/// Says on stderr what the query names that the index does not hold (it matched nothing).
+fn print_hints(results: &SearchResults) {
+    for hint in &results.hints {
+        eprintln!("hint: {}", output::sanitize(hint));
+    }
 }
 
 /// Runs one search; a query the language cannot read is a usage error (exit code 2) whose
@@ -272,15 +313,14 @@ fn print_human(results: &SearchResults, args: &SearchArgs) {
             .map(|h| (&h.doc.listing, &h.doc.verdict)),
     );
     let shown = results.hits.len();
+    let (one, many) = if args.all {
+        ("listing", "listings")
+    } else {
+        ("flagged listing", "flagged listings")
+    };
     println!(
-        "{} of {} {} (offset {})",
-        shown,
-        results.total,
-        if args.all {
-            "listings"
-        } else {
-            "flagged listings"
-        },
+        "{shown} of {} (offset {})",
+        output::count(results.total, one, many),
         args.offset
     );
     if args.offset + shown < results.total {

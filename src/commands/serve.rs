@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::{ConfigError, Global};
-use crate::web::{AccessToken, AppState, router};
+use crate::web::{AccessToken, AppState};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -39,7 +39,10 @@ pub fn run(global: &Global, args: ServeArgs) -> Result<ExitCode> {
             index.display()
         );
     }
-    let state = Arc::new(AppState::new(global.data_dir.clone(), token));
+    let state = Arc::new(
+        AppState::new(global.data_dir.clone(), token)
+            .with_drug_names(super::search::drug_names(global)),
+    );
     super::runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -48,8 +51,7 @@ pub fn run(global: &Global, args: ServeArgs) -> Result<ExitCode> {
         // Tests and scripts read the port from this line (with --bind 127.0.0.1:0).
         println!("listening on http://{local}");
         std::io::stdout().flush()?;
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(shutdown_signal())
+        crate::web::serve(listener, state, shutdown_signal())
             .await
             .context("the web server failed")
     })?;

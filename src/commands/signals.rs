@@ -151,9 +151,9 @@ fn networks(store: &SqliteStore, args: &NetworksArgs) -> Result<()> {
     ignored_text(&mut out, &report.ignored);
     let _ = writeln!(
         out,
-        "{} shops looked at, {} networks of two or more.",
-        report.shops,
-        report.clusters.len()
+        "{} looked at, {} of two or more.",
+        crate::output::count(report.shops, "shop", "shops"),
+        crate::output::count(report.clusters.len(), "network", "networks")
     );
     emit(out.as_bytes())
 }
@@ -205,10 +205,10 @@ fn link_text(out: &mut String, link: &Link, labels: &ShopLabels) {
     };
     let _ = writeln!(
         out,
-        "  - {} {} ({strength}; held by {} shop(s) in all)",
+        "  - {} {} ({strength}; held by {} in all)",
         link.identifier.kind,
         fit(&link.identifier.value, 80),
-        link.shared_by
+        crate::output::count(link.shared_by, "shop", "shops")
     );
     for holder in &link.holders {
         let urls: Vec<String> = holder
@@ -219,9 +219,9 @@ fn link_text(out: &mut String, link: &Link, labels: &ShopLabels) {
             .collect();
         let _ = writeln!(
             out,
-            "      {} · {} listing(s), e.g. {}",
+            "      {} · {}, e.g. {}",
             fit(&labels.of(&holder.shop), 72),
-            holder.listings,
+            crate::output::count(holder.listings, "listing", "listings"),
             urls.join(" ")
         );
     }
@@ -301,7 +301,11 @@ fn risk(store: &SqliteStore, args: &RiskArgs) -> Result<()> {
             );
         }
     }
-    let _ = writeln!(out, "{} shops.", shops.len());
+    let _ = writeln!(
+        out,
+        "{}.",
+        crate::output::count(shops.len(), "shop", "shops")
+    );
     emit(out.as_bytes())
 }
 

@@ -83,8 +83,8 @@ own words that made each rule fire. Times are UTC (RFC 3339).
     );
     if !without_evidence.is_empty() {
         out.push_str(&format!(
-            "\nNo archived record was found for {} listing(s); their evidence columns are empty:\n",
-            without_evidence.len()
+            "\nNo archived record was found for {}; their evidence columns are empty:\n",
+            crate::output::count(without_evidence.len(), "listing", "listings")
         ));
         for url in without_evidence {
             out.push_str(&format!("    {}\n", sanitize(url)));

@@ -554,7 +554,7 @@ pub fn index_doc(
         unit_price_usd: to_usd(listing.unit_price()),
         first_seen,
         last_seen: listing.fetched_at,
-        run: Some(run.0.to_string()),
+        run: Some(run.0),
         gone_since: None,
         listing,
         verdict,

@@ -5,6 +5,9 @@
 //! * `GET /api/listing/{id}` → `{"listing": {listing, verdict, first_seen, …}, "price_usd",
 //!   "unit_price_usd", "history": […]}`
 //! * `GET /api/reports` → the runs; `GET /api/reports/{run}` → that run's report.
+//! * `GET /api/status` → `{"searches": {"running", "finished", "cancelled", "over_budget"}}`:
+//!   what the server's searches did since it started (a search whose client left is
+//!   `cancelled`, issue 23).
 
 use std::sync::Arc;
 
@@ -48,6 +51,11 @@ pub async fn search(
     Ok(Json(
         blocking(move || run_search(&state, &request, &budget)).await?,
     ))
+}
+
+/// `GET /api/status`.
+pub async fn status(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "searches": state.searches.snapshot() }))
 }
 
 /// `GET /api/listing/{id}`.

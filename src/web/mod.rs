@@ -16,6 +16,7 @@ mod api;
 mod archive;
 mod auth;
 mod domain;
+mod listen;
 mod listing;
 mod networks;
 mod reports;
@@ -31,10 +32,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use pharmwatch_indexer::ListingSearcher;
+use pharmwatch_indexer::{DrugNames, ListingSearcher};
 use pharmwatch_store::SqliteStore;
 
 pub use auth::{AccessToken, MIN_TOKEN_LEN};
+pub use listen::serve;
 
 use crate::analysis::Current;
 use crate::pipeline::DataDir;
@@ -49,6 +51,8 @@ pub struct AppState {
     searcher: Mutex<Option<Arc<ListingSearcher>>>,
     token: Option<AccessToken>,
     analysis: Mutex<AnalysisCache>,
+    drug_names: DrugNames,
+    searches: search::SearchCounts,
 }
 
 /// The shop analyses as of one version of the state store, and a connection kept open to
@@ -84,7 +88,15 @@ impl AppState {
             searcher: Mutex::new(None),
             token,
             analysis: Mutex::new(AnalysisCache::default()),
+            drug_names: DrugNames::new(),
+            searches: search::SearchCounts::default(),
         }
+    }
+
+    /// `drug:` also finds the drugs these names stand for (the lexicon's brands, synonyms).
+    pub fn with_drug_names(mut self, names: DrugNames) -> Self {
+        self.drug_names = names;
+        self
     }
 
     fn data(&self) -> DataDir {
@@ -109,7 +121,9 @@ impl AppState {
             )));
         }
         let searcher = Arc::new(
-            ListingSearcher::open(&dir).map_err(|e| WebError::Internal(anyhow::Error::new(e)))?,
+            ListingSearcher::open(&dir)
+                .map_err(|e| WebError::Internal(anyhow::Error::new(e)))?
+                .with_drug_names(self.drug_names.clone()),
         );
         *slot = Some(searcher.clone());
         Ok(searcher)
@@ -179,6 +193,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/listing/{id}", get(api::listing))
         .route("/api/reports", get(api::reports))
         .route("/api/reports/{run}", get(api::report))
+        .route("/api/status", get(api::status))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/static/style.css", get(templates::stylesheet))
@@ -231,25 +246,29 @@ async fn not_found() -> WebError {
     WebError::NotFound("no such page".into())
 }
 
-/// Headers on every response; a handler that sets its own policy (the archived copy) keeps it.
+/// The security headers of every response, including [`listen`]'s refusals of requests that
+/// never reach the router.
+pub(crate) fn security_header_values() -> [(header::HeaderName, &'static str); 5] {
+    [
+        (header::CONTENT_SECURITY_POLICY, PAGE_CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CACHE_CONTROL, "no-store"),
+    ]
+}
+
+/// Headers on every response; a handler that sets its own policy (the archived copy) or
+/// caching keeps it.
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
-    headers
-        .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(PAGE_CSP));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-store"));
+    for (name, value) in security_header_values() {
+        let own = name == header::CONTENT_SECURITY_POLICY || name == header::CACHE_CONTROL;
+        if !(own && headers.contains_key(&name)) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
     res
 }
 

@@ -173,7 +173,7 @@ fn link_row(link: &Link, shops: &Shops) -> Markup {
             td { ul.holders {
                 @for holder in &link.holders {
                     li {
-                        (shops.link(&holder.shop)) ": " (holder.listings) " listing(s), e.g. "
+                        (shops.link(&holder.shop)) ": " (crate::output::count(holder.listings, "listing", "listings")) ", e.g. "
                         (examples(&holder.examples))
                     }
                 }

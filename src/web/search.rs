@@ -6,13 +6,14 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use pharmwatch_indexer::{
-    Facets, SearchBudget, SearchCancel, SearchRequest, SearchResults, SortBy,
+    Facets, SearchBudget, SearchCancel, SearchError, SearchRequest, SearchResults, SortBy,
 };
 use serde::Deserialize;
 
@@ -217,17 +218,51 @@ impl SearchParams {
     }
 }
 
-/// Runs `request` on the shared searcher within `budget`; a query that does not parse, or
-/// runs past the budget, is the user's error.
+/// Runs `request` on the shared searcher within `budget`, counted in the server's
+/// [`SearchCounts`]; a query that does not parse, or runs past the budget, is the user's error.
 pub fn run_search(
     state: &AppState,
     request: &SearchRequest,
     budget: &SearchBudget,
 ) -> Result<SearchResults, WebError> {
-    state
-        .searcher()?
-        .search_within(request, budget)
-        .map_err(|e| WebError::BadRequest(e.to_string()))
+    let searcher = state.searcher()?;
+    let counts = &state.searches;
+    counts.running.fetch_add(1, Ordering::Relaxed);
+    let result = searcher.search_within(request, budget);
+    let outcome = match &result {
+        Ok(_) => &counts.finished,
+        Err(SearchError::Cancelled) => &counts.cancelled,
+        Err(SearchError::OverBudget(_)) => &counts.over_budget,
+        Err(_) => &counts.failed,
+    };
+    outcome.fetch_add(1, Ordering::Relaxed);
+    counts.running.fetch_sub(1, Ordering::Relaxed);
+    result.map_err(|e| WebError::BadRequest(e.to_string()))
+}
+
+/// What the server's searches did since it started (`GET /api/status`): a search whose client
+/// disconnected ends as `cancelled` at its next budget check rather than running on.
+#[derive(Debug, Default)]
+pub struct SearchCounts {
+    running: AtomicU64,
+    finished: AtomicU64,
+    cancelled: AtomicU64,
+    over_budget: AtomicU64,
+    failed: AtomicU64,
+}
+
+impl SearchCounts {
+    /// The counts now, as JSON.
+    pub fn snapshot(&self) -> serde_json::Value {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        serde_json::json!({
+            "running": get(&self.running),
+            "finished": get(&self.finished),
+            "cancelled": get(&self.cancelled),
+            "over_budget": get(&self.over_budget),
+            "failed": get(&self.failed),
+        })
+    }
 }
 
 /// Cancels a search when dropped. A search runs on a blocking thread, which dropping its
@@ -279,7 +314,11 @@ pub async fn page(
 }
 
 fn search_form(params: &SearchParams) -> Markup {
-    let sort = nonempty(&params.sort).unwrap_or("relevance");
+    // `?sort=severity` is the choice `severity:desc`: the CLI's names select their entry.
+    let sort = nonempty(&params.sort)
+        .and_then(|s| SortBy::from_str(s).ok())
+        .unwrap_or_default();
+    let chosen = |value: &str| SortBy::from_str(value).is_ok_and(|v| v == sort);
     html! {
         form.search method="get" action="/search" role="search" {
             input type="search" name="q" value=(params.q) placeholder="drug:oxycodone AND price_usd:[0 TO 5]" aria-label="Query";
@@ -293,7 +332,7 @@ fn search_form(params: &SearchParams) -> Markup {
             label { "Sort"
                 select name="sort" {
                     @for (value, label) in SORTS {
-                        option value=(value) selected[sort == value] { (label) }
+                        option value=(value) selected[chosen(value)] { (label) }
                     }
                 }
             }
@@ -314,6 +353,9 @@ fn results_body(params: &SearchParams, request: &SearchRequest, results: &Search
     html! {
         (search_form(params))
         (active_filters(params))
+        @for hint in &results.hints {
+            p.hint { "Hint: " (hint) }
+        }
         div.layout {
             aside.facets {
                 @if let Some(facets) = &results.facets { (facet_lists(params, facets)) }

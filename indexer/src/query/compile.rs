@@ -15,6 +15,7 @@ use super::fields::{Kind, QueryField};
 use super::guard::ExclusionGuard;
 use super::parser::{CompareOp, Node, RangeEnd, Value, example};
 use crate::analysis::{self, is_cjk};
+use crate::drug_names::DrugNames;
 use crate::error::QueryError;
 use crate::schema::{Fields, names};
 use crate::snippet::{Highlights, TokenMatch};
@@ -31,29 +32,54 @@ pub struct Compiled {
     pub mentions_flagged: bool,
     /// What to highlight in titles and descriptions.
     pub highlights: Highlights,
+    /// The identifier values the query names, to tell the user about one the index lacks.
+    pub lookups: Vec<Lookup>,
 }
 
-/// Compiles `node` (parsed from `query`) against the schema `fields`.
-pub fn compile(query: &str, node: &Node, fields: &Fields) -> Result<Compiled, QueryError> {
+/// One `field:value` of an identifier field, as the index holds it.
+pub struct Lookup {
+    /// The field's name as users type it (`rule`, `drug`).
+    pub field: &'static str,
+    /// The schema field.
+    pub schema_field: Field,
+    /// The value as typed.
+    pub value: String,
+    /// The values searched (the value lower-cased, and for `drug:` the ids it is a name of).
+    pub terms: Vec<String>,
+}
+
+/// Compiles `node` (parsed from `query`) against the schema `fields`; `drug:` values that are
+/// names in `drug_names` also search the drugs they name.
+pub fn compile(
+    query: &str,
+    node: &Node,
+    fields: &Fields,
+    drug_names: &DrugNames,
+) -> Result<Compiled, QueryError> {
     let mut c = Compiler {
         query,
         fields,
+        drug_names,
         mentions_flagged: false,
         highlights: Highlights::default(),
+        lookups: Vec::new(),
     };
     let q = c.node(node, false)?.unwrap_or_else(|| Box::new(EmptyQuery));
     Ok(Compiled {
         query: q,
         mentions_flagged: c.mentions_flagged,
         highlights: c.highlights,
+        lookups: c.lookups,
     })
 }
 
 struct Compiler<'a> {
     query: &'a str,
     fields: &'a Fields,
+    drug_names: &'a DrugNames,
     mentions_flagged: bool,
     highlights: Highlights,
+    lookups: Vec<Lookup>,
 }
 
 type Q = Box<dyn Query>;
@@ -214,7 +240,10 @@ impl Compiler<'_> {
                 }
                 self.text_query(field, value)
             }
-            Kind::Keyword => self.keyword_query(field, value, true)?,
+            Kind::Keyword => {
+                self.note_lookup(f, field, value);
+                self.keyword_query(field, value, true)?
+            }
             Kind::Exact => self.keyword_query(field, value, false)?,
             Kind::Number | Kind::Date | Kind::Severity => {
                 if value.wildcard.as_deref() == Some("*") {
@@ -362,10 +391,48 @@ impl Compiler<'_> {
         if let (Some(d), false) = (value.modifiers.fuzzy, value.quoted) {
             return Ok(Some(Box::new(FuzzyTermQuery::new(term, d.min(2), true))));
         }
-        Ok(Some(Box::new(TermQuery::new(
-            term,
-            IndexRecordOption::Basic,
-        ))))
+        let values = self.values_of(field, text);
+        let clauses = values
+            .iter()
+            .map(|v| {
+                let term = Term::from_field_text(field, v);
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Q,
+                )
+            })
+            .collect();
+        Ok(boolean(clauses))
+    }
+
+    /// What an exact identifier value searches: itself, and for `drug` the canonical ids of
+    /// the drugs it is a name of (`ozempic` → `semaglutide`).
+    fn values_of(&self, field: Field, text: String) -> Vec<String> {
+        let mut values = vec![text];
+        if field == self.fields.drug {
+            for id in self.drug_names.ids(&values[0]) {
+                if !values.contains(id) {
+                    values.push(id.clone());
+                }
+            }
+        }
+        values
+    }
+
+    /// Keeps a plain `field:value` of an identifier field, so a value the index does not hold
+    /// (a mistyped rule id, an unknown drug) can be pointed out instead of silently matching
+    /// nothing.
+    fn note_lookup(&mut self, f: &QueryField, field: Field, value: &Value) {
+        let text = value.text.trim().to_lowercase();
+        if value.wildcard.is_some() || value.modifiers.fuzzy.is_some() || text.is_empty() {
+            return;
+        }
+        self.lookups.push(Lookup {
+            field: f.name,
+            schema_field: field,
+            value: value.text.trim().to_string(),
+            terms: self.values_of(field, text),
+        });
     }
 
     fn range(

@@ -20,6 +20,8 @@
 //! text fields         title: description: seller: url: payment: shipping:
 //! identifier fields   drug: drug_class: rule: site: site_kind: domain: contact: currency:
 //!                     language: digest: (case-insensitive)   gtin: run: id: (exact)
+//!                     drug: also takes brand names and synonyms the searcher was given
+//!                     (drug:ozempic finds semaglutide; see `DrugNames`)
 //! numbers             price: (listing currency) price_usd: unit_price_usd: score:
 //! severity            severity:high  severity:>=medium  severity:[low TO high]  (info < low <
 //!                     medium < high < critical, or 0–4)
@@ -44,7 +46,7 @@ mod guard;
 mod lexer;
 mod parser;
 
-pub(crate) use compile::{Compiled, compile};
+pub(crate) use compile::{Compiled, Lookup, compile};
 
 /// Parses `query` into a tree, within the limits of [`cost`].
 pub(crate) fn parse(query: &str) -> Result<parser::Node, QueryError> {
@@ -60,5 +62,5 @@ use crate::error::QueryError;
 pub fn validate(query: &str) -> Result<(), QueryError> {
     let node = parse(query)?;
     let (_, fields) = crate::schema::build();
-    compile(query, &node, &fields).map(|_| ())
+    compile(query, &node, &fields, &crate::DrugNames::new()).map(|_| ())
 }

@@ -237,7 +237,7 @@ pub fn doc(n: usize, r: &Row) -> IndexDoc {
         unit_price_usd,
         first_seen,
         last_seen: first_seen + time::Duration::days(30),
-        run: Some(format!("run-{}", n % 3)),
+        run: Some((n % 3) as i64),
         gone_since: None,
     }
 }
