@@ -315,3 +315,51 @@ fn a_page_of_thousands_of_offers_is_capped() {
     assert!(!l.is_empty() && l.len() <= pharmwatch_extract::MAX_LISTINGS);
     assert_eq!(l[7].title, "Offer number 7");
 }
+
+#[test]
+fn a_table_layout_pages_side_column_and_footer_are_not_the_listings_claims() {
+    let html = page(
+        "Sildenafil 100 mg (28 tablets) - Old Chemist",
+        "",
+        r#"<table width="760"><tr><td colspan="2" class="hdr"><a href="/">Old Chemist</a></td></tr>
+<tr><td class="left" valign="top"><b>Categories</b><br><a href="/c">All products</a>
+  <p class="col">Discreet treatments for erectile dysfunction. Bitcoin accepted.</p></td>
+<td valign="top" class="main"><div class="ttl"><h2>Sildenafil 100 mg (28 tablets)</h2></div>
+  <table class="prod"><tr><th>Price</th><td><span class="cost">US$ 46.01</span></td></tr>
+  <tr><th>Sold by</th><td>Global Generics Inc.</td></tr>
+  <tr><th>Terms</th><td>Prescription required.<br>Payment: Visa, Mastercard<br>Dispatched by tracked post.</td></tr></table>
+  <p>Sildenafil 100 mg contains sildenafil. Pack of 28 tablets.</p></td></tr>
+<tr><td colspan="2" class="ftr">We accept Visa, MasterCard and Bitcoin. Worldwide delivery.</td></tr></table>"#,
+    );
+    let l = run(&html, "https://old.example/catalog/item-1.html");
+    assert_eq!(l.len(), 1, "{l:#?}");
+    let l = &l[0];
+    assert_eq!(l.price.as_ref().map(|p| p.amount), Some(dec("46.01")));
+    assert!(
+        !l.shipping_claims
+            .iter()
+            .any(|c| c == "discreet" || c == "worldwide"),
+        "{:?}",
+        l.shipping_claims
+    );
+    assert!(
+        !l.payment_methods
+            .iter()
+            .any(|p| p.to_lowercase().contains("bitcoin")),
+        "{:?}",
+        l.payment_methods
+    );
+    assert!(
+        l.description.contains("Pack of 28 tablets"),
+        "{:?}",
+        l.description
+    );
+    assert!(
+        l.shop
+            .payment_methods
+            .iter()
+            .any(|p| p.to_lowercase().contains("bitcoin")),
+        "the footer's payment is the shop's: {:?}",
+        l.shop
+    );
+}

@@ -90,6 +90,7 @@ const NOBODY_WORDS: &[&str] = &[
 /// too short to match inside other words.
 const NOBODY_TOKENS: &[&str] = &[
     "nav", "sidenav", "topnav", "subnav", "promo", "sims", "others", "teaser", "crumb", "aside",
+    "side",
 ];
 
 /// Class/id words of the shop's own blocks.
@@ -113,7 +114,8 @@ const SHOP_WORDS: &[&str] = &[
 ];
 
 /// Class/id tokens of the shop's own blocks.
-const SHOP_TOKENS: &[&str] = &["header"];
+/// `hdr`/`ftr` are how hand-written and table-layout templates abbreviate them.
+const SHOP_TOKENS: &[&str] = &["header", "hdr", "ftr"];
 
 /// Class/id words of blocks that are the shop's when they stand outside the listing's region
 /// (a shipping policy blurb, the shop's contact box), but the listing's own inside it
@@ -274,6 +276,7 @@ pub(crate) fn listing_root<'a>(
             .iter()
             .any(|&o| within_id(doc, o, parent.id()) && !within_id(doc, o, root.id()));
         if parent.value().name() == "html"
+            || is_layout_column(root)
             || holds_another
             || zone_of(parent, true).is_some()
             || link_density(parent) > MAX_LINK_DENSITY
@@ -283,6 +286,19 @@ pub(crate) fn listing_root<'a>(
         root = parent;
     }
     Some(root)
+}
+
+/// A table cell beside other cells in its row: in a table-layout page the row is the page's
+/// frame (side column, content column), so the listing's block ends at its own cell.
+fn is_layout_column(el: ElementRef<'_>) -> bool {
+    matches!(el.value().name(), "td" | "th")
+        && el
+            .parent()
+            .into_iter()
+            .flat_map(|row| row.children())
+            .filter_map(ElementRef::wrap)
+            .filter(|cell| cell.id() != el.id() && matches!(cell.value().name(), "td" | "th"))
+            .any(|cell| cell.text().any(|t| !t.trim().is_empty()))
 }
 
 fn common_ancestor<'a>(doc: &'a Html, anchors: &[NodeId]) -> Option<ElementRef<'a>> {
