@@ -64,3 +64,35 @@ pub fn parse_shipping_claims(text: &str) -> Vec<String> {
 pub(crate) fn guarded_regexes() -> Vec<&'static crate::guarded::GuardedRegex> {
     CLAIMS.regexes().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_shipping_claims;
+
+    #[test]
+    fn a_claim_is_about_the_parcel_not_a_bare_word() {
+        for (text, claim) in [
+            ("Shipped in a neutral envelope", "discreet"),
+            ("Vacuum sealed, smell proof", "stealth"),
+            ("Diskreter Versand", "discreet"),
+            ("Colis discret", "discreet"),
+            ("Envio discreto, embalagem neutra", "discreet"),
+            ("We pass customs every time", "no customs"),
+        ] {
+            assert!(
+                parse_shipping_claims(text).iter().any(|c| c == claim),
+                "{text}: {:?}",
+                parse_shipping_claims(text)
+            );
+        }
+        for text in [
+            "Discreet treatments for erectile dysfunction",
+            "Stealth mode, discreet design",
+            "Discrete mathematics textbook",
+            "Stealthy bike lights",
+            "Customs duties may apply",
+        ] {
+            assert!(parse_shipping_claims(text).is_empty(), "{text}: {:?}", parse_shipping_claims(text));
+        }
+    }
+}
