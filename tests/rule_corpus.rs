@@ -39,9 +39,12 @@ fn shipped_rules_are_precise_on_the_labelled_corpus() {
             continue;
         }
         checked += 1;
-        let fired = score["true_positives"].as_u64().unwrap()
-            + score["false_positives"].as_u64().unwrap();
-        assert!(fired > 0, "{id} never fires on the corpus: it proves nothing");
+        let fired =
+            score["true_positives"].as_u64().unwrap() + score["false_positives"].as_u64().unwrap();
+        assert!(
+            fired > 0,
+            "{id} never fires on the corpus: it proves nothing"
+        );
         let precision = score["precision"].as_f64().unwrap();
         if precision < RULE_PRECISION {
             failures.push(format!(
@@ -99,7 +102,11 @@ fn the_corpus_is_what_its_generator_writes() {
         .arg(&copy)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let fresh = std::fs::read(tmp.path().join("listings.jsonl")).unwrap();
     let committed = std::fs::read(common::root().join("rules/corpus/listings.jsonl")).unwrap();
     assert!(

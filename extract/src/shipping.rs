@@ -92,7 +92,11 @@ mod tests {
             "Stealthy bike lights",
             "Customs duties may apply",
         ] {
-            assert!(parse_shipping_claims(text).is_empty(), "{text}: {:?}", parse_shipping_claims(text));
+            assert!(
+                parse_shipping_claims(text).is_empty(),
+                "{text}: {:?}",
+                parse_shipping_claims(text)
+            );
         }
     }
 }

@@ -13,8 +13,8 @@ use crate::lexicon::NameHit;
 use crate::normalize::Normalized;
 use crate::regex_bank::{SLOTS, View, field_index, slot};
 use crate::rule::{
-    Condition, ContactCond, DrugCond, FiredCond, Node, PageCond, Part, PaymentCond, PriceCond, PricePer,
-    Rule, SeverityIf, ShippingCond, SiteCond, TextCond,
+    Condition, ContactCond, DrugCond, FiredCond, Node, PageCond, Part, PaymentCond, PriceCond,
+    PricePer, Rule, SeverityIf, ShippingCond, SiteCond, TextCond,
 };
 
 /// Most evidence spans kept per pattern and field, so a page repeating a word 500 times
@@ -683,10 +683,15 @@ impl<'a> ListingCtx<'a> {
             &self.listing.shop.shipping_claims,
             &self.shop_shipping_views,
         );
-        let sources = if s.shop { &[listing, shop][..] } else { &[listing][..] };
+        let sources = if s.shop {
+            &[listing, shop][..]
+        } else {
+            &[listing][..]
+        };
         let mut held = false;
         for (field, claims, cache) in sources {
-            let views = cache.get_or_init(|| claims.iter().map(|c| Normalized::new(c).text).collect());
+            let views =
+                cache.get_or_init(|| claims.iter().map(|c| Normalized::new(c).text).collect());
             let here = views.iter().any(matches);
             held |= here;
             let Some(ev) = ev.as_deref_mut() else {

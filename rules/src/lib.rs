@@ -81,8 +81,7 @@ impl RuleSet {
             .ok();
         let files = load::rule_files(rule_paths, &mut diags);
         let mut bank = BankBuilder::new();
-        let (rules, unresolved) =
-            load::load_rules(&files, lexicon.as_ref(), &mut bank, &mut diags);
+        let (rules, unresolved) = load::load_rules(&files, lexicon.as_ref(), &mut bank, &mut diags);
         let bank = match bank.finish() {
             Ok(b) => Some(b),
             Err(m) => {

@@ -15,8 +15,8 @@ use crate::diagnostic::{Diagnostic, SourceMap};
 use crate::lexicon::{DrugClass, Lexicon};
 use crate::regex_bank::{BankBuilder, View};
 use crate::rule::{
-    Condition, ContactCond, DrugCond, FiredCond, Node, PageCond, Part, PaymentCond, PriceCond, PricePer,
-    Rule, SeverityIf, ShippingCond, SiteCond, TestCase, TextCond,
+    Condition, ContactCond, DrugCond, FiredCond, Node, PageCond, Part, PaymentCond, PriceCond,
+    PricePer, Rule, SeverityIf, ShippingCond, SiteCond, TestCase, TextCond,
 };
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -163,10 +163,22 @@ fn resolve_fired(rules: &mut [Rule], diags: &mut Vec<Diagnostic>) -> Vec<Diagnos
     for r in rules.iter_mut() {
         let owner = r.id.clone();
         let mut own = Vec::new();
-        fill_fired(&mut r.matcher, &owner, &positions, &mut unresolved, &mut own);
+        fill_fired(
+            &mut r.matcher,
+            &owner,
+            &positions,
+            &mut unresolved,
+            &mut own,
+        );
         depends.push(own);
         for c in &mut r.severity_if {
-            fill_fired(&mut c.matcher, &owner, &positions, &mut unresolved, &mut Vec::new());
+            fill_fired(
+                &mut c.matcher,
+                &owner,
+                &positions,
+                &mut unresolved,
+                &mut Vec::new(),
+            );
         }
     }
     for (i, r) in rules.iter().enumerate() {
@@ -423,9 +435,17 @@ impl FileParser<'_, '_> {
     }
 
     fn severity(&mut self, v: &Value<'_>) -> Option<Severity> {
-        let s = self.string(v, "`severity`")?;
-        match Severity::from_str(&s) {
-            Ok(sev) => Some(sev),
+        self.parsed(v, "`severity`")
+    }
+
+    /// A string value read with `T::from_str`; its error message is the diagnostic.
+    fn parsed<T: FromStr>(&mut self, v: &Value<'_>, what: &str) -> Option<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let s = self.string(v, what)?;
+        match T::from_str(&s) {
+            Ok(x) => Some(x),
             Err(e) => {
                 self.err(v.span(), e.to_string());
                 None
@@ -505,18 +525,16 @@ impl FileParser<'_, '_> {
                 "language" => self.language_cond(value).map(Part::Cond),
                 "rule" => self.fired_cond(value).map(Part::Cond),
                 "text" | "drug" | "price" | "contact" | "payment" | "shipping" | "site"
-                | "page" => {
-                    match value.get_ref().as_table() {
-                        Some(ct) => self.parse_condition(k, ct, value.span()).map(Part::Cond),
-                        None => {
-                            self.err(
-                                value.span(),
-                                format!("`{k}` must be a table, e.g. `{k} = {{ ... }}`"),
-                            );
-                            None
-                        }
+                | "page" => match value.get_ref().as_table() {
+                    Some(ct) => self.parse_condition(k, ct, value.span()).map(Part::Cond),
+                    None => {
+                        self.err(
+                            value.span(),
+                            format!("`{k}` must be a table, e.g. `{k} = {{ ... }}`"),
+                        );
+                        None
                     }
-                }
+                },
                 _ => continue,
             };
             match part {
@@ -902,7 +920,11 @@ impl FileParser<'_, '_> {
     }
 
     fn page_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<PageCond> {
-        self.check_keys(t, &["postal_address", "licence_claim"], "a `page` condition");
+        self.check_keys(
+            t,
+            &["postal_address", "licence_claim"],
+            "a `page` condition",
+        );
         let mut c = PageCond::default();
         if let Some(v) = t.get("postal_address") {
             c.postal_address = Some(self.boolean(v, "`postal_address`")?);
@@ -1025,19 +1047,9 @@ impl FileParser<'_, '_> {
             .get("quantity")
             .and_then(|v| self.integer(v, "`quantity`"))
             .and_then(|q| u32::try_from(q).ok());
-        let site_kind = match t.get("site_kind") {
-            Some(v) => {
-                let s = self.string(v, "`site_kind`")?;
-                match SiteKind::from_str(&s) {
-                    Ok(k) => Some(k),
-                    Err(e) => {
-                        self.err(v.span(), e.to_string());
-                        None
-                    }
-                }
-            }
-            None => None,
-        };
+        let site_kind = t
+            .get("site_kind")
+            .and_then(|v| self.parsed::<SiteKind>(v, "`site_kind`"));
         let contacts = t
             .get("contacts")
             .and_then(|v| self.string_list(v, "`contacts`"))

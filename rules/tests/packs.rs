@@ -59,7 +59,11 @@ fn controlled_substances_escalate_to_critical_and_relax_to_info() {
         .iter()
         .find(|r| r.id == "controlled-substance-online")
         .unwrap();
-    let contexts: Vec<&str> = rule.severity_if.iter().map(|c| c.severity.as_str()).collect();
+    let contexts: Vec<&str> = rule
+        .severity_if
+        .iter()
+        .map(|c| c.severity.as_str())
+        .collect();
     // The escalation is checked first, so a shop that says "prescription required" but sells
     // through Telegram is still critical.
     assert_eq!(contexts.first(), Some(&"critical"), "{contexts:?}");

@@ -206,14 +206,10 @@ fn run_corpus(rules: &RuleSet, path: &Path, json: bool) -> Result<ExitCode> {
         scores.listings += 1;
         scores.flagged.add(verdict.flagged, label.flagged);
         for level in Severity::ALL {
-            scores
-                .severities
-                .entry(level.to_string())
-                .or_default()
-                .add(
-                    verdict.severity.is_some_and(|s| s >= level),
-                    label.severity.is_some_and(|s| s >= level),
-                );
+            scores.severities.entry(level.to_string()).or_default().add(
+                verdict.severity.is_some_and(|s| s >= level),
+                label.severity.is_some_and(|s| s >= level),
+            );
         }
         let fired: BTreeSet<&str> = verdict.rule_ids().collect();
         for (id, score) in scores.rules.iter_mut() {

@@ -505,11 +505,9 @@ fn check_stdin(rules: &pharmwatch_rules::RuleSet, keep_going: bool) -> Result<Ex
                 continue;
             }
             Err(e) => {
-                return Err(ConfigError(format!(
-                    "stdin {}; `--keep-going` skips bad lines",
-                    e.0
-                ))
-                .into());
+                return Err(
+                    ConfigError(format!("stdin {}; `--keep-going` skips bad lines", e.0)).into(),
+                );
             }
         };
         let verdict = rules.evaluate(&input.listing);
