@@ -24,6 +24,10 @@ static CLAIMS: LazyLock<Catalogue> = LazyLock::new(|| {
             r"\bdiscre(?:et|te)(?:ly)?[\s-]+(?:packag\w*|packed|ship\w*|deliver\w*|parcels?|wrapp\w*|envelopes?|box(?:es)?|mail\w*|post)\b|\b(?:shipped|packed|packaged|sent|delivered|mailed|wrapped)\s+(?:very\s+)?discre(?:et|te)ly\b|\b(?:unmarked|neutral|plain|unbranded|anonymous)\s+(?:packag\w*|parcels?|box(?:es)?|envelopes?|wrapping|sender)\b|\b(?:env[ií]o|empaque|embalaje|paquete|entrega|embalagem)\s+discret[oa]\b|\b(?:embalaje|sobre|embalagem)\s+neutr[oa]\b|\b(?:colis|envoi|emballage|livraison|exp[ée]dition|paquet)\s+discret\b|\b(?:emballage|enveloppe)\s+neutre\b|\b(?:exp[ée]di|envoy|livr)[ée]e?s?\s+discr[èe]tement\b|\bdiskret(?:e|er|es|en)?\s+(?:verpack\w*|versand\w*|versendet|geliefert|lieferung|zustellung)|\bneutral(?:e|er|es|en)?\s+(?:verpack\w*|versand\w*|umschlag|briefumschlag|paket)|\b(?:spedizione|imballaggio|confezione)\s+(?:discret[ao]|anonim[ao]|neutr[ao])\b|\bdiscrete\s+verpakking\b|\bdyskretn\w*\s+(?:wysy[łl]k\w*|opakowani\w*|przesy[łl]k\w*)|隐秘包装|隐蔽包装|保密包装|保密发货|анонимн\w*\s+(?:доставк|упаковк)\w*|нейтральн\w*\s+упаковк\w*",
         ),
         (
+            "no customs",
+            r"\bno\s+customs\b|\b(?:avoid|pass|passes|bypass)\w*\s+customs\b|\bcustoms[\s-]*free\b|\b(?:guaranteed|100%)\s+(?:delivery\s+)?(?:through|past|via)\s+customs\b|\bcustoms\s+(?:clearance\s+)?guarantee\w*|\bsin\s+aduanas?\b|\bsans\s+douane\b|\bsem\s+alfândega\b|\bohne\s+zoll\b|без\s+таможн\w*|包过海关|包清关|免清关|无需清关|不走海关",
+        ),
+        (
             "reship guarantee",
             r"\bre-?ship(?:ping)?\s+(?:guarantee|policy)\w*|\bfree\s+re-?ship\w*|\bre-?send\s+guarantee\w*|包补发|丢件补发",
         ),
