@@ -170,9 +170,9 @@ struct RuleScore {
     severity: String,
     #[serde(flatten)]
     score: Score,
-    /// Up to three listing ids the rule fired on against the labels.
+    /// Up to three listings (id: the label's reason) the rule fired on against the labels.
     false_positive_ids: Vec<String>,
-    /// Up to three listing ids it missed.
+    /// Up to three listings (id: reason) it missed.
     false_negative_ids: Vec<String>,
 }
 
@@ -224,7 +224,7 @@ fn run_corpus(rules: &RuleSet, path: &Path, json: bool) -> Result<ExitCode> {
                 _ => None,
             };
             if let Some(ids) = sample.filter(|ids| ids.len() < 3) {
-                ids.push(input.id.clone());
+                ids.push(format!("{}: {}", input.id, label.reason));
             }
         }
         if let Some(unknown) = label.rules.iter().find(|r| !scores.rules.contains_key(*r)) {
