@@ -8,13 +8,13 @@ use pharmwatch_model::{ContactKind, DrugMatch, Evidence, Field, Listing, RuleHit
 use rust_decimal::Decimal;
 
 use crate::RuleSet;
-use crate::explain::{NodeExplanation, RuleExplanation};
+use crate::explain::{NodeExplanation, RuleExplanation, SeverityExplanation};
 use crate::lexicon::NameHit;
 use crate::normalize::Normalized;
 use crate::regex_bank::{SLOTS, View, field_index, slot};
 use crate::rule::{
-    Condition, ContactCond, DrugCond, Node, Part, PaymentCond, PriceCond, PricePer, Rule,
-    ShippingCond, SiteCond, TextCond,
+    Condition, ContactCond, DrugCond, FiredCond, Node, PageCond, Part, PaymentCond, PriceCond,
+    PricePer, Rule, SeverityIf, ShippingCond, SiteCond, TextCond,
 };
 
 /// Most evidence spans kept per pattern and field, so a page repeating a word 500 times
@@ -47,6 +47,7 @@ pub(crate) struct ListingCtx<'a> {
     scripts: std::cell::OnceCell<u32>,
     /// Normal views of the shipping claims and whether only crypto pays, computed once.
     shipping_views: std::cell::OnceCell<Vec<String>>,
+    shop_shipping_views: std::cell::OnceCell<Vec<String>>,
     only_crypto: std::cell::OnceCell<bool>,
 }
 
@@ -95,6 +96,7 @@ impl<'a> ListingCtx<'a> {
             drugs: Vec::new(),
             scripts: std::cell::OnceCell::new(),
             shipping_views: std::cell::OnceCell::new(),
+            shop_shipping_views: std::cell::OnceCell::new(),
             only_crypto: std::cell::OnceCell::new(),
         };
         ctx.find_drugs();
@@ -189,13 +191,31 @@ impl<'a> ListingCtx<'a> {
 
     pub fn explain_rule(&self, rule: &Rule) -> RuleExplanation {
         let root = self.explain_node(&rule.matcher);
+        let context: Vec<SeverityExplanation> = rule
+            .severity_if
+            .iter()
+            .map(|c| SeverityExplanation {
+                severity: c.severity,
+                reason: c.reason.clone(),
+                root: self.explain_node(&c.matcher),
+            })
+            .collect();
+        let chosen = context.iter().find(|c| c.root.held);
         RuleExplanation {
             rule_id: rule.id.clone(),
             title: rule.title.clone(),
-            severity: rule.severity,
+            severity: chosen.map_or(rule.severity, |c| c.severity),
+            base_severity: rule.severity,
+            severity_reason: chosen.map(|c| c.reason.clone()),
             fired: root.held,
             root,
+            severity_if: context,
         }
+    }
+
+    /// The first `severity_if` of `rule` whose context holds: it sets the hit's severity.
+    pub fn severity_context<'r>(&self, rule: &'r Rule) -> Option<&'r SeverityIf> {
+        rule.severity_if.iter().find(|c| self.holds(&c.matcher))
     }
 
     pub fn rule_hit(&self, rule: &Rule) -> RuleHit {
@@ -203,10 +223,13 @@ impl<'a> ListingCtx<'a> {
         self.collect_node(&rule.matcher, &mut evidence);
         evidence.sort_by_key(|e| (e.field, e.start, e.end));
         evidence.dedup_by(|a, b| a.field == b.field && a.start == b.start && a.end == b.end);
+        let severity = self
+            .severity_context(rule)
+            .map_or(rule.severity, |c| c.severity);
         RuleHit {
             rule_id: rule.id.clone(),
             title: rule.title.clone(),
-            severity: rule.severity,
+            severity,
             category: rule.category.clone(),
             evidence,
         }
@@ -327,6 +350,8 @@ impl<'a> ListingCtx<'a> {
             Condition::Payment(p) => self.payment(p, ev),
             Condition::Shipping(s) => (self.shipping(s, ev), None),
             Condition::Site(s) => self.site(s, ev),
+            Condition::Page(p) => self.page(p),
+            Condition::Fired(f) => self.fired(f),
             Condition::Language(codes) => self.language(codes),
         }
     }
@@ -643,23 +668,43 @@ impl<'a> ListingCtx<'a> {
         )
     }
 
-    fn shipping(&self, s: &ShippingCond, ev: Option<&mut Vec<Evidence>>) -> bool {
-        let claims = &self.listing.shipping_claims;
-        let views = self
-            .shipping_views
-            .get_or_init(|| claims.iter().map(|c| Normalized::new(c).text).collect());
-        let matches = |n: &String| s.any.iter().any(|a| n.contains(a.as_str()));
-        let held = views.iter().any(matches);
-        if let Some(ev) = ev {
+    fn shipping(&self, s: &ShippingCond, mut ev: Option<&mut Vec<Evidence>>) -> bool {
+        let matches = |n: &String| {
+            let n = n.trim();
+            s.claims.iter().any(|c| c == n) || s.any.iter().any(|a| n.contains(a.as_str()))
+        };
+        let listing = (
+            Field::Shipping,
+            &self.listing.shipping_claims,
+            &self.shipping_views,
+        );
+        let shop = (
+            Field::ShopShipping,
+            &self.listing.shop.shipping_claims,
+            &self.shop_shipping_views,
+        );
+        let sources = if s.shop {
+            &[listing, shop][..]
+        } else {
+            &[listing][..]
+        };
+        let mut held = false;
+        for (field, claims, cache) in sources {
+            let views =
+                cache.get_or_init(|| claims.iter().map(|c| Normalized::new(c).text).collect());
+            let here = views.iter().any(matches);
+            held |= here;
+            let Some(ev) = ev.as_deref_mut() else {
+                if held {
+                    return true;
+                }
+                continue;
+            };
             let mut at = 0;
             for (c, n) in claims.iter().zip(views) {
                 let end = at + c.len();
                 if matches(n) {
-                    ev.push(self.joined_evidence(
-                        Field::Shipping,
-                        at..end,
-                        "shipping claim".into(),
-                    ));
+                    ev.push(self.joined_evidence(*field, at..end, "shipping claim".into()));
                 }
                 at = end + 1;
             }
@@ -700,6 +745,35 @@ impl<'a> ListingCtx<'a> {
         (
             held,
             explaining.then(|| format!("site kind {}, host {host}", l.site_kind)),
+        )
+    }
+
+    fn fired(&self, f: &FiredCond) -> (bool, Option<String>) {
+        let rules = self.set.rules();
+        let fired: Vec<&str> = f
+            .indices
+            .iter()
+            .filter(|&&i| self.holds(&rules[i].matcher))
+            .map(|&i| rules[i].id.as_str())
+            .collect();
+        let detail = if fired.is_empty() {
+            "none of them fired".to_string()
+        } else {
+            format!("fired: {}", fired.join(", "))
+        };
+        (!fired.is_empty(), Some(detail))
+    }
+
+    fn page(&self, p: &PageCond) -> (bool, Option<String>) {
+        let marks = &self.listing.page;
+        let held = p.postal_address.is_none_or(|w| w == marks.postal_address)
+            && p.licence_claim.is_none_or(|w| w == marks.licence_claim);
+        (
+            held,
+            Some(format!(
+                "page shows a postal address: {}, claims a licence: {}",
+                marks.postal_address, marks.licence_claim
+            )),
         )
     }
 
@@ -1054,7 +1128,28 @@ fn describe(c: &Condition, set: &RuleSet) -> String {
             }
             format!("payment: {}", parts.join(", "))
         }
-        Condition::Shipping(s) => format!("shipping claim containing {}", list(&s.any)),
+        Condition::Shipping(s) => {
+            let mut parts = Vec::new();
+            if !s.claims.is_empty() {
+                parts.push(format!("equal to {}", list(&s.claims)));
+            }
+            if !s.any.is_empty() {
+                parts.push(format!("containing {}", list(&s.any)));
+            }
+            let whose = if s.shop { "listing's or shop's " } else { "" };
+            format!("{whose}shipping claim {}", parts.join(" or "))
+        }
+        Condition::Fired(f) => format!("rule {} fires", f.ids.join(" or ")),
+        Condition::Page(p) => {
+            let mut parts = Vec::new();
+            if let Some(b) = p.postal_address {
+                parts.push(format!("postal address = {b}"));
+            }
+            if let Some(b) = p.licence_claim {
+                parts.push(format!("licence claim = {b}"));
+            }
+            format!("page: {}", parts.join(", "))
+        }
         Condition::Language(codes) => format!("language {}", codes.join("|")),
         Condition::Site(s) => {
             let mut parts = Vec::new();

@@ -24,11 +24,29 @@ pub struct RuleExplanation {
     pub rule_id: String,
     /// Title of the rule.
     pub title: String,
-    /// Severity of the rule.
+    /// Severity a hit of the rule has on this listing: that of the first `severity_if`
+    /// whose context holds, else `base_severity`.
     pub severity: Severity,
+    /// The rule's own `severity`.
+    pub base_severity: Severity,
+    /// The reason of the `severity_if` that set `severity`, if any.
+    pub severity_reason: Option<String>,
     /// Whether the rule fired.
     pub fired: bool,
     /// The match tree with the outcome of every node.
+    pub root: NodeExplanation,
+    /// Every `severity_if` context, in order, held or not.
+    pub severity_if: Vec<SeverityExplanation>,
+}
+
+/// One `[[rule.severity_if]]` on one listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeverityExplanation {
+    /// Severity it gives.
+    pub severity: Severity,
+    /// Why, in the analyst's words.
+    pub reason: String,
+    /// Its match tree with the outcome of every node.
     pub root: NodeExplanation,
 }
 
@@ -103,6 +121,40 @@ impl NodeExplanation {
     }
 }
 
+impl RuleExplanation {
+    /// Why the severity is what it is: the context that set it, or that none held.
+    fn write_severity(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.severity_if.is_empty() {
+            return Ok(());
+        }
+        match &self.severity_reason {
+            Some(reason) => writeln!(
+                f,
+                "  severity {} (rule's own: {}) because {reason}",
+                self.severity, self.base_severity
+            )?,
+            None => writeln!(
+                f,
+                "  severity {}: the rule's own, no severity_if context held",
+                self.base_severity
+            )?,
+        }
+        // The first context that holds wins; the ones after it were not consulted.
+        let mut decided = false;
+        for c in &self.severity_if {
+            let note = if decided {
+                " (not consulted: an earlier one held)"
+            } else {
+                ""
+            };
+            writeln!(f, "  severity_if {} — {}{note}", c.severity, c.reason)?;
+            c.root.write(f, 2)?;
+            decided |= c.root.held;
+        }
+        Ok(())
+    }
+}
+
 pub(crate) fn fmt_evidence(ev: &[Evidence]) -> String {
     let parts: Vec<String> = ev
         .iter()
@@ -144,6 +196,7 @@ impl fmt::Display for Explanation {
                 r.title
             )?;
             r.root.write(f, 1)?;
+            r.write_severity(f)?;
         }
         Ok(())
     }

@@ -30,10 +30,10 @@ use pharmwatch_model::{Field, Listing, Verdict};
 
 pub use diagnostic::{Diagnostic, LoadError};
 pub use engine::score;
-pub use explain::{Explanation, NodeExplanation, RuleExplanation};
+pub use explain::{Explanation, NodeExplanation, RuleExplanation, SeverityExplanation};
 pub use lexicon::{Drug, DrugClass, LEXICON_FILE, Lexicon};
 pub use rates::{CurrencyRates, RATES_FILE, Rate};
-pub use rule::{Rule, TestCase};
+pub use rule::{Rule, SeverityIf, TestCase};
 pub use testing::{MIN_TESTS_EACH_WAY, TestReport, TestResult};
 
 use engine::ListingCtx;
@@ -50,6 +50,8 @@ pub struct RuleSet {
     rates: CurrencyRates,
     bank: RegexBank,
     plan: FieldPlan,
+    /// `rule = [...]` conditions naming rules that are not loaded (they never hold).
+    unresolved: Vec<Diagnostic>,
 }
 
 /// Which views of which fields the rules need, so a listing computes nothing else.
@@ -79,7 +81,7 @@ impl RuleSet {
             .ok();
         let files = load::rule_files(rule_paths, &mut diags);
         let mut bank = BankBuilder::new();
-        let rules = load::load_rules(&files, lexicon.as_ref(), &mut bank, &mut diags);
+        let (rules, unresolved) = load::load_rules(&files, lexicon.as_ref(), &mut bank, &mut diags);
         let bank = match bank.finish() {
             Ok(b) => Some(b),
             Err(m) => {
@@ -96,6 +98,9 @@ impl RuleSet {
         match (lexicon, rates, bank) {
             (Some(lexicon), Some(rates), Some(bank)) if diags.is_empty() => {
                 let plan = plan(&rules);
+                for d in &unresolved {
+                    tracing::warn!("{d}");
+                }
                 tracing::debug!(
                     rules = rules.len(),
                     drugs = lexicon.drugs().len(),
@@ -107,6 +112,7 @@ impl RuleSet {
                     rates,
                     bank,
                     plan,
+                    unresolved,
                 })
             }
             _ => {
@@ -170,12 +176,16 @@ impl RuleSet {
 }
 
 /// Validates rule files and reference data without keeping the result: load errors, then
-/// every rule with too few embedded tests (the same policy `rules test` applies, see
-/// [`MIN_TESTS_EACH_WAY`]).
+/// `rule = [...]` conditions naming rules that are not loaded, then every rule with too few
+/// embedded tests (the same policy `rules test` applies, see [`MIN_TESTS_EACH_WAY`]).
 pub fn lint(paths: &[PathBuf], reference_dir: &Path) -> Vec<Diagnostic> {
     match RuleSet::load(paths, reference_dir) {
         Err(e) => e.diagnostics,
-        Ok(set) => testing::too_few_tests(&set),
+        Ok(set) => {
+            let mut problems = set.unresolved.clone();
+            problems.extend(testing::too_few_tests(&set));
+            problems
+        }
     }
 }
 
@@ -209,6 +219,9 @@ fn plan(rules: &[Rule]) -> FieldPlan {
     }
     for r in rules {
         walk(&r.matcher, &mut p);
+        for c in &r.severity_if {
+            walk(&c.matcher, &mut p);
+        }
     }
     p
 }

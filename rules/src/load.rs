@@ -15,8 +15,8 @@ use crate::diagnostic::{Diagnostic, SourceMap};
 use crate::lexicon::{DrugClass, Lexicon};
 use crate::regex_bank::{BankBuilder, View};
 use crate::rule::{
-    Condition, ContactCond, DrugCond, Node, Part, PaymentCond, PriceCond, PricePer, Rule,
-    ShippingCond, SiteCond, TestCase, TextCond,
+    Condition, ContactCond, DrugCond, FiredCond, Node, PageCond, Part, PaymentCond, PriceCond,
+    PricePer, Rule, SeverityIf, ShippingCond, SiteCond, TestCase, TextCond,
 };
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -29,11 +29,13 @@ const RULE_KEYS: &[&str] = &[
     "description",
     "references",
     "match",
+    "severity_if",
     "test",
 ];
+const SEVERITY_IF_KEYS: &[&str] = &["severity", "reason", "match"];
 const NODE_KEYS: &[&str] = &[
     "all", "any", "none", "at_least", "of", "text", "drug", "price", "contact", "payment",
-    "shipping", "site", "language",
+    "shipping", "site", "page", "rule", "language",
 ];
 const TEST_KEYS: &[&str] = &[
     "title",
@@ -47,8 +49,14 @@ const TEST_KEYS: &[&str] = &[
     "contacts",
     "payment",
     "shipping",
+    "shop_shipping",
+    "reviews",
+    "postal_address",
+    "licence_claim",
+    "price_basis",
     "language",
     "expect",
+    "severity",
 ];
 
 /// Rule files named by `paths` (files, or folders whose `*.toml` files are read in name
@@ -96,7 +104,7 @@ pub(crate) fn load_rules(
     lexicon: Option<&Lexicon>,
     bank: &mut BankBuilder,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<Rule> {
+) -> (Vec<Rule>, Vec<Diagnostic>) {
     let mut rules = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
     for file in files {
@@ -136,7 +144,106 @@ pub(crate) fn load_rules(
                 .map(|(r, _)| r),
         );
     }
-    rules
+    let unresolved = resolve_fired(&mut rules, diags);
+    (rules, unresolved)
+}
+
+/// Fills in the rule positions of every `rule = [...]` condition. A rule whose match depends on
+/// itself is an error. An id that names no loaded rule is returned, not an error: a rule
+/// author who loads one pack, or drops a rule to backtest without it, still gets a rule set
+/// (the condition then holds for none of them); `rules lint` reports it.
+fn resolve_fired(rules: &mut [Rule], diags: &mut Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut unresolved = Vec::new();
+    let positions: HashMap<String, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), i))
+        .collect();
+    let mut depends: Vec<Vec<usize>> = Vec::with_capacity(rules.len());
+    for r in rules.iter_mut() {
+        let owner = r.id.clone();
+        let mut own = Vec::new();
+        fill_fired(
+            &mut r.matcher,
+            &owner,
+            &positions,
+            &mut unresolved,
+            &mut own,
+        );
+        depends.push(own);
+        for c in &mut r.severity_if {
+            fill_fired(
+                &mut c.matcher,
+                &owner,
+                &positions,
+                &mut unresolved,
+                &mut Vec::new(),
+            );
+        }
+    }
+    for (i, r) in rules.iter().enumerate() {
+        if reaches(&depends, i, i, &mut vec![false; rules.len()]) {
+            diags.push(Diagnostic {
+                file: r.file.clone(),
+                line: r.line,
+                column: 1,
+                rule_id: Some(r.id.clone()),
+                message: "the rule's match depends on itself through `rule = [...]` conditions: remove the cycle (a `severity_if` may name any rule)".into(),
+            });
+        }
+    }
+    unresolved
+}
+
+/// Whether `to` can be reached from `from` along match dependencies.
+fn reaches(depends: &[Vec<usize>], from: usize, to: usize, seen: &mut [bool]) -> bool {
+    depends[from].iter().any(|&next| {
+        if next == to {
+            return true;
+        }
+        if std::mem::replace(&mut seen[next], true) {
+            return false;
+        }
+        reaches(depends, next, to, seen)
+    })
+}
+
+fn fill_fired(
+    node: &mut Node,
+    owner: &str,
+    positions: &HashMap<String, usize>,
+    diags: &mut Vec<Diagnostic>,
+    used: &mut Vec<usize>,
+) {
+    for part in &mut node.parts {
+        match part {
+            Part::All(ns) | Part::Any(ns) | Part::None(ns) | Part::AtLeast(_, ns) => {
+                for n in ns {
+                    fill_fired(n, owner, positions, diags, used);
+                }
+            }
+            Part::Cond(Condition::Fired(f)) => {
+                for id in &f.ids {
+                    match positions.get(id) {
+                        Some(&i) => {
+                            f.indices.push(i);
+                            used.push(i);
+                        }
+                        None => diags.push(Diagnostic {
+                            file: f.file.clone(),
+                            line: f.line,
+                            column: f.column,
+                            rule_id: Some(owner.to_string()),
+                            message: format!(
+                                "`rule` names `{id}`, but no rule with that id is loaded, so this condition never holds for it: check the id, and load its file too"
+                            ),
+                        }),
+                    }
+                }
+            }
+            Part::Cond(_) => {}
+        }
+    }
 }
 
 struct FileParser<'a, 'd> {
@@ -230,15 +337,7 @@ impl FileParser<'_, '_> {
         self.check_keys(t, RULE_KEYS, "a rule");
         let title = self.required_string(t, "title", &span);
         let severity = match t.get("severity") {
-            Some(v) => self
-                .string(v, "`severity`")
-                .and_then(|s| match Severity::from_str(&s) {
-                    Ok(sev) => Some(sev),
-                    Err(e) => {
-                        self.err(v.span(), e.to_string());
-                        None
-                    }
-                }),
+            Some(v) => self.severity(v),
             None => {
                 self.err(
                     span.clone(),
@@ -257,21 +356,22 @@ impl FileParser<'_, '_> {
             .and_then(|v| self.string_list(v, "`references`"))
             .map(|l| l.into_iter().map(|(s, _)| s).collect())
             .unwrap_or_default();
-        let matcher = match t.get("match") {
-            Some(v) => match v.get_ref().as_table() {
-                Some(mt) => self.parse_node(mt, v.span()),
+        let matcher = self.match_table(t, &span, "rule");
+        let severity_if = match t.get("severity_if") {
+            Some(v) => match v.get_ref().as_array() {
+                Some(items) => items
+                    .iter()
+                    .filter_map(|i| self.parse_severity_if(i))
+                    .collect(),
                 None => {
-                    self.err(v.span(), "`match` must be a table: write `[rule.match]`");
-                    None
+                    self.err(
+                        v.span(),
+                        "`severity_if` must be an array of tables: write `[[rule.severity_if]]`",
+                    );
+                    Vec::new()
                 }
             },
-            None => {
-                self.err(
-                    span.clone(),
-                    "rule has no `[rule.match]` table: add one with conditions",
-                );
-                None
-            }
+            None => Vec::new(),
         };
         let tests = match t.get("test") {
             Some(v) => match v.get_ref().as_array() {
@@ -295,6 +395,7 @@ impl FileParser<'_, '_> {
                 id,
                 title: title?,
                 severity: severity?,
+                severity_if,
                 category: category?,
                 description,
                 references,
@@ -305,6 +406,84 @@ impl FileParser<'_, '_> {
             },
             id_span,
         ))
+    }
+
+    /// The `match` table of a rule (`owner` = "rule") or of a `severity_if`.
+    fn match_table(&mut self, t: &DeTable<'_>, span: &Range<usize>, owner: &str) -> Option<Node> {
+        match t.get("match") {
+            Some(v) => match v.get_ref().as_table() {
+                Some(mt) => self.parse_node(mt, v.span()),
+                None => {
+                    self.err(
+                        v.span(),
+                        format!("`match` must be a table: write `[{}.match]`", header(owner)),
+                    );
+                    None
+                }
+            },
+            None => {
+                self.err(
+                    span.clone(),
+                    format!(
+                        "{owner} has no `[{}.match]` table: add one with conditions",
+                        header(owner)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn severity(&mut self, v: &Value<'_>) -> Option<Severity> {
+        self.parsed(v, "`severity`")
+    }
+
+    /// A string value read with `T::from_str`; its error message is the diagnostic.
+    fn parsed<T: FromStr>(&mut self, v: &Value<'_>, what: &str) -> Option<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let s = self.string(v, what)?;
+        match T::from_str(&s) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                self.err(v.span(), e.to_string());
+                None
+            }
+        }
+    }
+
+    /// One `[[rule.severity_if]]`: `severity`, `reason` and a `[rule.severity_if.match]`.
+    fn parse_severity_if(&mut self, item: &Value<'_>) -> Option<SeverityIf> {
+        let span = item.span();
+        let Some(t) = item.get_ref().as_table() else {
+            self.err(
+                span,
+                "each `severity_if` must be a table: write `[[rule.severity_if]]`",
+            );
+            return None;
+        };
+        let before = self.diags.len();
+        self.check_keys(t, SEVERITY_IF_KEYS, "a `severity_if`");
+        let severity = match t.get("severity") {
+            Some(v) => self.severity(v),
+            None => {
+                self.err(span.clone(), "`severity_if` has no `severity`: add the severity this context gives (info, low, medium, high, critical)");
+                None
+            }
+        };
+        let reason = self.required_string(t, "reason", &span);
+        let matcher = self.match_table(t, &span, "severity_if");
+        if self.diags.len() > before {
+            return None;
+        }
+        let (line, _) = self.map.position(span.start);
+        Some(SeverityIf {
+            severity: severity?,
+            reason: reason?,
+            matcher: matcher?,
+            line,
+        })
     }
 
     fn parse_node(&mut self, t: &DeTable<'_>, span: Range<usize>) -> Option<Node> {
@@ -344,18 +523,18 @@ impl FileParser<'_, '_> {
                     continue;
                 }
                 "language" => self.language_cond(value).map(Part::Cond),
-                "text" | "drug" | "price" | "contact" | "payment" | "shipping" | "site" => {
-                    match value.get_ref().as_table() {
-                        Some(ct) => self.parse_condition(k, ct, value.span()).map(Part::Cond),
-                        None => {
-                            self.err(
-                                value.span(),
-                                format!("`{k}` must be a table, e.g. `{k} = {{ ... }}`"),
-                            );
-                            None
-                        }
+                "rule" => self.fired_cond(value).map(Part::Cond),
+                "text" | "drug" | "price" | "contact" | "payment" | "shipping" | "site"
+                | "page" => match value.get_ref().as_table() {
+                    Some(ct) => self.parse_condition(k, ct, value.span()).map(Part::Cond),
+                    None => {
+                        self.err(
+                            value.span(),
+                            format!("`{k}` must be a table, e.g. `{k} = {{ ... }}`"),
+                        );
+                        None
                     }
-                }
+                },
                 _ => continue,
             };
             match part {
@@ -419,6 +598,7 @@ impl FileParser<'_, '_> {
             "contact" => self.contact_cond(t, &span).map(Condition::Contact),
             "payment" => self.payment_cond(t, &span).map(Condition::Payment),
             "shipping" => self.shipping_cond(t, &span).map(Condition::Shipping),
+            "page" => self.page_cond(t, &span).map(Condition::Page),
             _ => self.site_cond(t, &span).map(Condition::Site),
         };
         if self.diags.len() > before {
@@ -696,19 +876,70 @@ impl FileParser<'_, '_> {
     }
 
     fn shipping_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<ShippingCond> {
-        self.check_keys(t, &["any"], "a `shipping` condition");
+        self.check_keys(t, &["any", "claims", "shop"], "a `shipping` condition");
         let any = t
             .get("any")
             .map(|v| self.lower_list(v, "`any`"))
             .unwrap_or_default();
-        if any.is_empty() {
+        let claims = t
+            .get("claims")
+            .map(|v| self.lower_list(v, "`claims`"))
+            .unwrap_or_default();
+        let shop = match t.get("shop") {
+            Some(v) => self.boolean(v, "`shop`")?,
+            None => false,
+        };
+        if any.is_empty() && claims.is_empty() {
             self.err(
                 span.clone(),
-                "a `shipping` condition needs `any = [claims]`",
+                "a `shipping` condition needs `any = [substrings]` or `claims = [claims]`",
             );
             return None;
         }
-        Some(ShippingCond { any })
+        Some(ShippingCond { any, claims, shop })
+    }
+
+    fn fired_cond(&mut self, v: &Value<'_>) -> Option<Condition> {
+        let ids: Vec<String> = self
+            .string_list(v, "`rule`")?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        if ids.is_empty() {
+            self.err(v.span(), "`rule = []` names no rule: list rule ids");
+            return None;
+        }
+        let (line, column) = self.map.position(v.span().start);
+        Some(Condition::Fired(FiredCond {
+            ids,
+            indices: Vec::new(),
+            file: self.map.file.to_path_buf(),
+            line,
+            column,
+        }))
+    }
+
+    fn page_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<PageCond> {
+        self.check_keys(
+            t,
+            &["postal_address", "licence_claim"],
+            "a `page` condition",
+        );
+        let mut c = PageCond::default();
+        if let Some(v) = t.get("postal_address") {
+            c.postal_address = Some(self.boolean(v, "`postal_address`")?);
+        }
+        if let Some(v) = t.get("licence_claim") {
+            c.licence_claim = Some(self.boolean(v, "`licence_claim`")?);
+        }
+        if c.postal_address.is_none() && c.licence_claim.is_none() {
+            self.err(
+                span.clone(),
+                "a `page` condition needs `postal_address` and/or `licence_claim`",
+            );
+            return None;
+        }
+        Some(c)
     }
 
     fn site_cond(&mut self, t: &DeTable<'_>, span: &Range<usize>) -> Option<SiteCond> {
@@ -816,19 +1047,9 @@ impl FileParser<'_, '_> {
             .get("quantity")
             .and_then(|v| self.integer(v, "`quantity`"))
             .and_then(|q| u32::try_from(q).ok());
-        let site_kind = match t.get("site_kind") {
-            Some(v) => {
-                let s = self.string(v, "`site_kind`")?;
-                match SiteKind::from_str(&s) {
-                    Ok(k) => Some(k),
-                    Err(e) => {
-                        self.err(v.span(), e.to_string());
-                        None
-                    }
-                }
-            }
-            None => None,
-        };
+        let site_kind = t
+            .get("site_kind")
+            .and_then(|v| self.parsed::<SiteKind>(v, "`site_kind`"));
         let contacts = t
             .get("contacts")
             .and_then(|v| self.string_list(v, "`contacts`"))
@@ -846,6 +1067,31 @@ impl FileParser<'_, '_> {
         };
         let payment = list(self, "payment");
         let shipping = list(self, "shipping");
+        let shop_shipping = list(self, "shop_shipping");
+        let reviews = list(self, "reviews");
+        let flag = |p: &mut Self, k: &str| {
+            t.get(k)
+                .and_then(|v| p.boolean(v, &format!("`{k}`")))
+                .unwrap_or(false)
+        };
+        let postal_address = flag(self, "postal_address");
+        let licence_claim = flag(self, "licence_claim");
+        let per_unit = match t.get("price_basis") {
+            Some(v) => match self.string(v, "`price_basis`").as_deref() {
+                Some("unit") => true,
+                Some("offer") => false,
+                Some(other) => {
+                    self.err(
+                        v.span(),
+                        format!("`price_basis = \"{other}\"`: write \"unit\" (price of one tablet, pen, …) or \"offer\" (the pack's price)"),
+                    );
+                    false
+                }
+                None => false,
+            },
+            None => false,
+        };
+        let severity = t.get("severity").and_then(|v| self.severity(v));
         let expect = match t.get("expect") {
             Some(v) => self.boolean(v, "`expect`"),
             None => {
@@ -869,8 +1115,14 @@ impl FileParser<'_, '_> {
             contacts,
             payment,
             shipping,
+            shop_shipping,
+            reviews,
+            postal_address,
+            licence_claim,
+            per_unit,
             language,
             expect: expect?,
+            severity,
             line,
         })
     }
@@ -1053,6 +1305,15 @@ pub(crate) fn contact_kind(s: &str) -> Option<ContactKind> {
             _ => return None,
         },
     )
+}
+
+/// The TOML header of a table: `rule` → `rule`, `severity_if` → `rule.severity_if`.
+fn header(owner: &str) -> String {
+    if owner == "rule" {
+        owner.to_string()
+    } else {
+        format!("rule.{owner}")
+    }
 }
 
 fn unknown_key_msg(key: &str, what: &str, allowed: &[&str]) -> String {

@@ -148,8 +148,21 @@ fn run_one(set: &RuleSet, rule: &Rule, index: usize, tc: &TestCase) -> TestResul
     let listing = test_listing(tc);
     let ctx = ListingCtx::new(set, &listing);
     let fired = ctx.holds(&rule.matcher);
+    let severity = fired.then(|| {
+        ctx.severity_context(rule)
+            .map_or(rule.severity, |c| c.severity)
+    });
     let reason = if fired == tc.expect {
-        None
+        match (tc.severity, severity) {
+            (Some(want), Some(got)) if want != got => Some(format!(
+                "expected severity {want}; the hit has severity {got} ({})",
+                ctx.severity_context(rule).map_or_else(
+                    || "no severity_if context held".to_string(),
+                    |c| format!("severity_if at line {}: {}", c.line, c.reason)
+                )
+            )),
+            _ => None,
+        }
     } else if tc.expect {
         let ex = ctx.explain_rule(rule);
         let mut blockers = Vec::new();
@@ -202,6 +215,9 @@ pub(crate) fn test_listing(tc: &TestCase) -> Listing {
             .unwrap_or(Currency::USD);
         l.price = Some(Money::new(amount, currency));
     }
+    if tc.per_unit {
+        l.price_basis = pharmwatch_model::PriceBasis::Unit;
+    }
     if let Some(units) = tc.quantity {
         l.quantity = Some(Quantity {
             units: Some(units),
@@ -211,6 +227,10 @@ pub(crate) fn test_listing(tc: &TestCase) -> Listing {
     l.contacts = tc.contacts.iter().map(|c| parse_contact(c)).collect();
     l.payment_methods = tc.payment.clone();
     l.shipping_claims = tc.shipping.clone();
+    l.shop.shipping_claims = tc.shop_shipping.clone();
+    l.reviews = tc.reviews.clone();
+    l.page.postal_address = tc.postal_address;
+    l.page.licence_claim = tc.licence_claim;
     l
 }
 

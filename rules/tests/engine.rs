@@ -280,7 +280,11 @@ fn legitimate_pharmacy_listing_stays_clean() {
     l.payment_methods = vec!["Visa".into(), "Mastercard".into(), "bank transfer".into()];
     l.shipping_claims = vec!["Royal Mail Tracked 24, free over £40. UK delivery only.".into()];
     let v = set().evaluate(&l);
-    assert!(v.hits.is_empty(), "{:?}", v.hits);
+    // Only the informational note that the shop says it requires a prescription.
+    assert!(!v.flagged, "{:?}", v.hits);
+    let ids: Vec<&str> = v.rule_ids().collect();
+    assert_eq!(ids, ["prescription-required"], "{:?}", v.hits);
+    assert_eq!(v.severity, Some(pharmwatch_model::Severity::Info));
     assert_eq!(v.drugs.len(), 2);
 }
 

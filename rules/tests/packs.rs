@@ -31,7 +31,9 @@ fn contract_rules_are_present_with_their_severities() {
     let set = shipped();
     let expected = [
         ("rx-without-prescription", "high"),
-        ("controlled-substance-online", "critical"),
+        // Medium unless context says otherwise: critical with an illicit offer's signs, a note
+        // when sold against a prescription by an identified shop (see the test below).
+        ("controlled-substance-online", "medium"),
         ("obfuscated-drug-name", "high"),
         ("medicine-on-informal-market", "medium"),
         ("implausible-price", "high"),
@@ -46,6 +48,34 @@ fn contract_rules_are_present_with_their_severities() {
             .find(|r| r.id == id)
             .unwrap_or_else(|| panic!("missing {id}"));
         assert_eq!(rule.severity.as_str(), sev, "{id}");
+    }
+}
+
+#[test]
+fn controlled_substances_escalate_to_critical_and_relax_to_info() {
+    let set = shipped();
+    let rule = set
+        .rules()
+        .iter()
+        .find(|r| r.id == "controlled-substance-online")
+        .unwrap();
+    let contexts: Vec<&str> = rule
+        .severity_if
+        .iter()
+        .map(|c| c.severity.as_str())
+        .collect();
+    // The escalation is checked first, so a shop that says "prescription required" but sells
+    // through Telegram is still critical.
+    assert_eq!(contexts.first(), Some(&"critical"), "{contexts:?}");
+    assert!(contexts.contains(&"info"), "{contexts:?}");
+    // Every context is tested: each severity appears in an embedded test that fires.
+    for sev in contexts {
+        assert!(
+            rule.tests
+                .iter()
+                .any(|t| t.expect && t.severity.map(|s| s.as_str()) == Some(sev)),
+            "no embedded test for severity {sev}"
+        );
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use pharmwatch_model::Listing;
+use pharmwatch_model::{Listing, Severity};
 use pharmwatch_rules::RuleSet;
 use pharmwatch_store::{SqliteStore, StateStore};
 use serde::Serialize;
@@ -94,6 +94,9 @@ struct Label {
 }
 
 pub fn run(global: &Global, rules: &RuleSet, args: &BacktestArgs) -> Result<ExitCode> {
+    if let Some(corpus) = &args.corpus {
+        return run_corpus(rules, corpus, args.json);
+    }
     let store = open_store(global)?;
     let labels = match &args.labels {
         Some(path) => read_labels(path)?,
@@ -147,6 +150,139 @@ pub fn run(global: &Global, rules: &RuleSet, args: &BacktestArgs) -> Result<Exit
         print_human(&result);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The rules scored on a labelled corpus.
+#[derive(Debug, Default, Serialize)]
+struct CorpusScores {
+    listings: u64,
+    /// Flagged (any hit of severity low or above) against the labels' `flagged`.
+    flagged: Score,
+    /// Per severity S: the listing's highest severity is S or above, against the label's.
+    severities: BTreeMap<String, Score>,
+    /// Per rule: fired against the labels' `rules`.
+    rules: BTreeMap<String, RuleScore>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct RuleScore {
+    /// The rule's own severity (a `severity_if` may change a hit's).
+    severity: String,
+    #[serde(flatten)]
+    score: Score,
+    /// Up to three listings (id: the label's reason) the rule fired on against the labels.
+    false_positive_ids: Vec<String>,
+    /// Up to three listings (id: reason) it missed.
+    false_negative_ids: Vec<String>,
+}
+
+fn run_corpus(rules: &RuleSet, path: &Path, json: bool) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the corpus {}", path.display()))?;
+    let mut scores = CorpusScores::default();
+    for rule in rules.rules() {
+        scores.rules.insert(
+            rule.id.clone(),
+            RuleScore {
+                severity: rule.severity.to_string(),
+                ..RuleScore::default()
+            },
+        );
+    }
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let input = super::rules::read_listing_line(line, n + 1)
+            .map_err(|e| ConfigError(format!("{}: {}", path.display(), e.0)))?;
+        let label = input.label.ok_or_else(|| {
+            ConfigError(format!(
+                "{}: line {}: no `label`: a corpus line needs {{\"flagged\", \"severity\", \"rules\", \"reason\"}}",
+                path.display(),
+                n + 1
+            ))
+        })?;
+        let verdict = rules.evaluate(&input.listing);
+        scores.listings += 1;
+        scores.flagged.add(verdict.flagged, label.flagged);
+        for level in Severity::ALL {
+            scores.severities.entry(level.to_string()).or_default().add(
+                verdict.severity.is_some_and(|s| s >= level),
+                label.severity.is_some_and(|s| s >= level),
+            );
+        }
+        let fired: BTreeSet<&str> = verdict.rule_ids().collect();
+        for (id, score) in scores.rules.iter_mut() {
+            let (predicted, actual) = (
+                fired.contains(id.as_str()),
+                label.rules.iter().any(|r| r == id),
+            );
+            score.score.add(predicted, actual);
+            let sample = match (predicted, actual) {
+                (true, false) => Some(&mut score.false_positive_ids),
+                (false, true) => Some(&mut score.false_negative_ids),
+                _ => None,
+            };
+            if let Some(ids) = sample.filter(|ids| ids.len() < 3) {
+                ids.push(format!("{}: {}", input.id, label.reason));
+            }
+        }
+        if let Some(unknown) = label.rules.iter().find(|r| !scores.rules.contains_key(*r)) {
+            return Err(ConfigError(format!(
+                "{}: line {}: label names rule `{unknown}`, which the loaded rules do not have",
+                path.display(),
+                n + 1
+            ))
+            .into());
+        }
+    }
+    scores.flagged.finish();
+    scores.severities.values_mut().for_each(Score::finish);
+    scores.rules.values_mut().for_each(|r| r.score.finish());
+    if json {
+        println!("{}", serde_json::to_string_pretty(&scores)?);
+    } else {
+        print_corpus(&scores);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_string(), |x| format!("{:.1}%", x * 100.0))
+}
+
+fn print_corpus(s: &CorpusScores) {
+    let line = |name: &str, sc: &Score| {
+        println!(
+            "{name:<40} {:>9} {:>9} {:>6} {:>6} {:>6}",
+            pct(sc.precision),
+            pct(sc.recall),
+            sc.true_positives,
+            sc.false_positives,
+            sc.false_negatives
+        );
+    };
+    println!("{} labelled listings", s.listings);
+    println!(
+        "{:<40} {:>9} {:>9} {:>6} {:>6} {:>6}",
+        "", "PRECISION", "RECALL", "TP", "FP", "FN"
+    );
+    line("overall (flagged)", &s.flagged);
+    for level in Severity::ALL {
+        if let Some(sc) = s.severities.get(level.as_str()) {
+            line(&format!("severity {level} or above"), sc);
+        }
+    }
+    println!("\nper rule (its own severity):");
+    for (id, r) in &s.rules {
+        line(&format!("{id} ({})", r.severity), &r.score);
+        for fp in &r.false_positive_ids {
+            println!("    false positive: {}", crate::output::sanitize(fp));
+        }
+        for fn_ in &r.false_negative_ids {
+            println!("    missed: {}", crate::output::sanitize(fn_));
+        }
+    }
 }
 
 fn record_deltas(
@@ -263,7 +399,6 @@ fn print_human(r: &Backtest) {
             println!("    - {s}");
         }
     }
-    let pct = |x: Option<f64>| x.map_or_else(|| "–".to_string(), |x| format!("{:.1}%", x * 100.0));
     if let Some(s) = &r.flagged_score {
         println!(
             "flagged vs labels: precision {}, recall {} (tp {}, fp {}, fn {})",
