@@ -11,11 +11,7 @@ use unicode_width::UnicodeWidthChar;
 
 use crate::pipeline::{FlaggedSummary, RunSummary};
 
-/// `n` and the noun in the number it needs: "1 file", "2 files", "0 files".
-pub fn count<N: std::fmt::Display + TryInto<u64> + Copy>(n: N, one: &str, many: &str) -> String {
-    let singular = n.try_into().is_ok_and(|n: u64| n == 1);
-    format!("{n} {}", if singular { one } else { many })
-}
+pub use pharmwatch_model::text::count;
 
 /// Removes control characters (ANSI escapes, bidi overrides, newlines) from scraped text.
 pub fn sanitize(text: &str) -> String {

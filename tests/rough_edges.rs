@@ -380,7 +380,7 @@ fn an_unknown_site_kind_is_one_error_with_the_valid_kinds() {
     );
     assert_eq!(
         text.lines().collect::<Vec<_>>(),
-        [want.as_str(), "1 problem(s)"],
+        [want.as_str(), "1 problem"],
         "{text}"
     );
 }

@@ -4,6 +4,13 @@
 //! spreadsheet runs as formulas. Every place that shows scraped text (terminal, web page,
 //! CSV) uses these functions, so a new trick is fixed once.
 
+/// `n` and the noun (or noun and verb) in the number it needs: "1 file", "2 files",
+/// "0 files"; "1 listing offers", "3 listings offer".
+pub fn count<N: std::fmt::Display + TryInto<u64> + Copy>(n: N, one: &str, many: &str) -> String {
+    let singular = n.try_into().is_ok_and(|n: u64| n == 1);
+    format!("{n} {}", if singular { one } else { many })
+}
+
 /// Whether `c` is a bidirectional formatting character: the embeddings and overrides
 /// (U+202A–U+202E), the isolates (U+2066–U+2069), and the implicit marks (U+200E LRM,
 /// U+200F RLM, U+061C ALM).

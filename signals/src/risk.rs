@@ -36,6 +36,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
+use pharmwatch_model::text::count;
 use pharmwatch_model::{ContactKind, Listing, RuleHit, Severity, SiteKind, Verdict};
 use serde::{Deserialize, Serialize};
 
@@ -380,9 +381,9 @@ impl Facts {
                     continue;
                 }
                 let sentence = format!(
-                    "{} ({rule_id}) on {} listing(s)",
+                    "{} ({rule_id}) on {}",
                     other.title,
-                    other.listings.count()
+                    count(other.listings.count(), "listing", "listings")
                 );
                 reasons.push(reason(ReasonCode::RedFlag, sentence, other.listings));
             }
@@ -443,16 +444,26 @@ fn row_sentence(code: ReasonCode, n: usize, rules: &BTreeSet<String>) -> String 
         .join(", ");
     match code {
         ReasonCode::RxWithoutPrescription => format!(
-            "{n} listing(s) offer prescription-only medicines without a valid prescription ({rules})"
+            "{} prescription-only medicines without a valid prescription ({rules})",
+            count(n, "listing offers", "listings offer")
         ),
         ReasonCode::ControlledSubstance => {
-            format!("{n} listing(s) offer controlled substances ({rules})")
+            format!(
+                "{} controlled substances ({rules})",
+                count(n, "listing offers", "listings offer")
+            )
         }
-        ReasonCode::DarknetMarket => format!("{n} listing(s) offer medicines on a darknet market"),
+        ReasonCode::DarknetMarket => format!(
+            "{} medicines on a darknet market",
+            count(n, "listing offers", "listings offer")
+        ),
         ReasonCode::UnapprovedProduct => {
-            format!("{n} listing(s) offer unapproved, banned or unregistered products ({rules})")
+            format!(
+                "{} unapproved, banned or unregistered products ({rules})",
+                count(n, "listing offers", "listings offer")
+            )
         }
-        other => format!("{n} listing(s): {other}"),
+        other => format!("{}: {other}", count(n, "listing", "listings")),
     }
 }
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, Global, exit};
 use crate::config::Config;
+use crate::output;
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
@@ -134,7 +135,10 @@ pub fn run(global: &Global, cmd: RulesCommand) -> Result<ExitCode> {
                 println!("no problems found");
                 Ok(ExitCode::SUCCESS)
             } else {
-                println!("{} problem(s)", diagnostics.len());
+                println!(
+                    "{}",
+                    output::count(diagnostics.len(), "problem", "problems")
+                );
                 Ok(ExitCode::from(exit::CONFIG))
             }
         }
@@ -523,7 +527,7 @@ fn check_stdin(rules: &pharmwatch_rules::RuleSet, keep_going: bool) -> Result<Ex
         out.write_all(b"\n")?;
     }
     if skipped > 0 {
-        eprintln!("{skipped} line(s) skipped");
+        eprintln!("{} skipped", output::count(skipped, "line", "lines"));
         return Ok(ExitCode::from(exit::PARTIAL));
     }
     Ok(ExitCode::SUCCESS)
