@@ -42,6 +42,22 @@ fn stored_ids(data: &Path) -> BTreeSet<String> {
         .collect()
 }
 
+/// Waits until the marketplace has answered a request past `before` (the crawl has begun;
+/// its run is recorded before its first request), or the crawl has ended, or 60 s.
+fn wait_for_first_request(
+    running: &pharmwatch_marketplace::RunningMarketplace,
+    before: usize,
+    child: &mut std::process::Child,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while running.request_log().len() == before
+        && std::time::Instant::now() < deadline
+        && matches!(child.try_wait(), Ok(None))
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// How many times the crawl is killed.
 const KILLS: usize = 20;
 
@@ -89,7 +105,8 @@ fn sigkilled_crawls_resume_and_end_like_an_uninterrupted_one() {
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
-        let delay_ms = 150 + rng % 1_200;
+        let delay_ms = rng % 1_200;
+        let requests_before = running.request_log().len();
         let mut child = Command::new(env!("CARGO_BIN_EXE_pharmwatch"))
             .args(["--data-dir", data_s, "--config", config_s, "crawl"])
             .current_dir(common::root())
@@ -97,6 +114,12 @@ fn sigkilled_crawls_resume_and_end_like_an_uninterrupted_one() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        // Every fifth kill lands while the process starts (loading rules, opening the store);
+        // the others at a point of the crawl itself, counted from its first request, so a
+        // slow start on a loaded machine does not move every kill before the run begins.
+        if kill % 5 != 4 {
+            wait_for_first_request(&running, requests_before, &mut child);
+        }
         std::thread::sleep(Duration::from_millis(delay_ms));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
