@@ -343,8 +343,8 @@ fn every_family_page_is_served_crawled_and_measured() {
 }
 
 #[test]
-#[ignore = "needs issue 17 region scoping; measured 2026-12-07: extracted right table-pharmacy 0.0%, \
-            unit-price-pharmacy 95.6%, board 0.0%; offers with outside claims: unit-price-pharmacy 59 of 90"]
+#[ignore = "issue 17 not done; measured 2026-12-07 on 54190b8: extracted right table-pharmacy 100%, \
+            unit-price-pharmacy 95.6%, board 90.0%; offers with outside claims: unit-price-pharmacy 10 of 90"]
 fn issue_17_extraction_targets_hold_on_every_family() {
     let m = measured();
     let mut misses = Vec::new();
@@ -366,8 +366,8 @@ fn issue_17_extraction_targets_hold_on_every_family() {
 }
 
 #[test]
-#[ignore = "needs issue 18 flags (and issue 17 extraction); measured 2026-12-07: precision 0.18 at \
-            recall 0.33, 15 clean offers at high or critical"]
+#[ignore = "issue 18 not done; measured 2026-12-07 on 54190b8: precision 0.43 at recall 1.00 \
+            (table-pharmacy 0.41, unit-price-pharmacy 0.25, board 1.00), 6 clean offers at high or critical"]
 fn issue_18_flag_targets_hold_on_the_mixed_catalogue() {
     let m = measured();
     let all = &m.all;
