@@ -27,7 +27,7 @@ need_pkg wrk wrk
 need_pkg /usr/bin/time time
 
 echo "== building release pharmwatch and the parse-ceiling example" >&2
-cargo build --release --locked --bin pharmwatch --example parse_ceiling >&2
+cargo build --release --locked --features demo --bin pharmwatch --example parse_ceiling >&2
 
 market_up
 listing_pages=$((shops * per_shop))

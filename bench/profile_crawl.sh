@@ -21,7 +21,7 @@ source bench/lib/market.sh
 need_pkg perf linux-perf
 
 echo "== building release pharmwatch" >&2
-cargo build --release --locked --bin pharmwatch >&2
+cargo build --release --locked --features demo --bin pharmwatch >&2
 market_up
 trap stop_nginx EXIT
 

@@ -10,6 +10,12 @@ use serde::Deserialize;
 /// Where the default configuration lives, relative to the working directory.
 pub const DEFAULT_CONFIG_PATH: &str = "config/pharmwatch.toml";
 
+/// An error in what the user wrote (config, rule files, arguments, a query): the commands map
+/// it to exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]

@@ -1,18 +1,8 @@
 //! `pharmwatch`: watch online pharmacies and informal markets for substandard and falsified
-//! medical products. One module per subcommand under `commands/`; `pipeline` is one run.
+//! medical products. The command layer: arguments parsed here, one module per subcommand under
+//! `commands/`; what the commands do lives in the library (`lib.rs`).
 
-mod analysis;
 mod commands;
-mod config;
-mod daemon;
-mod export;
-mod notify;
-mod output;
-mod pipeline;
-mod progress;
-mod report;
-mod schedule;
-mod web;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +12,12 @@ use clap::{Parser, Subcommand};
 /// Watch online pharmacies and informal markets for substandard and falsified medicines.
 #[derive(Debug, Parser)]
 #[command(name = "pharmwatch", version, about, propagate_version = true)]
+#[cfg_attr(
+    not(feature = "demo"),
+    command(
+        after_help = "This build has no sample marketplace (`demo`, `marketplace`): build with `cargo build --features demo` for them."
+    )
+)]
 pub struct Cli {
     /// Data directory: index, evidence and state.
     #[arg(
@@ -48,6 +44,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the bundled sample marketplace on loopback, crawl it, print flagged listings.
+    #[cfg(feature = "demo")]
     Demo(commands::demo::DemoArgs),
     /// One crawl run per the config: fetch, extract, apply rules, index.
     Crawl(commands::crawl::CrawlArgs),
@@ -81,6 +78,7 @@ pub enum Command {
     /// Whether robots.txt lets the crawler fetch a URL: the group, the rule and the Crawl-delay.
     Robots(commands::robots::RobotsArgs),
     /// Write the sample marketplace as static files with an nginx config (for benchmarks).
+    #[cfg(feature = "demo")]
     Marketplace(commands::marketplace::MarketplaceArgs),
 }
 
@@ -150,7 +148,7 @@ fn init_logging(verbose: u8, quiet: &str, json: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(|| progress::LogWriter)
+        .with_writer(|| pharmwatch::progress::LogWriter)
         // Colour codes only for a person at a terminal, not in files or journald.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if json {

@@ -11,15 +11,7 @@ use unicode_width::UnicodeWidthChar;
 
 use crate::pipeline::{FlaggedSummary, RunSummary};
 
-pub use pharmwatch_model::text::count;
-
-/// Removes control characters (ANSI escapes, bidi overrides, newlines) from scraped text.
-pub fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .filter(|c| !c.is_control() && !pharmwatch_model::text::is_bidi_control(*c))
-        .collect()
-}
+pub use pharmwatch_model::text::{count, sanitize};
 
 /// Cuts `text` to at most `width` terminal columns (CJK counts double), marking the cut.
 pub fn fit(text: &str, width: usize) -> String {

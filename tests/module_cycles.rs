@@ -23,8 +23,6 @@ const KNOWN: &[&str] = &[
     "extract: extract, identifiers",
     "marketplace: generate, networks, state, truth",
     "marketplace: identity, shops",
-    "pharmwatch (top-level modules): commands, daemon, export, notify, output, pipeline, progress, report, web",
-    "pharmwatch: commands::backtest, commands::rules",
 ];
 
 #[test]

@@ -384,3 +384,54 @@ fn an_unknown_site_kind_is_one_error_with_the_valid_kinds() {
         "{text}"
     );
 }
+
+/// Issue 20: a rescan ends like a crawl. One that fails (here: its index cannot be opened) marks
+/// its run failed with the reason, instead of leaving it "running" for the next crawl to take for
+/// a killed run and resume.
+#[test]
+fn a_failed_rescan_is_a_failed_run_and_the_next_crawl_does_not_resume_it() {
+    let crawled = common::crawled_market(3);
+    let data_s = crawled.data.to_str().unwrap();
+    let index = crawled.data.join("index");
+    let aside = crawled.data.join("index.aside");
+    std::fs::rename(&index, &aside).unwrap();
+    std::fs::write(&index, "not an index").unwrap();
+
+    let out = pharmwatch_raw(&[
+        "--data-dir",
+        data_s,
+        "--config",
+        crawled.config.to_str().unwrap(),
+        "rescan",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("cannot open the index"), "{said}");
+
+    let report: Value = serde_json::from_slice(
+        &pharmwatch(&["--data-dir", data_s, "report", "2", "--json"]).stdout,
+    )
+    .unwrap();
+    assert_eq!(report["status"], "failed", "{report}");
+    assert!(
+        report["counts"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("cannot open the index")),
+        "{report}"
+    );
+
+    std::fs::remove_file(&index).unwrap();
+    std::fs::rename(&aside, &index).unwrap();
+    let again = common::crawl(&crawled.data, &crawled.config);
+    assert!(again.status.success(), "{again:?}");
+    let log = String::from_utf8_lossy(&again.stderr);
+    assert!(!log.contains("was killed"), "{log}");
+    let runs: Value = serde_json::from_slice(
+        &pharmwatch(&["--data-dir", data_s, "report", "2", "--json"]).stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        runs["status"], "failed",
+        "the failed rescan stays failed: {runs}"
+    );
+}

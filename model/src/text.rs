@@ -56,9 +56,36 @@ pub fn starts_like_formula(text: &str) -> bool {
     )
 }
 
+/// `text` on one terminal line: whitespace (newlines included) as spaces, control characters
+/// (terminal escapes) and bidi controls removed.
+pub fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .collect()
+}
+
+/// `text` as a CSV cell a spreadsheet never evaluates: prefixed with `'` when it starts like a
+/// formula (see [`starts_like_formula`]).
+pub fn csv_safe(text: &str) -> String {
+    if starts_like_formula(text) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_that_start_like_formulas_are_neutralised() {
+        assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_safe("Oxycodone"), "Oxycodone");
+        assert_eq!(csv_safe("\u{200B}=1+1"), "'\u{200B}=1+1");
+        assert_eq!(csv_safe("＝HYPERLINK(\"x\")"), "'＝HYPERLINK(\"x\")");
+    }
 
     #[test]
     fn bidi_controls_are_removed_and_nothing_else() {

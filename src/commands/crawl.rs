@@ -6,11 +6,11 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::{ConfigError, Global, exit};
-use crate::config::Config;
-use crate::notify::{self, Notification};
-use crate::output;
-use crate::pipeline::{self, DataDir, RunOptions, RunSummary};
-use crate::progress::ProgressLine;
+use pharmwatch::config::Config;
+use pharmwatch::notify::{self, Notification};
+use pharmwatch::output;
+use pharmwatch::pipeline::{self, DataDir, RunOptions, RunSummary};
+use pharmwatch::progress::ProgressLine;
 
 #[derive(Debug, Args)]
 pub struct CrawlArgs {
@@ -131,7 +131,7 @@ async fn notify_webhook(
     if !delivery.ok {
         eprintln!(
             "warning: webhook {url} not notified after {}: {}",
-            crate::output::count(delivery.attempts, "attempt", "attempts"),
+            pharmwatch::output::count(delivery.attempts, "attempt", "attempts"),
             delivery.error.as_deref().unwrap_or("unknown error")
         );
     }

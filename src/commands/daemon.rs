@@ -1,4 +1,4 @@
-//! `pharmwatch daemon`: scheduled runs of site groups (see `crate::daemon`).
+//! `pharmwatch daemon`: scheduled runs of site groups (see `pharmwatch::daemon`).
 
 use std::process::ExitCode;
 
@@ -6,8 +6,8 @@ use anyhow::Result;
 use clap::Args;
 
 use super::Global;
-use crate::daemon::{self, DaemonOptions};
-use crate::pipeline::DataDir;
+use pharmwatch::daemon::{self, DaemonOptions};
+use pharmwatch::pipeline::DataDir;
 
 #[derive(Debug, Args)]
 pub struct DaemonArgs {

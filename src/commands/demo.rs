@@ -13,9 +13,9 @@ use pharmwatch_marketplace::{GroundTruth, MarketplaceOptions, ShopEndpoint};
 use pharmwatch_store::{RunId, StateStore};
 
 use super::{ConfigError, Global};
-use crate::config::Config;
-use crate::output;
-use crate::pipeline::{self, DataDir};
+use pharmwatch::config::Config;
+use pharmwatch::output;
+use pharmwatch::pipeline::{self, DataDir};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {

@@ -14,8 +14,8 @@ use pharmwatch_model::sha256_hex;
 use pharmwatch_store::{DataDirLock, LockError, StateStore};
 
 use super::{ConfigError, Global, exit};
-use crate::output;
-use crate::pipeline::DataDir;
+use pharmwatch::output;
+use pharmwatch::pipeline::DataDir;
 
 #[derive(Debug, Subcommand)]
 pub enum EvidenceCommand {

@@ -7,11 +7,12 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 
-use super::search::{SortArg, open_searcher, sort_by};
+use super::search::{SortArg, sort_by};
 use super::{ConfigError, Global, exit};
-use crate::export::{self, CaseQuery, manifest};
-use crate::output::sanitize;
-use crate::pipeline::DataDir;
+use pharmwatch::export::{self, CaseQuery, manifest};
+use pharmwatch::output::sanitize;
+use pharmwatch::pipeline::DataDir;
+use pharmwatch::search::open_searcher;
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
@@ -94,9 +95,9 @@ fn case(global: &Global, args: CaseArgs) -> Result<ExitCode> {
     }
     println!(
         "exported {} with {} from {} to {}",
-        crate::output::count(summary.listings, "listing", "listings"),
-        crate::output::count(summary.records, "archived record", "archived records"),
-        crate::output::count(summary.source_files, "evidence file", "evidence files"),
+        pharmwatch::output::count(summary.listings, "listing", "listings"),
+        pharmwatch::output::count(summary.records, "archived record", "archived records"),
+        pharmwatch::output::count(summary.source_files, "evidence file", "evidence files"),
         args.out.display()
     );
     println!(
@@ -120,8 +121,8 @@ fn verify(dir: &std::path::Path) -> Result<ExitCode> {
     }
     println!(
         "{} checked, {}",
-        crate::output::count(checked, "file", "files"),
-        crate::output::count(problems.len(), "mismatch", "mismatches")
+        pharmwatch::output::count(checked, "file", "files"),
+        pharmwatch::output::count(problems.len(), "mismatch", "mismatches")
     );
     Ok(if problems.is_empty() {
         ExitCode::SUCCESS

@@ -13,7 +13,7 @@ use pharmwatch_extract::{SiteContext, decode, extract_page};
 use pharmwatch_model::{Listing, PriceBasis, Quantity, SiteKind, sha256_hex};
 
 use super::{ConfigError, Global};
-use crate::output;
+use pharmwatch::output;
 
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
@@ -192,7 +192,7 @@ fn extract_file(site: Option<SiteConfig>, args: &ExtractArgs) -> Result<(Vec<Lis
 /// Fetches one URL through the crawler itself, so robots.txt, the User-Agent, timeouts and
 /// body caps of the config apply exactly as in a crawl, and extracts it as the crawler does.
 fn fetch_and_extract(
-    config: &crate::config::Config,
+    config: &pharmwatch::config::Config,
     site: Option<SiteConfig>,
     args: &ExtractArgs,
 ) -> Result<(Vec<Listing>, String)> {
@@ -205,7 +205,7 @@ fn fetch_and_extract(
             let toml = format!(
                 "[[site]]\nname = \"adhoc\"\nkind = \"pharmacy\"\nstart_urls = [{source:?}]\n"
             );
-            crate::config::Config::from_toml(&toml, "extract")?
+            pharmwatch::config::Config::from_toml(&toml, "extract")?
                 .sites
                 .remove(0)
         }

@@ -21,7 +21,7 @@ use pharmwatch_marketplace::{
 };
 
 use super::{ConfigError, Global};
-use crate::config::Config;
+use pharmwatch::config::Config;
 
 #[derive(Debug, Args)]
 pub struct MarketplaceArgs {

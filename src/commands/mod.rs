@@ -1,12 +1,13 @@
 //! One module per subcommand. Each takes its parsed arguments and the global options.
 
-pub mod backtest;
 pub mod crawl;
 pub mod daemon;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod evidence;
 pub mod export;
 pub mod extract;
+#[cfg(feature = "demo")]
 pub mod marketplace;
 pub mod parse;
 pub mod report;
@@ -35,10 +36,7 @@ pub mod exit {
     pub const PARTIAL: u8 = 3;
 }
 
-/// An error in what the user wrote (config, rule files, arguments): exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ConfigError(pub String);
+pub use pharmwatch::config::ConfigError;
 
 /// Maps an error to the documented exit code.
 pub fn exit_code_for(err: &anyhow::Error) -> u8 {
@@ -59,6 +57,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         config: cli.config,
     };
     match cli.command {
+        #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(&global, args),
         Command::Crawl(args) => crawl::run(&global, args),
         Command::Daemon(args) => daemon::run(&global, args),
@@ -73,6 +72,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Extract(args) => extract::run(&global, args),
         Command::Parse(cmd) => parse::run(cmd),
         Command::Robots(args) => robots::run(&global, args),
+        #[cfg(feature = "demo")]
         Command::Marketplace(args) => marketplace::run(&global, args),
     }
 }
@@ -84,8 +84,8 @@ pub struct Global {
 }
 
 impl Global {
-    pub fn load_config(&self) -> Result<crate::config::Config> {
-        crate::config::Config::load(self.config.as_deref())
+    pub fn load_config(&self) -> Result<pharmwatch::config::Config> {
+        pharmwatch::config::Config::load(self.config.as_deref())
             .map_err(|e| anyhow::Error::new(ConfigError(format!("{e:#}"))))
     }
 }

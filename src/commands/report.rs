@@ -7,8 +7,8 @@ use clap::Args;
 use pharmwatch_store::{RunId, SqliteStore, StateStore};
 
 use super::{ConfigError, Global};
-use crate::pipeline::DataDir;
-use crate::report::{self, RunReport};
+use pharmwatch::pipeline::DataDir;
+use pharmwatch::report::{self, RunReport};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {

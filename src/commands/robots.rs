@@ -93,14 +93,14 @@ fn describe(
             out.push_str(&format!(
                 "group: line {}: User-agent: {}\n",
                 line.line,
-                crate::output::sanitize(&line.value)
+                pharmwatch::output::sanitize(&line.value)
             ));
         }
     }
     match &decision.rule {
         Some(rule) => out.push_str(&format!(
             "rule: {}\n",
-            crate::output::sanitize(&rule.to_string())
+            pharmwatch::output::sanitize(&rule.to_string())
         )),
         None => out.push_str("rule: none matched\n"),
     }

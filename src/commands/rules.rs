@@ -1,5 +1,7 @@
 //! `pharmwatch rules …`: the rule authors' loop — lint, test, explain, check.
 
+mod backtest;
+
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,8 +15,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, Global, exit};
-use crate::config::Config;
-use crate::output;
+use pharmwatch::config::Config;
+use pharmwatch::output;
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
@@ -157,7 +159,7 @@ pub fn run(global: &Global, cmd: RulesCommand) -> Result<ExitCode> {
             let (rules, listing_key) = explain_targets(&mut args)?;
             let rules = load(&rules.paths(&config), &reference)?;
             let listing = match &listing_key {
-                Some(key) => super::backtest::stored_listing(global, key)?,
+                Some(key) => backtest::stored_listing(global, key)?,
                 None => adhoc_listing(&args)?,
             };
             let explanation = rules.explain(&listing);
@@ -174,7 +176,7 @@ pub fn run(global: &Global, cmd: RulesCommand) -> Result<ExitCode> {
         }
         RulesCommand::Backtest(args) => {
             let rules = load(&args.rules.paths(&config), &reference)?;
-            super::backtest::run(global, &rules, &args)
+            backtest::run(global, &rules, &args)
         }
     }
 }

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::{ConfigError, Global};
-use crate::web::{AccessToken, AppState};
+use pharmwatch::web::{AccessToken, AppState};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -32,7 +32,7 @@ pub fn run(global: &Global, args: ServeArgs) -> Result<ExitCode> {
     let addr = parse_bind(&args.bind)?;
     let token =
         check_token(addr, args.token.as_deref())?.map(|t| t.with_secure_cookie(args.secure_cookie));
-    let index = crate::pipeline::DataDir::new(&global.data_dir).index();
+    let index = pharmwatch::pipeline::DataDir::new(&global.data_dir).index();
     if !index.is_dir() {
         tracing::warn!(
             "no index at {} yet: pages will say so until a crawl writes one",
@@ -51,7 +51,7 @@ pub fn run(global: &Global, args: ServeArgs) -> Result<ExitCode> {
         // Tests and scripts read the port from this line (with --bind 127.0.0.1:0).
         println!("listening on http://{local}");
         std::io::stdout().flush()?;
-        crate::web::serve(listener, state, shutdown_signal())
+        pharmwatch::web::serve(listener, state, shutdown_signal())
             .await
             .context("the web server failed")
     })?;
@@ -87,9 +87,9 @@ fn parse_bind(bind: &str) -> Result<SocketAddr> {
 /// A token is required off loopback, and must not be trivially guessable.
 fn check_token(addr: SocketAddr, token: Option<&str>) -> Result<Option<AccessToken>> {
     match token.map(str::trim) {
-        Some(t) if t.chars().count() < crate::web::MIN_TOKEN_LEN => Err(ConfigError(format!(
+        Some(t) if t.chars().count() < pharmwatch::web::MIN_TOKEN_LEN => Err(ConfigError(format!(
             "the access token must be at least {} characters long",
-            crate::web::MIN_TOKEN_LEN
+            pharmwatch::web::MIN_TOKEN_LEN
         ))
         .into()),
         Some(t) => Ok(Some(AccessToken::new(t))),

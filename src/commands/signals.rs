@@ -15,10 +15,10 @@ use pharmwatch_store::{RunId, SqliteStore, StateStore};
 use serde::Serialize;
 
 use super::{ConfigError, Global};
-use crate::analysis::trends::{TrendReport, latest_counted_run, trend_report};
-use crate::analysis::{Current, ShopLabels};
-use crate::output::{fit, pad, sanitize};
-use crate::pipeline::DataDir;
+use pharmwatch::analysis::trends::{TrendReport, latest_counted_run, trend_report};
+use pharmwatch::analysis::{Current, ShopLabels};
+use pharmwatch::output::{fit, pad, sanitize};
+use pharmwatch::pipeline::DataDir;
 
 #[derive(Debug, Subcommand)]
 pub enum SignalsCommand {
@@ -152,8 +152,8 @@ fn networks(store: &SqliteStore, args: &NetworksArgs) -> Result<()> {
     let _ = writeln!(
         out,
         "{} looked at, {} of two or more.",
-        crate::output::count(report.shops, "shop", "shops"),
-        crate::output::count(report.clusters.len(), "network", "networks")
+        pharmwatch::output::count(report.shops, "shop", "shops"),
+        pharmwatch::output::count(report.clusters.len(), "network", "networks")
     );
     emit(out.as_bytes())
 }
@@ -208,7 +208,7 @@ fn link_text(out: &mut String, link: &Link, labels: &ShopLabels) {
         "  - {} {} ({strength}; held by {} in all)",
         link.identifier.kind,
         fit(&link.identifier.value, 80),
-        crate::output::count(link.shared_by, "shop", "shops")
+        pharmwatch::output::count(link.shared_by, "shop", "shops")
     );
     for holder in &link.holders {
         let urls: Vec<String> = holder
@@ -221,7 +221,7 @@ fn link_text(out: &mut String, link: &Link, labels: &ShopLabels) {
             out,
             "      {} · {}, e.g. {}",
             fit(&labels.of(&holder.shop), 72),
-            crate::output::count(holder.listings, "listing", "listings"),
+            pharmwatch::output::count(holder.listings, "listing", "listings"),
             urls.join(" ")
         );
     }
@@ -304,7 +304,7 @@ fn risk(store: &SqliteStore, args: &RiskArgs) -> Result<()> {
     let _ = writeln!(
         out,
         "{}.",
-        crate::output::count(shops.len(), "shop", "shops")
+        pharmwatch::output::count(shops.len(), "shop", "shops")
     );
     emit(out.as_bytes())
 }

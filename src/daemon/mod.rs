@@ -30,8 +30,8 @@ use pharmwatch_model::Timestamp;
 use pharmwatch_store::{DataDirLock, SqliteStore, StateStore};
 use tokio_util::sync::CancellationToken;
 
-use crate::commands::ConfigError;
 use crate::config::Config;
+use crate::config::ConfigError;
 use crate::notify::{self, Notification};
 use crate::pipeline::{self, DataDir, RunOptions, RunSummary};
 use crate::progress::ProgressLine;

@@ -15,7 +15,7 @@ use pharmwatch_store::{PageRecord, SqliteStore, StateStore};
 
 use super::rows::{CaseRow, EvidenceRef, rfc3339, write_csv};
 use super::{EVIDENCE_FILE, LISTINGS_CSV, LISTINGS_JSON, README_FILE, manifest, readme};
-use crate::commands::search::run_search;
+use crate::search;
 
 /// What to export.
 #[derive(Debug, Clone)]
@@ -59,7 +59,7 @@ pub fn all_hits(searcher: &ListingSearcher, q: &CaseQuery) -> Result<Vec<IndexDo
             facets: false,
             highlight: false,
         };
-        let results = run_search(searcher, &request)?;
+        let results = search::run(searcher, &request)?;
         if results.hits.is_empty() {
             break;
         }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::commands::ConfigError;
+use crate::config::ConfigError;
 
 /// Refuses an output directory that exists and is not empty (or is not a directory):
 /// a package is never mixed with other files or written over an older one.

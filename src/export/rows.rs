@@ -10,8 +10,8 @@ use pharmwatch_indexer::IndexDoc;
 use pharmwatch_model::{Contact, Gtin, Timestamp};
 use serde::Serialize;
 
-use crate::commands::search::csv_safe;
 use crate::output::sanitize;
+use pharmwatch_model::text::csv_safe;
 
 /// Where a listing's archived response is, in the original archive and in the package.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,8 +6,12 @@
 
 mod exchange;
 mod frontier;
+mod lifecycle;
 pub mod progress;
+mod rescan;
 mod sink;
+
+pub use rescan::{RescanSummary, rescan};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,14 +24,12 @@ use pharmwatch_evidence::{DEFAULT_ROTATE_BYTES, WarcInfo, WarcWriter};
 use pharmwatch_indexer::IndexDoc;
 use pharmwatch_model::{Listing, ListingId, Money, Severity, Timestamp, Verdict};
 use pharmwatch_rules::RuleSet;
-use pharmwatch_store::{
-    AllListings, DataDirLock, RunId, RunStatus, SqliteStore, StateStore, StoredListing,
-};
+use pharmwatch_store::{AllListings, RunId, RunStatus, SqliteStore, StateStore, StoredListing};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::commands::ConfigError;
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
+use lifecycle::{Outcome, RunKind};
 
 /// Paths of the data directory's parts.
 pub struct DataDir {
@@ -306,8 +308,7 @@ pub async fn run_with(
     options: RunOptions,
 ) -> Result<RunSummary> {
     data_dir.create()?;
-    let _lock = DataDirLock::acquire(&data_dir.root)
-        .map_err(|e| anyhow::Error::new(ConfigError(e.to_string())))?;
+    let _lock = lifecycle::lock(data_dir)?;
     let rules = load_rules(config)?;
     let store = SqliteStore::open(&data_dir.state())
         .with_context(|| format!("cannot open the state store {}", data_dir.state().display()))?;
@@ -372,20 +373,13 @@ pub async fn run_with(
     });
     let stats = crawler.run(tx, cancel).await;
     ctrl_c.abort();
-    let finished = sink.await.context("the indexing thread failed")?;
-    let result = finish(&*store, run, finished, stats);
-    match &result {
-        Ok(_) => match conclude(&*store, &data_dir.root, run) {
-            Ok(path) => tracing::info!(report = %path.display(), "run report written"),
-            // The run's data is stored; the report can be rebuilt with `pharmwatch report`.
-            Err(err) => tracing::warn!("cannot write the run report: {err:#}"),
-        },
-        Err(err) => {
-            let counts = serde_json::json!({ "error": format!("{err:#}") });
-            let _ = store.finish_run(run, RunStatus::Failed, &counts, now());
-        }
-    }
-    result
+    let finished = sink
+        .await
+        .context("the indexing thread failed")
+        .and_then(|sink| sink);
+    let work = finish(run, finished, stats);
+    let (summary, _report) = lifecycle::close(&*store, &data_dir.root, run, RunKind::Crawl, work)?;
+    Ok(summary)
 }
 
 /// Installs the handlers for SIGINT (Ctrl-C) and, on unix, SIGTERM (what systemd and `kill`
@@ -415,28 +409,12 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = bool> + Send + 'st
     async { tokio::signal::ctrl_c().await.is_ok() }
 }
 
-/// A stored run's end: one pass over the stored listings gives a finished run's counts for
-/// trend signals (recorded first: the report's signals compare them) and the run report,
-/// written to `reports/`; returns its path.
-fn conclude(store: &dyn StateStore, data_root: &Path, run: RunId) -> Result<PathBuf> {
-    let record = crate::report::run_record(store, run)?;
-    let scan = crate::report::ListingScan::of(store, &record)?;
-    if record.status == RunStatus::Finished {
-        // A run without counts is only left out of later baselines: not worth failing for.
-        if let Err(err) = crate::analysis::trends::record_run_counts(store, run, &scan.counts) {
-            tracing::warn!("cannot record the run's counts for trend signals: {err:#}");
-        }
-    }
-    let report = crate::report::build_with(store, &record, scan)?;
-    crate::report::write(data_root, &report)
-}
-
+/// A crawl's summary and how it ended, once its crawler and sink are done.
 fn finish(
-    store: &dyn StateStore,
     run: RunId,
     sink: Result<sink::Sink>,
     stats: Result<CrawlStats, pharmwatch_crawler::CrawlError>,
-) -> Result<RunSummary> {
+) -> Result<(RunSummary, Outcome)> {
     let mut sink = sink?;
     let stats = stats.context("the crawl failed")?;
     sink.warc.sync()?;
@@ -457,9 +435,8 @@ fn finish(
     } else {
         RunStatus::Finished
     };
-    store.finish_run(run, status, &counts, now())?;
     summary.stats = Some(stats);
-    Ok(summary)
+    Ok((summary, Outcome { status, counts }))
 }
 
 fn resolve_profiles(config: &Config, sites: Vec<SiteConfig>) -> Vec<SiteConfig> {

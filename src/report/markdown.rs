@@ -11,7 +11,7 @@ use crate::analysis::trends::TrendReport;
 /// Escapes Markdown and HTML specials, and flattens whitespace, in scraped text.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in crate::output::sanitize(text).chars() {
+    for c in pharmwatch_model::text::sanitize(text).chars() {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),

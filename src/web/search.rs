@@ -469,7 +469,7 @@ pub async fn export_csv(
         // Every hit, page by page: a case file is never cut at the index's page size.
         let mut request = request;
         let mut out = Vec::new();
-        let mut csv = crate::commands::search::CsvHits::new(&mut out);
+        let mut csv = crate::search::CsvHits::new(&mut out);
         loop {
             let results = run_search(&state, &request, &budget)?;
             csv.write(&results)?;

@@ -2,6 +2,13 @@
 //! sample marketplace, read `search --json` output.
 #![allow(dead_code)]
 
+// The tests run `pharmwatch demo` and `pharmwatch marketplace`, which the `demo` feature builds
+// in: say so rather than fail later with "unrecognized subcommand".
+#[cfg(not(feature = "demo"))]
+compile_error!(
+    "the tests need the sample marketplace: run `cargo test --workspace --locked --all-features` (README.md)"
+);
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

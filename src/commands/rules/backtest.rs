@@ -11,9 +11,9 @@ use pharmwatch_rules::RuleSet;
 use pharmwatch_store::{SqliteStore, StateStore};
 use serde::Serialize;
 
-use super::rules::BacktestArgs;
-use super::{ConfigError, Global};
-use crate::pipeline::DataDir;
+use super::BacktestArgs;
+use crate::commands::{ConfigError, Global};
+use pharmwatch::pipeline::DataDir;
 
 fn open_store(global: &Global) -> Result<SqliteStore> {
     DataDir::new(&global.data_dir).open_existing_store()
@@ -193,7 +193,7 @@ fn run_corpus(rules: &RuleSet, path: &Path, json: bool) -> Result<ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
-        let input = super::rules::read_listing_line(line, n + 1)
+        let input = super::read_listing_line(line, n + 1)
             .map_err(|e| ConfigError(format!("{}: {}", path.display(), e.0)))?;
         let label = input.label.ok_or_else(|| {
             ConfigError(format!(
@@ -277,10 +277,10 @@ fn print_corpus(s: &CorpusScores) {
     for (id, r) in &s.rules {
         line(&format!("{id} ({})", r.severity), &r.score);
         for fp in &r.false_positive_ids {
-            println!("    false positive: {}", crate::output::sanitize(fp));
+            println!("    false positive: {}", pharmwatch::output::sanitize(fp));
         }
         for fn_ in &r.false_negative_ids {
-            println!("    missed: {}", crate::output::sanitize(fn_));
+            println!("    missed: {}", pharmwatch::output::sanitize(fn_));
         }
     }
 }
@@ -296,7 +296,7 @@ fn record_deltas(
         format!(
             "{} {}",
             listing.url,
-            crate::output::sanitize(&listing.title)
+            pharmwatch::output::sanitize(&listing.title)
         )
     };
     for rule in before.union(now) {
