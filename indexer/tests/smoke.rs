@@ -1,3 +1,5 @@
+//! The index round trip from documents to search hits, and the handles' thread safety.
+
 mod common;
 
 use pharmwatch_indexer::SearchRequest;
