@@ -3,24 +3,39 @@ use std::path::PathBuf;
 /// What can go wrong in the state store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database file could not be opened or set up.
     #[error("state store {path}: {source}")]
     Open {
+        /// The database file.
         path: PathBuf,
+        /// What SQLite said.
         #[source]
         source: rusqlite::Error,
     },
+    /// A statement failed.
     #[error("state store: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A value stored as JSON could not be written or read.
     #[error("state store JSON: {0}")]
     Json(#[from] serde_json::Error),
     /// The database was written by a newer pharmwatch; refusing to touch it.
     #[error(
         "state store schema version {found} is newer than this build knows ({known}); use a newer pharmwatch"
     )]
-    SchemaTooNew { found: i64, known: i64 },
+    SchemaTooNew {
+        /// The database's schema version.
+        found: i64,
+        /// The newest version this build knows.
+        known: i64,
+    },
     /// A stored value this build cannot read back.
     #[error("state store holds an unreadable value in {what}: {value}")]
-    Corrupt { what: &'static str, value: String },
+    Corrupt {
+        /// Which column or field.
+        what: &'static str,
+        /// The value as stored.
+        value: String,
+    },
     /// An operation named a run that is not in `runs`.
     #[error("unknown run {0}")]
     UnknownRun(i64),

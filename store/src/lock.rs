@@ -15,15 +15,20 @@ use time::format_description::well_known::Rfc3339;
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     #[error("cannot lock {path}: {source}")]
+    /// The lock file could not be created, opened or locked.
     Io {
+        /// The lock file.
         path: PathBuf,
         #[source]
+        /// What the operating system said.
         source: std::io::Error,
     },
     #[error(
         "data directory {dir} is in use by another pharmwatch process ({holder}). Wait for it to finish or stop it (it releases the lock when it exits), or use another --data-dir"
     )]
+    /// Another process holds the lock.
     Held {
+        /// The data directory.
         dir: PathBuf,
         /// What the holder wrote into the lock file, e.g. `pid 4242, started 2026-11-23T18:30:00Z`.
         holder: String,

@@ -29,6 +29,7 @@ pub trait StateStore: Send + Sync {
     /// Marks runs still `running` as `interrupted` (call once the data directory lock is
     /// held: no other process can be running them). Returns their ids.
     fn mark_interrupted_runs(&self) -> Result<Vec<RunId>, StoreError>;
+    /// The run with this id, if there is one.
     fn run(&self, id: RunId) -> Result<Option<RunRecord>, StoreError>;
     /// All runs, newest first.
     fn runs(&self) -> Result<Vec<RunRecord>, StoreError>;
@@ -41,6 +42,7 @@ pub trait StateStore: Send + Sync {
 
     /// Stores the latest fetch of a URL (replacing the previous one).
     fn record_page(&self, page: &PageRecord) -> Result<(), StoreError>;
+    /// The latest fetch of `url`, if it was ever fetched.
     fn page(&self, url: &str) -> Result<Option<PageRecord>, StoreError>;
     /// The latest page whose body as received had this SHA-256 (lower-case hex).
     fn page_by_digest(&self, sha256: &str) -> Result<Option<PageRecord>, StoreError>;
@@ -66,7 +68,9 @@ pub trait StateStore: Send + Sync {
     /// Hands out up to `n` queued URLs of a site, highest priority first then oldest, and
     /// marks them in flight.
     fn next_batch(&self, site: &str, n: usize) -> Result<Vec<FrontierEntry>, StoreError>;
+    /// Marks a URL handed out by `next_batch` fetched.
     fn mark_done(&self, site: &str, url: &str) -> Result<(), StoreError>;
+    /// Marks a URL handed out by `next_batch` failed, with the reason.
     fn mark_failed(&self, site: &str, url: &str, error: &str) -> Result<(), StoreError>;
     /// Puts URLs handed out but never marked (the process died) back in the queue; `None`
     /// for every site. Call at the start of a run to resume.
@@ -77,6 +81,7 @@ pub trait StateStore: Send + Sync {
         &self,
         site: &str,
     ) -> Result<(Vec<FrontierEntry>, Vec<FrontierEntry>), StoreError>;
+    /// How many of a site's URLs are queued, in flight, done and failed.
     fn frontier_counts(&self, site: &str) -> Result<FrontierCounts, StoreError>;
     /// Empties a site's frontier (before a fresh crawl of a site whose last run finished).
     fn clear_frontier(&self, site: &str) -> Result<usize, StoreError>;
@@ -105,6 +110,7 @@ pub trait StateStore: Send + Sync {
     /// The site's pages that carry live listings, with the depth they were found at, by URL:
     /// what a run revisits so every live listing is confirmed or found gone by its own page.
     fn pages_with_live_listings(&self, site: &str) -> Result<Vec<(String, u32)>, StoreError>;
+    /// The listing with this id, with its verdict and when it was seen.
     fn listing(&self, id: &ListingId) -> Result<Option<StoredListing>, StoreError>;
     /// How many listings are stored (gone ones included).
     fn listing_count(&self) -> Result<u64, StoreError>;
@@ -128,6 +134,7 @@ pub trait StateStore: Send + Sync {
         AllListings::new(self)
     }
 
+    /// Caches a robots.txt answer for its host until its `expires_at`.
     fn put_robots(&self, entry: &RobotsEntry) -> Result<(), StoreError>;
     /// The cached robots.txt of `host` unless it expired before `now`.
     fn robots(&self, host: &str, now: Timestamp) -> Result<Option<RobotsEntry>, StoreError>;

@@ -20,14 +20,18 @@ impl fmt::Display for RunId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
+    /// Started and not yet ended (or its process is still at work).
     Running,
+    /// Ended after doing all it was asked.
     Finished,
+    /// Ended by an error; its counts hold the error.
     Failed,
     /// Found still `running` by a later process: it was killed or crashed.
     Interrupted,
 }
 
 impl RunStatus {
+    /// The name stored in the database and shown in reports.
     pub fn as_str(self) -> &'static str {
         match self {
             RunStatus::Running => "running",
@@ -52,12 +56,17 @@ impl RunStatus {
 /// One row of `runs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
+    /// The run's number, in the order runs started.
     pub id: RunId,
     #[serde(with = "pharmwatch_model::timestamp")]
+    /// When the run started.
     pub started_at: Timestamp,
     #[serde(with = "pharmwatch_model::timestamp::option")]
+    /// When it ended; `None` while running or when killed.
     pub finished_at: Option<Timestamp>,
+    /// Where it stands.
     pub status: RunStatus,
+    /// SHA-256 of the configuration it ran with.
     pub config_digest: String,
     /// Free-form counters of the run (pages, listings, errors per site, …).
     pub counts: serde_json::Value,
@@ -67,33 +76,46 @@ pub struct RunRecord {
 /// `semaglutide`), as the signals crate tallies them. The store does not interpret either.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct RunCount {
+    /// What is counted by, e.g. `drug`, `rule`, `site`.
     pub dimension: String,
+    /// The value counted, e.g. `semaglutide`.
     pub key: String,
+    /// Flagged listings with that value.
     pub count: u64,
 }
 
 /// Where a page's response is archived (see the evidence crate's `RecordLocation`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct WarcPointer {
+    /// The WARC file's name in the evidence directory.
     pub file: String,
+    /// Byte offset of the record's gzip member in the file.
     pub offset: u64,
+    /// Length of the record's gzip member in bytes.
     pub length: u64,
 }
 
 /// The latest fetch of one URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageRecord {
+    /// The URL fetched (for a redirect hop, the hop's own URL).
     pub url: String,
+    /// The configured site it belongs to.
     pub site: String,
     /// HTTP status; `None` when no response arrived.
     pub status: Option<u16>,
+    /// The response's `ETag`, for conditional requests.
     pub etag: Option<String>,
+    /// The response's `Last-Modified`, for conditional requests.
     pub last_modified: Option<String>,
     /// Lower-case hex SHA-256 of the body as received.
     pub body_sha256: Option<String>,
+    /// Where the response is archived; `None` when nothing was archived.
     pub warc: Option<WarcPointer>,
     #[serde(with = "pharmwatch_model::timestamp")]
+    /// When it was fetched.
     pub fetched_at: Timestamp,
+    /// The run that fetched it.
     pub run: RunId,
     /// For a 3xx hop of a redirect chain, where it pointed.
     pub redirect_to: Option<String>,
@@ -104,15 +126,20 @@ pub struct PageRecord {
 /// Conditional-GET validators remembered for a URL.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Validators {
+    /// The `ETag` to send as `If-None-Match`.
     pub etag: Option<String>,
+    /// The `Last-Modified` to send as `If-Modified-Since`.
     pub last_modified: Option<String>,
 }
 
 /// A URL to crawl for a site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FrontierEntry {
+    /// The configured site the URL belongs to.
     pub site: String,
+    /// The URL, normalised.
     pub url: String,
+    /// Link distance from a start URL.
     pub depth: u32,
     /// Higher first (listing pages before pagination before other pages).
     pub priority: i64,
@@ -121,22 +148,27 @@ pub struct FrontierEntry {
 /// Counts of a site's frontier by state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FrontierCounts {
+    /// Waiting to be fetched.
     pub queued: u64,
     /// Handed out by `next_batch` and not yet marked: lost if the process died.
     pub in_flight: u64,
+    /// Fetched.
     pub done: u64,
+    /// Fetched without a usable answer.
     pub failed: u64,
 }
 
 /// What a verdict says in short: what history and change detection compare.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerdictSummary {
+    /// The verdict's severity; `None` when no rule with a severity fired.
     pub severity: Option<Severity>,
     /// Sorted, without duplicates.
     pub rule_ids: Vec<String>,
 }
 
 impl VerdictSummary {
+    /// The summary of a verdict.
     pub fn of(verdict: &Verdict) -> Self {
         let mut rule_ids: Vec<String> = verdict.rule_ids().map(str::to_string).collect();
         rule_ids.sort();
@@ -153,7 +185,9 @@ impl VerdictSummary {
 pub enum ListingChange {
     /// First time this listing id is seen.
     New,
+    /// Seen again with the same price and verdict.
     Unchanged,
+    /// Seen again with something changed (see the fields).
     Changed {
         /// `(old, new)` when the price changed (appeared, disappeared or moved).
         price: Option<(Option<Money>, Option<Money>)>,
@@ -168,13 +202,18 @@ pub enum ListingChange {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HistoryKind {
+    /// First seen.
     New,
+    /// Price or verdict changed.
     Changed,
+    /// Its page no longer offers it.
     Gone,
+    /// Offered again after it was gone.
     Returned,
 }
 
 impl HistoryKind {
+    /// The name stored in the database and shown in reports.
     pub fn as_str(self) -> &'static str {
         match self {
             HistoryKind::New => "new",
@@ -199,30 +238,44 @@ impl HistoryKind {
 /// One row of `listing_history`: the state of a listing when something changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
+    /// The listing.
     pub listing_id: ListingId,
+    /// The run that saw the change.
     pub run: RunId,
     #[serde(with = "pharmwatch_model::timestamp")]
+    /// When.
     pub at: Timestamp,
+    /// What changed.
     pub kind: HistoryKind,
+    /// The price then.
     pub price: Option<Money>,
     /// `available` or `gone`.
     pub availability: String,
+    /// The verdict then, in short.
     pub verdict: VerdictSummary,
+    /// The verdict's score then.
     pub score: f64,
 }
 
 /// A listing as stored, with its current verdict and when it was seen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredListing {
+    /// The listing as last extracted.
     pub listing: Listing,
+    /// Its current verdict.
     pub verdict: Verdict,
     #[serde(with = "pharmwatch_model::timestamp")]
+    /// When a run first saw it.
     pub first_seen: Timestamp,
     #[serde(with = "pharmwatch_model::timestamp")]
+    /// When a run last saw it offered.
     pub last_seen: Timestamp,
+    /// The last run that saw it or re-evaluated it.
     pub last_run: RunId,
+    /// Whether its current verdict flags it.
     pub flagged: bool,
     #[serde(with = "pharmwatch_model::timestamp::option")]
+    /// When its page stopped offering it; `None` while offered.
     pub gone_since: Option<Timestamp>,
 }
 
@@ -230,13 +283,17 @@ pub struct StoredListing {
 /// caller's key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RobotsEntry {
+    /// The host the answer is for (the caller's key).
     pub host: String,
     #[serde(with = "pharmwatch_model::timestamp")]
+    /// When robots.txt was fetched.
     pub fetched_at: Timestamp,
     #[serde(with = "pharmwatch_model::timestamp")]
+    /// When the answer must be fetched again.
     pub expires_at: Timestamp,
     /// HTTP status; `None` when the host could not be reached.
     pub status: Option<u16>,
+    /// The body as received (empty when there was none).
     pub body: Vec<u8>,
 }
 
@@ -244,6 +301,7 @@ pub struct RobotsEntry {
 /// either all of it or none of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageCommit {
+    /// The page's fetch.
     pub page: PageRecord,
     /// Links found on the page, to enqueue (duplicates are ignored).
     pub discovered: Vec<FrontierEntry>,
@@ -273,7 +331,10 @@ pub enum PageAvailability {
     /// No usable answer (no response, 5xx, another 4xx, a body cut short or unparseable):
     /// the listings stay as they were until the page has failed in `gone_after`
     /// consecutive runs. The page row keeps the last content that did arrive.
-    Failed { gone_after: u32 },
+    Failed {
+        /// Consecutive failed runs after which its listings count as gone.
+        gone_after: u32,
+    },
 }
 
 /// What one page commit changed.
