@@ -13,7 +13,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{crawl, search_rules, write_config};
+use common::{crawl, pharmwatch, pharmwatch_raw, search_rules, write_config};
 use pharmwatch_evidence::{WarcReader, WarcRecord, digest_matches};
 use pharmwatch_marketplace::{
     APP_JS_PATH, CRASHES_PATH, Marketplace, MarketplaceOptions, NEVER_SETTLES_PATH, PAGE_JSON_PATH,
@@ -229,6 +229,18 @@ fn the_archive_holds_every_request_the_browser_made_its_dom_and_a_screenshot() {
             "the screenshot is as wide as the browser window"
         );
         assert!(height >= 400, "a full page is taller than {height} px");
+        // `evidence show --screenshot` writes exactly that record's bytes.
+        let file = tmp.path().join("shot.png");
+        pharmwatch(&[
+            "--data-dir",
+            data.to_str().unwrap(),
+            "evidence",
+            "show",
+            &listing.url,
+            "--screenshot",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(std::fs::read(&file).unwrap(), shot.block);
 
         let dom = resource(format!("urn:dom:{}", listing.url));
         assert_eq!(dom.header("WARC-Concurrent-To"), Some(page_id));
@@ -249,6 +261,22 @@ fn the_archive_holds_every_request_the_browser_made_its_dom_and_a_screenshot() {
         let fetched = String::from_utf8_lossy(page.payload());
         assert!(fetched.contains("<div id=\"app\"></div>"), "{fetched}");
     }
+
+    // A URL without a screenshot: an error naming it, nothing written.
+    let robots = format!("{base}/robots.txt");
+    let file = tmp.path().join("none.png");
+    let out = pharmwatch_raw(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "evidence",
+        "show",
+        &robots,
+        "--screenshot",
+        file.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&robots));
+    assert!(!file.exists());
 }
 
 /// Text as an HTML serialiser writes it in element content.
