@@ -38,18 +38,19 @@ fn main() -> Result<()> {
     let shop = &running.shops()[0];
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = work.join("pharmwatch.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[crawl]\nper_host_concurrency = 4\n\n[rules]\npacks = [{:?}]\nlexicon = {:?}\n\n\
-             [[site]]\nname = {:?}\nstart_urls = [\"{}/\"]\nrate = 1000.0\nrender = \"browser\"\nprofile = {:?}\n",
-            root.join("rules/packs"),
-            root.join("config/reference"),
-            shop.name,
-            shop.base_url,
-            root.join(format!("config/sites/{}.toml", shop.archetype.base_name())),
-        ),
-    )?;
+    let mut text = format!(
+        "[crawl]\nper_host_concurrency = 4\n\n[rules]\npacks = [{:?}]\nlexicon = {:?}\n\n\
+         [[site]]\nname = {:?}\nstart_urls = [\"{}/\"]\nrate = 1000.0\nrender = \"browser\"\n",
+        root.join("rules/packs"),
+        root.join("config/reference"),
+        shop.name,
+        shop.base_url,
+    );
+    let profile = root.join(format!("config/sites/{}.toml", shop.archetype.base_name()));
+    if profile.is_file() {
+        text.push_str(&format!("profile = {profile:?}\n"));
+    }
+    std::fs::write(&config, text)?;
     let started = Instant::now();
     let mut child = Command::new(&binary)
         .arg("--data-dir")
