@@ -327,6 +327,22 @@ fn pages_that_never_settle_or_crash_fail_alone_and_the_rate_holds_for_every_requ
     assert!(stuck.contains("did not settle"), "{stuck}");
     let crashed = failure(CRASHES_PATH);
     assert!(crashed.contains("crashed"), "{crashed}");
+    // Every request the shop answered, those the failed pages made included, is archived.
+    let mut archived: BTreeMap<&str, usize> = BTreeMap::new();
+    for record in records
+        .iter()
+        .filter(|r| r.record_type() == Some("response"))
+    {
+        *archived.entry(record.target_uri().unwrap()).or_default() += 1;
+    }
+    let mut asked: BTreeMap<String, usize> = BTreeMap::new();
+    for request in &log {
+        *asked.entry(format!("{base}{}", request.path)).or_default() += 1;
+    }
+    for (url, n) in &asked {
+        let kept = archived.get(url.as_str()).copied().unwrap_or(0);
+        assert!(kept >= *n, "{url}: asked {n} times, {kept} archived");
+    }
     // ... and the crawl went on: every listing was read from its rendered page.
     let all = search_rules(data.to_str().unwrap(), "*", true);
     for t in &truth.listings {

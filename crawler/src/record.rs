@@ -109,11 +109,13 @@ pub struct PageRecord {
 
 /// A page as headless Chromium rendered it: the DOM its listings were read from, a
 /// screenshot, and every other exchange the page's rendering made (all fetched by the
-/// crawler itself, so each is archived as received).
+/// crawler itself, so each is archived as received). A page that failed to render has only
+/// the exchanges it made before.
 #[derive(Debug, Clone)]
 pub struct RenderCapture {
-    /// `document.documentElement.outerHTML` once the page settled, UTF-8.
-    pub dom: Bytes,
+    /// `document.documentElement.outerHTML` once the page settled, UTF-8 (`None` when the
+    /// page failed to render).
+    pub dom: Option<Bytes>,
     /// Full-page PNG screenshot, when one could be taken.
     pub screenshot: Option<Bytes>,
     /// When the DOM was read.

@@ -590,7 +590,7 @@ async fn through_browser(
     let wait_for = site.site.config.wait_for.as_deref();
     match pool.render(&doc, wait_for, &fetcher).await {
         Ok(capture) => {
-            let body = capture.dom.clone();
+            let body = capture.dom.clone().unwrap_or_default();
             rec.rendered = Some(Box::new(capture));
             Some(Fetched {
                 body,
@@ -598,9 +598,16 @@ async fn through_browser(
                 sha256: fetched.sha256,
             })
         }
-        Err(e) => {
+        Err(failed) => {
+            let e = failed.error;
             tracing::warn!(url = %job.url, error = %e, "page not rendered");
             set_error(rec, FetchErrorKind::Render, format!("not rendered: {e}"));
+            rec.rendered = Some(Box::new(crate::RenderCapture {
+                dom: None,
+                screenshot: None,
+                captured_at: pharmwatch_model::Timestamp::now_utc(),
+                resources: failed.resources,
+            }));
             None
         }
     }

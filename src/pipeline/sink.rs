@@ -273,13 +273,15 @@ impl Sink {
             self.warc
                 .write_exchange_concurrent_to(&exchange, page_record)?;
         }
-        self.warc.write_resource(
-            &format!("urn:dom:{}", record.url),
-            capture.captured_at,
-            "text/html; charset=utf-8",
-            &capture.dom,
-            Some(page_record),
-        )?;
+        if let Some(dom) = &capture.dom {
+            self.warc.write_resource(
+                &format!("urn:dom:{}", record.url),
+                capture.captured_at,
+                "text/html; charset=utf-8",
+                dom,
+                Some(page_record),
+            )?;
+        }
         if let Some(png) = &capture.screenshot {
             self.warc.write_resource(
                 &format!("urn:view:{}", record.url),

@@ -51,6 +51,22 @@ pub(crate) enum BrowserError {
     Navigation(String),
 }
 
+/// A page that could not be rendered, with the requests it had made by then (they reached
+/// their servers, so they are archived like any exchange).
+pub(crate) struct RenderFailed {
+    pub error: BrowserError,
+    pub resources: Vec<crate::CapturedExchange>,
+}
+
+impl From<BrowserError> for RenderFailed {
+    fn from(error: BrowserError) -> Self {
+        RenderFailed {
+            error,
+            resources: Vec::new(),
+        }
+    }
+}
+
 /// The page's own response, as the crawler received it, for the browser to load.
 pub(crate) struct Document<'a> {
     pub url: &'a Url,
@@ -101,7 +117,7 @@ impl BrowserPool {
         doc: &Document<'_>,
         wait_for: Option<&str>,
         fetcher: &Fetcher,
-    ) -> Result<RenderCapture, BrowserError> {
+    ) -> Result<RenderCapture, RenderFailed> {
         let _turn = self
             .renders
             .acquire()

@@ -16,7 +16,7 @@ use url::Url;
 
 use super::cdp::{Cdp, Event};
 use super::fetcher::Fetcher;
-use super::{BrowserError, Document};
+use super::{BrowserError, Document, RenderFailed};
 use crate::fetch::Exchange;
 use crate::{CapturedExchange, RenderCapture};
 
@@ -56,7 +56,7 @@ pub(crate) async fn render(
     doc: &Document<'_>,
     settle: &Settle<'_>,
     fetcher: &Fetcher,
-) -> Result<RenderCapture, BrowserError> {
+) -> Result<RenderCapture, RenderFailed> {
     let deadline = settle.deadline;
     let context = cdp
         .call(
@@ -85,7 +85,7 @@ async fn in_context(
     doc: &Document<'_>,
     settle: &Settle<'_>,
     fetcher: &Fetcher,
-) -> Result<RenderCapture, BrowserError> {
+) -> Result<RenderCapture, RenderFailed> {
     let deadline = settle.deadline;
     let deny = json!({ "behavior": "deny", "browserContextId": context });
     cdp.call(None, "Browser.setDownloadBehavior", deny, deadline)
@@ -113,7 +113,7 @@ async fn in_tab(
     doc: &Document<'_>,
     settle: &Settle<'_>,
     fetcher: &Fetcher,
-) -> Result<RenderCapture, BrowserError> {
+) -> Result<RenderCapture, RenderFailed> {
     let deadline = settle.deadline;
     let s = Some(session);
     let patterns = json!({ "patterns": [{ "urlPattern": "*", "requestStage": "Request" }] });
@@ -135,22 +135,21 @@ async fn in_tab(
         waiting: VecDeque::new(),
         resources: Vec::new(),
     };
-    tab.load(events, settle).await?;
-    let dom = tab.dom(deadline).await?;
-    let captured_at = Timestamp::now_utc();
-    let screenshot = match tab.screenshot(deadline).await {
-        Ok(png) => Some(png),
-        Err(e) => {
-            tracing::warn!(url = %doc.url, error = %e, "no screenshot of the rendered page");
-            None
-        }
-    };
-    Ok(RenderCapture {
-        dom,
-        screenshot,
-        captured_at,
-        resources: tab.resources,
-    })
+    let outcome = tab.capture(events, settle).await;
+    // Requests already sent reached the server: they are archived whatever became of the page.
+    tab.finish_fetches().await;
+    match outcome {
+        Ok((dom, screenshot, captured_at)) => Ok(RenderCapture {
+            dom: Some(dom),
+            screenshot,
+            captured_at,
+            resources: tab.resources,
+        }),
+        Err(error) => Err(RenderFailed {
+            error,
+            resources: tab.resources,
+        }),
+    }
 }
 
 /// One tab while its page loads.
@@ -169,6 +168,37 @@ struct Tab<'a> {
 }
 
 impl Tab<'_> {
+    /// Loads the page until it settles, then reads its DOM and takes its screenshot.
+    async fn capture(
+        &mut self,
+        events: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
+        settle: &Settle<'_>,
+    ) -> Result<(Bytes, Option<Bytes>, Timestamp), BrowserError> {
+        let deadline = settle.deadline;
+        self.load(events, settle).await?;
+        let dom = self.dom(deadline).await?;
+        let captured_at = Timestamp::now_utc();
+        let screenshot = match self.screenshot(deadline).await {
+            Ok(png) => Some(png),
+            Err(e) => {
+                tracing::warn!(url = %self.doc.url, error = %e, "no screenshot of the rendered page");
+                None
+            }
+        };
+        Ok((dom, screenshot, captured_at))
+    }
+
+    /// Waits for the fetches still running (each within the crawler's exchange time limit)
+    /// and keeps them; the queued ones were never sent.
+    async fn finish_fetches(&mut self) {
+        self.waiting.clear();
+        while let Some(done) = self.inflight.join_next().await {
+            if let Ok((_, url, exchange)) = done {
+                self.resources.push(captured(url, exchange));
+            }
+        }
+    }
+
     /// Navigates and answers the page's requests until it settles.
     async fn load(
         &mut self,
