@@ -364,16 +364,17 @@ async fn run_page(ctx: &WorkerCtx, site: &SiteRuntime, job: Job) -> Outcome {
         .as_ref()
         .filter(|_| !job.unconditional && job.kind == JobKind::Page)
         .and_then(|k| k.validators(job.url.as_str()));
-    let turn = browser_turn(ctx, site, &job.url).await;
-    let ex = exchange(
-        &site.client,
-        &job.url,
-        &ctx.limits,
-        validators.as_ref(),
-        || ctx.head_arrived(),
-    )
-    .await;
-    drop(turn);
+    let ex = {
+        let _turn = browser_turn(ctx, site, &job.url).await;
+        exchange(
+            &site.client,
+            &job.url,
+            &ctx.limits,
+            validators.as_ref(),
+            || ctx.head_arrived(),
+        )
+        .await
+    };
     let retry_after = ex.retry_after().filter(|_| is_retryable(&ex));
     if let Some(pause) = retry_after.filter(|p| *p > ctx.max_retry_wait) {
         let mut rec = record(site, &job, RecordKind::Page, &ex);
