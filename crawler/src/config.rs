@@ -42,6 +42,15 @@ pub struct CrawlSettings {
     pub max_query_variants: usize,
     /// URLs longer than this (bytes, normalised) are treated as traps.
     pub max_url_len: usize,
+    /// Sites with `render = "browser"`: the Chromium executable (default: the first of
+    /// `chromium`, `chromium-browser`, `google-chrome` on `PATH`).
+    pub browser_path: Option<PathBuf>,
+    /// Sites with `render = "browser"`: time for one page to load and settle, after which the
+    /// page fails (its HTTP response is still archived) and the crawl goes on.
+    pub browser_page_timeout_secs: u64,
+    /// Sites with `render = "browser"`: pages rendered by one browser process before it is
+    /// replaced by a fresh one (a crashed browser is replaced at once).
+    pub browser_pages_per_process: u32,
 }
 
 impl Default for CrawlSettings {
@@ -61,6 +70,9 @@ impl Default for CrawlSettings {
             max_retry_wait_secs: 120,
             max_query_variants: 256,
             max_url_len: 2_048,
+            browser_path: None,
+            browser_page_timeout_secs: 30,
+            browser_pages_per_process: 100,
         }
     }
 }
@@ -100,6 +112,12 @@ impl CrawlSettings {
         }
         if self.max_query_variants == 0 {
             return bad("max_query_variants", "must be at least 1");
+        }
+        if self.browser_page_timeout_secs == 0 {
+            return bad("browser_page_timeout_secs", "must be at least 1");
+        }
+        if self.browser_pages_per_process == 0 {
+            return bad("browser_pages_per_process", "must be at least 1");
         }
         Ok(())
     }
@@ -175,6 +193,25 @@ pub struct SiteConfig {
     /// Also read the sitemaps that the site's robots.txt lists (default true).
     #[serde(default = "default_true")]
     pub follow_sitemaps: bool,
+    /// How its pages are read: as fetched (`"http"`, the default) or as headless Chromium
+    /// renders them after their scripts ran (`"browser"`, needs the `browser` feature).
+    #[serde(default)]
+    pub render: Render,
+    /// With `render = "browser"`: a CSS selector the rendered page must hold before it is
+    /// read (default: the page is read once its network has been idle for half a second).
+    #[serde(default)]
+    pub wait_for: Option<String>,
+}
+
+/// How a site's pages are read (`render` of a `[[site]]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Render {
+    /// The page as fetched over HTTP.
+    #[default]
+    Http,
+    /// The DOM headless Chromium built from the page after its scripts ran.
+    Browser,
 }
 
 fn default_true() -> bool {
@@ -291,6 +328,7 @@ impl SiteConfig {
             ));
         }
         self.check_proxy(&start_urls)?;
+        self.check_render()?;
         Ok(ValidSite {
             config: self.clone(),
             start_urls,
@@ -374,6 +412,26 @@ impl SiteConfig {
         Ok(())
     }
 
+    fn check_render(&self) -> Result<(), CrawlError> {
+        if self.render == Render::Browser && !cfg!(feature = "browser") {
+            return Err(self.err(
+                "render",
+                "\"browser\" needs pharmwatch built with the `browser` feature \
+                 (cargo build --release --features browser); or set render = \"http\"",
+            ));
+        }
+        match &self.wait_for {
+            Some(_) if self.render != Render::Browser => Err(self.err(
+                "wait_for",
+                "only applies to render = \"browser\"; remove it or set render = \"browser\"",
+            )),
+            Some(selector) if selector.trim().is_empty() => {
+                Err(self.err("wait_for", "must be a CSS selector such as `#app .product`"))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Seconds between two requests to one host of this site, before Crawl-delay.
     pub(crate) fn interval(&self, settings: &CrawlSettings) -> Duration {
         let rate = self.rate.unwrap_or(settings.default_rate);
@@ -445,6 +503,18 @@ start_urls = ["http://127.0.0.1:8080/", "https://Shop.Example/x"]"#,
             (
                 "start_urls = [\"http://x.example/\"]\nallowed_hosts = [\"a/b\"]",
                 "allowed_hosts",
+            ),
+            (
+                "start_urls = [\"http://x.example/\"]\nwait_for = \"#app\"",
+                "wait_for",
+            ),
+            (
+                "start_urls = [\"http://x.example/\"]\nrender = \"browser\"\nwait_for = \" \"",
+                if cfg!(feature = "browser") {
+                    "wait_for"
+                } else {
+                    "render"
+                },
             ),
         ];
         for (body, field) in cases {

@@ -124,6 +124,17 @@ impl Crawler {
         self
     }
 
+    /// A browser for the run when one of its sites renders pages with it.
+    #[cfg(feature = "browser")]
+    fn browser_pool(&self) -> Option<crate::browser::BrowserPool> {
+        let renders = self
+            .sites
+            .iter()
+            .any(|s| s.site.config.render == crate::Render::Browser);
+        let parallel = std::thread::available_parallelism().map_or(1, |n| n.get());
+        renders.then(|| crate::browser::BrowserPool::new(&self.settings, parallel))
+    }
+
     /// The settings in force.
     pub fn settings(&self) -> &CrawlSettings {
         &self.settings
@@ -181,6 +192,8 @@ impl Crawler {
                     ))
                 })
                 .collect(),
+            #[cfg(feature = "browser")]
+            browser: self.browser_pool(),
         });
         let mut run = Run {
             crawler: self,

@@ -89,6 +89,10 @@ pub enum FetchErrorKind {
     /// The host asked (`Retry-After`) for a longer pause than `max_retry_wait_secs`: this
     /// URL and the host's remaining URLs are left for a later run.
     BackedOff,
+    /// The browser could not render the page (`render = "browser"`): it did not settle within
+    /// `browser_page_timeout_secs`, its renderer crashed, or the browser could not start. The
+    /// page's HTTP response is archived; its listings are not updated.
+    Render,
 }
 
 impl FetchErrorKind {
@@ -111,6 +115,7 @@ impl FetchErrorKind {
             FetchErrorKind::OverBudget => "over_budget",
             FetchErrorKind::Internal => "internal",
             FetchErrorKind::BackedOff => "backed_off",
+            FetchErrorKind::Render => "render",
         }
     }
 

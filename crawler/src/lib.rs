@@ -12,6 +12,8 @@
 #![warn(missing_docs)]
 #[doc(hidden)]
 pub mod bench;
+#[cfg(feature = "browser")]
+mod browser;
 pub mod config;
 mod crawl;
 mod decompress;
@@ -30,8 +32,10 @@ mod sync;
 pub mod url_norm;
 mod worker;
 
-pub use config::{CrawlSettings, SiteConfig};
+pub use config::{CrawlSettings, Render, SiteConfig};
 pub use crawl::{Crawler, Resume};
 pub use error::{CrawlError, FetchErrorKind};
 pub use known::{ArchivedPage, KnownPages, Validators};
-pub use record::{CrawlStats, FetchError, PageRecord, RecordKind, SiteStats};
+pub use record::{
+    CapturedExchange, CrawlStats, FetchError, PageRecord, RecordKind, RenderCapture, SiteStats,
+};

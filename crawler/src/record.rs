@@ -102,6 +102,51 @@ pub struct PageRecord {
     /// Raw body bytes as received (still compressed if `Content-Encoding` says so).
     #[serde(skip)]
     pub body: Bytes,
+    /// What the browser made of the page (`render = "browser"` sites only).
+    #[serde(skip)]
+    pub rendered: Option<Box<RenderCapture>>,
+}
+
+/// A page as headless Chromium rendered it: the DOM its listings were read from, a
+/// screenshot, and every other exchange the page's rendering made (all fetched by the
+/// crawler itself, so each is archived as received). A page that failed to render has only
+/// the exchanges it made before.
+#[derive(Debug, Clone)]
+pub struct RenderCapture {
+    /// `document.documentElement.outerHTML` once the page settled, UTF-8 (`None` when the
+    /// page failed to render).
+    pub dom: Option<Bytes>,
+    /// Full-page PNG screenshot, when one could be taken.
+    pub screenshot: Option<Bytes>,
+    /// When the DOM was read.
+    pub captured_at: Timestamp,
+    /// The page's requests other than its own document, in the order they were answered.
+    pub resources: Vec<CapturedExchange>,
+}
+
+/// One request the browser made while rendering a page, as the crawler fetched it for it.
+#[derive(Debug, Clone)]
+pub struct CapturedExchange {
+    /// The URL requested.
+    pub url: String,
+    /// HTTP status, absent when no response arrived.
+    pub status: Option<u16>,
+    /// When the request was sent.
+    pub fetched_at: Timestamp,
+    /// IP address and port that answered.
+    pub remote_addr: Option<String>,
+    /// HTTP version of the response.
+    pub http_version: Option<String>,
+    /// Request headers sent, in order.
+    pub request_headers: Vec<(String, String)>,
+    /// Response headers as received, in order.
+    pub response_headers: Vec<(String, String)>,
+    /// Raw body bytes as received.
+    pub body: Bytes,
+    /// Why `body` is shorter than what the server sent, if it is.
+    pub truncated: Option<pharmwatch_model::Truncation>,
+    /// Why the exchange failed, if it did (no response record is archived then).
+    pub error: Option<FetchError>,
 }
 
 /// Counters for one site.

@@ -211,6 +211,9 @@ pub(crate) struct WorkerCtx {
     /// only the links new to the run: the store's persistent frontier then gets one row per
     /// URL instead of one insert per link of every page (~40 a page, mostly duplicates).
     pub frontiers: Vec<Mutex<Frontier>>,
+    /// The run's headless browser, when a site renders with it.
+    #[cfg(feature = "browser")]
+    pub browser: Option<crate::browser::BrowserPool>,
 }
 
 impl WorkerCtx {
@@ -254,6 +257,7 @@ fn record(site: &SiteRuntime, job: &Job, kind: RecordKind, ex: &Exchange) -> Pag
         request_headers: ex.request_headers.clone(),
         response_headers: ex.response_headers.clone(),
         body: ex.raw.clone(),
+        rendered: None,
     }
 }
 
@@ -360,14 +364,17 @@ async fn run_page(ctx: &WorkerCtx, site: &SiteRuntime, job: Job) -> Outcome {
         .as_ref()
         .filter(|_| !job.unconditional && job.kind == JobKind::Page)
         .and_then(|k| k.validators(job.url.as_str()));
-    let ex = exchange(
-        &site.client,
-        &job.url,
-        &ctx.limits,
-        validators.as_ref(),
-        || ctx.head_arrived(),
-    )
-    .await;
+    let ex = {
+        let _turn = browser_turn(ctx, site, &job.url).await;
+        exchange(
+            &site.client,
+            &job.url,
+            &ctx.limits,
+            validators.as_ref(),
+            || ctx.head_arrived(),
+        )
+        .await
+    };
     let retry_after = ex.retry_after().filter(|_| is_retryable(&ex));
     if let Some(pause) = retry_after.filter(|p| *p > ctx.max_retry_wait) {
         let mut rec = record(site, &job, RecordKind::Page, &ex);
@@ -442,7 +449,10 @@ async fn run_page(ctx: &WorkerCtx, site: &SiteRuntime, job: Job) -> Outcome {
         }
         Some(s) if (200..300).contains(&s) => {
             let body = Fetched::of(&ex, &rec);
-            parse(ctx, site, &job, body, &mut rec).await
+            match through_browser(ctx, site, &job, &ex, body, &mut rec).await {
+                Some(body) => parse(ctx, site, &job, body, &mut rec).await,
+                None => Outcome::Done,
+            }
         }
         Some(304) if validators.is_some() => match archived_copy(ctx, &job) {
             Some(copy) => revalidated(ctx, site, &job, copy, &mut rec).await,
@@ -545,6 +555,97 @@ impl Fetched {
             sha256: rec.body_sha256.clone().unwrap_or_default(),
         }
     }
+}
+
+/// A `render = "browser"` site's page is read from the DOM the browser built from the
+/// response (other pages as fetched); `None` when rendering failed, which the record says.
+#[cfg(feature = "browser")]
+async fn through_browser(
+    ctx: &WorkerCtx,
+    site: &SiteRuntime,
+    job: &Job,
+    ex: &Exchange,
+    fetched: Fetched,
+    rec: &mut PageRecord,
+) -> Option<Fetched> {
+    use crate::browser::{Document, Fetcher};
+    let Some(pool) = ctx.browser.as_ref().filter(|_| {
+        site.site.config.render == crate::Render::Browser
+            && is_parseable(fetched.content_type.as_deref())
+    }) else {
+        return Some(fetched);
+    };
+    let fetcher = Fetcher {
+        client: site.client.clone(),
+        limits: ctx.limits.clone(),
+        scope: Arc::clone(&site.scope),
+        gate: Arc::clone(&pool.gate),
+        interval: site.interval,
+    };
+    let doc = Document {
+        url: &job.url,
+        status: ex.status.unwrap_or(200),
+        headers: &ex.response_headers,
+        body: &ex.decoded,
+    };
+    let wait_for = site.site.config.wait_for.as_deref();
+    match pool.render(&doc, wait_for, &fetcher).await {
+        Ok(capture) => {
+            let body = capture.dom.clone().unwrap_or_default();
+            rec.rendered = Some(Box::new(capture));
+            Some(Fetched {
+                body,
+                content_type: Some("text/html; charset=utf-8".into()),
+                sha256: fetched.sha256,
+            })
+        }
+        Err(failed) => {
+            let e = failed.error;
+            tracing::warn!(url = %job.url, error = %e, "page not rendered");
+            set_error(rec, FetchErrorKind::Render, format!("not rendered: {e}"));
+            rec.rendered = Some(Box::new(crate::RenderCapture {
+                dom: None,
+                screenshot: None,
+                captured_at: pharmwatch_model::Timestamp::now_utc(),
+                resources: failed.resources,
+            }));
+            None
+        }
+    }
+}
+
+/// A browser-rendered site's page takes its host's turn with the requests its pages make
+/// (see [`crate::browser::HostGate`]); other sites' pages only go by the crawl loop's
+/// politeness.
+#[cfg(feature = "browser")]
+async fn browser_turn(
+    ctx: &WorkerCtx,
+    site: &SiteRuntime,
+    url: &Url,
+) -> Option<crate::browser::Turn> {
+    let pool = ctx.browser.as_ref()?;
+    if site.site.config.render != crate::Render::Browser {
+        return None;
+    }
+    pool.gate.turn(url, site.interval).await
+}
+
+#[cfg(not(feature = "browser"))]
+async fn browser_turn(_ctx: &WorkerCtx, _site: &SiteRuntime, _url: &Url) -> Option<()> {
+    None
+}
+
+/// Without the `browser` feature no site renders (its configuration is refused).
+#[cfg(not(feature = "browser"))]
+async fn through_browser(
+    _ctx: &WorkerCtx,
+    _site: &SiteRuntime,
+    _job: &Job,
+    _ex: &Exchange,
+    fetched: Fetched,
+    _rec: &mut PageRecord,
+) -> Option<Fetched> {
+    Some(fetched)
 }
 
 /// The archived copy a 304 vouches for, decoded; `None` when there is none or it cannot be

@@ -11,7 +11,7 @@ use std::time::Duration;
 use pharmwatch_crawler::url_norm::normalize_url;
 use pharmwatch_crawler::{
     ArchivedPage, CrawlSettings, CrawlStats, Crawler, FetchErrorKind, PageRecord, RecordKind,
-    SiteConfig, Validators,
+    Render, SiteConfig, Validators,
 };
 use pharmwatch_model::SiteKind;
 use server::{Body, Reply, Server};
@@ -52,6 +52,8 @@ fn site(name: &str, server: &Server) -> SiteConfig {
         language: None,
         sitemaps: Vec::new(),
         follow_sitemaps: true,
+        render: Render::Http,
+        wait_for: None,
     }
 }
 

@@ -207,8 +207,27 @@ impl WarcWriter {
     ///
     /// The records of one exchange always go to the same file.
     pub fn write_exchange(&mut self, ex: &HttpExchange) -> Result<RecordLocation, EvidenceError> {
+        self.write_exchange_of(ex, None)
+    }
+
+    /// As [`WarcWriter::write_exchange`], for an exchange made as part of capturing another
+    /// (a request a rendered page made): its records carry `WARC-Concurrent-To` that
+    /// capture's record (`page_record`), as the page's rendered DOM and screenshot do.
+    pub fn write_exchange_concurrent_to(
+        &mut self,
+        ex: &HttpExchange,
+        page_record: &str,
+    ) -> Result<RecordLocation, EvidenceError> {
+        self.write_exchange_of(ex, Some(page_record))
+    }
+
+    fn write_exchange_of(
+        &mut self,
+        ex: &HttpExchange,
+        page_record: Option<&str>,
+    ) -> Result<RecordLocation, EvidenceError> {
         let Some(status) = ex.status else {
-            let meta = self.exchange_note(ex, None);
+            let meta = self.exchange_note(ex, page_record);
             return self.write_group(vec![meta]).map(|mut v| v.remove(0));
         };
         let response_id = new_record_id();
@@ -222,6 +241,9 @@ impl WarcWriter {
         resp_headers.extend(common.iter().cloned());
         if let Some(why) = ex.truncated {
             resp_headers.push(("WARC-Truncated".into(), why.as_str().into()));
+        }
+        if let Some(page) = page_record {
+            resp_headers.push(("WARC-Concurrent-To".into(), page.to_string()));
         }
         let response = http_record(
             resp_headers,
@@ -335,6 +357,40 @@ impl WarcWriter {
         }
         let mut locations = self.write_group(group)?;
         Ok(locations.swap_remove(1))
+    }
+
+    /// Archives what was captured of `target_uri` other than an HTTP message (a page's
+    /// rendered DOM, its screenshot) as a `resource` record of `content_type`, with
+    /// `WARC-Concurrent-To` the page's response record when given. `target_uri` names the
+    /// capture, not the page (`urn:view:` + the page's URL for a screenshot), so replay
+    /// tools never serve it in place of the page.
+    pub fn write_resource(
+        &mut self,
+        target_uri: &str,
+        at: Timestamp,
+        content_type: &str,
+        block: &[u8],
+        concurrent_to: Option<&str>,
+    ) -> Result<RecordLocation, EvidenceError> {
+        let mut headers = vec![
+            ("WARC-Type".to_string(), "resource".to_string()),
+            ("WARC-Record-ID".into(), new_record_id()),
+            ("WARC-Date".into(), warc_date(at)),
+            ("WARC-Target-URI".into(), one_line(target_uri)),
+        ];
+        if let Some(id) = concurrent_to {
+            headers.push(("WARC-Concurrent-To".into(), one_line(id)));
+        }
+        let digest = warc_digest(block);
+        headers.push(("Content-Type".into(), one_line(content_type)));
+        headers.push(("WARC-Block-Digest".into(), digest.clone()));
+        headers.push(("WARC-Payload-Digest".into(), digest));
+        headers.push(("Content-Length".into(), block.len().to_string()));
+        let record = WarcRecord {
+            headers,
+            block: block.to_vec(),
+        };
+        self.write_group(vec![record]).map(|mut v| v.remove(0))
     }
 
     /// Records a decision about `target_uri` (robots override, extraction profile used,

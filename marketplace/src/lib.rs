@@ -21,6 +21,10 @@
 //! offers a page), each offer with its ground truth and an analyst's label; they are generated
 //! apart and change nothing of the four archetypes.
 //!
+//! [`serve_scripted`] serves the same shops as script-rendered pages (a shell, a script and a
+//! JSON endpoint), for the browser capture (issue 21): same ground truth, no listings for a
+//! client that does not run scripts.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use pharmwatch_marketplace::{Marketplace, MarketplaceOptions, serve};
@@ -48,6 +52,7 @@ mod market;
 mod networks;
 mod obfuscate;
 mod render;
+mod scripted;
 mod server;
 mod shops;
 mod spec;
@@ -65,7 +70,8 @@ pub use market::{Marketplace, ShopInfo};
 pub use networks::NETWORK_SHOP_LISTINGS;
 pub use obfuscate::Obfuscation;
 pub use render::{PAGE_SIZE, ROBOTS_TXT, Rendered, Validators};
-pub use server::{RequestRecord, RunningMarketplace, ShopEndpoint, serve};
+pub use scripted::{APP_JS_PATH, CRASHES_PATH, NEVER_SETTLES_PATH, PAGE_JSON_PATH};
+pub use server::{RequestRecord, RunningMarketplace, ShopEndpoint, serve, serve_scripted};
 pub use shops::Archetype;
 pub use spec::{Flags, MarkupStyle};
 pub use static_site::StaticSummary;

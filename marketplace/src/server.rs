@@ -21,6 +21,7 @@ use crate::format::parse_http_date;
 use crate::generate::NewListing;
 use crate::market::{Marketplace, ground_truth_of, unix_now};
 use crate::render::{Rendered, Validators, render};
+use crate::scripted::render_scripted;
 use crate::shops::Archetype;
 use crate::state::MarketState;
 use crate::truth::{GroundTruth, ListingTruth, listing_truth};
@@ -76,6 +77,8 @@ struct Shared {
     faults: Faults,
     log: Mutex<Vec<RequestRecord>>,
     started: Instant,
+    /// Serve HTML pages as script shells ([`crate::scripted`]).
+    scripted: bool,
 }
 
 #[derive(Clone)]
@@ -151,6 +154,20 @@ impl std::fmt::Debug for RunningMarketplace {
 ///
 /// Must be called inside a tokio runtime; the listeners run as tasks of that runtime.
 pub async fn serve(market: Marketplace) -> Result<RunningMarketplace, std::io::Error> {
+    serve_with(market, false).await
+}
+
+/// As [`serve`], but every UTF-8 HTML page is a shell whose script fetches the page's
+/// content from a JSON endpoint and renders it: the listings exist only for a client that
+/// runs scripts. The ground truth is the plain shop's.
+pub async fn serve_scripted(market: Marketplace) -> Result<RunningMarketplace, std::io::Error> {
+    serve_with(market, true).await
+}
+
+async fn serve_with(
+    market: Marketplace,
+    scripted: bool,
+) -> Result<RunningMarketplace, std::io::Error> {
     let state = market.state;
     let mut listeners = Vec::with_capacity(state.shops.len());
     for _ in &state.shops {
@@ -175,6 +192,7 @@ pub async fn serve(market: Marketplace) -> Result<RunningMarketplace, std::io::E
         faults: Faults::default(),
         log: Mutex::new(Vec::new()),
         started: Instant::now(),
+        scripted,
     });
     let bound = listeners
         .into_iter()
@@ -341,7 +359,11 @@ async fn handle(
                 .state
                 .read()
                 .unwrap_or_else(PoisonError::into_inner);
-            render(&state, ctx.shop, uri.path(), uri.query())
+            if ctx.shared.scripted {
+                render_scripted(&state, ctx.shop, uri.path(), uri.query())
+            } else {
+                render(&state, ctx.shop, uri.path(), uri.query())
+            }
         };
         respond(rendered, &headers)
     } else {

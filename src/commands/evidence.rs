@@ -26,6 +26,10 @@ pub enum EvidenceCommand {
         /// Print the status line and headers (with the WARC record's location) before the body.
         #[arg(long)]
         headers: bool,
+        /// Write the page's screenshot (a `render = "browser"` site's, taken at capture time,
+        /// PNG) to this file instead of printing the body; its digest is checked first.
+        #[arg(long, value_name = "FILE")]
+        screenshot: Option<std::path::PathBuf>,
     },
     /// Re-read every archived record and recompute its digests, check every file's seal and
     /// the seal chain, and check every body digest the state store recorded against the
@@ -40,12 +44,30 @@ pub enum EvidenceCommand {
 pub fn run(global: &Global, cmd: EvidenceCommand) -> Result<ExitCode> {
     let data = DataDir::new(&global.data_dir);
     match cmd {
-        EvidenceCommand::Show { page, headers } => show(&data, &page, headers),
+        EvidenceCommand::Show {
+            page,
+            headers,
+            screenshot: Some(file),
+        } if !headers => write_screenshot(&data, &page, &file),
+        EvidenceCommand::Show {
+            page,
+            headers,
+            screenshot: None,
+        } => show(&data, &page, headers),
+        EvidenceCommand::Show { .. } => Err(ConfigError(
+            "--headers and --screenshot do not go together: the screenshot is written to its file alone"
+                .into(),
+        )
+        .into()),
         EvidenceCommand::Verify { json } => verify_all(&data, json),
     }
 }
 
-fn show(data: &DataDir, page: &str, with_headers: bool) -> Result<ExitCode> {
+/// The stored page for a URL or body digest, with the location of its archived response.
+fn archived_page(
+    data: &DataDir,
+    page: &str,
+) -> Result<(pharmwatch_store::PageRecord, pharmwatch_store::WarcPointer)> {
     let store = data.open_existing_store()?;
     let is_digest = page.len() == 64 && page.bytes().all(|b| b.is_ascii_hexdigit());
     let stored = if is_digest {
@@ -60,7 +82,87 @@ fn show(data: &DataDir, page: &str, with_headers: bool) -> Result<ExitCode> {
     })?;
     let pointer = stored
         .warc
+        .clone()
         .with_context(|| format!("{} was recorded without an archived copy", stored.url))?;
+    Ok((stored, pointer))
+}
+
+/// `evidence show URL --screenshot FILE`: the screenshot archived with the page's response
+/// (a `resource` record `urn:view:URL`, `WARC-Concurrent-To` that response), digest checked.
+fn write_screenshot(data: &DataDir, page: &str, file: &std::path::Path) -> Result<ExitCode> {
+    let (stored, pointer) = archived_page(data, page)?;
+    let dir = data.evidence();
+    let response = read_record_at(&dir, &pointer.file, pointer.offset)?;
+    let response_id = response.record_id().unwrap_or_default().to_string();
+    let target = format!("urn:view:{}", stored.url);
+    let found = find_concurrent(&dir, &pointer.file, pointer.offset, &target, &response_id)?;
+    let Some((shot, at)) = found else {
+        return Err(ConfigError(format!(
+            "no screenshot archived with {} (only pages of render = \"browser\" sites have one)",
+            stored.url
+        ))
+        .into());
+    };
+    let digest = shot.header("WARC-Block-Digest").unwrap_or_default();
+    if !pharmwatch_evidence::digest_matches(digest, &shot.block)? {
+        anyhow::bail!(
+            "the screenshot record at {} @ {} does not match its digest; run `pharmwatch evidence verify`",
+            at.0,
+            at.1
+        );
+    }
+    std::fs::write(file, &shot.block)
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    eprintln!(
+        "screenshot of {} ({} bytes, {} @ {}) written to {}",
+        output::sanitize(&stored.url),
+        shot.block.len(),
+        at.0,
+        at.1,
+        file.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How many records after a page's response its rendering's records may be looked for.
+const CONCURRENT_SCAN_RECORDS: usize = 10_000;
+
+/// The record for `target` tied to `record_id` (`WARC-Concurrent-To`), looked for after
+/// `offset` in `file` and in the file after it (the writer may have rotated meanwhile).
+fn find_concurrent(
+    dir: &std::path::Path,
+    file: &str,
+    offset: u64,
+    target: &str,
+    record_id: &str,
+) -> Result<Option<(pharmwatch_evidence::WarcRecord, (String, u64))>> {
+    let files = pharmwatch_evidence::warc_files(dir)?;
+    let start = files.iter().position(|f| f == file).unwrap_or(files.len());
+    let mut seen = 0;
+    for (i, name) in files.iter().enumerate().skip(start).take(2) {
+        let mut reader = pharmwatch_evidence::WarcReader::open(&dir.join(name))?;
+        if i == start {
+            reader.seek(offset)?;
+        }
+        while let Some(next) = reader.next_record() {
+            let at = next?;
+            let record = &at.record;
+            if record.target_uri() == Some(target)
+                && record.header("WARC-Concurrent-To") == Some(record_id)
+            {
+                return Ok(Some((at.record, (name.clone(), at.offset))));
+            }
+            seen += 1;
+            if seen >= CONCURRENT_SCAN_RECORDS {
+                return Ok(None);
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn show(data: &DataDir, page: &str, with_headers: bool) -> Result<ExitCode> {
+    let (stored, pointer) = archived_page(data, page)?;
     let dir = data.evidence();
     let mut at = (pointer.file.clone(), pointer.offset);
     let mut record = read_record_at(&dir, &at.0, at.1)?;

@@ -1,6 +1,6 @@
 //! The crawler's record of one exchange, as the evidence archive wants it.
 
-use pharmwatch_crawler::{PageRecord, RecordKind};
+use pharmwatch_crawler::{CapturedExchange, PageRecord, RecordKind};
 use pharmwatch_model::{ExchangePurpose, HttpExchange};
 
 /// The exchange behind a crawler record: request, response and the bytes as received. The
@@ -32,6 +32,28 @@ pub fn to_exchange(record: &mut PageRecord) -> HttpExchange {
         error: record
             .error
             .as_ref()
+            .map(|e| format!("{}: {}", e.kind.as_str(), e.message)),
+    }
+}
+
+/// A request a rendered page made (fetched by the crawler for the browser), for the archive.
+pub fn captured_exchange(site: &str, captured: CapturedExchange) -> HttpExchange {
+    HttpExchange {
+        purpose: ExchangePurpose::Page,
+        site: site.to_string(),
+        method: "GET".into(),
+        target_uri: captured.url,
+        request_headers: captured.request_headers,
+        http_version: captured.http_version.unwrap_or_else(|| "HTTP/1.1".into()),
+        status: captured.status,
+        reason: None,
+        response_headers: captured.response_headers,
+        body: Vec::from(captured.body),
+        truncated: captured.truncated,
+        started_at: captured.fetched_at,
+        ip: None,
+        error: captured
+            .error
             .map(|e| format!("{}: {}", e.kind.as_str(), e.message)),
     }
 }

@@ -21,7 +21,7 @@ use pharmwatch_store::{
 };
 use tokio::sync::mpsc;
 
-use super::exchange::{header, to_exchange};
+use super::exchange::{captured_exchange, header, to_exchange};
 use super::{RunSummary, index_doc, stored_doc};
 
 /// Commit the index at least this often, so a killed run loses little.
@@ -174,6 +174,8 @@ impl Sink {
         let location = self
             .archive(&mut record)
             .with_context(|| format!("cannot archive the exchange with {}", record.url))?;
+        self.archive_rendering(&mut record, &location.record_id)
+            .with_context(|| format!("cannot archive the rendering of {}", record.url))?;
         if record.robots_ignored && self.robots_override_recorded.insert(record.site.clone()) {
             self.warc.write_metadata(
                 &record.url,
@@ -258,6 +260,38 @@ impl Sink {
             return Ok(self.warc.write_revisit(&exchange, &target)?);
         }
         Ok(self.warc.write_exchange(&exchange)?)
+    }
+
+    /// A page rendered in the browser: every other request it made, its rendered DOM and its
+    /// screenshot, each tied to the page's response record by `WARC-Concurrent-To`.
+    fn archive_rendering(&mut self, record: &mut PageRecord, page_record: &str) -> Result<()> {
+        let Some(capture) = record.rendered.take() else {
+            return Ok(());
+        };
+        for resource in capture.resources {
+            let exchange = captured_exchange(&record.site, resource);
+            self.warc
+                .write_exchange_concurrent_to(&exchange, page_record)?;
+        }
+        if let Some(dom) = &capture.dom {
+            self.warc.write_resource(
+                &format!("urn:dom:{}", record.url),
+                capture.captured_at,
+                "text/html; charset=utf-8",
+                dom,
+                Some(page_record),
+            )?;
+        }
+        if let Some(png) = &capture.screenshot {
+            self.warc.write_resource(
+                &format!("urn:view:{}", record.url),
+                capture.captured_at,
+                "image/png",
+                png,
+                Some(page_record),
+            )?;
+        }
+        Ok(())
     }
 
     /// The archived response a 304 for `url` confirms: the one the store points at.
