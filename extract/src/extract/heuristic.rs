@@ -2,7 +2,8 @@
 //!
 //! Only pages that look like one product qualify: a title, and a price that is the page's
 //! own. The candidates are the innermost price-labelled elements that are not old, list,
-//! savings or shipping prices, not in product cards, and not boxes of several prices. With at
+//! savings or shipping prices, not in product cards, not the text of a link to another page
+//! ("New (4) from €8.32" to the offer list), and not boxes of several prices. With at
 //! most three distinct candidates the first wins; with more (related items, a buy box repeated
 //! in a header) the one sharing the deepest ancestor with the title wins, and when more than
 //! three distinct prices are equally close the page is a list. So home, category and about
