@@ -123,6 +123,29 @@ fn dec(s: &str) -> Option<Decimal> {
     Decimal::from_str(s).ok().map(|d| d.normalize())
 }
 
+/// The readings of an expected page price. Upstream wrote a few prices as the page shows them
+/// with a dot as thousands separator ("23.450" for the page's "Rs 23,450", "229.990" for
+/// "$229.990" in pesos); `pages.json` notes say to accept either reading. So an expected
+/// value grouped like thousands (1–3 digits, then groups of exactly three after dots) is also
+/// read with the dots as separators.
+fn expected_readings(s: &str) -> Vec<Decimal> {
+    let mut readings: Vec<Decimal> = dec(s).into_iter().collect();
+    let mut groups = s.split('.');
+    let head_ok = groups
+        .next()
+        .is_some_and(|h| (1..=3).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_digit()));
+    let rest: Vec<&str> = groups.collect();
+    let grouped = head_ok
+        && !rest.is_empty()
+        && rest
+            .iter()
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    if grouped && let Some(whole) = dec(&s.replace('.', "")) {
+        readings.push(whole);
+    }
+    readings
+}
+
 fn score_prices(dir: &Path, amount: &mut Score, currency: &mut Score) -> Result<(), String> {
     let path = dir.join("prices/prices.json");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -204,7 +227,12 @@ fn score_pages(dir: &Path, s: &mut PageScores) -> Result<(), String> {
         let (_, page) = extract_bytes(&body, None, &url, &ctx, epoch);
         let first: Option<&Listing> = page.listings.first();
         let got_price = first.and_then(|l| l.price);
-        let want: Vec<Decimal> = c.expected.price.iter().filter_map(|p| dec(p)).collect();
+        let want: Vec<Decimal> = c
+            .expected
+            .price
+            .iter()
+            .flat_map(|p| expected_readings(p))
+            .collect();
         let price_ok = match got_price {
             None => want.is_empty(),
             Some(m) => want.contains(&m.amount.normalize()),

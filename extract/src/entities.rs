@@ -54,8 +54,40 @@ fn decode_one(name: &str) -> Option<char> {
         "mdash" => '—',
         "hellip" => '…',
         "times" => '×',
-        _ => return None,
+        "szlig" => 'ß',
+        "deg" => '°',
+        "middot" => '·',
+        "laquo" => '«',
+        "raquo" => '»',
+        "iexcl" => '¡',
+        "iquest" => '¿',
+        _ => return accented_letter(name),
     })
+}
+
+/// Latin-1 letters with a diacritic (`&iacute;`, `&Uuml;`, `&ntilde;`, `&ccedil;`): shops
+/// in Spanish, Portuguese, French and German write product names with them in JSON-LD.
+fn accented_letter(name: &str) -> Option<char> {
+    // Each table lists pairs: the base letter, then the letter with the mark.
+    const MARKS: &[(&str, &str)] = &[
+        ("acute", "aáeéiíoóuúyýAÁEÉIÍOÓUÚYÝ"),
+        ("grave", "aàeèiìoòuùAÀEÈIÌOÒUÙ"),
+        ("circ", "aâeêiîoôuûAÂEÊIÎOÔUÛ"),
+        ("uml", "aäeëiïoöuüyÿAÄEËIÏOÖUÜ"),
+        ("tilde", "aãnñoõAÃNÑOÕ"),
+        ("cedil", "cçCÇ"),
+        ("ring", "aåAÅ"),
+        ("slash", "oøOØ"),
+    ];
+    let mut chars = name.chars();
+    let base = chars.next()?;
+    let mark = chars.as_str();
+    let (_, table) = MARKS.iter().find(|(m, _)| *m == mark)?;
+    let letters: Vec<char> = table.chars().collect();
+    letters
+        .chunks(2)
+        .find(|pair| pair[0] == base)
+        .and_then(|pair| pair.get(1).copied())
 }
 
 #[cfg(test)]
@@ -70,5 +102,17 @@ mod tests {
         );
         assert_eq!(decode_entities("AT&T &unknown; &"), "AT&T &unknown; &");
         assert_eq!(decode_entities("&#0; &#xZZ;"), "&#0; &#xZZ;");
+    }
+
+    #[test]
+    fn accented_latin_letters_are_decoded() {
+        assert_eq!(
+            decode_entities(
+                "Cama Elo&iacute;sa &Uuml;bel Espa&ntilde;a Gar&ccedil;on Stra&szlig;e"
+            ),
+            "Cama Eloísa Übel España Garçon Straße"
+        );
+        // A mark on a letter that never carries it, or an unknown mark, stays as written.
+        assert_eq!(decode_entities("&qacute; &aoops;"), "&qacute; &aoops;");
     }
 }

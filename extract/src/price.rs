@@ -724,7 +724,7 @@ fn after_times(before: &str) -> bool {
 
 /// The unit a per-unit price is for, in the languages shops write: tablets, capsules, pills,
 /// pieces, doses, vials and pens.
-const PER_UNITS: &str = r"tab(?:let)?s?|tablett?en?|tabletas?|tabletk[aęi]|pills?|pastillas?|píldoras?|pilules?|pílulas?|comprimés?|comprimidos?|compresse|compressa|caps?|capsules?|cápsulas?|capsulas?|kapseln?|kapsułk[aęi]|softgels?|units?|pcs|pc|pieces?|doses?|dosis|vials?|ampoules?|ampuls?|pens?|injections?|шт\.?|штук[уа]?|таблетк[уаи]|таб\.?|капсул[уаы]?|ампул[уы]?|доз[уы]?|упаковк[уа]";
+const PER_UNITS: &str = r"tab(?:let)?s?|tablett?en?|tabletas?|tabletk[aęi]|pills?|pastillas?|píldoras?|pilules?|pílulas?|comprimés?|comprimidos?|compresse|compressa|caps?|capsules?|cápsulas?|capsulas?|kapseln?|kapsułk[aęi]|softgels?|units?|pcs|pc|pieces?|doses?|dosis|vials?|ampoules?|ampuls?|pens?|injections?|шт\.?|штук[уа]?|таблетк[уаи]|таб\.?|капсул[уаы]?|ампул[уы]?|доз[уы]?|шприц-ручк[уа]|упаковк[уа]";
 const PER_UNITS_CJK: &str = "粒|片|颗|顆|支|丸|錠|錠剤|カプセル|针";
 
 static PER_UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| {

@@ -40,7 +40,7 @@ const LATIN_FORMS: &[(&str, &str)] = &[
     (r"sachets?|sobres?", "sachet"),
     (r"patch(?:es)?|parches?", "patch"),
     (r"strips?", "strip"),
-    (r"pcs|pieces?|pc|units?|шт", "piece"),
+    (r"pcs|pieces?|pc|units?|stück|stk|шт", "piece"),
     (r"ct|count", ""),
 ];
 
@@ -146,6 +146,12 @@ static COUNT_FORM: LazyLock<Regex> = LazyLock::new(|| {
 static PACK_OF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:pack|packet|box|bottle|blister|set|lot|caja|boîte|boite|frasco|caixa|pacote|confezione|packung|упаковка|пачка)\s+(?:of|de|da|di|mit|из|по)\s+(?P<n>\d{1,6})\b")
         .unwrap_or_else(|e| unreachable!("pack-of regex: {e}"))
+});
+
+/// "4er-Set", "3er Pack", "6er-Packung": German counts of a set.
+static NER_SET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?P<n>\d{1,3})er[-\s]?(?:set|pack|packung|pckg)\b")
+        .unwrap_or_else(|e| unreachable!("n-er set regex: {e}"))
 });
 
 /// "x 30", "×30" not followed by a strength unit.
@@ -271,7 +277,7 @@ fn parse_units(text: &str) -> (Option<u32>, Option<String>) {
     {
         return (Some(n), form_of(&c));
     }
-    if let Some(c) = PACK_OF.captures(text) {
+    if let Some(c) = PACK_OF.captures(text).or_else(|| NER_SET.captures(text)) {
         return (positive_u32(&c["n"]), None);
     }
     if let Some(c) = N_FOR_PRICE.captures(text)

@@ -416,3 +416,36 @@ fn jsonld_text_keeps_angle_bracket_words_and_strips_real_markup() {
     assert_eq!(l.seller.as_deref(), Some("MedsDirect Pharmacy"));
     assert_eq!(l.methods["seller"], ExtractionMethod::Heuristic);
 }
+
+/// A marketplace product page without structured data: other sellers' offers ("more buying
+/// choices", a "New (4) from" link to the offer list) print lower prices before the buy box
+/// in document order; neither is the listing's price.
+#[test]
+fn other_sellers_prices_are_not_the_listings_price() {
+    let body = r#"<div id="rightCol">
+      <div id="moreBuyingChoices_feature_div"><h3>More buying choices</h3>
+        <span class="offer-price">$8.10</span> + $3.99 shipping, sold by pb Recommerce</div>
+      <div class="olp-link"><a href="/gp/offer-listing/B00SVBPJI8">New (4) from <span class="a-color-price">$8.32</span></a></div>
+    </div>
+    <div id="centerCol"><h1 id="title">Ankerkraut Texas Chicken rub, 230 g shaker</h1>
+      <table><tr><td>Price:</td><td><span id="priceblock_ourprice" class="price">$8.33</span></td></tr></table>
+      <a href="/cart/add?asin=B00SVBPJI8">Add to cart</a></div>"#;
+    let page = run(&wrap("", body), "https://shop.example/dp/B00SVBPJI8");
+    assert_eq!(page.listings.len(), 1);
+    let l = &page.listings[0];
+    assert_eq!(l.title, "Ankerkraut Texas Chicken rub, 230 g shaker");
+    assert_eq!(l.price.unwrap().amount, dec("8.33"));
+}
+
+/// Shops in Spanish or French write accented letters as HTML references inside JSON-LD.
+#[test]
+fn jsonld_names_with_accented_letter_references_are_decoded() {
+    let head = r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"Product",
+      "name":"Cama Elo&iacute;sa Single 1.5 Plazas","offers":{"@type":"Offer","price":"229990","priceCurrency":"CLP"}}</script>"#;
+    let page = run(
+        &wrap(head, "<h1>Cama Eloísa</h1>"),
+        "https://tienda.example/cama-eloisa.html",
+    );
+    assert_eq!(page.listings.len(), 1);
+    assert_eq!(page.listings[0].title, "Cama Eloísa Single 1.5 Plazas");
+}

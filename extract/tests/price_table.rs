@@ -236,6 +236,13 @@ const PARTS: &[PartsCase] = &[
     ("0,80 € pro Tablette", None, Some("0.80"), Some("EUR"), true),
     ("5元/粒", None, Some("5"), Some("CNY"), true),
     ("30 руб. за таблетку", None, Some("30"), Some("RUB"), true),
+    (
+        "24 075 ₽ за шприц-ручку",
+        None,
+        Some("24075"),
+        Some("RUB"),
+        true,
+    ),
     ("1,20 € la pastilla", None, Some("1.20"), Some("EUR"), true),
     ("40.00/each", Some("USD"), Some("40.00"), Some("USD"), true),
     (

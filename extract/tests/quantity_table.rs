@@ -22,6 +22,15 @@ const CASES: &[Case] = &[
         Some("tablet"),
     ),
     ("Pack of 30", Some(30), None, None),
+    // German counts: "Stück" pieces, "4er-Set" a set of four.
+    (
+        "Vitamin D3 1000 I.E. Weichkapseln, 90 Stück",
+        Some(90),
+        None,
+        Some("piece"),
+    ),
+    ("Barhocker, 4er-Set, Eiche", Some(4), None, None),
+    ("Bar stools, set of 4, oak", Some(4), None, None),
     ("90 pills", Some(90), None, Some("pill")),
     ("3 x 0.5 mg pens", Some(3), Some("0.5 mg"), Some("pen")),
     ("30片/盒", Some(30), None, Some("tablet")),

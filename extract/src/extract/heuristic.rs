@@ -2,7 +2,8 @@
 //!
 //! Only pages that look like one product qualify: a title, and a price that is the page's
 //! own. The candidates are the innermost price-labelled elements that are not old, list,
-//! savings or shipping prices, not in product cards, and not boxes of several prices. With at
+//! savings or shipping prices, not in product cards, not the text of a link to another page
+//! ("New (4) from €8.32" to the offer list), and not boxes of several prices. With at
 //! most three distinct candidates the first wins; with more (related items, a buy box repeated
 //! in a header) the one sharing the deepest ancestor with the title wins, and when more than
 //! three distinct prices are equally close the page is a list. So home, category and about
@@ -228,6 +229,7 @@ fn labelled_prices(doc: &Html, title: ElementRef<'_>, info: &PageInfo<'_>) -> Ve
             || in_card(el)
             || in_zone_outside_title(el, &title_chain)
             || in_shipping_box(el, &title_chain)
+            || in_link_elsewhere(el, info)
         {
             continue;
         }
@@ -289,6 +291,25 @@ fn in_shipping_box(el: ElementRef<'_>, title_chain: &[NodeId]) -> bool {
         .take(2)
         .filter(|a| !title_chain.contains(&a.id()))
         .any(|a| class_or_id_says(a.value(), &["shipping", "postage", "delivery", "versand"]))
+}
+
+/// Whether a price is the text of a link to another page ("New (4) from <a>€8.32</a>",
+/// "Other sellers from $9.10", a related item's price): that page's offer, not this one's.
+/// Links to this page or to a cart or checkout are the page's own buy buttons.
+fn in_link_elsewhere(el: ElementRef<'_>, info: &PageInfo<'_>) -> bool {
+    std::iter::once(el)
+        .chain(el.ancestors().filter_map(ElementRef::wrap))
+        .take(4)
+        .find(|a| a.value().name() == "a")
+        .and_then(|a| a.value().attr("href"))
+        .and_then(|href| info.absolute(href))
+        .is_some_and(|target| {
+            let path = target.path().to_ascii_lowercase();
+            target.path() != info.url.path()
+                && !["cart", "basket", "checkout"]
+                    .iter()
+                    .any(|w| path.contains(w))
+        })
 }
 
 const CARD_WORDS: &[&str] = &[

@@ -118,7 +118,7 @@ pub static BOARD_GOODS: &[FamilyGoods] = &[
             "Барные стулья, 4 шт., дуб",
         ],
         usd_cents: (6000, 20000),
-        units: None,
+        units: Some(4),
     },
     FamilyGoods {
         key: "m30-engine",
