@@ -373,8 +373,8 @@ def medicine_offer(g, cls, drug, lang, legit=False):
             severity = "info"
             why.append("pharmacy with address and licence, normal price: check the licence")
         elif rx_claim == "required":
-            severity = "low"
-            why.append("prescription required but no address or licence shown")
+            severity = "info"
+            why.append("prescription required, normal price, no address or licence shown: check who runs the shop")
         else:
             severity = "medium"
             why.append("controlled medicine, nothing said about prescriptions")

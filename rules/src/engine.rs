@@ -49,6 +49,12 @@ pub(crate) struct ListingCtx<'a> {
     shipping_views: std::cell::OnceCell<Vec<String>>,
     shop_shipping_views: std::cell::OnceCell<Vec<String>>,
     only_crypto: std::cell::OnceCell<bool>,
+    /// Per rule (load order), whether its match holds, once asked: rules name each other in
+    /// `rule = [...]` contexts, and a hit's severity must not walk those rules again.
+    rule_fired: Vec<std::cell::OnceCell<bool>>,
+    /// Whether conditions write their detail lines (`rules explain`); a verdict needs only
+    /// the evidence, and formatting details for every hit costs more than finding it.
+    details: bool,
 }
 
 impl<'a> ListingCtx<'a> {
@@ -98,9 +104,17 @@ impl<'a> ListingCtx<'a> {
             shipping_views: std::cell::OnceCell::new(),
             shop_shipping_views: std::cell::OnceCell::new(),
             only_crypto: std::cell::OnceCell::new(),
+            rule_fired: vec![std::cell::OnceCell::new(); set.rules().len()],
+            details: false,
         };
         ctx.find_drugs();
         ctx
+    }
+
+    /// The same, writing every condition's detail line, for `rules explain` and rule tests.
+    pub fn with_details(mut self) -> Self {
+        self.details = true;
+        self
     }
 
     fn find_drugs(&mut self) {
@@ -123,6 +137,7 @@ impl<'a> ListingCtx<'a> {
             let ft = self.fields[field_index(h.field)].as_ref();
             ft.is_some_and(|ft| lex.has_context(&ft.original, &h.hit.range))
         });
+        keep_what_the_title_offers(&mut hits);
         self.drugs = hits;
     }
 
@@ -175,6 +190,11 @@ impl<'a> ListingCtx<'a> {
 
     pub fn holds(&self, node: &Node) -> bool {
         node.parts.iter().all(|p| self.part_holds(p))
+    }
+
+    /// Whether rule `index` (load order) fires, evaluated at most once per listing.
+    pub fn rule_fires(&self, index: usize) -> bool {
+        *self.rule_fired[index].get_or_init(|| self.holds(&self.set.rules()[index].matcher))
     }
 
     fn part_holds(&self, part: &Part) -> bool {
@@ -351,7 +371,7 @@ impl<'a> ListingCtx<'a> {
             Condition::Shipping(s) => (self.shipping(s, ev), None),
             Condition::Site(s) => self.site(s, ev),
             Condition::Page(p) => self.page(p),
-            Condition::Fired(f) => self.fired(f),
+            Condition::Fired(f) => self.fired(f, ev.is_some() && self.details),
             Condition::Language(codes) => self.language(codes),
         }
     }
@@ -469,7 +489,10 @@ impl<'a> ListingCtx<'a> {
     fn price(&self, p: &PriceCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
         let rates = &self.set.rates;
         let Some(price) = self.listing.price else {
-            return (false, Some("no price on the listing".into()));
+            return (
+                false,
+                self.details.then(|| "no price on the listing".into()),
+            );
         };
         // The offer's total; for a per-unit price with no unit count, the printed unit price
         // (a lower bound of the total).
@@ -477,10 +500,8 @@ impl<'a> ListingCtx<'a> {
         let Some(total_usd) = rates.to_usd(&total) else {
             return (
                 false,
-                Some(format!(
-                    "no rate for {} in currency_rates.csv",
-                    price.currency
-                )),
+                self.details
+                    .then(|| format!("no rate for {} in currency_rates.csv", price.currency)),
             );
         };
         // The listing knows whether its price is per unit ("$1.04/pill") or the offer's;
@@ -560,7 +581,8 @@ impl<'a> ListingCtx<'a> {
         }
         (
             held,
-            Some(format!("{} ({price}): {}", per_unit_note, notes.join("; "))),
+            self.details
+                .then(|| format!("{} ({price}): {}", per_unit_note, notes.join("; "))),
         )
     }
 
@@ -602,7 +624,7 @@ impl<'a> ListingCtx<'a> {
                 at = end + 1;
             }
         }
-        if !explaining {
+        if !explaining || !self.details {
             return (held, None);
         }
         let kinds: Vec<String> = contacts
@@ -664,7 +686,7 @@ impl<'a> ListingCtx<'a> {
         }
         (
             held,
-            explaining.then(|| format!("payment methods: {methods:?}")),
+            (explaining && self.details).then(|| format!("payment methods: {methods:?}")),
         )
     }
 
@@ -744,16 +766,19 @@ impl<'a> ListingCtx<'a> {
         }
         (
             held,
-            explaining.then(|| format!("site kind {}, host {host}", l.site_kind)),
+            (explaining && self.details).then(|| format!("site kind {}, host {host}", l.site_kind)),
         )
     }
 
-    fn fired(&self, f: &FiredCond) -> (bool, Option<String>) {
+    fn fired(&self, f: &FiredCond, explaining: bool) -> (bool, Option<String>) {
+        if !explaining {
+            return (f.indices.iter().any(|&i| self.rule_fires(i)), None);
+        }
         let rules = self.set.rules();
         let fired: Vec<&str> = f
             .indices
             .iter()
-            .filter(|&&i| self.holds(&rules[i].matcher))
+            .filter(|&&i| self.rule_fires(i))
             .map(|&i| rules[i].id.as_str())
             .collect();
         let detail = if fired.is_empty() {
@@ -770,10 +795,12 @@ impl<'a> ListingCtx<'a> {
             && p.licence_claim.is_none_or(|w| w == marks.licence_claim);
         (
             held,
-            Some(format!(
-                "page shows a postal address: {}, claims a licence: {}",
-                marks.postal_address, marks.licence_claim
-            )),
+            self.details.then(|| {
+                format!(
+                    "page shows a postal address: {}, claims a licence: {}",
+                    marks.postal_address, marks.licence_claim
+                )
+            }),
         )
     }
 
@@ -786,7 +813,7 @@ impl<'a> ListingCtx<'a> {
         if let Some(d) = &declared
             && codes.contains(d)
         {
-            return (true, Some(format!("declared language {d}")));
+            return (true, self.details.then(|| format!("declared language {d}")));
         }
         let seen = *self.scripts.get_or_init(|| {
             let mut mask = 0u32;
@@ -806,15 +833,21 @@ impl<'a> ListingCtx<'a> {
                 continue;
             };
             if seen & (1 << i) != 0 {
-                return (true, Some(format!("{code} script in title or description")));
+                return (
+                    true,
+                    self.details
+                        .then(|| format!("{code} script in title or description")),
+                );
             }
         }
         (
             false,
-            Some(format!(
-                "declared language {}",
-                declared.as_deref().unwrap_or("unknown")
-            )),
+            self.details.then(|| {
+                format!(
+                    "declared language {}",
+                    declared.as_deref().unwrap_or("unknown")
+                )
+            }),
         )
     }
 
@@ -1166,6 +1199,21 @@ fn describe(c: &Condition, set: &RuleSet) -> String {
             let _ = set;
             format!("site: {}", parts.join(", "))
         }
+    }
+}
+
+/// A listing whose title names a medicine offers that medicine: other medicines named only
+/// elsewhere in it (a category blurb, "compare with", a list of related products) are not
+/// what it sells, and an ibuprofen offer is not a controlled-substance offer because its
+/// description mentions tramadol. Without a name in the title every name counts.
+fn keep_what_the_title_offers(hits: &mut Vec<DrugHit>) {
+    let offered: Vec<usize> = hits
+        .iter()
+        .filter(|h| h.field == Field::Title)
+        .map(|h| h.hit.drug)
+        .collect();
+    if !offered.is_empty() {
+        hits.retain(|h| h.field == Field::Title || offered.contains(&h.hit.drug));
     }
 }
 

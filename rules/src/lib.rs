@@ -145,15 +145,16 @@ impl RuleSet {
         let hits = self
             .rules
             .iter()
-            .filter(|r| ctx.holds(&r.matcher))
-            .map(|r| ctx.rule_hit(r))
+            .enumerate()
+            .filter(|(i, _)| ctx.rule_fires(*i))
+            .map(|(_, r)| ctx.rule_hit(r))
             .collect();
         engine::verdict(&ctx, listing, hits)
     }
 
     /// Every condition of every rule on `listing`, held or not, and where.
     pub fn explain(&self, listing: &Listing) -> Explanation {
-        let ctx = ListingCtx::new(self, listing);
+        let ctx = ListingCtx::new(self, listing).with_details();
         let rules: Vec<RuleExplanation> = self.rules.iter().map(|r| ctx.explain_rule(r)).collect();
         let hits = self
             .rules

@@ -146,7 +146,7 @@ pub(crate) fn too_few_tests(set: &RuleSet) -> Vec<Diagnostic> {
 
 fn run_one(set: &RuleSet, rule: &Rule, index: usize, tc: &TestCase) -> TestResult {
     let listing = test_listing(tc);
-    let ctx = ListingCtx::new(set, &listing);
+    let ctx = ListingCtx::new(set, &listing).with_details();
     let fired = ctx.holds(&rule.matcher);
     let severity = fired.then(|| {
         ctx.severity_context(rule)

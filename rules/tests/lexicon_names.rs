@@ -213,3 +213,36 @@ fn every_row_names_where_its_names_come_from() {
     }
     assert!(lex.drugs().iter().all(|d| !d.name_source.is_empty()));
 }
+
+/// Names spelt out with spaces or dots between the letters ("Z O P I C L O N E") are found,
+/// and reported as disguised; ordinary spaced-out words and initials stay clean.
+#[test]
+fn spaced_out_names() {
+    for (title, drug) in [
+        ("Z O P I C L O N E 7.5mg x 28", "zopiclone"),
+        ("z.o.l.p.i.d.e.m 10mg", "zolpidem"),
+        ("X A N A X 2mg bars", "alprazolam"),
+    ] {
+        let v = set().evaluate(&Listing::new(
+            "http://market.example/listing/2",
+            0,
+            "market",
+            SiteKind::DarknetMarket,
+            "market.example",
+            title,
+            time::OffsetDateTime::UNIX_EPOCH,
+        ));
+        assert!(
+            v.drugs.iter().any(|d| d.drug == drug),
+            "{title}: expected {drug}, found {:?}",
+            v.drugs
+        );
+        assert!(
+            v.rule_ids().any(|r| r == "obfuscated-drug-name"),
+            "{title}: the spacing is a disguise: {:?}",
+            v.hits
+        );
+    }
+    clean("S A L E: garden chairs, 4 pieces");
+    clean("U S B cable, 2 m");
+}

@@ -470,9 +470,16 @@ fn spaced_letter_drops(bytes: &[u8]) -> Option<Vec<bool>> {
         let mut j = i;
         let mut count = 1;
         let mut letters = usize::from(bytes[i].is_ascii_alphabetic());
-        // One separator throughout: "a.l.p.r.a.z.o.l.a.m 0.5mg" must not swallow the "0".
+        // One separator throughout: "a.l.p.r.a.z.o.l.a.m 0.5mg" must not swallow the "0",
+        // and a number is no letter: "Z O P I C L O N E 7.5mg" must not swallow the "7".
         let sep = bytes[i + 1];
-        while j + 2 < len && bytes[j + 1] == sep && isolated(j + 2) {
+        let number = |k: usize| {
+            bytes[k].is_ascii_digit()
+                && k + 2 < len
+                && matches!(bytes[k + 1], b'.' | b',')
+                && bytes[k + 2].is_ascii_digit()
+        };
+        while j + 2 < len && bytes[j + 1] == sep && isolated(j + 2) && !number(j + 2) {
             j += 2;
             count += 1;
             letters += usize::from(bytes[j].is_ascii_alphabetic());
@@ -545,6 +552,7 @@ mod tests {
         assert_eq!(deep("v.i.a.g.r.a"), "viagra");
         assert_eq!(deep("A.l.p.r.a.z.o.l.a.m 0.5mg"), "aiprazoiam 0.smg");
         assert_eq!(deep("o x y c o d o n e 30mg"), "oxycodone eomg");
+        assert_eq!(deep("z o p i c l o n e 7.5mg"), "zopicione 7.smg");
         assert_eq!(deep("Vi\u{200D}agra"), "viagra");
         assert_eq!(deep("ХАNАХ"), "xanax");
         assert_eq!(deep("САХАР ОХУСОСОNЕ"), "caxap oxycocone");

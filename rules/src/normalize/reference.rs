@@ -664,9 +664,16 @@ fn spaced_letter_drops(bytes: &[u8]) -> Option<Vec<bool>> {
         let mut j = i;
         let mut count = 1;
         let mut letters = usize::from(bytes[i].is_ascii_alphabetic());
-        // One separator throughout: "a.l.p.r.a.z.o.l.a.m 0.5mg" must not swallow the "0".
+        // One separator throughout: "a.l.p.r.a.z.o.l.a.m 0.5mg" must not swallow the "0",
+        // and a number is no letter: "Z O P I C L O N E 7.5mg" must not swallow the "7".
         let sep = bytes[i + 1];
-        while j + 2 < len && bytes[j + 1] == sep && isolated(j + 2) {
+        let number = |k: usize| {
+            bytes[k].is_ascii_digit()
+                && k + 2 < len
+                && matches!(bytes[k + 1], b'.' | b',')
+                && bytes[k + 2].is_ascii_digit()
+        };
+        while j + 2 < len && bytes[j + 1] == sep && isolated(j + 2) && !number(j + 2) {
             j += 2;
             count += 1;
             letters += usize::from(bytes[j].is_ascii_alphabetic());
