@@ -644,10 +644,10 @@ async fn hostile_text_is_escaped_and_the_archived_copy_is_sandboxed() {
         format!("/listing/{id}"),
         format!("/domain/{domain}"),
         "/reports/1".to_string(),
-        "/networks".to_string(),
         // Reflected input: the query box's value is an attribute.
         "/search?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E%3Cimg%20src=x%20onerror=alert(1)%3E"
             .to_string(),
+        "/networks".to_string(),
     ];
     for path in &pages {
         // The reflected query does not parse: its page explains why (400), echoing it.
