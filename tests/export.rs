@@ -16,13 +16,15 @@ use pharmwatch_model::sha256_hex;
 use pharmwatch_store::{SqliteStore, StateStore};
 use serde_json::Value;
 
-const FILES: [&str; 6] = [
+const FILES: [&str; 8] = [
     "README.txt",
     "SHA256SUMS",
     "evidence.warc.gz",
     "listings.csv",
     "listings.json",
     "manifest.json",
+    "networks.graphml",
+    "networks.svg",
 ];
 
 const HOSTILE_TITLE: &str = "=cmd|' /C calc'!A0 Oxycodone 30mg x 60 tablets no prescription";

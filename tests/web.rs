@@ -647,6 +647,7 @@ async fn hostile_text_is_escaped_and_the_archived_copy_is_sandboxed() {
         // Reflected input: the query box's value is an attribute.
         "/search?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E%3Cimg%20src=x%20onerror=alert(1)%3E"
             .to_string(),
+        "/networks".to_string(),
     ];
     for path in &pages {
         // The reflected query does not parse: its page explains why (400), echoing it.
@@ -951,6 +952,22 @@ async fn drive(
     );
     assert_eq!(lines.count() as u64, total);
 
+    // The network pictures: drawn on the server, shown without script, nothing loaded from
+    // anywhere else; a node is a link to its shop's page, which draws the network too.
+    for path in ["/networks", "/networks/1"] {
+        client.goto(&server.url(path)).await?;
+        check_pictures(client, path).await?;
+    }
+    client
+        .find(Locator::Css("figure.picture svg a"))
+        .await?
+        .click()
+        .await?;
+    client.wait().for_element(Locator::Css("h1 code")).await?;
+    let domain = client.current_url().await?;
+    assert!(domain.path().starts_with("/domain/"), "{domain}");
+    check_pictures(client, domain.path()).await?;
+
     // The hostile shop's text and archived page never run script or open a dialog.
     let found = ok(&hostile.url("/api/search?q=oxycodone&flagged=all"))
         .await
@@ -979,6 +996,47 @@ async fn drive(
         .goto(&hostile.url("/search?q=%22%3E%3Cscript%3Ewindow.__pwned%3D1%3C/script%3E"))
         .await?;
     assert_not_pwned(client, "a reflected query").await;
+    Ok(())
+}
+
+/// The page shows at least one network picture with nodes, at a size a reader can see, with
+/// no script on the page and every resource it loaded from its own server.
+async fn check_pictures(
+    client: &fantoccini::Client,
+    what: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    use fantoccini::Locator;
+
+    let nodes = client
+        .find_all(Locator::Css("figure.picture svg g.node"))
+        .await?;
+    assert!(nodes.len() >= 2, "{what}: {} nodes drawn", nodes.len());
+    let seen = client
+        .execute(
+            "const svg = document.querySelector('figure.picture svg');
+             const box = svg.getBoundingClientRect();
+             const outside = performance.getEntriesByType('resource')
+                 .map(e => e.name).filter(n => !n.startsWith(location.origin));
+             const node = svg.querySelector('g.node > :not(title)');
+             return [box.width, box.height, document.scripts.length, outside,
+                     getComputedStyle(node).fill];",
+            vec![],
+        )
+        .await?;
+    assert!(seen[0].as_f64().unwrap() > 300.0, "{what}: {seen}");
+    assert!(seen[1].as_f64().unwrap() > 200.0, "{what}: {seen}");
+    assert_eq!(seen[2], 0, "{what}: script on the page");
+    assert_eq!(
+        seen[3],
+        Value::Array(Vec::new()),
+        "{what}: outside requests"
+    );
+    // The risk colour reached the drawing: presentation attributes, which the CSP allows.
+    assert!(
+        seen[4].as_str().unwrap().starts_with("rgb("),
+        "{what}: {seen}"
+    );
+    assert_not_pwned(client, what).await;
     Ok(())
 }
 

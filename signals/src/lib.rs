@@ -13,8 +13,12 @@
 //! * [`trends`]: counts of flagged listings per drug, category and rule per run ([`tally`]),
 //!   and rises or first appearances against earlier runs ([`detect`]).
 //!
+//! * [`draw`]: the pictures of these analyses as SVG (no JavaScript), and the networks as
+//!   GraphML and DOT for analysts' tools.
+//!
 //! The unit of all three is the [`Shop`]: a domain, or a seller on a shared platform.
 
+pub mod draw;
 pub mod networks;
 pub mod risk;
 mod shop;

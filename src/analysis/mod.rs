@@ -12,8 +12,9 @@ pub mod trends;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result};
+use pharmwatch_signals::draw::NetworkGraph;
 use pharmwatch_signals::{
-    NetworkBuilder, NetworkConfig, NetworkReport, RiskBuilder, Shop, ShopRisk,
+    Cluster, NetworkBuilder, NetworkConfig, NetworkReport, RiskBuilder, RiskClass, Shop, ShopRisk,
 };
 use pharmwatch_store::{AllListings, StateStore};
 
@@ -59,6 +60,28 @@ impl Current {
             risk: risk.finish(),
             labels: ShopLabels(sites),
         })
+    }
+
+    /// The graphs of `clusters` (at most `max_shops` shops drawn each), their shops named
+    /// and classed as everywhere else: the one place the pictures and graph files get them.
+    pub fn network_graphs<'a>(
+        &self,
+        clusters: impl IntoIterator<Item = &'a Cluster>,
+        max_shops: usize,
+    ) -> Vec<NetworkGraph> {
+        let classes: BTreeMap<&Shop, RiskClass> =
+            self.risk.iter().map(|r| (&r.shop, r.class)).collect();
+        clusters
+            .into_iter()
+            .map(|c| {
+                NetworkGraph::of(
+                    c,
+                    max_shops,
+                    |s| self.labels.of(s),
+                    |s| classes.get(s).copied(),
+                )
+            })
+            .collect()
     }
 
     /// Shops whose listings are on `domain`, a shop host as [`pharmwatch_model::shop_host`]

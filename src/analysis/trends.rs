@@ -11,6 +11,7 @@
 use std::collections::BTreeSet;
 
 use anyhow::{Context, Result};
+use pharmwatch_signals::draw::{TrendChart, TrendPoint};
 use pharmwatch_signals::{Dimension, RunCounts, Signal, TrendConfig, detect};
 use pharmwatch_store::{RunCount, RunId, RunRecord, RunStatus, StateStore};
 use serde::{Deserialize, Serialize};
@@ -123,6 +124,63 @@ pub fn trend_report(store: &dyn StateStore, run: RunId) -> Result<TrendReport> {
     }
     report.signals = detect(&history, &current, &TrendConfig::default());
     Ok(report)
+}
+
+/// Most runs a trend chart shows: the latest ones up to the chart's run.
+pub const MAX_CHART_RUNS: usize = 30;
+
+/// One series (`dimension`, `key`) over the runs of `run`'s scope up to `run` (the latest
+/// [`MAX_CHART_RUNS`]): the runs `run`'s test compared with marked as its baseline, and
+/// each run marked with what the same test, run for it against its own earlier runs, said
+/// of the series. `None` when `run` has no counts.
+pub fn trend_chart(
+    store: &dyn StateStore,
+    run: RunId,
+    dimension: Dimension,
+    key: &str,
+) -> Result<Option<TrendChart>> {
+    let all = store.run_counts()?;
+    let runs = store.runs()?;
+    let scope = |id: RunId| runs.iter().find(|r| r.id == id).map(sites);
+    if !all.iter().any(|(id, _)| *id == run) {
+        return Ok(None);
+    }
+    let own = scope(run);
+    let mut series: Vec<(i64, RunCounts)> = Vec::new();
+    for (id, rows) in all.iter().filter(|(id, _)| *id <= run) {
+        if scope(*id) == own {
+            series.push((id.0, counts_of(*id, rows)?));
+        }
+    }
+    series.sort_by_key(|(id, _)| *id);
+    let config = TrendConfig::default();
+    let baseline: BTreeSet<i64> = series
+        .iter()
+        .rev()
+        .skip(1)
+        .take(config.window)
+        .map(|(id, _)| *id)
+        .collect();
+    let first = series.len().saturating_sub(MAX_CHART_RUNS);
+    let points = (first..series.len())
+        .map(|i| {
+            let (id, counts) = &series[i];
+            let signal = detect(&series[..i], counts, &config)
+                .into_iter()
+                .find(|s| s.dimension == dimension && s.key == key)
+                .map(|s| s.kind);
+            TrendPoint {
+                run: *id,
+                count: counts.get(dimension, key),
+                baseline: baseline.contains(id),
+                signal,
+            }
+        })
+        .collect();
+    Ok(Some(TrendChart {
+        series: format!("{} {key}", dimension.as_str()),
+        points,
+    }))
 }
 
 /// The counts of a run as stored. Rows of a dimension this build does not know (written by

@@ -37,6 +37,22 @@ pub struct NetworksArgs {
     /// One JSON object per line: a cluster per line, then a line with the ignored identifiers.
     #[arg(long)]
     pub json: bool,
+    /// Write the networks as a graph instead: `graphml` (Gephi, yEd, networkx) and `dot`
+    /// (Graphviz) with every shop, `svg` a picture for a case file (large networks drawn
+    /// with their most flagged shops and a "+N more" node).
+    #[arg(long, value_enum, conflicts_with = "json")]
+    pub format: Option<GraphFormat>,
+    /// Only this network (its number, as `Network N` in the table).
+    #[arg(long, value_name = "N")]
+    pub network: Option<usize>,
+}
+
+/// `--format` of `signals networks`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Graphml,
+    Dot,
+    Svg,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +145,23 @@ fn severity(s: Option<Severity>) -> &'static str {
 fn networks(store: &SqliteStore, args: &NetworksArgs) -> Result<()> {
     let current = Current::load(store)?;
     let report = &current.networks;
+    if let Some(rank) = args.network
+        && !report.clusters.iter().any(|c| c.rank == rank)
+    {
+        return Err(ConfigError(format!(
+            "there is no network {rank}: {} found (`pharmwatch signals networks` lists them)",
+            pharmwatch::output::count(report.clusters.len(), "network was", "networks were")
+        ))
+        .into());
+    }
+    let clusters = report
+        .clusters
+        .iter()
+        .filter(|c| args.network.is_none_or(|rank| c.rank == rank));
+    if let Some(format) = args.format {
+        return emit(graph_file(&current, clusters, format).as_bytes());
+    }
+    let clusters: Vec<&Cluster> = clusters.collect();
     if args.json {
         #[derive(Serialize)]
         struct Summary<'a> {
@@ -136,7 +169,7 @@ fn networks(store: &SqliteStore, args: &NetworksArgs) -> Result<()> {
             clusters: usize,
             ignored: &'a [IgnoredIdentifier],
         }
-        json_lines(&report.clusters)?;
+        json_lines(&clusters)?;
         return json_lines([Summary {
             shops: report.shops,
             clusters: report.clusters.len(),
@@ -145,7 +178,7 @@ fn networks(store: &SqliteStore, args: &NetworksArgs) -> Result<()> {
     }
     let labels = &current.labels;
     let mut out = String::new();
-    for cluster in &report.clusters {
+    for cluster in clusters {
         cluster_text(&mut out, cluster, labels);
     }
     ignored_text(&mut out, &report.ignored);
@@ -156,6 +189,25 @@ fn networks(store: &SqliteStore, args: &NetworksArgs) -> Result<()> {
         pharmwatch::output::count(report.clusters.len(), "network", "networks")
     );
     emit(out.as_bytes())
+}
+
+/// The networks as a graph file (see [`NetworksArgs::format`]).
+fn graph_file<'a>(
+    current: &Current,
+    clusters: impl IntoIterator<Item = &'a Cluster>,
+    format: GraphFormat,
+) -> String {
+    use pharmwatch_signals::draw;
+    match format {
+        GraphFormat::Graphml => {
+            draw::graphml::graphml(&current.network_graphs(clusters, usize::MAX))
+        }
+        GraphFormat::Dot => draw::dot::dot(&current.network_graphs(clusters, usize::MAX)),
+        GraphFormat::Svg => draw::networks_svg(
+            &current.network_graphs(clusters, draw::MAX_SHOPS_DRAWN),
+            |_| None,
+        ),
+    }
 }
 
 /// Example URLs shown per shop of a link.

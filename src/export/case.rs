@@ -14,7 +14,11 @@ use pharmwatch_indexer::{IndexDoc, ListingSearcher, SearchRequest, SortBy};
 use pharmwatch_store::{PageRecord, SqliteStore, StateStore};
 
 use super::rows::{CaseRow, EvidenceRef, rfc3339, write_csv};
-use super::{EVIDENCE_FILE, LISTINGS_CSV, LISTINGS_JSON, README_FILE, manifest, readme};
+use super::{
+    EVIDENCE_FILE, LISTINGS_CSV, LISTINGS_JSON, NETWORKS_GRAPHML, NETWORKS_SVG, README_FILE,
+    manifest, readme,
+};
+use crate::analysis::Current;
 use crate::search;
 
 /// What to export.
@@ -275,13 +279,14 @@ pub fn write_case(
         serde_json::to_writer_pretty(&mut *f, &rows)?;
         Ok(f.write_all(b"\n")?)
     })?;
+    let networks = write_networks(store, docs, dir)?;
     let meta = manifest::Meta {
         query: q.query.clone(),
         include_unflagged: q.include_unflagged,
         created_at: exported_at,
         listings: rows.len(),
     };
-    let readme = readme::text(&meta, records, &without_evidence);
+    let readme = readme::text(&meta, records, networks, &without_evidence);
     write_file(&dir.join(README_FILE), |f| {
         Ok(f.write_all(readme.as_bytes())?)
     })?;
@@ -292,6 +297,35 @@ pub fn write_case(
         source_files,
         without_evidence,
     })
+}
+
+/// Writes [`NETWORKS_SVG`] and [`NETWORKS_GRAPHML`]: every network (whole) that a shop of
+/// the exported listings belongs to. Returns how many networks that is.
+fn write_networks(store: &SqliteStore, docs: &[IndexDoc], dir: &Path) -> Result<usize> {
+    use pharmwatch_signals::{Shop, draw};
+    let current = Current::load(store)?;
+    let mut ranks = BTreeSet::new();
+    for doc in docs {
+        if let Some(cluster) = current.networks.network_of(&Shop::of(&doc.listing)) {
+            ranks.insert(cluster.rank);
+        }
+    }
+    let clusters = current
+        .networks
+        .clusters
+        .iter()
+        .filter(|c| ranks.contains(&c.rank));
+    let drawn = current.network_graphs(clusters.clone(), draw::MAX_SHOPS_DRAWN);
+    let svg = draw::networks_svg(&drawn, |_| None);
+    write_file(
+        &dir.join(NETWORKS_SVG),
+        |f| Ok(f.write_all(svg.as_bytes())?),
+    )?;
+    let graphml = draw::graphml::graphml(&current.network_graphs(clusters, usize::MAX));
+    write_file(&dir.join(NETWORKS_GRAPHML), |f| {
+        Ok(f.write_all(graphml.as_bytes())?)
+    })?;
+    Ok(ranks.len())
 }
 
 fn warcinfo_fields(

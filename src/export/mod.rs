@@ -3,7 +3,8 @@
 //! shows the package is unchanged (`pharmwatch export verify`).
 //!
 //! A package is a flat directory: [`EVIDENCE_FILE`], [`LISTINGS_CSV`], [`LISTINGS_JSON`],
-//! [`README_FILE`], [`MANIFEST_FILE`] and [`SUMS_FILE`].
+//! [`NETWORKS_SVG`], [`NETWORKS_GRAPHML`], [`README_FILE`], [`MANIFEST_FILE`] and
+//! [`SUMS_FILE`].
 
 mod case;
 pub mod manifest;
@@ -20,6 +21,10 @@ pub const EVIDENCE_FILE: &str = "evidence.warc.gz";
 pub const LISTINGS_CSV: &str = "listings.csv";
 /// The same rows as JSON.
 pub const LISTINGS_JSON: &str = "listings.json";
+/// The shop networks the exported listings' shops are in, drawn (a case file's picture).
+pub const NETWORKS_SVG: &str = "networks.svg";
+/// The same networks as GraphML, every shop kept (Gephi, yEd, networkx).
+pub const NETWORKS_GRAPHML: &str = "networks.graphml";
 /// What is in the package and how to verify it.
 pub const README_FILE: &str = "README.txt";
 /// SHA-256 and size of every file, and what the package was made from.

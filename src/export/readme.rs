@@ -2,11 +2,14 @@
 
 use super::manifest::Meta;
 use super::rows::CSV_COLUMNS;
-use super::{EVIDENCE_FILE, LISTINGS_CSV, LISTINGS_JSON, MANIFEST_FILE, SUMS_FILE};
+use super::{
+    EVIDENCE_FILE, LISTINGS_CSV, LISTINGS_JSON, MANIFEST_FILE, NETWORKS_GRAPHML, NETWORKS_SVG,
+    SUMS_FILE,
+};
 use crate::output::sanitize;
 
 /// The text of `README.txt`.
-pub fn text(meta: &Meta, records: usize, without_evidence: &[String]) -> String {
+pub fn text(meta: &Meta, records: usize, networks: usize, without_evidence: &[String]) -> String {
     let scope = if meta.include_unflagged {
         "all listings (flagged or not)"
     } else {
@@ -37,6 +40,11 @@ Files
                    of each page, copied byte for byte from the original archive. Their
                    WARC-Block-Digest and WARC-Payload-Digest (SHA-256) are the digests
                    computed when the page was captured.
+{NETWORKS_SVG}       the shop networks ({networks}) the listings' shops belong to, drawn: shops as
+                   nodes (area: flagged listings; colour and shape: risk class), shared
+                   contacts, wallets and analytics ids as solid lines, payment hosts and
+                   templates (corroboration only) as dashed grey lines. Opens in a browser.
+{NETWORKS_GRAPHML}   the same networks with every shop, as GraphML (Gephi, yEd, networkx).
 {MANIFEST_FILE}      SHA-256 and size of every other file, and the query that made the package.
 {SUMS_FILE}         SHA-256 of every other file, manifest.json included (sha256sum format).
 README.txt         this file.

@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::response::Html;
 use maud::{Markup, html};
 use pharmwatch_indexer::{SearchRequest, SearchResults, SortBy, SortOrder};
+use pharmwatch_signals::draw::{MAX_SHOPS_DRAWN, NetworkGraph};
 use pharmwatch_signals::{Cluster, Shop, ShopRisk};
 
 use super::networks::{self, Shops};
@@ -30,8 +31,9 @@ struct DomainPage {
     results: SearchResults,
     /// Risk of each shop on the domain, worst first.
     risks: Vec<ShopRisk>,
-    /// The networks those shops are in (each once), with the page's shop in each.
-    networks: Vec<(Shop, Cluster)>,
+    /// The networks those shops are in (each once), with the page's shop in each, and the
+    /// graph each is drawn from.
+    networks: Vec<(Shop, Cluster, NetworkGraph)>,
     shops: Shops,
 }
 
@@ -79,8 +81,10 @@ fn load(state: &AppState, domain: String) -> Result<DomainPage, WebError> {
         .iter()
         .filter_map(|shop| {
             let cluster = current.networks.network_of(shop)?;
-            seen.insert(cluster.rank)
-                .then(|| (shop.clone(), cluster.clone()))
+            seen.insert(cluster.rank).then(|| {
+                let graph = current.network_graphs([cluster], MAX_SHOPS_DRAWN).remove(0);
+                (shop.clone(), cluster.clone(), graph)
+            })
         })
         .collect();
     let names = Shops::new(current.labels.clone(), &current.risk);
@@ -110,12 +114,13 @@ fn signals(page: &DomainPage) -> Markup {
         @if page.networks.is_empty() {
             p.muted { "Not linked to any other shop by a shared identifier." }
         }
-        @for (shop, cluster) in &page.networks {
+        @for (shop, cluster, graph) in &page.networks {
             p {
                 (page.shops.label(shop)) " is in "
-                a href={ "/networks#network-" (cluster.rank) } { "network " (cluster.rank) }
+                a href={ "/networks/" (cluster.rank) } { "network " (cluster.rank) }
                 " of " (cluster.size()) " shops:"
             }
+            (networks::network_figure(graph, html! { "Network " (cluster.rank) " drawn." }))
             (networks::cluster_shops(cluster, &page.shops, Some(shop)))
             h3 { "Shared identifiers" }
             (networks::cluster_links(cluster, &page.shops))

@@ -22,6 +22,7 @@ mod networks;
 mod reports;
 mod search;
 mod templates;
+mod trends;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -187,6 +188,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/archive/{digest}", get(archive::archived_copy))
         .route("/domain/{domain}", get(domain::page))
         .route("/networks", get(networks::page))
+        .route("/networks.graphml", get(networks::graphml))
+        .route("/networks/{rank}", get(networks::cluster_page))
+        .route("/trends/{dimension}/{key}", get(trends::page))
         .route("/reports", get(reports::list))
         .route("/reports/{run}", get(reports::page))
         .route("/api/search", get(api::search))

@@ -4,31 +4,132 @@
 //!
 //! Networks and risk classes are computed from the state store per request (one pass over
 //! the stored listings, see [`crate::analysis::Current`]); every identifier, seller name and
-//! URL among them is scraped text and reaches the page only through `maud`'s escaping.
+//! URL among them is scraped text and reaches the page only through `maud`'s escaping, or
+//! through the SVG writer's (`pharmwatch_signals::draw::svg`) in the network pictures.
+//!
+//! Each network is drawn (`/networks`, `/networks/{n}`, the domain pages) with its tables
+//! beside it as the text equivalent, and its graph downloadable as GraphML
+//! (`/networks.graphml?network=N`) for Gephi or networkx.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::response::Html;
-use maud::{Markup, html};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use maud::{Markup, PreEscaped, html};
+use pharmwatch_signals::draw::{self, MAX_SHOPS_DRAWN, NetworkGraph};
 use pharmwatch_signals::{
     Cluster, IgnoreReason, Link, ListingRef, NetworkReport, RiskClass, Shop, ShopRisk, Strength,
 };
+use serde::Deserialize;
 
 use super::templates::{self, domain_href, listing_href, severity_badge};
 use super::{AppState, WebError, blocking};
-use crate::analysis::ShopLabels;
 use crate::analysis::trends::TrendReport;
+use crate::analysis::{Current, ShopLabels};
 
 /// `GET /networks`: every cluster of two or more linked shops, by size then risk.
 pub async fn page(State(state): State<Arc<AppState>>) -> Result<Html<String>, WebError> {
     let current = blocking(move || state.current()).await?;
     let shops = Shops::new(current.labels.clone(), &current.risk);
+    let graphs = current.network_graphs(&current.networks.clusters, MAX_SHOPS_DRAWN);
     Ok(templates::layout(
         "Shop networks",
-        body(&current.networks, &shops),
+        body(&current.networks, &graphs, &shops),
     ))
+}
+
+/// `GET /networks/{n}`: one network, drawn, with its shops and links.
+pub async fn cluster_page(
+    State(state): State<Arc<AppState>>,
+    Path(rank): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let current = blocking(move || state.current()).await?;
+    let cluster = find_cluster(&current, &rank)?;
+    let shops = Shops::new(current.labels.clone(), &current.risk);
+    let graphs = current.network_graphs([cluster], MAX_SHOPS_DRAWN);
+    let graph = &graphs[0];
+    let title = format!("Network {}", cluster.rank);
+    let body = html! {
+        h1 { (title) " · " (cluster.size()) " shops" }
+        p { a href="/networks" { "All networks" } }
+        (cluster_section(cluster, graph, &shops))
+    };
+    Ok(templates::layout(&title, body))
+}
+
+/// The cluster numbered `rank` (as the page's own path gave it), or a 404 naming the range.
+fn find_cluster<'a>(current: &'a Current, rank: &str) -> Result<&'a Cluster, WebError> {
+    let count = current.networks.clusters.len();
+    rank.trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|r| current.networks.clusters.iter().find(|c| c.rank == r))
+        .ok_or_else(|| {
+            WebError::NotFound(format!(
+                "no network {rank}: the networks are numbered 1 to {count} (see /networks)"
+            ))
+        })
+}
+
+/// `?network=N` of the GraphML download.
+#[derive(Debug, Deserialize)]
+pub struct GraphParams {
+    network: Option<String>,
+}
+
+/// `GET /networks.graphml[?network=N]`: the data behind the pictures, every shop of each
+/// network (nothing folded), for Gephi, yEd or networkx.
+pub async fn graphml(
+    State(state): State<Arc<AppState>>,
+    Query(params): Query<GraphParams>,
+) -> Result<Response, WebError> {
+    let current = blocking(move || state.current()).await?;
+    let clusters: Vec<&Cluster> = match &params.network {
+        Some(rank) => vec![find_cluster(&current, rank)?],
+        None => current.networks.clusters.iter().collect(),
+    };
+    let file = draw::graphml::graphml(&current.network_graphs(clusters, usize::MAX));
+    let mut res = file.into_response();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/graphml+xml; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"networks.graphml\""),
+    );
+    Ok(res)
+}
+
+/// A network's picture with what it shows in words and a link to its data. The SVG writer
+/// escapes every text and attribute it writes, so its output is inserted as it is.
+pub fn network_figure(graph: &NetworkGraph, caption: Markup) -> Markup {
+    let svg = draw::network_svg(graph, |shop| Some(domain_href(shop.domain())));
+    html! {
+        figure.picture {
+            (PreEscaped(svg))
+            figcaption {
+                (caption)
+                @if graph.folded_shops() > 0 {
+                    " The " (graph.folded_shops()) " shops with the fewest flagged listings are drawn as one node; the table lists every shop."
+                }
+                " Node area: flagged listings; colour and shape: risk class; solid lines: shared identifiers; dashed grey: payment host or template (corroboration only). Data: "
+                a href={ "/networks.graphml?network=" (graph.rank) } { "GraphML" } "."
+            }
+        }
+    }
+}
+
+/// A cluster drawn, then its shops and links as tables (the picture's text equivalent).
+fn cluster_section(cluster: &Cluster, graph: &NetworkGraph, shops: &Shops) -> Markup {
+    html! {
+        (network_figure(graph, html! { "Network " (cluster.rank) ": " (cluster.size()) " shops and the identifiers they share." }))
+        (cluster_shops(cluster, shops, None))
+        (cluster_links(cluster, shops))
+    }
 }
 
 /// What the pages say of any shop: its name for a reader and its risk class.
@@ -61,22 +162,23 @@ impl Shops {
     }
 }
 
-fn body(report: &NetworkReport, shops: &Shops) -> Markup {
+fn body(report: &NetworkReport, graphs: &[NetworkGraph], shops: &Shops) -> Markup {
     html! {
         h1 { "Shop networks" }
         p {
             (report.clusters.len()) " networks among " (report.shops) " shops. Shops are linked by "
             "a contact, wallet, analytics or affiliate id they share; payment hosts and templates "
-            "only corroborate a link (unrelated shops share them as a matter of course)."
+            "only corroborate a link (unrelated shops share them as a matter of course). "
+            "All networks as " a href="/networks.graphml" { "GraphML" } "."
         }
-        @for cluster in &report.clusters {
+        @for (cluster, graph) in report.clusters.iter().zip(graphs) {
             h2 #{ "network-" (cluster.rank) } {
-                "Network " (cluster.rank) " · " (cluster.size()) " shops · "
+                a href={ "/networks/" (cluster.rank) } { "Network " (cluster.rank) }
+                " · " (cluster.size()) " shops · "
                 (cluster.exposure.flagged) " of " (cluster.exposure.listings) " listings flagged "
                 (severity_badge(cluster.exposure.max_severity))
             }
-            (cluster_shops(cluster, shops, None))
-            (cluster_links(cluster, shops))
+            (cluster_section(cluster, graph, shops))
         }
         h2 { "Identifiers not used as evidence (" (report.ignored.len()) ")" }
         @if report.ignored.is_empty() { p.muted { "None." } }
@@ -228,7 +330,7 @@ pub fn trend_section(t: &TrendReport) -> Markup {
                         tr {
                             td { (s.kind.as_str()) }
                             td { (s.dimension.as_str()) }
-                            td { code { (s.key) } }
+                            td { a href=(super::trends::trend_href(s.dimension, &s.key)) { code { (s.key) } } }
                             td { (s.current) }
                             td { (format!("{:.1}", s.baseline_mean)) }
                             td { (s.baseline_runs) }
@@ -279,7 +381,7 @@ mod tests {
             .collect();
         let report = find_networks(listings.iter().zip(&verdicts), &NetworkConfig::default());
         assert_eq!(report.ignored.len(), 250);
-        let html = body(&report, &Shops::new(ShopLabels::default(), &[])).into_string();
+        let html = body(&report, &[], &Shops::new(ShopLabels::default(), &[])).into_string();
         assert!(html.contains("Identifiers not used as evidence (250)"));
         assert_eq!(
             html.matches("@mail.example</code>").count(),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use maud::{Markup, html};
+use pharmwatch_signals::draw::TrendChart;
 use pharmwatch_store::{RunId, RunRecord, StateStore};
 
 use super::templates::{self, domain_href, listing_href, severity_badge};
@@ -63,10 +64,15 @@ pub async fn page(
     State(state): State<Arc<AppState>>,
     Path(run): Path<i64>,
 ) -> Result<Html<String>, WebError> {
-    let report = blocking(move || report(&state, run)).await?;
+    let (report, charts) = blocking(move || {
+        let report = report(&state, run)?;
+        let charts = super::trends::report_charts(&state, &report)?;
+        Ok((report, charts))
+    })
+    .await?;
     Ok(templates::layout(
         &format!("Run {}", report.run),
-        body(&report),
+        body(&report, &charts),
     ))
 }
 
@@ -84,7 +90,7 @@ fn counts_line(counts: &serde_json::Value) -> String {
         .unwrap_or_default()
 }
 
-fn body(r: &RunReport) -> Markup {
+fn body(r: &RunReport, charts: &[TrendChart]) -> Markup {
     html! {
         h1 { "Run " (r.run) " · " (r.status) }
         p {
@@ -135,6 +141,13 @@ fn body(r: &RunReport) -> Markup {
             @for (rule, n) in &r.top_rules { tr { td { code { (rule) } } td { (n) } } }
         } }
         (super::networks::trend_section(&r.signals))
+        @if !charts.is_empty() {
+            h2 #trend-charts { "Trend charts" }
+            @for chart in charts {
+                (super::trends::trend_figure(chart))
+                details { summary { "The counts" } (super::trends::points_table(chart)) }
+            }
+        }
     }
 }
 

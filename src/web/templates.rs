@@ -1,7 +1,8 @@
 //! The page frame and small pieces shared by pages. Templates are `maud` macros: checked at
 //! compile time, and every `(value)` they interpolate is HTML-escaped, so scraped text cannot
 //! become markup. `PreEscaped` is used only for the indexer's snippets, which escape their
-//! text themselves (`Snippet::to_html`).
+//! text themselves (`Snippet::to_html`), and for the SVG pictures, whose writer escapes every
+//! text and attribute (`pharmwatch_signals::draw::svg`).
 
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
