@@ -13,9 +13,7 @@ use std::sync::OnceLock;
 
 use common::{Server, crawl, pharmwatch, pharmwatch_raw, write_config};
 use pharmwatch_marketplace::{GroundTruth, Marketplace, MarketplaceOptions};
-use pharmwatch_model::{
-    Contact, ContactKind, IdentifierKind, Listing, SiteIdentifier, SiteKind, Verdict,
-};
+use pharmwatch_model::{Contact, ContactKind, IdentifierKind, SiteIdentifier};
 use pharmwatch_store::{SqliteStore, StateStore};
 use roxmltree::{Document, Node};
 
@@ -74,19 +72,10 @@ fn build() -> Data {
     }
 }
 
+/// Two shops of one hostile site sharing a hostile "Telegram handle" and template id.
 fn plant_hostile_pair(data: &Path) {
-    let store = SqliteStore::open(&data.join("state.sqlite")).unwrap();
-    let run = store.runs().unwrap()[0].id;
-    for host in ["evil-a.example", "evil-b.example"] {
-        let mut listing = Listing::new(
-            format!("http://{host}/p/1"),
-            0,
-            HOSTILE_SITE,
-            SiteKind::Pharmacy,
-            host,
-            "<b>Pills</b>",
-            time::OffsetDateTime::now_utc(),
-        );
+    common::plant_listings(data, &["evil-a.example", "evil-b.example"], |listing| {
+        listing.site = HOSTILE_SITE.into();
         listing.contacts.push(Contact {
             kind: ContactKind::Telegram,
             value: HOSTILE_TELEGRAM.into(),
@@ -95,9 +84,7 @@ fn plant_hostile_pair(data: &Path) {
             kind: IdentifierKind::Template,
             value: "tpl\"<&>".into(),
         });
-        let verdict = Verdict::clean(listing.id.clone());
-        store.upsert_listing(&listing, &verdict, run).unwrap();
-    }
+    });
 }
 
 fn networks(format: &[&str]) -> String {

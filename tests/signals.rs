@@ -13,7 +13,7 @@ use pharmwatch_marketplace::{
     Flags, GroundTruth, Marketplace, MarketplaceOptions, NewListing, RunningMarketplace,
     ShopEndpoint,
 };
-use pharmwatch_model::{Contact, ContactKind, Listing, SiteKind, Verdict};
+use pharmwatch_model::{Contact, ContactKind, SiteKind};
 use pharmwatch_store::{RunId, SqliteStore, StateStore};
 use serde_json::Value;
 
@@ -237,27 +237,14 @@ fn check_risk(data: &str, truth: &GroundTruth, names: &BTreeMap<String, String>)
     assert!(only_rogue.iter().all(|r| r["class"] == "rogue"));
 }
 
-/// Two shops sharing a hostile "Telegram handle", stored through the real store API.
+/// Two shops sharing a hostile "Telegram handle".
 fn plant_hostile_pair(data: &Path) {
-    let store = SqliteStore::open(&data.join("state.sqlite")).unwrap();
-    let run = store.runs().unwrap()[0].id;
-    for host in ["evil-a.example", "evil-b.example"] {
-        let mut listing = Listing::new(
-            format!("http://{host}/p/1"),
-            0,
-            host,
-            SiteKind::Pharmacy,
-            host,
-            "<b>Pills</b>",
-            time::OffsetDateTime::now_utc(),
-        );
+    common::plant_listings(data, &["evil-a.example", "evil-b.example"], |listing| {
         listing.contacts.push(Contact {
             kind: ContactKind::Telegram,
             value: "<script>alert(1)</script>".into(),
         });
-        let verdict = Verdict::clean(listing.id.clone());
-        store.upsert_listing(&listing, &verdict, run).unwrap();
-    }
+    });
 }
 
 fn check_web(data: &Path, names: &BTreeMap<String, String>) {

@@ -449,3 +449,19 @@ fn jsonld_names_with_accented_letter_references_are_decoded() {
     assert_eq!(page.listings.len(), 1);
     assert_eq!(page.listings[0].title, "Cama Eloísa Single 1.5 Plazas");
 }
+
+/// A deal page without structured data or a price near its title, whose only price is the
+/// whole price string in `og:price` ("from 30,000 won": the `~` reads "and up").
+#[test]
+fn a_whole_price_string_in_og_price_is_the_listings_price() {
+    let head = r#"<meta property="og:title" content="Good Thoughts: one-year subscription (gift)">
+      <meta property="og:price" content="30,000원~">"#;
+    let page = run(
+        &wrap(head, "<div id=\"app\"><p>Deal of the day</p></div>"),
+        "http://deals.example/deal/4548094738",
+    );
+    assert_eq!(page.listings.len(), 1);
+    let price = page.listings[0].price.unwrap();
+    assert_eq!(price.amount, dec("30000"));
+    assert_eq!(price.currency, Currency::from_str("KRW").unwrap());
+}

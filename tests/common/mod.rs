@@ -315,3 +315,25 @@ pub fn shipped_packs_without(dir: &Path, drop: &str) {
         std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
     }
 }
+
+/// Stores one listing for each of `hosts` through the real store API (in the first run), each
+/// shaped by `shape` first: planted shops that the analyses must find and the pages escape.
+pub fn plant_listings(data: &Path, hosts: &[&str], shape: impl Fn(&mut pharmwatch_model::Listing)) {
+    use pharmwatch_store::StateStore;
+    let store = pharmwatch_store::SqliteStore::open(&data.join("state.sqlite")).unwrap();
+    let run = store.runs().unwrap()[0].id;
+    for host in hosts {
+        let mut listing = pharmwatch_model::Listing::new(
+            format!("http://{host}/p/1"),
+            0,
+            *host,
+            pharmwatch_model::SiteKind::Pharmacy,
+            *host,
+            "<b>Pills</b>",
+            time::OffsetDateTime::now_utc(),
+        );
+        shape(&mut listing);
+        let verdict = pharmwatch_model::Verdict::clean(listing.id.clone());
+        store.upsert_listing(&listing, &verdict, run).unwrap();
+    }
+}

@@ -48,7 +48,13 @@ pub(crate) fn draft(doc: &Html, info: &PageInfo<'_>) -> Option<Draft> {
                     }
                 }
             }
-            "product:price:amount" | "og:price:amount" | "product:sale_price:amount"
+            // `og:price` / `product:price`: the whole price as shown ("30,000원~"), which
+            // some shops (Korean deal sites among them) write instead of amount and currency.
+            "product:price:amount"
+            | "og:price:amount"
+            | "product:sale_price:amount"
+            | "og:price"
+            | "product:price"
                 if amount.is_none() =>
             {
                 amount = Some(content)
