@@ -366,12 +366,6 @@ fn issue_17_extraction_targets_hold_on_every_family() {
 }
 
 #[test]
-#[ignore = "issue 18 not done; measured 2026-12-07 on main 867d2db after the session-8 merges: precision \
-            0.55 at recall 1.00 (table-pharmacy 0.41, unit-price-pharmacy 0.40, board 1.00), 0 clean offers \
-            at high or critical. Every false positive left is controlled-substance-online at medium on a \
-            prescription-only controlled offer: the offer's own terms lines ('Prescription required: upload \
-            or post your prescription…', a table row or a list in the listing's region) reach no field the \
-            rules read, so the prescription-required context is never seen"]
 fn issue_18_flag_targets_hold_on_the_mixed_catalogue() {
     let m = measured();
     let all = &m.all;

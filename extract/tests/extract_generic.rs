@@ -465,3 +465,41 @@ fn a_whole_price_string_in_og_price_is_the_listings_price() {
     assert_eq!(price.amount, dec("30000"));
     assert_eq!(price.currency, Currency::from_str("KRW").unwrap());
 }
+
+/// The offer's own terms, written as a list or as a "Terms" row of its table, are the listing's
+/// words: "Prescription required" must reach the fields the rules read.
+#[test]
+fn the_offers_own_terms_lines_are_part_of_its_description() {
+    let as_list = r#"<div class="product"><h1>Ultram 100 mg, 30 capsules</h1>
+      <p class="price">$0.76 / capsule</p>
+      <p class="lead">Ultram 100 mg contains tramadol as its active ingredient. Pack of 30 capsules.</p>
+      <ul class="terms"><li>Prescription required: upload or post your prescription before we dispense.</li>
+      <li>Payment: Visa, Mastercard</li></ul>
+      <button>Add to cart</button></div>"#;
+    let as_row = r#"<div class="main"><h1>Oxycodone 20 mg 60 tablets</h1><table class="spec">
+      <tr><th>Price</th><td><span class="cost price">US$ 221.40</span></td></tr>
+      <tr><th>Sold by</th><td>PharmaLink Ltd</td></tr>
+      <tr><th>Terms</th><td>Prescription required: upload or post your prescription before we dispense.<br>Payment: Visa</td></tr></table>
+      <p>Oxycodone 20 mg contains oxycodone as its active ingredient. Pack of 60 tablets.</p></div>"#;
+    let short_russian = r#"<article class="product-detail"><h1>Oxycodone 80 mg — 20 таблеток</h1>
+      <div class="price-box"><span class="price-now">262 ₽ за таблетку</span></div>
+      <p class="lead">Oxycodone 80 mg: действующее вещество — Oxycodone. В упаковке 20 таблеток.</p>
+      <ul class="terms"><li>Отпускается строго по рецепту врача.</li><li>Оплата: Visa, МИР</li></ul></article>"#;
+    let page = run(&wrap("", short_russian), "https://apteka.example/p/1");
+    let description = &page.listings[0].description;
+    assert!(description.contains("по рецепту врача"), "{description}");
+    assert!(
+        !description.contains("Оплата"),
+        "a label line is not prose: {description}"
+    );
+    for body in [as_list, as_row] {
+        let page = run(&wrap("", body), "https://pharmacy.example/p/1");
+        assert_eq!(page.listings.len(), 1, "{body}");
+        let description = &page.listings[0].description;
+        assert!(
+            description.contains("Prescription required: upload"),
+            "{description}"
+        );
+        assert!(description.contains("active ingredient"), "{description}");
+    }
+}

@@ -420,21 +420,36 @@ fn description(doc: &Html, region: &ListingRegion<'_>) -> Option<String> {
         })
 }
 
-/// Paragraphs shorter than this are labels and buttons, not a description.
+/// Words a short block needs to count as a sentence rather than a label or a button.
+const MIN_SENTENCE_WORDS: usize = 4;
+
+/// Whether `text` is a whole sentence: several words ending with a full stop ("In stock" and
+/// "Payment: Visa, Mastercard" are not).
+fn is_sentence(text: &str) -> bool {
+    let text = text.trim_end();
+    text.ends_with(['.', '!', '。', '！']) && text.split_whitespace().count() >= MIN_SENTENCE_WORDS
+}
+
+/// Paragraphs shorter than this (and not a whole sentence) are labels and buttons, not a
+/// description.
 const MIN_PROSE_CHARS: usize = 40;
 
-/// The region's own paragraphs of prose, joined: `<p>` elements of some length that are not
-/// mostly links and hold no heading (a hand-written page's "About this product" text).
+/// The region's own paragraphs of prose, joined: paragraphs, list items, definitions and
+/// table cells that are not mostly links, hold no heading and no other such block, and are of
+/// some length or a whole sentence (a hand-written page's "About this product" text, and the
+/// offer's own terms: "Prescription required: upload your prescription before we dispense." or
+/// "Отпускается строго по рецепту врача." in a list or a "Terms" row).
 fn prose(region: &ListingRegion<'_>) -> Option<String> {
-    static P: LazyLock<Selector> = LazyLock::new(|| selector("p"));
+    static BLOCK: LazyLock<Selector> = LazyLock::new(|| selector("p, li, dd, td"));
     let paragraphs: Vec<String> = region
         .root
-        .select(&P)
+        .select(&BLOCK)
         .take(200)
         .filter(|p| region.owns(*p) && !region.holds_anchor(*p))
+        .filter(|p| p.select(&BLOCK).next().is_none())
         .filter(|p| link_density(*p) < 0.5)
         .map(|p| element_text(p, crate::text::MAX_DESCRIPTION_BYTES))
-        .filter(|t| t.chars().count() >= MIN_PROSE_CHARS)
+        .filter(|t| t.chars().count() >= MIN_PROSE_CHARS || is_sentence(t))
         .collect();
     let joined = crate::text::join_collapsed(
         paragraphs.iter().map(String::as_str),
