@@ -444,8 +444,11 @@ fn prose(region: &ListingRegion<'_>) -> Option<String> {
     let paragraphs: Vec<String> = region
         .root
         .select(&BLOCK)
-        .take(200)
+        // Counted among the region's own blocks: with list items and table cells selected, a
+        // menu or a spec table the region leaves out would otherwise use up the bound before
+        // the description is reached (the HTML budget already bounds the walk itself).
         .filter(|p| region.owns(*p) && !region.holds_anchor(*p))
+        .take(200)
         .filter(|p| p.select(&BLOCK).next().is_none())
         .filter(|p| link_density(*p) < 0.5)
         .map(|p| element_text(p, crate::text::MAX_DESCRIPTION_BYTES))
