@@ -6,10 +6,13 @@
 //! provides it; see `PHARMWATCH_PYTHON`).
 
 mod common;
+#[path = "../crawler/tests/server/mod.rs"]
+mod server;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use common::{Server, crawl, pharmwatch, pharmwatch_raw, write_config};
 use pharmwatch_marketplace::{GroundTruth, Marketplace, MarketplaceOptions};
@@ -576,4 +579,175 @@ fn a_planted_rise_is_charted_with_its_baseline_on_the_trend_and_report_pages() {
             .as_u16()
     });
     assert_eq!(status, 404);
+}
+
+/// A product page; `name` is written JSON-escaped in the structured data and HTML-escaped in
+/// the heading, so the extracted title is `name` exactly, markup and all.
+fn product_page(name: &str, price: &str) -> server::Reply {
+    let json = serde_json::to_string(name).unwrap();
+    let html = name
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    server::Reply::html(format!(
+        r#"<!doctype html><html><head><title>{html}</title>
+<script type="application/ld+json">
+{{"@context":"https://schema.org","@type":"Product","name":{json},
+  "offers":{{"@type":"Offer","price":"{price}","priceCurrency":"USD"}}}}
+</script></head><body><h1>{html}</h1><p class="price">${price}</p>
+<p>No prescription needed, discreet shipping.</p></body></html>"#
+    ))
+}
+
+const HOSTILE_PRODUCT: &str = "Oxycodone 30mg <script>alert('t')</script> & \"co\"";
+
+/// One shop whose first product's price changes in run 2, is gone (404) in run 3 and back
+/// in run 4; the second never changes.
+fn changing_shop(run: Arc<AtomicUsize>) -> impl Fn(&server::Hit) -> server::Reply {
+    move |hit| match hit.path.as_str() {
+        "/" => server::Reply::html(
+            r#"<html><body><a href="/p/1">one</a> <a href="/p/2">two</a></body></html>"#,
+        ),
+        "/p/1" => match run.load(Ordering::SeqCst) {
+            1 => product_page(HOSTILE_PRODUCT, "12.00"),
+            3 => server::Reply::status(404),
+            _ => product_page(HOSTILE_PRODUCT, "19.00"),
+        },
+        "/p/2" => product_page("Steady Paracetamol 500mg", "4.00"),
+        _ => server::Reply::status(404),
+    }
+}
+
+/// `(kind, link, tooltip)` of each point of a timeline picture, in drawing order.
+fn timeline_points(svg: &str) -> Vec<(String, Option<String>, String)> {
+    let doc = Document::parse(svg).expect("the timeline is well-formed XML");
+    doc.descendants()
+        .filter(|n| n.attribute("class") == Some("event"))
+        .map(|g| {
+            let tip = g
+                .children()
+                .find(|c| c.has_tag_name("title"))
+                .and_then(|t| t.text())
+                .unwrap_or_default()
+                .to_string();
+            let kind = ["first seen", "changed", "gone", "back"]
+                .into_iter()
+                .find(|k| tip.contains(&format!(": {k}")))
+                .unwrap_or("?")
+                .to_string();
+            let link = g
+                .parent()
+                .filter(|a| a.has_tag_name("a"))
+                .and_then(|a| a.attribute("href"))
+                .map(str::to_string);
+            (kind, link, tip)
+        })
+        .collect()
+}
+
+#[test]
+fn timelines_link_every_change_of_a_listing_to_the_page_that_showed_it() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let run = Arc::new(AtomicUsize::new(1));
+    let shop = runtime.block_on(server::Server::start(changing_shop(run.clone())));
+    let base = format!("http://{}", shop.addr);
+    let tmp = tempfile::tempdir().unwrap();
+    let root = common::root();
+    let config = tmp.path().join("pharmwatch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[rules]\npacks = [{:?}]\nlexicon = {:?}\n\n[[site]]\nname = \"changing\"\n\
+             kind = \"pharmacy\"\nstart_urls = [\"{base}/\"]\nrate = 100.0\n",
+            root.join("rules/packs"),
+            root.join("config/reference"),
+        ),
+    )
+    .unwrap();
+    let data = tmp.path().join("data");
+    for n in 1..=4 {
+        run.store(n, Ordering::SeqCst);
+        crawl(&data, &config);
+    }
+
+    let store = SqliteStore::open(&data.join("state.sqlite")).unwrap();
+    let changing = format!("{base}/p/1");
+    let stored = store.listings_on_page(&changing).unwrap().remove(0);
+    let id = stored.listing.id.clone();
+    let web = Server::start(&data, None);
+    let page = web.get(&format!("/listing/{id}"));
+    let svgs = pictures(&page);
+    assert_eq!(svgs.len(), 1, "one timeline on the listing page: {page}");
+    let points = timeline_points(&svgs[0]);
+    let kinds: Vec<&str> = points.iter().map(|(k, _, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["first seen", "changed", "gone", "back"],
+        "{points:?}"
+    );
+    assert!(
+        points[0].2.contains("12.00") && points[1].2.contains("19.00"),
+        "{points:?}"
+    );
+    assert!(points[0].2.contains("flagged"), "{points:?}");
+
+    // Every point opens the archived page that showed it, byte for byte: the first one is no
+    // longer the page's latest fetch, yet it is still served, with the old price.
+    let link = |i: usize| {
+        points[i]
+            .1
+            .clone()
+            .unwrap_or_else(|| panic!("point {i} unlinked"))
+    };
+    for i in 0..points.len() {
+        let href = link(i);
+        let digest = href.strip_prefix("/archive/").expect("an archive link");
+        let body = web.get(&href);
+        assert_eq!(
+            pharmwatch_model::sha256_hex(body.as_bytes()),
+            digest,
+            "{href}"
+        );
+    }
+    assert!(web.get(&link(0)).contains("12.00"));
+    assert!(web.get(&link(1)).contains("19.00"));
+    let latest = store.page(&changing).unwrap().unwrap().body_sha256.unwrap();
+    assert_ne!(link(0), format!("/archive/{latest}"));
+    assert_eq!(link(3), format!("/archive/{latest}"));
+
+    // The scraped title is text in the picture, never markup.
+    let doc = Document::parse(&svgs[0]).unwrap();
+    let title = doc.descendants().find(|n| n.has_tag_name("title")).unwrap();
+    assert!(title.text().unwrap().contains(HOSTILE_PRODUCT));
+    assert!(!page.contains("<script"), "{page}");
+
+    // The domain page draws both listings as lanes, each linked to its listing.
+    let domain = web.get(&format!("/domain/{}", shop.addr));
+    let svg = pictures(&domain)
+        .into_iter()
+        .find(|s| s.contains("Listings over time"))
+        .unwrap_or_else(|| panic!("no timeline on the domain page: {domain}"));
+    let lanes = Document::parse(&svg).unwrap();
+    let labels: BTreeSet<String> = lanes
+        .descendants()
+        .filter(|n| {
+            n.has_tag_name("a")
+                && n.attribute("href")
+                    .is_some_and(|h| h.starts_with("/listing/"))
+        })
+        .filter_map(|a| {
+            a.children()
+                .find(|c| c.has_tag_name("text"))
+                .and_then(|t| t.text())
+        })
+        .map(str::to_string)
+        .collect();
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    assert!(labels.contains("Steady Paracetamol 500mg"), "{labels:?}");
+    assert_eq!(
+        timeline_points(&svg).len(),
+        5,
+        "4 points for one, 1 for the other"
+    );
+    assert!(!domain.contains("<script"), "{domain}");
 }

@@ -89,6 +89,36 @@ pub fn exchange_records(
     Ok(out)
 }
 
+/// The record holding the body of the page archived at `file`/`offset`, with where it is.
+/// A `revisit` (a 304 that confirmed an earlier copy) holds no body: for one, the newest
+/// `response` to the same URL whose payload has digest `sha256` (lower-case hex) is read
+/// instead, found with one pass over the archive ([`find_responses`]). Without `sha256`, or
+/// when that response is not found, the revisit itself is returned.
+pub fn body_record_at(
+    dir: &Path,
+    file: &str,
+    offset: u64,
+    sha256: Option<&str>,
+) -> Result<(WarcRecord, (String, u64)), EvidenceError> {
+    let record = crate::read_record_at(dir, file, offset)?;
+    let at = (file.to_string(), offset);
+    if record.record_type() != Some("revisit") {
+        return Ok((record, at));
+    }
+    let (Some(uri), Some(sha)) = (record.header("WARC-Refers-To-Target-URI"), sha256) else {
+        return Ok((record, at));
+    };
+    let key = (uri.to_string(), sha.to_ascii_lowercase());
+    let found = find_responses(dir, &[key.clone()].into_iter().collect())?;
+    match found.get(&key) {
+        Some((file, offset)) => Ok((
+            crate::read_record_at(dir, file, *offset)?,
+            (file.clone(), *offset),
+        )),
+        None => Ok((record, at)),
+    }
+}
+
 /// Finds `response` records by target URI and payload SHA-256 (lower-case hex) with one
 /// pass over every file of the evidence directory. Returns, for each pair found, the file
 /// and offset of the newest such record (files are read oldest first).

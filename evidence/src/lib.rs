@@ -74,7 +74,8 @@ mod verify;
 mod writer;
 
 pub use copy::{
-    RawRecord, RawWarcWriter, ResponseKey, exchange_records, find_responses, raw_record_at,
+    RawRecord, RawWarcWriter, ResponseKey, body_record_at, exchange_records, find_responses,
+    raw_record_at,
 };
 pub use digest::{digest_matches, warc_digest, warc_digest_to_hex};
 pub use error::EvidenceError;

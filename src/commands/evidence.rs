@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use pharmwatch_evidence::{
-    StorePayload, StorePointer, VerifyOptions, VerifyReport, find_responses, http_response_parts,
+    StorePayload, StorePointer, VerifyOptions, VerifyReport, body_record_at, http_response_parts,
     read_record_at, verify_with, warc_digest_to_hex,
 };
 use pharmwatch_model::sha256_hex;
@@ -164,22 +164,13 @@ fn find_concurrent(
 fn show(data: &DataDir, page: &str, with_headers: bool) -> Result<ExitCode> {
     let (stored, pointer) = archived_page(data, page)?;
     let dir = data.evidence();
-    let mut at = (pointer.file.clone(), pointer.offset);
-    let mut record = read_record_at(&dir, &at.0, at.1)?;
     // A revisit holds no body: show the response it confirms.
-    if record.record_type() == Some("revisit")
-        && let (Some(uri), Some(sha)) = (
-            record.header("WARC-Refers-To-Target-URI"),
-            stored.body_sha256.as_ref(),
-        )
-    {
-        let key = (uri.to_string(), sha.clone());
-        let found = find_responses(&dir, &[key.clone()].into_iter().collect())?;
-        if let Some((file, offset)) = found.get(&key) {
-            at = (file.clone(), *offset);
-            record = read_record_at(&dir, file, *offset)?;
-        }
-    }
+    let (record, at) = body_record_at(
+        &dir,
+        &pointer.file,
+        pointer.offset,
+        stored.body_sha256.as_deref(),
+    )?;
     let response = http_response_parts(&record)?;
     // Never print bytes as the page's body that are not what the store recorded.
     if let Some(sha) = &stored.body_sha256

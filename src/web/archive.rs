@@ -16,8 +16,8 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use pharmwatch_evidence::{http_response_parts, read_record_at};
-use pharmwatch_store::StateStore;
+use pharmwatch_evidence::{body_record_at, http_response_parts};
+use pharmwatch_store::{StateStore, WarcPointer};
 
 use super::{AppState, WebError, blocking};
 
@@ -68,23 +68,40 @@ pub async fn archived_copy(
 }
 
 fn read(state: &AppState, digest: &str) -> Result<Archived, WebError> {
-    let store = state.store()?;
-    let page = store
-        .page_by_digest(digest)?
-        .ok_or_else(|| WebError::NotFound(format!("no archived page with SHA-256 {digest}")))?;
-    let pointer = page.warc.ok_or_else(|| {
-        WebError::NotFound(format!(
-            "{} was recorded without an archived copy",
-            page.url
-        ))
-    })?;
-    let record = read_record_at(&state.data().evidence(), &pointer.file, pointer.offset)
-        .map_err(|e| WebError::Internal(anyhow::Error::new(e)))?;
+    let pointer = locate(state, digest)?;
+    // A 304's revisit record holds no body: the response it confirms does.
+    let (record, _) = body_record_at(
+        &state.data().evidence(),
+        &pointer.file,
+        pointer.offset,
+        Some(digest),
+    )
+    .map_err(|e| WebError::Internal(anyhow::Error::new(e)))?;
     let response =
         http_response_parts(&record).map_err(|e| WebError::Internal(anyhow::Error::new(e)))?;
+    // The record is found through the store; the bytes served must still be the ones the
+    // digest names (a WARC file edited on disk, or a pointer to a revisit record, is not).
+    if pharmwatch_model::sha256_hex(response.body) != digest {
+        return Err(WebError::NotFound(format!(
+            "the archived record found for SHA-256 {digest} does not hold that body; run `pharmwatch evidence verify`"
+        )));
+    }
     Ok(Archived {
         body: response.body.to_vec(),
         content_type: response.header("content-type").map(str::to_string),
         content_encoding: response.header("content-encoding").map(str::to_string),
     })
+}
+
+/// Where the body with this digest is archived: the latest fetch of a page that still has
+/// it, or else the fetch a listing's history row recorded (the page has changed since; its
+/// timeline still links to what it showed then).
+fn locate(state: &AppState, digest: &str) -> Result<WarcPointer, WebError> {
+    let store = state.store()?;
+    if let Some(pointer) = store.page_by_digest(digest)?.and_then(|page| page.warc) {
+        return Ok(pointer);
+    }
+    store
+        .history_evidence_record(digest)?
+        .ok_or_else(|| WebError::NotFound(format!("no archived page with SHA-256 {digest}")))
 }

@@ -14,13 +14,14 @@ use axum::extract::{Path, State};
 use axum::response::Html;
 use maud::{Markup, html};
 use pharmwatch_indexer::{SearchRequest, SearchResults, SortBy, SortOrder};
-use pharmwatch_signals::draw::{MAX_SHOPS_DRAWN, NetworkGraph};
+use pharmwatch_signals::draw::{Lane, MAX_LANES, MAX_SHOPS_DRAWN, NetworkGraph, Timeline};
 use pharmwatch_signals::{Cluster, Shop, ShopRisk};
+use pharmwatch_store::StateStore;
 
 use super::networks::{self, Shops};
 use super::search::{SearchParams, run_search};
 use super::templates::{self, listing_href, severity_badge};
-use super::{AppState, WebError, blocking};
+use super::{AppState, WebError, blocking, timeline};
 
 /// Most listings listed on a domain's page (the counts cover all of them).
 const MAX_LISTINGS: usize = 500;
@@ -35,6 +36,8 @@ struct DomainPage {
     /// graph each is drawn from.
     networks: Vec<(Shop, Cluster, NetworkGraph)>,
     shops: Shops,
+    /// The most severe listings' histories.
+    timeline: Timeline,
 }
 
 /// `GET /domain/{domain}`.
@@ -88,18 +91,35 @@ fn load(state: &AppState, domain: String) -> Result<DomainPage, WebError> {
         })
         .collect();
     let names = Shops::new(current.labels.clone(), &current.risk);
+    let timeline = timeline::domain_timeline(&domain, lanes(state, &results)?, results.total);
     Ok(DomainPage {
         domain,
         results,
         risks,
         networks,
         shops: names,
+        timeline,
     })
+}
+
+/// The timeline lanes of the most severe listings (the results come most severe first).
+fn lanes(state: &AppState, results: &SearchResults) -> Result<Vec<Lane>, WebError> {
+    let store = state.store()?;
+    let mut lanes = Vec::new();
+    for hit in results.hits.iter().take(MAX_LANES) {
+        let id = &hit.doc.listing.id;
+        if let Some(stored) = store.listing(id)? {
+            lanes.push(timeline::lane(&stored, &store.listing_history(id)?));
+        }
+    }
+    Ok(lanes)
 }
 
 fn body(page: &DomainPage) -> Markup {
     html! {
         (signals(page))
+        h2 #timeline-heading { "Timeline" }
+        (timeline::domain_figure(&page.timeline))
         (listings(&page.domain, &page.results))
     }
 }

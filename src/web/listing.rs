@@ -12,7 +12,7 @@ use pharmwatch_store::{HistoryEntry, StateStore, StoredListing};
 use serde::Serialize;
 
 use super::templates::{self, domain_href, is_web_url, severity_badge};
-use super::{AppState, WebError, blocking};
+use super::{AppState, WebError, blocking, timeline};
 
 /// Bytes of context shown on each side of a piece of evidence.
 const CONTEXT: usize = 160;
@@ -100,6 +100,7 @@ fn body(detail: &ListingDetail) -> Markup {
             p.description { (l.description) }
         }
         h2 { "History" }
+        (timeline::listing_figure(&timeline::lane(&detail.listing, &detail.history)))
         (history(&detail.history))
     }
 }
@@ -259,7 +260,7 @@ fn history(entries: &[HistoryEntry]) -> Markup {
         @if entries.is_empty() { p.muted { "No history recorded." } }
         @else {
             table.history {
-                thead { tr { th { "When" } th { "Run" } th { "Change" } th { "Price" } th { "Availability" } th { "Severity" } th { "Rules" } th { "Score" } } }
+                thead { tr { th { "When" } th { "Run" } th { "Change" } th { "Price" } th { "Availability" } th { "Severity" } th { "Rules" } th { "Score" } th { "Evidence" } } }
                 tbody {
                     @for e in entries {
                         tr {
@@ -271,6 +272,11 @@ fn history(entries: &[HistoryEntry]) -> Markup {
                             td { (severity_badge(e.verdict.severity)) }
                             td { (e.verdict.rule_ids.join(", ")) }
                             td { (format!("{:.1}", e.score)) }
+                            td {
+                                @if let Some(ev) = &e.evidence {
+                                    a href={ "/archive/" (ev.sha256) } title=(ev.sha256) { "archived page" }
+                                }
+                            }
                         }
                     }
                 }

@@ -22,6 +22,7 @@ mod networks;
 mod reports;
 mod search;
 mod templates;
+mod timeline;
 mod trends;
 
 use std::path::PathBuf;

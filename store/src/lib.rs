@@ -23,7 +23,7 @@ pub use lock::{DataDirLock, LockError};
 pub use sqlite::SqliteStore;
 pub use state::{AllListings, StateStore};
 pub use types::{
-    FrontierCounts, FrontierEntry, HistoryEntry, HistoryKind, ListingChange, PageAvailability,
-    PageChanges, PageCommit, PageRecord, RobotsEntry, RunCount, RunId, RunRecord, RunStatus,
-    StoredListing, Validators, VerdictSummary, WarcPointer,
+    FrontierCounts, FrontierEntry, HistoryEntry, HistoryEvidence, HistoryKind, ListingChange,
+    PageAvailability, PageChanges, PageCommit, PageRecord, RobotsEntry, RunCount, RunId, RunRecord,
+    RunStatus, StoredListing, Validators, VerdictSummary, WarcPointer,
 };

@@ -115,6 +115,17 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE pages ADD COLUMN last_error TEXT;
     CREATE INDEX pages_redirect_to ON pages(redirect_to) WHERE redirect_to IS NOT NULL;
     "#,
+    // 4: the archived page behind each history row (its body's digest and record), so a
+    // listing's timeline links every point to the page that showed it; the pages table keeps
+    // only a URL's latest fetch.
+    r#"
+    ALTER TABLE listing_history ADD COLUMN evidence_sha256 TEXT;
+    ALTER TABLE listing_history ADD COLUMN warc_file TEXT;
+    ALTER TABLE listing_history ADD COLUMN warc_offset INTEGER;
+    ALTER TABLE listing_history ADD COLUMN warc_length INTEGER;
+    CREATE INDEX history_evidence ON listing_history(evidence_sha256)
+        WHERE evidence_sha256 IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

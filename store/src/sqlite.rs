@@ -18,9 +18,9 @@ use rusqlite::Connection;
 
 use crate::schema::migrate;
 use crate::{
-    FrontierCounts, FrontierEntry, HistoryEntry, ListingChange, PageAvailability, PageChanges,
-    PageCommit, PageRecord, RobotsEntry, RunCount, RunId, RunRecord, RunStatus, StateStore,
-    StoreError, StoredListing, Validators,
+    FrontierCounts, FrontierEntry, HistoryEntry, HistoryEvidence, ListingChange, PageAvailability,
+    PageChanges, PageCommit, PageRecord, RobotsEntry, RunCount, RunId, RunRecord, RunStatus,
+    StateStore, StoreError, StoredListing, Validators, WarcPointer,
 };
 
 /// How long a writer waits for another connection's write transaction before failing.
@@ -184,27 +184,28 @@ fn page_in_tx(
         Some(e) => frontier::set_state(tx, &page.site, &page.url, "failed", Some(e))?,
     }
     frontier::enqueue(tx, &commit.discovered, run)?;
+    let seen = HistoryEvidence::of_page(page);
     let listings = commit
         .listings
         .iter()
-        .map(|(l, v)| listings::upsert(tx, l, v, run))
+        .map(|(l, v)| listings::upsert(tx, l, v, run, seen.as_ref()))
         .collect::<Result<Vec<_>, _>>()?;
     let now = page.fetched_at;
     let gone = match commit.availability {
         PageAvailability::Offered => {
             let offered = commit.listings.iter().map(|(l, _)| l.id.as_str()).collect();
-            listings::gone_from_page(tx, &page.url, &offered, run, now)?
+            listings::gone_from_page(tx, &page.url, &offered, run, now, seen.as_ref())?
         }
         PageAvailability::Removed => {
-            listings::gone_from_page(tx, &page.url, &HashSet::new(), run, now)?
+            listings::gone_from_page(tx, &page.url, &HashSet::new(), run, now, seen.as_ref())?
         }
         PageAvailability::Failed { gone_after } if failed_runs >= Some(gone_after.max(1)) => {
-            listings::gone_from_page(tx, &page.url, &HashSet::new(), run, now)?
+            listings::gone_from_page(tx, &page.url, &HashSet::new(), run, now, seen.as_ref())?
         }
         // A permanent redirect moves the page: its listings there are gone, and whatever the
         // new URL offers is stored under that URL's own ids.
         PageAvailability::Redirected if matches!(page.status, Some(301 | 308)) => {
-            listings::gone_from_page(tx, &page.url, &HashSet::new(), run, now)?
+            listings::gone_from_page(tx, &page.url, &HashSet::new(), run, now, seen.as_ref())?
         }
         PageAvailability::Failed { .. } | PageAvailability::Redirected => Vec::new(),
     };
@@ -256,6 +257,10 @@ impl StateStore for SqliteStore {
 
     fn page_by_digest(&self, sha256: &str) -> Result<Option<PageRecord>, StoreError> {
         pages::by_digest(&self.conn(), sha256)
+    }
+
+    fn history_evidence_record(&self, sha256: &str) -> Result<Option<WarcPointer>, StoreError> {
+        listings::evidence_record(&self.read_conn(), sha256)
     }
 
     fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
@@ -321,7 +326,7 @@ impl StateStore for SqliteStore {
         verdict: &Verdict,
         run: RunId,
     ) -> Result<ListingChange, StoreError> {
-        self.in_tx(|tx| listings::upsert(tx, listing, verdict, run))
+        self.in_tx(|tx| listings::upsert(tx, listing, verdict, run, None))
     }
 
     fn update_verdict(

@@ -7,7 +7,7 @@ use pharmwatch_model::{Listing, ListingId, Timestamp, Verdict};
 use crate::{
     FrontierCounts, FrontierEntry, HistoryEntry, ListingChange, PageChanges, PageCommit,
     PageRecord, RobotsEntry, RunCount, RunId, RunRecord, RunStatus, StoreError, StoredListing,
-    Validators,
+    Validators, WarcPointer,
 };
 
 /// Runs, pages, frontier, listings with their history, and the robots.txt cache.
@@ -46,6 +46,10 @@ pub trait StateStore: Send + Sync {
     fn page(&self, url: &str) -> Result<Option<PageRecord>, StoreError>;
     /// The latest page whose body as received had this SHA-256 (lower-case hex).
     fn page_by_digest(&self, sha256: &str) -> Result<Option<PageRecord>, StoreError>;
+    /// Where a body with this SHA-256 is archived, as the history rows recorded it: the
+    /// evidence of a timeline point whose page has changed since (the pages table keeps a
+    /// URL's latest fetch only).
+    fn history_evidence_record(&self, sha256: &str) -> Result<Option<WarcPointer>, StoreError>;
     /// ETag / Last-Modified of the latest successful fetch of `url`, for a conditional GET.
     fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError>;
     /// Everything one page changes (page row, frontier state, new links, listings, the

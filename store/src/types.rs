@@ -255,6 +255,31 @@ pub struct HistoryEntry {
     pub verdict: VerdictSummary,
     /// The verdict's score then.
     pub score: f64,
+    /// The archived page that showed the change, so each point of a listing's timeline
+    /// links to its own evidence even after the page changed again. `None` for rows written
+    /// before the store kept it, and for a page that failed (no body to show).
+    #[serde(default)]
+    pub evidence: Option<HistoryEvidence>,
+}
+
+/// The archived page behind a history row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEvidence {
+    /// SHA-256 (hex) of the page's body as received: the `/archive/{sha256}` copy.
+    pub sha256: String,
+    /// Where its record is. `None` when the row was written without a fetch (a rescan with
+    /// new rules): the same body's record is then found through the page or an older row.
+    pub warc: Option<WarcPointer>,
+}
+
+impl HistoryEvidence {
+    /// The evidence of a fetched page, when it kept a body.
+    pub fn of_page(page: &PageRecord) -> Option<HistoryEvidence> {
+        page.body_sha256.as_ref().map(|sha256| HistoryEvidence {
+            sha256: sha256.clone(),
+            warc: page.warc.clone(),
+        })
+    }
 }
 
 /// A listing as stored, with its current verdict and when it was seen.

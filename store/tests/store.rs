@@ -828,12 +828,17 @@ fn an_old_database_migrates_without_losing_data() {
     store.record_page(&page("http://127.0.0.1/p", run)).unwrap();
     drop(store);
     // Turn the file back into what an older build wrote: schema version 1, without the
-    // run counts table and the pages' redirect and failure columns.
+    // run counts table, the pages' redirect and failure columns and the history's evidence.
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(
         "DROP TABLE run_counts; DROP INDEX pages_redirect_to;
          ALTER TABLE pages DROP COLUMN redirect_to; ALTER TABLE pages DROP COLUMN failed_runs;
          ALTER TABLE pages DROP COLUMN last_error; ALTER TABLE pages DROP COLUMN depth;
+         DROP INDEX history_evidence;
+         ALTER TABLE listing_history DROP COLUMN evidence_sha256;
+         ALTER TABLE listing_history DROP COLUMN warc_file;
+         ALTER TABLE listing_history DROP COLUMN warc_offset;
+         ALTER TABLE listing_history DROP COLUMN warc_length;
          PRAGMA user_version = 1;",
     )
     .unwrap();
@@ -851,6 +856,12 @@ fn an_old_database_migrates_without_losing_data() {
     );
     let kept = store.listing(&l.id).unwrap().expect("listing kept");
     assert!(kept.flagged);
+    let history = store.listing_history(&l.id).unwrap();
+    assert_eq!(history.len(), 1, "history kept");
+    assert_eq!(
+        history[0].evidence, None,
+        "rows from before schema 4 have no evidence"
+    );
     store
         .record_run_counts(run, &[count("drug", "oxycodone", 1)])
         .unwrap();

@@ -11,8 +11,8 @@
 use std::collections::BTreeSet;
 use std::f64::consts::PI;
 
-use super::palette::{self, Shape};
-use super::svg::{Svg, Value};
+use super::palette;
+use super::svg::{Svg, shorten};
 use crate::{Cluster, IdKind, RiskClass, Shop, Strength};
 
 /// Shops a web page or case file draws of one cluster before folding the rest.
@@ -281,7 +281,7 @@ fn legend(svg: &mut Svg) {
     let mut x = 10.0;
     for class in RiskClass::ALL.iter().rev() {
         let (colour, shape) = palette::risk_style(Some(*class));
-        marker(svg, shape, (x + 7.0, 16.0), 6.0, colour);
+        palette::marker(svg, shape, (x + 7.0, 16.0), 6.0, colour);
         svg.text_element(
             "text",
             &[("x", (x + 17.0).into()), ("y", 20.0.into())],
@@ -422,7 +422,7 @@ fn draw_node(svg: &mut Svg, node: &GraphNode, at: (f64, f64), href: Option<Strin
             node.flagged, node.listings
         ),
     );
-    marker(svg, shape, at, radius(node), colour);
+    palette::marker(svg, shape, at, radius(node), colour);
     label(svg, node, at);
     svg.close("g");
     if href.is_some() {
@@ -447,7 +447,7 @@ fn label(svg: &mut Svg, node: &GraphNode, at: (f64, f64)) {
     } else {
         "middle"
     };
-    let text = shorten(&node.label);
+    let text = shorten(&node.label, LABEL_CHARS);
     svg.text_element(
         "text",
         &[
@@ -457,70 +457,6 @@ fn label(svg: &mut Svg, node: &GraphNode, at: (f64, f64)) {
         ],
         &format!("{text} ({})", node.flagged),
     );
-}
-
-fn shorten(text: &str) -> String {
-    if text.chars().count() <= LABEL_CHARS {
-        return text.to_string();
-    }
-    let mut short: String = text.chars().take(LABEL_CHARS - 1).collect();
-    short.push('…');
-    short
-}
-
-/// A filled shape of "radius" `r` centred on `at`, outlined in black for print.
-fn marker(svg: &mut Svg, shape: Shape, at: (f64, f64), r: f64, colour: &str) {
-    let (x, y) = at;
-    let paint: [(&'static str, Value<'_>); 3] = [
-        ("fill", colour.into()),
-        ("stroke", palette::BLACK.into()),
-        ("stroke-width", 1.0.into()),
-    ];
-    let points = |pts: &[(f64, f64)]| {
-        pts.iter()
-            .map(|(px, py)| format!("{},{}", super::svg::num(*px), super::svg::num(*py)))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    match shape {
-        Shape::Circle => {
-            let mut attrs = vec![("cx", x.into()), ("cy", y.into()), ("r", r.into())];
-            attrs.extend(paint);
-            svg.element("circle", &attrs);
-        }
-        Shape::Square => {
-            let s = r * 0.9;
-            let mut attrs = vec![
-                ("x", (x - s).into()),
-                ("y", (y - s).into()),
-                ("width", (2.0 * s).into()),
-                ("height", (2.0 * s).into()),
-            ];
-            attrs.extend(paint);
-            svg.element("rect", &attrs);
-        }
-        Shape::Diamond => {
-            let pts = points(&[
-                (x, y - r * 1.2),
-                (x + r * 1.2, y),
-                (x, y + r * 1.2),
-                (x - r * 1.2, y),
-            ]);
-            let mut attrs = vec![("points", Value::Text(&pts))];
-            attrs.extend(paint);
-            svg.element("polygon", &attrs);
-        }
-        Shape::Triangle => {
-            let pts = points(&[
-                (x, y - r * 1.2),
-                (x + r * 1.1, y + r * 0.8),
-                (x - r * 1.1, y + r * 0.8),
-            ]);
-            let mut attrs = vec![("points", Value::Text(&pts))];
-            attrs.extend(paint);
-            svg.element("polygon", &attrs);
-        }
-    }
 }
 
 #[cfg(test)]

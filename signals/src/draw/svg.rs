@@ -129,6 +129,16 @@ pub fn num(n: f64) -> String {
     }
 }
 
+/// `text` cut to at most `max` characters, the cut marked with an ellipsis (labels).
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
+    short.push('…');
+    short
+}
+
 /// `text` escaped for XML text and attribute values (GraphML uses it too): `& < > " '`
 /// become entities; bidi controls are dropped (a U+202E in a shop name would show the rest
 /// of the label reversed, issue 23), and so are the characters XML 1.0 cannot hold at all

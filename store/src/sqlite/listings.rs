@@ -7,7 +7,8 @@ use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 
 use super::values::{money_cols, money_from, parse_opt_ts, parse_ts, severity_from, ts};
 use crate::{
-    HistoryEntry, HistoryKind, ListingChange, RunId, StoreError, StoredListing, VerdictSummary,
+    HistoryEntry, HistoryEvidence, HistoryKind, ListingChange, RunId, StoreError, StoredListing,
+    VerdictSummary, WarcPointer,
 };
 
 /// The columns change detection compares, as stored.
@@ -16,6 +17,8 @@ struct Current {
     summary: VerdictSummary,
     gone: bool,
     score: f64,
+    /// The digest of the body the listing was last extracted from.
+    evidence_sha256: Option<String>,
 }
 
 fn current(conn: &Connection, id: &str) -> Result<Option<Current>, StoreError> {
@@ -26,10 +29,12 @@ fn current(conn: &Connection, id: &str) -> Result<Option<Current>, StoreError> {
         String,
         Option<String>,
         String,
+        Option<String>,
     );
     let raw: Option<Raw> = conn
         .prepare_cached(
-            "SELECT price, currency, severity, rule_ids, gone_since, verdict
+            "SELECT price, currency, severity, rule_ids, gone_since, verdict,
+                    json_extract(listing, '$.evidence_digest')
              FROM listings WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -40,10 +45,12 @@ fn current(conn: &Connection, id: &str) -> Result<Option<Current>, StoreError> {
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
             ))
         })
         .optional()?;
-    let Some((price, currency, severity, rule_ids, gone_since, verdict)) = raw else {
+    let Some((price, currency, severity, rule_ids, gone_since, verdict, evidence_sha256)) = raw
+    else {
         return Ok(None);
     };
     let verdict: Verdict = serde_json::from_str(&verdict)?;
@@ -55,14 +62,18 @@ fn current(conn: &Connection, id: &str) -> Result<Option<Current>, StoreError> {
         },
         gone: gone_since.is_some(),
         score: verdict.score,
+        evidence_sha256,
     }))
 }
 
+/// Stores a listing seen in `run`; `shown_by` is the archived page it was extracted from
+/// (the listing's own `evidence_digest` without a record location when `None`).
 pub(super) fn upsert(
     conn: &Connection,
     listing: &Listing,
     verdict: &Verdict,
     run: RunId,
+    shown_by: Option<&HistoryEvidence>,
 ) -> Result<ListingChange, StoreError> {
     let summary = VerdictSummary::of(verdict);
     let (price, currency) = money_cols(listing.price.as_ref());
@@ -128,6 +139,12 @@ pub(super) fn upsert(
             availability: "available".into(),
             verdict: summary,
             score: verdict.score,
+            evidence: shown_by.cloned().or_else(|| {
+                listing
+                    .evidence_digest
+                    .clone()
+                    .map(|sha256| HistoryEvidence { sha256, warc: None })
+            }),
         };
         insert_history(conn, &entry)?;
     }
@@ -169,6 +186,9 @@ pub(super) fn update_verdict(
             availability: if old.gone { "gone" } else { "available" }.into(),
             verdict: summary.clone(),
             score: verdict.score,
+            evidence: old
+                .evidence_sha256
+                .map(|sha256| HistoryEvidence { sha256, warc: None }),
         },
     )?;
     Ok(Some(ListingChange::Changed {
@@ -179,13 +199,15 @@ pub(super) fn update_verdict(
 }
 
 /// Marks the live listings of the page at `url` that are not in `offered` as gone, with a
-/// history row each; returns them.
+/// history row each pointing at `evidence` (the fetch that no longer offered them); returns
+/// them.
 pub(super) fn gone_from_page(
     conn: &Connection,
     url: &str,
     offered: &HashSet<&str>,
     run: RunId,
     now: Timestamp,
+    evidence: Option<&HistoryEvidence>,
 ) -> Result<Vec<ListingId>, StoreError> {
     let gone: Vec<String> = conn
         .prepare_cached(
@@ -215,6 +237,7 @@ pub(super) fn gone_from_page(
                 availability: "gone".into(),
                 verdict: old.summary,
                 score: old.score,
+                evidence: evidence.cloned(),
             },
         )?;
         out.push(listing_id);
@@ -224,10 +247,13 @@ pub(super) fn gone_from_page(
 
 fn insert_history(conn: &Connection, e: &HistoryEntry) -> Result<(), StoreError> {
     let (price, currency) = money_cols(e.price.as_ref());
+    let sha256 = e.evidence.as_ref().map(|ev| ev.sha256.as_str());
+    let warc = e.evidence.as_ref().and_then(|ev| ev.warc.as_ref());
     conn.prepare_cached(
         "INSERT INTO listing_history (listing_id, run_id, at, kind, price, currency,
-                                      availability, severity, rule_ids, score)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                      availability, severity, rule_ids, score,
+                                      evidence_sha256, warc_file, warc_offset, warc_length)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         e.listing_id.as_str(),
@@ -240,8 +266,32 @@ fn insert_history(conn: &Connection, e: &HistoryEntry) -> Result<(), StoreError>
         e.verdict.severity.map(|s| s.as_str()),
         serde_json::to_string(&e.verdict.rule_ids)?,
         e.score,
+        sha256,
+        warc.map(|w| w.file.as_str()),
+        warc.map(|w| w.offset as i64),
+        warc.map(|w| w.length as i64),
     ])?;
     Ok(())
+}
+
+/// Where a body with this digest is archived, as a history row recorded it: the page may
+/// have changed since, so the pages table no longer knows it.
+pub(super) fn evidence_record(
+    conn: &Connection,
+    sha256: &str,
+) -> Result<Option<WarcPointer>, StoreError> {
+    let row: Option<(String, i64, i64)> = conn
+        .prepare_cached(
+            "SELECT warc_file, warc_offset, warc_length FROM listing_history
+             WHERE evidence_sha256 = ?1 AND warc_file IS NOT NULL ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(row.map(|(file, offset, length)| WarcPointer {
+        file,
+        offset: offset.max(0) as u64,
+        length: length.max(0) as u64,
+    }))
 }
 
 /// History rows matching `clause` (one `?1` parameter), oldest first.
@@ -252,7 +302,7 @@ pub(super) fn history(
 ) -> Result<Vec<HistoryEntry>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT listing_id, run_id, at, kind, price, currency, availability, severity,
-                rule_ids, score
+                rule_ids, score, evidence_sha256, warc_file, warc_offset, warc_length
          FROM listing_history WHERE {clause} ORDER BY id"
     ))?;
     let raws: Vec<RawHistory> = stmt
@@ -272,6 +322,8 @@ struct RawHistory {
     severity: Option<String>,
     rule_ids: String,
     score: f64,
+    evidence_sha256: Option<String>,
+    warc: Option<(String, i64, i64)>,
 }
 
 impl RawHistory {
@@ -287,6 +339,11 @@ impl RawHistory {
             severity: r.get(7)?,
             rule_ids: r.get(8)?,
             score: r.get(9)?,
+            evidence_sha256: r.get(10)?,
+            warc: match (r.get(11)?, r.get(12)?, r.get(13)?) {
+                (Some(file), Some(offset), Some(length)) => Some((file, offset, length)),
+                _ => None,
+            },
         })
     }
 
@@ -304,6 +361,14 @@ impl RawHistory {
                 rule_ids: serde_json::from_str(&self.rule_ids)?,
             },
             score: self.score,
+            evidence: self.evidence_sha256.map(|sha256| HistoryEvidence {
+                sha256,
+                warc: self.warc.map(|(file, offset, length)| WarcPointer {
+                    file,
+                    offset: offset.max(0) as u64,
+                    length: length.max(0) as u64,
+                }),
+            }),
         })
     }
 }
