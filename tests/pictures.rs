@@ -416,10 +416,19 @@ fn the_web_pages_draw_each_network_with_its_data_linked() {
         .to_string();
     assert!(href.starts_with("/domain/"), "{href}");
     let domain = server.get(&href);
+    let drawn = pictures(&domain);
     assert_eq!(
-        pictures(&domain).len(),
+        drawn.len(),
+        2,
+        "the domain page draws its network and its timeline"
+    );
+    assert_eq!(
+        drawn
+            .iter()
+            .filter(|svg| svg.contains("Listings over time"))
+            .count(),
         1,
-        "the domain page draws its network"
+        "one of them the timeline"
     );
     assert!(domain.contains("href=\"/networks/1\""));
 
