@@ -273,7 +273,10 @@ pub enum IgnoreReason {
     /// Held by more shops than the configured limit.
     TooCommon,
     /// Shown by most shops of one shared platform: the platform's own contact.
-    Platform { domain: String },
+    Platform {
+        /// The platform's domain.
+        domain: String,
+    },
 }
 
 /// Fewest shops of one platform that must show a contact before it can be taken for the

@@ -86,16 +86,27 @@ impl fmt::Display for RiskClass {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
+    /// Listings offer prescription-only medicines without a valid prescription.
     RxWithoutPrescription,
+    /// Listings offer controlled substances.
     ControlledSubstance,
+    /// The shop is a darknet market.
     DarknetMarket,
+    /// Listings offer unapproved, banned or unregistered products.
     UnapprovedProduct,
+    /// The shop takes cryptocurrency only.
     CryptoOnlyPayment,
+    /// The shop is reached through messaging apps only.
     MessagingOnlyContact,
+    /// The shop shows no postal address.
     NoPostalAddress,
+    /// The shop claims no pharmacy licence.
     NoLicenceClaim,
+    /// Another red flag of the rules fired on its listings.
     RedFlag,
+    /// The shop offers no medicines.
     NoMedicines,
+    /// The shop shows an address and a licence claim.
     AddressAndLicence,
 }
 

@@ -19,12 +19,25 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Shop {
     /// A shop on its own domain: every listing of the domain.
-    Domain { domain: String },
+    Domain {
+        /// The domain (a host, or `host:port` on a non-default port).
+        domain: String,
+    },
     /// A named seller on a shared platform. `seller` is trimmed and lower-cased (platforms
     /// treat handles case-insensitively).
-    Seller { domain: String, seller: String },
+    Seller {
+        /// The platform's domain.
+        domain: String,
+        /// The seller's name or handle.
+        seller: String,
+    },
     /// A listing on a shared platform with no seller name.
-    Ad { domain: String, listing: ListingId },
+    Ad {
+        /// The platform's domain.
+        domain: String,
+        /// The listing.
+        listing: ListingId,
+    },
 }
 
 impl Shop {
