@@ -9,8 +9,9 @@ use rust_decimal::Decimal;
 
 use pharmwatch_model::ProductClaims;
 
+use crate::archetype::Archetype;
 use crate::catalogue::{Drug, Form};
-use crate::shops::{Archetype, ShopSpec};
+use crate::shops::ShopSpec;
 use crate::spec::ListingSpec;
 
 /// All visible text of one listing.

@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::shops::Archetype;
+use crate::archetype::Archetype;
 
 /// Number of price formats each archetype uses (the spec stores an index below this).
 pub fn price_format_count(arch: Archetype) -> u8 {

@@ -6,12 +6,13 @@
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+use crate::archetype::{Archetype, category_by_slug, category_for_drug};
 use crate::catalogue::{CLASSIFIED_GOODS, DRUGS, Drug, DrugClass, PHARMACY_GOODS, usd_rate};
 use crate::content::{TitleParts, drug_title, strength_text};
 use crate::format::{gs1_check_digit, price_format_count, slugify};
 use crate::networks::{NETWORK_SHOP_LISTINGS, network_shops};
 use crate::obfuscate::Obfuscation;
-use crate::shops::{Archetype, ShopSpec, category_by_slug, category_for_drug};
+use crate::shops::ShopSpec;
 use crate::spec::{Flags, Item, ListingSpec, MarkupStyle};
 
 /// Size and seed of a generated marketplace.

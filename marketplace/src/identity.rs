@@ -4,7 +4,7 @@
 //! Every shop has its own values unless a planted network (see [`crate::networks`]) makes
 //! some of them shared: a clustering stage must link exactly the planted networks.
 
-use crate::shops::Archetype;
+use crate::archetype::Archetype;
 
 /// The analytics tag a shop's pages load.
 #[derive(Debug, Clone, PartialEq, Eq)]

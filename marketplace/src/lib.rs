@@ -40,6 +40,7 @@
 
 #![warn(missing_docs)]
 
+mod archetype;
 mod catalogue;
 mod content;
 mod error;
@@ -60,6 +61,7 @@ mod state;
 mod static_site;
 mod truth;
 
+pub use archetype::Archetype;
 pub use catalogue::{DrugClass, drug_ids, drug_names, reference_usd_per_unit, usd_rate_of};
 pub use error::MarketplaceError;
 pub use families::{
@@ -72,7 +74,6 @@ pub use obfuscate::Obfuscation;
 pub use render::{PAGE_SIZE, ROBOTS_TXT, Rendered, Validators};
 pub use scripted::{APP_JS_PATH, CRASHES_PATH, NEVER_SETTLES_PATH, PAGE_JSON_PATH};
 pub use server::{RequestRecord, RunningMarketplace, ShopEndpoint, serve, serve_scripted};
-pub use shops::Archetype;
 pub use spec::{Flags, MarkupStyle};
 pub use static_site::StaticSummary;
 pub use truth::{GroundTruth, ListingTruth, MarkTruth, NetworkTruth, ShopTruth, rule_ids};

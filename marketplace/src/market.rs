@@ -2,11 +2,11 @@
 
 use rust_decimal::Decimal;
 
+use crate::archetype::Archetype;
 use crate::error::MarketplaceError;
 use crate::generate::{MarketplaceOptions, NewListing, generate_specs};
 use crate::networks::{decoys, networks};
 use crate::render::{Rendered, render};
-use crate::shops::Archetype;
 use crate::state::MarketState;
 use crate::truth::{GroundTruth, ListingTruth, NetworkTruth, listing_truth, shop_truth};
 

@@ -13,8 +13,9 @@
 //! Every other identifier (e-mail, phone, messaging handles, analytics id, theme) is the
 //! shop's own, and the archetype shops share nothing with any other shop.
 
+use crate::archetype::Archetype;
 use crate::identity::{Analytics, COMMON_CHECKOUT, COMMON_CHECKOUT_HOST, Identity};
-use crate::shops::{Archetype, ShopSpec};
+use crate::shops::ShopSpec;
 use crate::truth::{MarkTruth, NetworkTruth};
 
 /// Product pages per planted shop (fewer when the marketplace has fewer per shop).

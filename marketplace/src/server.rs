@@ -15,6 +15,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::archetype::Archetype;
 use crate::error::MarketplaceError;
 use crate::faults::Faults;
 use crate::format::parse_http_date;
@@ -22,7 +23,6 @@ use crate::generate::NewListing;
 use crate::market::{Marketplace, ground_truth_of, unix_now};
 use crate::render::{Rendered, Validators, render};
 use crate::scripted::render_scripted;
-use crate::shops::Archetype;
 use crate::state::MarketState;
 use crate::truth::{GroundTruth, ListingTruth, listing_truth};
 

@@ -24,15 +24,6 @@ pub struct MarketState {
     next_id: u32,
 }
 
-/// Path of a listing's product page.
-pub fn listing_path(spec: &ListingSpec, shop: &ShopSpec) -> String {
-    if shop.archetype.is_classifieds() {
-        format!("/ad/{}.html", spec.id)
-    } else {
-        format!("/product/{}-{}.html", spec.id, spec.slug)
-    }
-}
-
 impl MarketState {
     pub fn new(seed: u64, shops: Vec<ShopSpec>, listings: Vec<ListingSpec>) -> MarketState {
         let next_id = listings.iter().map(|l| l.id).max().unwrap_or(1000) + 1;
@@ -58,7 +49,7 @@ impl MarketState {
             .collect();
         for (i, l) in self.listings.iter().enumerate() {
             let shop = &self.shops[usize::from(l.shop)];
-            self.by_path.insert(listing_path(l, shop), i);
+            self.by_path.insert(shop.listing_path(l), i);
             if let Some(cat) = self
                 .by_category
                 .get_mut(usize::from(l.shop))
@@ -175,7 +166,7 @@ impl MarketState {
         };
         listing.modified = now;
         self.next_id += 1;
-        let path = listing_path(&listing, spec);
+        let path = spec.listing_path(&listing);
         self.listings.push(listing);
         self.reindex();
         let i = self.index_of(&path)?;

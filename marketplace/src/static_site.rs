@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use crate::error::MarketplaceError;
 use crate::market::Marketplace;
 use crate::render::{page_count, render};
-use crate::state::listing_path;
 
 /// What [`Marketplace::write_static`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +125,7 @@ impl Marketplace {
                 .iter()
                 .filter(|l| usize::from(l.shop) == si)
             {
-                let path = listing_path(l, shop);
+                let path = shop.listing_path(l);
                 let file = path.trim_start_matches('/').to_string();
                 pages.push((path, file));
             }

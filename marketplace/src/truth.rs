@@ -7,11 +7,12 @@ use pharmwatch_model::{Currency, Gtin, Money, ProductClaims, SiteKind, Strength}
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::archetype::Archetype;
 use crate::catalogue::{DrugClass, usd_rate};
 use crate::content::listing_content;
 use crate::error::MarketplaceError;
 use crate::obfuscate::Obfuscation;
-use crate::shops::{Archetype, ShopSpec};
+use crate::shops::ShopSpec;
 use crate::spec::{ListingSpec, MarkupStyle};
 
 /// Rule ids of the contract's rule table, as the ground truth names them.
@@ -286,7 +287,7 @@ fn shop_marks(shop: &ShopSpec) -> Vec<MarkTruth> {
 /// The ground-truth entry of one listing; `base_url` makes `url` absolute.
 pub fn listing_truth(spec: &ListingSpec, shop: &ShopSpec, base_url: Option<&str>) -> ListingTruth {
     let content = listing_content(spec, shop);
-    let path = crate::state::listing_path(spec, shop);
+    let path = shop.listing_path(spec);
     let drug = spec.drug();
     let expected = expected_rules(spec, shop);
     ListingTruth {

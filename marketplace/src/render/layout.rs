@@ -6,7 +6,8 @@
 use std::fmt::Write;
 
 use super::html::escape;
-use crate::shops::{Archetype, ShopSpec};
+use crate::archetype::Archetype;
+use crate::shops::ShopSpec;
 
 /// Navigation words in the shop's language.
 pub struct Labels {

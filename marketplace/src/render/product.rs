@@ -6,10 +6,11 @@ use std::fmt::Write;
 use super::html::{escape, script_json};
 use super::jsonld::product_jsonld;
 use super::layout::{labels, page};
+use crate::archetype::Archetype;
 use crate::content::listing_content;
-use crate::shops::{Archetype, ShopSpec};
+use crate::shops::ShopSpec;
 use crate::spec::{ListingSpec, MarkupStyle};
-use crate::state::{MarketState, listing_path};
+use crate::state::MarketState;
 
 /// Number of related products linked from a product page.
 const RELATED: usize = 4;
@@ -17,7 +18,7 @@ const RELATED: usize = 4;
 /// The HTML of the product page of `spec`.
 pub fn product_page(state: &MarketState, shop: &ShopSpec, spec: &ListingSpec) -> String {
     let content = listing_content(spec, shop);
-    let path = listing_path(spec, shop);
+    let path = shop.listing_path(spec);
     let micro = matches!(
         spec.markup,
         MarkupStyle::Microdata | MarkupStyle::JsonLdAndMicrodata
@@ -174,7 +175,7 @@ fn related(out: &mut String, state: &MarketState, shop: &ShopSpec, spec: &Listin
         let _ = writeln!(
             out,
             "<li><a href=\"{}\">{}</a></li>",
-            escape(&listing_path(p, shop)),
+            escape(&shop.listing_path(p)),
             escape(&p.title)
         );
     }

@@ -4,9 +4,10 @@ use std::fmt::Write;
 
 use super::html::escape;
 use super::layout::{labels, page};
+use crate::archetype::Archetype;
 use crate::format::price_text;
-use crate::shops::{Archetype, ShopSpec};
-use crate::state::{MarketState, listing_path};
+use crate::shops::ShopSpec;
+use crate::state::MarketState;
 
 /// Listings per category page (contract).
 pub const PAGE_SIZE: usize = 20;
@@ -64,7 +65,7 @@ pub fn home_page(state: &MarketState, shop_index: usize, shop: &ShopSpec) -> Str
             let _ = writeln!(
                 main,
                 "<li><a href=\"{}\">{}</a></li>",
-                escape(&listing_path(spec, shop)),
+                escape(&shop.listing_path(spec)),
                 escape(&spec.title)
             );
         }
@@ -100,7 +101,7 @@ pub fn category_page(
             main,
             "<li class=\"product-card\"><a class=\"card-link\" href=\"{}\">{}</a> \
              <span class=\"card-price\">{}</span></li>",
-            escape(&listing_path(spec, shop)),
+            escape(&shop.listing_path(spec)),
             escape(&spec.title),
             escape(&price_text(spec.price(), shop.archetype, spec.price_format))
         );
