@@ -6,8 +6,11 @@ use crate::Timestamp;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExchangePurpose {
+    /// A page of a site (listing, category, start page).
     Page,
+    /// The site's robots.txt.
     Robots,
+    /// A sitemap the robots.txt or the site named.
     Sitemap,
     /// A 3xx answer on the way to a page.
     Redirect,
@@ -46,26 +49,36 @@ impl Truncation {
 /// (connect error, timeout), `status` is `None` and `error` says what happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpExchange {
+    /// Why the request was made.
     pub purpose: ExchangePurpose,
     /// Name of the configured site the request was made for.
     pub site: String,
+    /// Request method (`GET`).
     pub method: String,
+    /// The URL requested (for a redirect hop, the hop's own URL).
     pub target_uri: String,
+    /// Request headers as sent, in order.
     pub request_headers: Vec<(String, String)>,
     /// HTTP version of the response, e.g. `HTTP/1.1`.
     pub http_version: String,
+    /// Response status; `None` when no response arrived.
     pub status: Option<u16>,
+    /// Reason phrase of the status line, when the server sent one.
     pub reason: Option<String>,
+    /// Response headers as received, in order.
     pub response_headers: Vec<(String, String)>,
     #[serde(with = "serde_bytes_as_hex")]
+    /// The body as it came off the wire (still content-encoded), hex in JSON.
     pub body: Vec<u8>,
     /// Why `body` is shorter than what the server sent, if it is (`WARC-Truncated`).
     #[serde(default)]
     pub truncated: Option<Truncation>,
     #[serde(with = "crate::timestamp")]
+    /// When the request was sent.
     pub started_at: Timestamp,
     /// Remote IP address when known.
     pub ip: Option<String>,
+    /// What went wrong when no (whole) response arrived.
     pub error: Option<String>,
 }
 

@@ -28,6 +28,7 @@ impl ListingId {
         ListingId(id.into())
     }
 
+    /// The id as stored and shown (lower-case hex).
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -14,16 +14,20 @@ use crate::{ListingId, Money, PageMarks, ProductClaims, SiteKind, Timestamp};
 /// its hits back to offsets in these original strings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Listing {
+    /// Stable id: digest of the canonical URL and the offer's index on the page.
     pub id: ListingId,
     /// Canonical URL of the page the listing was found on.
     pub url: String,
     /// Name of the configured site it was crawled for.
     pub site: String,
+    /// What kind of site it was found on.
     pub site_kind: SiteKind,
     /// Host of `url` (lower case, no port).
     pub domain: String,
+    /// The offer's name as the page printed it.
     pub title: String,
     #[serde(default)]
+    /// The offer's own description (its region of the page, menus and footers left out).
     pub description: String,
     /// The price as printed, for what [`Listing::price_basis`] says it is for.
     #[serde(default)]
@@ -32,10 +36,13 @@ pub struct Listing {
     #[serde(default, skip_serializing_if = "PriceBasis::is_offer")]
     pub price_basis: PriceBasis,
     #[serde(default)]
+    /// How many units the offer holds and of what strength, when stated.
     pub quantity: Option<Quantity>,
     #[serde(default)]
+    /// The seller's name or handle, on platforms that show one.
     pub seller: Option<String>,
     #[serde(default)]
+    /// Ways to reach the seller found in the listing's own region.
     pub contacts: Vec<Contact>,
     /// Payment methods named on the page ("bitcoin", "western union", "visa", …).
     #[serde(default)]
@@ -44,8 +51,10 @@ pub struct Listing {
     #[serde(default)]
     pub shipping_claims: Vec<String>,
     #[serde(default)]
+    /// GTIN/EAN/UPC codes printed on the page.
     pub gtins: Vec<Gtin>,
     #[serde(default)]
+    /// Image URLs of the offer, as printed (never fetched for display).
     pub images: Vec<String>,
     /// BCP 47 language tag when known (page `lang`, site default).
     #[serde(default)]
@@ -54,6 +63,7 @@ pub struct Listing {
     #[serde(default)]
     pub methods: BTreeMap<String, ExtractionMethod>,
     #[serde(with = "crate::timestamp")]
+    /// When the page was fetched.
     pub fetched_at: Timestamp,
     /// SHA-256 (hex) of the response body the listing was extracted from.
     #[serde(default)]
@@ -81,14 +91,18 @@ pub struct Listing {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ShopWide {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// The shop's contacts (header, footer, contact page).
     pub contacts: Vec<Contact>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// The shop's payment methods (footer, checkout policy).
     pub payment_methods: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// The shop's shipping claims (shipping policy, footer).
     pub shipping_claims: Vec<String>,
 }
 
 impl ShopWide {
+    /// Whether the page said nothing for the shop as a whole.
     pub fn is_empty(&self) -> bool {
         self.contacts.is_empty()
             && self.payment_methods.is_empty()
@@ -245,9 +259,13 @@ fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
+    /// The listing's title.
     Title,
+    /// The listing's description.
     Description,
+    /// The seller's name.
     Seller,
+    /// The page's URL.
     Url,
     /// Contact values joined by newlines.
     Contacts,
@@ -266,6 +284,7 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field, in the order rules and reports list them.
     pub const ALL: [Field; 11] = [
         Field::Title,
         Field::Description,
@@ -280,6 +299,7 @@ impl Field {
         Field::Reviews,
     ];
 
+    /// The field's name in rule files and JSON (`title`, `shop_payment`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             Field::Title => "title",
@@ -321,6 +341,7 @@ impl fmt::Display for Field {
 pub struct Quantity {
     /// Number of units (tablets, capsules, pens, vials) in the offer.
     pub units: Option<u32>,
+    /// Strength of one unit, when stated.
     pub strength: Option<Strength>,
     /// Unit form when stated: "tablet", "capsule", "pen", "vial", …
     #[serde(default)]
@@ -330,6 +351,7 @@ pub struct Quantity {
 /// Strength of one unit, e.g. 100 mg.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Strength {
+    /// The amount, e.g. 100.
     pub value: Decimal,
     /// Lower-case unit: "mg", "mcg", "g", "ml", "iu", "mg/ml", …
     pub unit: String,
@@ -338,29 +360,43 @@ pub struct Strength {
 /// A way to reach the seller found on the page.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Contact {
+    /// What kind of contact it is.
     pub kind: ContactKind,
     /// Normalised value: lower-case e-mail, E.164 phone when the country is known, handle
     /// without `@`, wallet address as printed.
     pub value: String,
 }
 
+/// A channel through which a seller can be reached or paid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContactKind {
+    /// An e-mail address.
     Email,
+    /// A telephone number.
     Phone,
+    /// A WhatsApp number or link.
     Whatsapp,
+    /// A Telegram handle or link.
     Telegram,
+    /// A WeChat id.
     Wechat,
+    /// A Signal number or link.
     Signal,
+    /// A Wickr handle.
     Wickr,
+    /// A Bitcoin wallet address.
     BitcoinWallet,
+    /// An Ethereum wallet address.
     EthereumWallet,
+    /// A Tron wallet address.
     TronWallet,
+    /// Any other contact channel.
     Other,
 }
 
 impl ContactKind {
+    /// Every kind, in the order reports list them.
     pub const ALL: [ContactKind; 11] = [
         ContactKind::Email,
         ContactKind::Phone,
@@ -404,6 +440,7 @@ impl ContactKind {
         )
     }
 
+    /// Whether it is a cryptocurrency wallet address.
     pub fn is_wallet(self) -> bool {
         matches!(
             self,
@@ -415,7 +452,9 @@ impl ContactKind {
 /// A GTIN/EAN/UPC found on the page. Invalid check digits are kept: they are a signal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Gtin {
+    /// The code's digits as printed (8, 12, 13 or 14 of them).
     pub digits: String,
+    /// Whether its check digit is right.
     pub valid: bool,
 }
 
@@ -423,12 +462,19 @@ pub struct Gtin {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExtractionMethod {
+    /// A site profile's selectors.
     Profile,
+    /// Schema.org JSON-LD.
     JsonLd,
+    /// Schema.org microdata.
     Microdata,
+    /// RDFa.
     Rdfa,
+    /// Open Graph meta tags.
     OpenGraph,
+    /// The generic heuristics (headings, labels, price patterns, the listing's region).
     Heuristic,
+    /// A value the site's configuration sets (site kind, language).
     Config,
 }
 

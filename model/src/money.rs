@@ -11,13 +11,18 @@ pub struct Currency([u8; 3]);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not an ISO 4217 currency code (three letters such as USD, EUR, CNY)")]
+/// A currency code that is not three ASCII letters.
 pub struct CurrencyError(pub String);
 
 impl Currency {
+    /// US dollar.
     pub const USD: Currency = Currency(*b"USD");
+    /// Euro.
     pub const EUR: Currency = Currency(*b"EUR");
+    /// Chinese yuan.
     pub const CNY: Currency = Currency(*b"CNY");
 
+    /// The ISO 4217 code, e.g. `USD`.
     pub fn as_str(&self) -> &str {
         // Constructed only from ASCII letters.
         std::str::from_utf8(&self.0).unwrap_or("XXX")
@@ -65,10 +70,12 @@ impl fmt::Display for Currency {
 pub struct Money {
     /// Serialised as a decimal string, e.g. `"1299.00"`.
     pub amount: Decimal,
+    /// ISO 4217 currency.
     pub currency: Currency,
 }
 
 impl Money {
+    /// `amount` in `currency`.
     pub fn new(amount: Decimal, currency: Currency) -> Self {
         Money { amount, currency }
     }

@@ -29,6 +29,7 @@ pub struct PageMarks {
 /// One identifier found on a page, e.g. `analytics_id` = `UA-1234567-1`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SiteIdentifier {
+    /// What kind of identifier it is.
     pub kind: IdentifierKind,
     /// Normalised value: upper-case analytics ids, lower-case hosts, hex fingerprints.
     pub value: String,
@@ -49,6 +50,7 @@ pub enum IdentifierKind {
 }
 
 impl IdentifierKind {
+    /// Every kind, in the order reports list them.
     pub const ALL: [IdentifierKind; 4] = [
         IdentifierKind::AnalyticsId,
         IdentifierKind::AffiliateId,
@@ -56,6 +58,7 @@ impl IdentifierKind {
         IdentifierKind::Template,
     ];
 
+    /// The kind's name in JSON and reports (`analytics_id`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             IdentifierKind::AnalyticsId => "analytics_id",

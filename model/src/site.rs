@@ -9,10 +9,15 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "kebab-case")]
 pub enum SiteKind {
     #[default]
+    /// An online pharmacy.
     Pharmacy,
+    /// A marketplace of many sellers.
     Marketplace,
+    /// A classifieds site.
     Classifieds,
+    /// A forum.
     Forum,
+    /// A darknet market (.onion, behind a SOCKS proxy).
     DarknetMarket,
 }
 
@@ -20,9 +25,11 @@ pub enum SiteKind {
 #[error(
     "unknown site kind `{0}`: expected one of pharmacy, marketplace, classifieds, forum, darknet-market"
 )]
+/// A site kind that is not one of the known names.
 pub struct UnknownSiteKind(pub String);
 
 impl SiteKind {
+    /// Every kind, in the order reports list them.
     pub const ALL: [SiteKind; 5] = [
         SiteKind::Pharmacy,
         SiteKind::Marketplace,
@@ -31,6 +38,7 @@ impl SiteKind {
         SiteKind::DarknetMarket,
     ];
 
+    /// The kind's name in configuration and JSON (`pharmacy`, `darknet_market`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             SiteKind::Pharmacy => "pharmacy",

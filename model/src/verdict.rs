@@ -9,18 +9,25 @@ use crate::{Field, ListingId};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing; does not flag a listing.
     Info,
+    /// A weak red flag.
     Low,
+    /// A red flag.
     Medium,
+    /// A strong red flag.
     High,
+    /// Enforcement priority.
     Critical,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown severity `{0}`: expected one of info, low, medium, high, critical")]
+/// A severity name that is not one of the known ones.
 pub struct UnknownSeverity(pub String);
 
 impl Severity {
+    /// Every severity, lowest first.
     pub const ALL: [Severity; 5] = [
         Severity::Info,
         Severity::Low,
@@ -29,6 +36,7 @@ impl Severity {
         Severity::Critical,
     ];
 
+    /// The severity's name in rule files and JSON (`high`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -76,9 +84,11 @@ impl fmt::Display for Severity {
 /// Where in a listing a condition held: a byte span of the *original* field text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
+    /// The field the span is in.
     pub field: Field,
     /// Byte offsets into `Listing::text(field)`, on char boundaries; `start <= end`.
     pub start: usize,
+    /// End of the span (exclusive).
     pub end: usize,
     /// The original text of the span, as the page printed it.
     pub text: String,
@@ -90,10 +100,15 @@ pub struct Evidence {
 /// One rule that fired on a listing, with every piece of evidence for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleHit {
+    /// The rule's id in its pack.
     pub rule_id: String,
+    /// The rule's title, for people.
     pub title: String,
+    /// How serious the rule says it is.
     pub severity: Severity,
+    /// The rule's category (`controlled`, `prescription`, `payment`, …).
     pub category: String,
+    /// Every span of the listing that made the rule fire.
     pub evidence: Vec<Evidence>,
 }
 
@@ -104,9 +119,13 @@ pub struct DrugMatch {
     pub drug: String,
     /// `rx`, `otc` or `controlled`.
     pub class: String,
+    /// The drug's category in the lexicon (`opioid`, `pde5`, …).
     pub category: String,
+    /// The field it was found in.
     pub field: Field,
+    /// Start of the match (byte offset into the original field text).
     pub start: usize,
+    /// End of the match (exclusive).
     pub end: usize,
     /// The original text that matched (e.g. `0xyc0d0ne`).
     pub text: String,
@@ -115,6 +134,7 @@ pub struct DrugMatch {
 /// What the rules engine concluded about one listing, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
+    /// The listing judged.
     pub listing_id: ListingId,
     /// True when any rule of severity `low` or above fired.
     pub flagged: bool,
@@ -122,7 +142,9 @@ pub struct Verdict {
     pub severity: Option<Severity>,
     /// Combined score of the hits (see the rules crate for the formula).
     pub score: f64,
+    /// The rules that fired, each with its evidence.
     pub hits: Vec<RuleHit>,
+    /// The drugs found in the listing.
     pub drugs: Vec<DrugMatch>,
 }
 
@@ -139,6 +161,7 @@ impl Verdict {
         }
     }
 
+    /// The ids of the rules that fired.
     pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
         self.hits.iter().map(|h| h.rule_id.as_str())
     }
