@@ -95,7 +95,7 @@ wrk_rps=$(echo "$wrk_out" | awk '/Requests\/sec/{printf "%.0f", $2}')
 
 echo "== parse-only ceiling" >&2
 parse_load=$(cut -d' ' -f1 /proc/loadavg)
-parse_out=$("$repo/target/release/examples/parse_ceiling" "$site")
+parse_out=$("$target/release/examples/parse_ceiling" "$site")
 echo "$parse_out" >&2
 parse_1=$(echo "$parse_out" | awk '/threads=1 /{sub("pages_per_s=","",$NF); print $NF}')
 parse_all=$(echo "$parse_out" | tail -1 | awk '{sub("pages_per_s=","",$NF); print $NF}')

@@ -1,13 +1,15 @@
 # Shared by the crawl benchmarks (sourced, not run): the static sample marketplace served by
 # nginx, and the pharmwatch config that crawls it with Scrapy's limits.
 #
-# Expects `repo` (the checkout) and `shops` / `per_shop`; sets `work`, `site`, `config`, `bin`.
+# Expects `repo` (the checkout) and `shops` / `per_shop`; sets `target` (cargo's build
+# directory: CARGO_TARGET_DIR when set), `work`, `site`, `config`, `bin`.
 # Needs root for apt-get when nginx is missing.
 
-work="$repo/target/bench-crawl"
+target="${CARGO_TARGET_DIR:-$repo/target}"
+work="$target/bench-crawl"
 site="$work/site"
 config="$work/pharmwatch.toml"
-bin="$repo/target/release/pharmwatch"
+bin="$target/release/pharmwatch"
 mkdir -p "$work"
 
 need_pkg() { # command package
