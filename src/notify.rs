@@ -21,19 +21,25 @@ pub struct Notification {
     pub event: &'static str,
     /// Daemon group, absent for a plain `crawl`.
     pub group: Option<String>,
+    /// The run's number in the state store (absent when it failed before it got one).
     pub run: Option<i64>,
     /// `finished`, `interrupted` or `failed`.
     pub status: String,
+    /// When the run started.
     #[serde(with = "pharmwatch_model::timestamp::option")]
     pub started_at: Option<Timestamp>,
+    /// When it ended.
     #[serde(with = "pharmwatch_model::timestamp::option")]
     pub finished_at: Option<Timestamp>,
     /// The run's top-level counters (pages, page_errors, listings, flagged, new, changed, gone).
     pub counts: serde_json::Map<String, serde_json::Value>,
     /// Listings flagged for the first time in this run.
     pub new_flagged: usize,
+    /// Listings whose price changed.
     pub price_changes: usize,
+    /// Listings whose verdict changed.
     pub verdict_changes: usize,
+    /// Listings no longer offered.
     pub gone: usize,
     /// Sites with no page answered in this run.
     pub failed_sites: Vec<String>,
@@ -46,10 +52,15 @@ pub struct Notification {
 /// One new high or critical listing in a notification.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
+    /// The listing's page.
     pub url: String,
+    /// Its title.
     pub title: String,
+    /// The site it was found on.
     pub site: String,
+    /// Its severity.
     pub severity: Option<Severity>,
+    /// The rules that fired.
     pub rules: Vec<String>,
 }
 
@@ -120,12 +131,17 @@ impl Notification {
 /// How a delivery went (kept in the daemon's status file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
+    /// Where it was posted.
     pub url: String,
+    /// Whether the receiver accepted it (2xx).
     pub ok: bool,
+    /// Attempts made.
     pub attempts: u32,
     /// HTTP status of the last attempt, when one answered.
     pub status: Option<u16>,
+    /// What went wrong on the last attempt.
     pub error: Option<String>,
+    /// When the last attempt ended.
     #[serde(with = "pharmwatch_model::timestamp")]
     pub at: Timestamp,
 }

@@ -26,7 +26,9 @@ pub struct Schedule {
 #[derive(Debug, thiserror::Error)]
 #[error("invalid cron expression `{expression}`: {reason}")]
 pub struct ScheduleError {
+    /// The expression as written.
     pub expression: String,
+    /// Why it could not be parsed.
     pub reason: String,
 }
 

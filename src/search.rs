@@ -91,6 +91,7 @@ pub struct CsvHits<W: Write> {
 }
 
 impl<W: Write> CsvHits<W> {
+    /// A CSV writer of hits into `writer`; the header is written with the first hit.
     pub fn new(writer: W) -> Self {
         CsvHits {
             out: csv::Writer::from_writer(writer),

@@ -11,9 +11,13 @@ use crate::schedule::Schedule;
 /// Sites crawled in one run, on one schedule.
 #[derive(Debug, Clone)]
 pub struct Group {
+    /// The group's name (`[[group]]`'s `name`, or an implicit group's).
     pub name: String,
+    /// When its runs start.
     pub schedule: Schedule,
+    /// The configured sites it crawls, by name.
     pub sites: Vec<String>,
+    /// Where its run summaries are posted, if anywhere.
     pub webhook: Option<String>,
 }
 

@@ -18,32 +18,42 @@ pub const DEFAULT_FILE: &str = "daemon-status.json";
 /// The whole status file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DaemonStatus {
+    /// The daemon's process id.
     pub pid: u32,
     /// `running` (waiting or crawling), `stopping` (signal received, finishing the current
     /// run) or `stopped`.
     pub state: String,
+    /// When the daemon started.
     #[serde(with = "pharmwatch_model::timestamp")]
     pub started_at: Timestamp,
+    /// When the file was last written.
     #[serde(with = "pharmwatch_model::timestamp")]
     pub updated_at: Timestamp,
+    /// When the daemon stopped, once it has.
     #[serde(default, with = "pharmwatch_model::timestamp::option")]
     pub stopped_at: Option<Timestamp>,
     /// Runs started by this daemon process.
     pub runs: u64,
+    /// Each group's status, by group name.
     pub groups: BTreeMap<String, GroupStatus>,
 }
 
 /// One group in the status file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupStatus {
+    /// The group's cron expression.
     pub schedule: String,
+    /// The sites it crawls.
     pub sites: Vec<String>,
     /// `idle` or `running`.
     pub state: String,
+    /// When its next run is due.
     #[serde(default, with = "pharmwatch_model::timestamp::option")]
     pub next_run: Option<Timestamp>,
+    /// How its last run went.
     #[serde(default)]
     pub last_run: Option<LastRun>,
+    /// How its last webhook delivery went.
     #[serde(default)]
     pub last_webhook: Option<Delivery>,
 }
@@ -53,14 +63,18 @@ pub struct GroupStatus {
 pub struct LastRun {
     /// Run number in the state store (absent when the run failed before it got one).
     pub run: Option<i64>,
+    /// When the run started.
     #[serde(with = "pharmwatch_model::timestamp")]
     pub started_at: Timestamp,
+    /// When it ended, if it has.
     #[serde(with = "pharmwatch_model::timestamp::option")]
     pub finished_at: Option<Timestamp>,
     /// `finished`, `interrupted` or `failed`.
     pub status: String,
+    /// Pages fetched.
     #[serde(default)]
     pub pages: u64,
+    /// Listings seen.
     #[serde(default)]
     pub listings: u64,
     /// Flagged listings seen in the run.
@@ -72,6 +86,7 @@ pub struct LastRun {
     /// Pages that failed.
     #[serde(default)]
     pub errors: u64,
+    /// Sites with no page answered.
     #[serde(default)]
     pub failed_sites: Vec<String>,
     /// Why the run failed.

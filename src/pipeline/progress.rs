@@ -3,6 +3,7 @@
 /// One page the sink stored.
 #[derive(Debug, Clone, Copy)]
 pub struct PageDone<'a> {
+    /// The configured site the page belongs to.
     pub site: &'a str,
     /// Answered 2xx or 304.
     pub ok: bool,
@@ -14,5 +15,6 @@ pub struct PageDone<'a> {
 
 /// Receives page events from the sink's thread; must be cheap (it runs per page).
 pub trait Progress: Send + Sync {
+    /// Called once for every page stored.
     fn page(&self, page: &PageDone<'_>);
 }

@@ -17,7 +17,9 @@ use crate::report::{RESCAN_TALLY_KEY, RescanTally};
 /// What a rescan changed.
 #[derive(Debug)]
 pub struct RescanSummary {
+    /// The rescan's run in the state store.
     pub run: RunId,
+    /// Verdicts changed, and each rule's listings before and after.
     pub tally: RescanTally,
     /// The run report, when it could be written.
     pub report: Option<PathBuf>,

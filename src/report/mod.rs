@@ -28,18 +28,27 @@ use pharmwatch_signals::RunCounts;
 /// Everything an operator reads after a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
+    /// The run's number in the state store.
     pub run: i64,
+    /// `finished`, `interrupted` or `failed`.
     pub status: String,
+    /// When the run started.
     #[serde(with = "pharmwatch_model::timestamp")]
     pub started_at: pharmwatch_model::Timestamp,
+    /// When it ended.
     #[serde(with = "pharmwatch_model::timestamp::option")]
     pub finished_at: Option<pharmwatch_model::Timestamp>,
     /// Counters of the run as recorded by the pipeline (pages, listings, per-site stats).
     pub counts: serde_json::Value,
+    /// Listings flagged for the first time.
     pub new_flagged: Vec<ReportListing>,
+    /// Listings whose price changed.
     pub price_changes: Vec<PriceChange>,
+    /// Listings whose verdict changed.
     pub verdict_changes: Vec<VerdictChange>,
+    /// Listings no longer offered.
     pub gone: Vec<ReportListing>,
+    /// Listings offered again after being gone.
     pub returned: Vec<ReportListing>,
     /// Domains with listings for the first time in this run.
     pub new_domains: Vec<String>,
@@ -78,29 +87,47 @@ pub const RESCAN_TALLY_KEY: &str = "tally";
 /// A listing as a report line shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportListing {
+    /// The listing's id.
     pub id: String,
+    /// Its page.
     pub url: String,
+    /// The configured site it was found on.
     pub site: String,
+    /// Its domain.
     pub domain: String,
+    /// Its title.
     pub title: String,
+    /// Its price.
     pub price: Option<Money>,
+    /// Its severity.
     pub severity: Option<Severity>,
+    /// The rules that fired.
     pub rules: Vec<String>,
 }
 
+/// A listing whose price changed, with the old and new prices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PriceChange {
+    /// The listing now.
     pub listing: ReportListing,
+    /// The price before.
     pub old: Option<Money>,
+    /// The price now.
     pub new: Option<Money>,
 }
 
+/// A listing whose verdict changed, with both verdicts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VerdictChange {
+    /// The listing now.
     pub listing: ReportListing,
+    /// The severity before.
     pub old_severity: Option<Severity>,
+    /// The rules that fired before.
     pub old_rules: Vec<String>,
+    /// The severity now.
     pub new_severity: Option<Severity>,
+    /// The rules that fire now.
     pub new_rules: Vec<String>,
 }
 
@@ -323,10 +350,13 @@ pub fn read(data_dir: &Path, run: i64) -> Result<RunReport> {
 /// A run as a diff names it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunLabel {
+    /// The run's number.
     pub run: i64,
     /// `crawl` or `rescan`.
     pub kind: &'static str,
+    /// `finished`, `interrupted` or `failed`.
     pub status: String,
+    /// When it started.
     #[serde(with = "pharmwatch_model::timestamp")]
     pub started_at: pharmwatch_model::Timestamp,
 }
@@ -345,14 +375,18 @@ impl RunLabel {
 /// A value in the earlier and the later run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change<T> {
+    /// The value in the earlier run.
     pub from: T,
+    /// The value in the later run.
     pub to: T,
 }
 
 /// What differs between two runs' reports: totals, per-rule counts, new domains.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportDiff {
+    /// The earlier run.
     pub from: RunLabel,
+    /// The later run.
     pub to: RunLabel,
     /// Every top-level number both runs count, where it differs. A crawl counts pages and a
     /// rescan does not: a counter only one run has is left out, not shown as fallen to 0.
@@ -360,9 +394,11 @@ pub struct ReportDiff {
     /// Flagged listings each rule fired on, where they differ (0: the rule did not fire, or
     /// was not in that run's rule set).
     pub rules: BTreeMap<String, Change<u64>>,
+    /// Domains with listings in the later run only.
     pub domains_only_in_to: Vec<String>,
 }
 
+/// What differs between the reports of runs `a` (earlier) and `b` (later).
 pub fn diff(a: &RunReport, b: &RunReport) -> ReportDiff {
     let mut counts = BTreeMap::new();
     if let (Some(x), Some(y)) = (a.counts.as_object(), b.counts.as_object()) {
