@@ -26,8 +26,9 @@ mod tail;
 pub mod trends;
 
 pub use networks::{
-    Cluster, Holder, IdKind, Identifier, IgnoreReason, IgnoredIdentifier, Link, NetworkBuilder,
-    NetworkConfig, NetworkReport, PLATFORM_CHROME_MIN_SHOPS, ShopNode, Strength, find_networks,
+    Cluster, Holder, IdKind, Identifier, IgnoreReason, IgnoredIdentifier, Link, LinkStrength,
+    NetworkBuilder, NetworkConfig, NetworkReport, PLATFORM_CHROME_MIN_SHOPS, ShopNode,
+    find_networks,
 };
 pub use risk::{Reason, ReasonCode, RiskBuilder, RiskClass, ShopRisk, assess_risk};
 pub use shop::{Exposure, ListingRef, MAX_EXAMPLES, Shop, is_shared_platform};

@@ -57,10 +57,10 @@ pub struct NetworkConfig {
 
 impl NetworkConfig {
     /// Most shops that may hold an identifier of this strength for it to count.
-    fn limit(&self, strength: Strength) -> usize {
+    fn limit(&self, strength: LinkStrength) -> usize {
         match strength {
-            Strength::Strong => self.max_shops_per_identifier,
-            Strength::Weak => self
+            LinkStrength::Strong => self.max_shops_per_identifier,
+            LinkStrength::Weak => self
                 .max_shops_per_weak_identifier
                 .min(self.max_shops_per_identifier),
         }
@@ -96,10 +96,12 @@ impl IdKind {
     }
 
     /// Whether sharing it links two shops.
-    pub fn strength(self) -> Strength {
+    pub fn strength(self) -> LinkStrength {
         match self {
-            IdKind::Page(IdentifierKind::PaymentHost | IdentifierKind::Template) => Strength::Weak,
-            _ => Strength::Strong,
+            IdKind::Page(IdentifierKind::PaymentHost | IdentifierKind::Template) => {
+                LinkStrength::Weak
+            }
+            _ => LinkStrength::Strong,
         }
     }
 }
@@ -113,7 +115,7 @@ impl fmt::Display for IdKind {
 /// How much sharing an identifier says about a common operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Strength {
+pub enum LinkStrength {
     /// Links two shops on its own.
     Strong,
     /// Never links shops; shown as corroboration of strong links (see the module docs).
@@ -237,7 +239,7 @@ pub struct Link {
     /// The identifier shared.
     pub identifier: Identifier,
     /// Whether it links shops or only corroborates (`identifier.kind.strength()`).
-    pub strength: Strength,
+    pub strength: LinkStrength,
     /// The cluster's shops holding it (two or more), in shop order.
     pub holders: Vec<Holder>,
     /// How many shops hold it in all (more than `holders` when weak and shared outside).
@@ -351,7 +353,7 @@ impl NetworkBuilder {
                     shops: n,
                     reason: IgnoreReason::TooCommon,
                 });
-            } else if identifier.kind.strength() == Strength::Strong {
+            } else if identifier.kind.strength() == LinkStrength::Strong {
                 let ids: Vec<usize> = holders.keys().copied().collect();
                 ids.windows(2).for_each(|w| sets.union(w[0], w[1]));
             }
@@ -668,7 +670,7 @@ mod tests {
             .iter()
             .find(|l| l.identifier.kind == TELEGRAM)
             .unwrap();
-        assert_eq!(telegram.strength, Strength::Strong);
+        assert_eq!(telegram.strength, LinkStrength::Strong);
         assert_eq!(telegram.shared_by, 2);
         let a2 = telegram
             .holders
@@ -829,10 +831,10 @@ mod tests {
         assert_eq!(links.len(), 2);
         assert_eq!(
             links[0].strength,
-            Strength::Strong,
+            LinkStrength::Strong,
             "strong links come first"
         );
-        assert_eq!(links[1].strength, Strength::Weak);
+        assert_eq!(links[1].strength, LinkStrength::Weak);
     }
 
     #[test]

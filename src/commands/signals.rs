@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use pharmwatch_model::Severity;
 use pharmwatch_signals::{
-    Cluster, IgnoreReason, IgnoredIdentifier, Link, RiskClass, ShopRisk, Signal, Strength,
+    Cluster, IgnoreReason, IgnoredIdentifier, Link, LinkStrength, RiskClass, ShopRisk, Signal,
 };
 use pharmwatch_store::{RunId, SqliteStore, StateStore};
 use serde::Serialize;
@@ -252,8 +252,8 @@ fn cluster_text(out: &mut String, c: &Cluster, labels: &ShopLabels) {
 
 fn link_text(out: &mut String, link: &Link, labels: &ShopLabels) {
     let strength = match link.strength {
-        Strength::Strong => "links the shops",
-        Strength::Weak => "weak: corroborates only",
+        LinkStrength::Strong => "links the shops",
+        LinkStrength::Weak => "weak: corroborates only",
     };
     let _ = writeln!(
         out,

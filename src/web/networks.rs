@@ -20,7 +20,7 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{Markup, PreEscaped, html};
 use pharmwatch_signals::draw::{self, MAX_SHOPS_DRAWN, NetworkGraph};
 use pharmwatch_signals::{
-    Cluster, IgnoreReason, Link, ListingRef, NetworkReport, RiskClass, Shop, ShopRisk, Strength,
+    Cluster, IgnoreReason, Link, LinkStrength, ListingRef, NetworkReport, RiskClass, Shop, ShopRisk,
 };
 use serde::Deserialize;
 
@@ -265,8 +265,8 @@ fn link_row(link: &Link, shops: &Shops) -> Markup {
             td { (link.identifier.kind.as_str()) " " code { (link.identifier.value) } }
             td {
                 @match link.strength {
-                    Strength::Strong => { "links the shops" }
-                    Strength::Weak => { "weak, corroborates only" }
+                    LinkStrength::Strong => { "links the shops" }
+                    LinkStrength::Weak => { "weak, corroborates only" }
                 }
                 @if link.shared_by > link.holders.len() {
                     " (held by " (link.shared_by) " shops in all)"

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::network::NetworkGraph;
 use super::palette::{self, Shape};
-use crate::Strength;
+use crate::LinkStrength;
 
 /// The graphs as one DOT document. Node ids are `c{rank}s{index}`.
 pub fn dot(graphs: &[NetworkGraph]) -> String {
@@ -38,8 +38,8 @@ pub fn dot(graphs: &[NetworkGraph]) -> String {
         }
         for edge in &graph.edges {
             let style = match edge.strength {
-                Strength::Strong => format!("color=\"{}\"", palette::BLACK),
-                Strength::Weak => format!("color=\"{}\" style=dashed", palette::GREY),
+                LinkStrength::Strong => format!("color=\"{}\"", palette::BLACK),
+                LinkStrength::Weak => format!("color=\"{}\" style=dashed", palette::GREY),
             };
             let _ = writeln!(
                 out,

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use super::network::NetworkGraph;
 use super::svg::escape;
-use crate::Strength;
+use crate::LinkStrength;
 
 /// The attribute keys: (id, for, name, type).
 const KEYS: [(&str, &str, &str, &str); 9] = [
@@ -72,8 +72,8 @@ fn write_graph(out: &mut String, graph: &NetworkGraph) {
         data(out, "e_kind", edge.kind.as_str());
         data(out, "e_value", &edge.value);
         let strength = match edge.strength {
-            Strength::Strong => "strong",
-            Strength::Weak => "weak",
+            LinkStrength::Strong => "strong",
+            LinkStrength::Weak => "weak",
         };
         data(out, "e_strength", strength);
         out.push_str("    </edge>\n");

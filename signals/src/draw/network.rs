@@ -13,7 +13,7 @@ use std::f64::consts::PI;
 
 use super::palette;
 use super::svg::{Svg, shorten};
-use crate::{Cluster, IdKind, RiskClass, Shop, Strength};
+use crate::{Cluster, IdKind, LinkStrength, RiskClass, Shop};
 
 /// Shops a web page or case file draws of one cluster before folding the rest.
 pub const MAX_SHOPS_DRAWN: usize = 12;
@@ -58,7 +58,7 @@ pub struct GraphEdge {
     /// Its value (scraped: escaped when written).
     pub value: String,
     /// Strong links shops; weak only corroborates.
-    pub strength: Strength,
+    pub strength: LinkStrength,
 }
 
 impl NetworkGraph {
@@ -230,7 +230,7 @@ fn description(graph: &NetworkGraph) -> String {
     let strong = graph
         .edges
         .iter()
-        .filter(|e| e.strength == Strength::Strong)
+        .filter(|e| e.strength == LinkStrength::Strong)
         .count();
     format!(
         "{} nodes, {} shared identifiers linking them and {} weak corroborations (dashed grey). \
@@ -289,13 +289,13 @@ fn legend(svg: &mut Svg) {
         );
         x += 112.0;
     }
-    line(svg, (10.0, 40.0), (40.0, 40.0), Strength::Strong);
+    line(svg, (10.0, 40.0), (40.0, 40.0), LinkStrength::Strong);
     svg.text_element(
         "text",
         &[("x", 46.0.into()), ("y", 44.0.into())],
         "shared identifier (links the shops)",
     );
-    line(svg, (290.0, 40.0), (320.0, 40.0), Strength::Weak);
+    line(svg, (290.0, 40.0), (320.0, 40.0), LinkStrength::Weak);
     svg.text_element(
         "text",
         &[("x", 326.0.into()), ("y", 44.0.into())],
@@ -304,7 +304,7 @@ fn legend(svg: &mut Svg) {
     svg.close("g");
 }
 
-fn line(svg: &mut Svg, from: (f64, f64), to: (f64, f64), strength: Strength) {
+fn line(svg: &mut Svg, from: (f64, f64), to: (f64, f64), strength: LinkStrength) {
     let (colour, dash) = edge_style(strength);
     svg.element(
         "line",
@@ -320,10 +320,10 @@ fn line(svg: &mut Svg, from: (f64, f64), to: (f64, f64), strength: Strength) {
     );
 }
 
-fn edge_style(strength: Strength) -> (&'static str, &'static str) {
+fn edge_style(strength: LinkStrength) -> (&'static str, &'static str) {
     match strength {
-        Strength::Strong => (palette::BLACK, "none"),
-        Strength::Weak => (palette::GREY, palette::DASH),
+        LinkStrength::Strong => (palette::BLACK, "none"),
+        LinkStrength::Weak => (palette::GREY, palette::DASH),
     }
 }
 
@@ -357,8 +357,8 @@ fn draw_edge(svg: &mut Svg, edge: &GraphEdge, a: (f64, f64), b: (f64, f64), bow:
     );
     let (colour, dash) = edge_style(edge.strength);
     let strength = match edge.strength {
-        Strength::Strong => "edge strong",
-        Strength::Weak => "edge weak",
+        LinkStrength::Strong => "edge strong",
+        LinkStrength::Weak => "edge weak",
     };
     let path = format!(
         "M {} {} Q {} {} {} {}",
@@ -512,16 +512,16 @@ mod tests {
         let strong = g
             .edges
             .iter()
-            .filter(|e| e.strength == Strength::Strong)
+            .filter(|e| e.strength == LinkStrength::Strong)
             .count();
         assert_eq!(strong, 3, "{:?}", g.edges);
         let weak: Vec<_> = g
             .edges
             .iter()
-            .filter(|e| e.strength == Strength::Weak)
+            .filter(|e| e.strength == LinkStrength::Weak)
             .collect();
         assert_eq!(weak.len(), 1);
-        assert_eq!(g.edges.last().map(|e| e.strength), Some(Strength::Weak));
+        assert_eq!(g.edges.last().map(|e| e.strength), Some(LinkStrength::Weak));
         assert!(g.edges.iter().all(|e| e.source < e.target));
     }
 
@@ -551,7 +551,7 @@ mod tests {
         assert_eq!(g.edges.iter().filter(|e| e.target == 5).count(), 6 - 1);
         assert!(g.edges.iter().all(|e| e.source != e.target));
         // Shop 0 and 1 (folded) shared the template: folded into one node, it links nothing.
-        assert!(g.edges.iter().all(|e| e.strength == Strength::Strong));
+        assert!(g.edges.iter().all(|e| e.strength == LinkStrength::Strong));
     }
 
     #[test]
