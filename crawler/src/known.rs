@@ -11,14 +11,7 @@
 
 use std::collections::HashMap;
 
-/// Validators of a previously fetched page, for conditional requests.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    /// Sent as `If-None-Match`.
-    pub etag: Option<String>,
-    /// Sent as `If-Modified-Since` (an HTTP date, as the server sent it).
-    pub last_modified: Option<String>,
-}
+pub use pharmwatch_model::Validators;
 
 /// The response an earlier run archived for a URL, as received on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]

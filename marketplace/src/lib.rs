@@ -71,7 +71,7 @@ pub use generate::{IMPLAUSIBLE_SHARE, MarketplaceOptions, NewListing, OBFUSCATED
 pub use market::{Marketplace, ShopInfo};
 pub use networks::NETWORK_SHOP_LISTINGS;
 pub use obfuscate::Obfuscation;
-pub use render::{PAGE_SIZE, ROBOTS_TXT, Rendered, Validators};
+pub use render::{PAGE_SIZE, ROBOTS_TXT, Rendered, ServedValidators};
 pub use scripted::{APP_JS_PATH, CRASHES_PATH, NEVER_SETTLES_PATH, PAGE_JSON_PATH};
 pub use server::{RequestRecord, RunningMarketplace, ShopEndpoint, serve, serve_scripted};
 pub use spec::{Flags, MarkupStyle};

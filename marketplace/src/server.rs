@@ -21,7 +21,7 @@ use crate::faults::Faults;
 use crate::format::parse_http_date;
 use crate::generate::NewListing;
 use crate::market::{Marketplace, ground_truth_of, unix_now};
-use crate::render::{Rendered, Validators, render};
+use crate::render::{Rendered, ServedValidators, render};
 use crate::scripted::render_scripted;
 use crate::state::MarketState;
 use crate::truth::{GroundTruth, ListingTruth, listing_truth};
@@ -449,7 +449,7 @@ fn respond(rendered: Rendered, headers: &HeaderMap) -> Response {
 }
 
 /// RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since.
-fn is_not_modified(v: &Validators, headers: &HeaderMap) -> bool {
+fn is_not_modified(v: &ServedValidators, headers: &HeaderMap) -> bool {
     if let Some(inm) = headers.get(header::IF_NONE_MATCH) {
         let Ok(inm) = inm.to_str() else {
             return false;

@@ -95,3 +95,14 @@ mod serde_bytes_as_hex {
         hex::decode(text).map_err(serde::de::Error::custom)
     }
 }
+
+/// A page's validators from its last successful fetch, for a conditional request: the
+/// crawler sends them, the state store remembers them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validators {
+    /// The `ETag`, sent as `If-None-Match`.
+    pub etag: Option<String>,
+    /// The `Last-Modified` (an HTTP date, as the server sent it), sent as
+    /// `If-Modified-Since`.
+    pub last_modified: Option<String>,
+}

@@ -14,7 +14,7 @@ mod site;
 pub mod text;
 mod verdict;
 
-pub use exchange::{ExchangePurpose, HttpExchange, Truncation};
+pub use exchange::{ExchangePurpose, HttpExchange, Truncation, Validators};
 pub use ids::{ListingId, sha256_hex};
 pub use listing::{
     Contact, ContactKind, ExtractionMethod, Field, Gtin, Listing, PriceBasis, Quantity, Region,

@@ -472,11 +472,7 @@ struct StoreKnownPages {
 
 impl KnownPages for StoreKnownPages {
     fn validators(&self, url: &str) -> Option<Validators> {
-        let stored = self.store.validators(url).ok().flatten()?;
-        Some(Validators {
-            etag: stored.etag,
-            last_modified: stored.last_modified,
-        })
+        self.store.validators(url).ok().flatten()
     }
 
     fn archived(&self, url: &str) -> Option<ArchivedPage> {

@@ -20,10 +20,11 @@ mod types;
 
 pub use error::StoreError;
 pub use lock::{DataDirLock, LockError};
+pub use pharmwatch_model::Validators;
 pub use sqlite::SqliteStore;
 pub use state::{AllListings, StateStore};
 pub use types::{
     FrontierCounts, FrontierEntry, HistoryEntry, HistoryEvidence, HistoryKind, ListingChange,
     PageAvailability, PageChanges, PageCommit, PageRecord, RobotsEntry, RunCount, RunId, RunRecord,
-    RunStatus, StoredListing, Validators, VerdictSummary, WarcPointer,
+    RunStatus, StoredListing, VerdictSummary, WarcPointer,
 };

@@ -123,15 +123,6 @@ pub struct PageRecord {
     pub depth: u32,
 }
 
-/// Conditional-GET validators remembered for a URL.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Validators {
-    /// The `ETag` to send as `If-None-Match`.
-    pub etag: Option<String>,
-    /// The `Last-Modified` to send as `If-Modified-Since`.
-    pub last_modified: Option<String>,
-}
-
 /// A URL to crawl for a site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FrontierEntry {

@@ -28,19 +28,19 @@ pub struct Rendered {
     /// The bytes, in the shop's charset.
     pub body: Vec<u8>,
     /// Validators (product pages only): strong ETag and Last-Modified in seconds since epoch.
-    pub validators: Option<Validators>,
+    pub validators: Option<ServedValidators>,
 }
 
 /// Cache validators of a product page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Validators {
+pub struct ServedValidators {
     /// Quoted strong entity tag, e.g. `"5f2a…"`.
     pub etag: String,
     /// Last modification, seconds since the Unix epoch.
     pub last_modified: i64,
 }
 
-impl Validators {
+impl ServedValidators {
     /// `Last-Modified` as an HTTP date.
     pub fn last_modified_http(&self) -> String {
         http_date(self.last_modified)
@@ -153,7 +153,7 @@ fn html_response(shop: &ShopSpec, status: u16, text: String, modified: Option<i6
     } else {
         ("text/html; charset=utf-8", text.into_bytes())
     };
-    let validators = modified.map(|last_modified| Validators {
+    let validators = modified.map(|last_modified| ServedValidators {
         etag: format!("\"{:016x}\"", fnv1a(&body)),
         last_modified,
     });
