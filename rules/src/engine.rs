@@ -137,7 +137,11 @@ impl<'a> ListingCtx<'a> {
             let ft = self.fields[field_index(h.field)].as_ref();
             ft.is_some_and(|ft| lex.has_context(&ft.original, &h.hit.range))
         });
-        keep_what_the_title_offers(&mut hits);
+        let fields = &self.fields;
+        keep_what_the_title_offers(&mut hits, |h| {
+            let ft = fields[field_index(h.field)].as_ref();
+            ft.is_some_and(|ft| self.set.aside.offered(&ft.original, &h.hit.range))
+        });
         self.drugs = hits;
     }
 
@@ -470,20 +474,19 @@ impl<'a> ListingCtx<'a> {
     }
 
     /// The drug whose reference price a listing's price is compared with: the first named in
-    /// the title, else the first named in the description.
+    /// the title, else (when the title names none) the first named in the description. The
+    /// price is the title's offer's, never that of a medicine the description offers besides.
     fn priced_drug(&self) -> Option<&DrugHit> {
         let lex = &self.set.lexicon;
         let has_price = |h: &&DrugHit| lex.drug(h.hit.drug).reference_price.is_some();
+        let mut in_title = self.drugs.iter().filter(|h| h.field == Field::Title).peekable();
+        if in_title.peek().is_some() {
+            return in_title.find(has_price);
+        }
         self.drugs
             .iter()
-            .filter(|h| h.field == Field::Title)
+            .filter(|h| h.field == Field::Description)
             .find(has_price)
-            .or_else(|| {
-                self.drugs
-                    .iter()
-                    .filter(|h| h.field == Field::Description)
-                    .find(has_price)
-            })
     }
 
     fn price(&self, p: &PriceCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
@@ -1205,15 +1208,18 @@ fn describe(c: &Condition, set: &RuleSet) -> String {
 /// A listing whose title names a medicine offers that medicine: other medicines named only
 /// elsewhere in it (a category blurb, "compare with", a list of related products) are not
 /// what it sells, and an ibuprofen offer is not a controlled-substance offer because its
-/// description mentions tramadol. Without a name in the title every name counts.
-fn keep_what_the_title_offers(hits: &mut Vec<DrugHit>) {
+/// description mentions tramadol; unless the seller offers them there in so many words
+/// (`offered_aside`, see [`crate::aside`]). Without a name in the title every name counts.
+fn keep_what_the_title_offers(hits: &mut Vec<DrugHit>, offered_aside: impl Fn(&DrugHit) -> bool) {
     let offered: Vec<usize> = hits
         .iter()
         .filter(|h| h.field == Field::Title)
         .map(|h| h.hit.drug)
         .collect();
     if !offered.is_empty() {
-        hits.retain(|h| h.field == Field::Title || offered.contains(&h.hit.drug));
+        hits.retain(|h| {
+            h.field == Field::Title || offered.contains(&h.hit.drug) || offered_aside(h)
+        });
     }
 }
 

@@ -270,8 +270,8 @@ impl Builder {
         let mut ends = Trigrams::default();
         for (i, (name, _)) in self.names.iter().enumerate() {
             max_len = max_len.max(name.len());
-            ends.insert(true, &name[..3]);
-            ends.insert(false, &name[name.len() - 3..]);
+            ends.insert(true, name);
+            ends.insert(false, name);
             keys_of(name, |k| {
                 let list = keys.entry(k).or_default();
                 if list.last() != Some(&(i as u32)) {
@@ -297,33 +297,43 @@ pub(super) struct Index {
     ends: Trigrams,
 }
 
-/// First and last three letters of the long names, one bit per trigram. One edit in a word of
-/// seven letters or more leaves its first three or its last three letters as the name's, so a
-/// word whose ends match no name's is skipped before any hashing: most words of a page.
+/// First three letters, and first letter with last three letters, of the long names, one bit
+/// each. One edit in a word of seven letters or more leaves its first three or its last three
+/// letters as the name's, and a guess needs the name's first letter anyway, so a word whose
+/// ends match no name's is skipped before any hashing: most words of a page.
 #[derive(Debug, Clone)]
 struct Trigrams {
     bits: Box<[u64]>,
 }
 
+/// Trigrams of lower-case ASCII letters.
+const TRIGRAMS: usize = 26 * 26 * 26;
+
 impl Default for Trigrams {
     fn default() -> Self {
         Trigrams {
-            bits: vec![0; 2 * 26 * 26 * 26 / 64 + 1].into_boxed_slice(),
+            bits: vec![0; 27 * TRIGRAMS / 64 + 1].into_boxed_slice(),
         }
     }
 }
 
 impl Trigrams {
-    fn index(first: bool, t: &[u8]) -> usize {
+    /// Bit of the word's first trigram (`first`), or of its first letter and last trigram.
+    fn index(first: bool, word: &[u8]) -> usize {
         let l = |b: u8| usize::from(b - b'a');
-        usize::from(first) * 26 * 26 * 26 + (l(t[0]) * 26 + l(t[1])) * 26 + l(t[2])
+        let trigram = |t: &[u8]| (l(t[0]) * 26 + l(t[1])) * 26 + l(t[2]);
+        if first {
+            trigram(&word[..3])
+        } else {
+            (1 + l(word[0])) * TRIGRAMS + trigram(&word[word.len() - 3..])
+        }
     }
-    fn insert(&mut self, first: bool, t: &[u8]) {
-        let i = Self::index(first, t);
+    fn insert(&mut self, first: bool, word: &[u8]) {
+        let i = Self::index(first, word);
         self.bits[i / 64] |= 1 << (i % 64);
     }
-    fn contains(&self, first: bool, t: &[u8]) -> bool {
-        let i = Self::index(first, t);
+    fn contains(&self, first: bool, word: &[u8]) -> bool {
+        let i = Self::index(first, word);
         self.bits[i / 64] & (1 << (i % 64)) != 0
     }
 }
@@ -351,9 +361,7 @@ impl Index {
             if word.len() < MIN_LEN || word.len() > self.max_len + 1 || word.len() > MAX_WORD {
                 continue;
             }
-            if !self.ends.contains(true, &word[..3])
-                && !self.ends.contains(false, &word[word.len() - 3..])
-            {
+            if !self.ends.contains(true, word) && !self.ends.contains(false, word) {
                 continue;
             }
             // A run of ASCII letters inside a longer word of another alphabet is not a word.
