@@ -48,7 +48,9 @@ pub(crate) struct ListingCtx<'a> {
     /// Normal views of the shipping claims and whether only crypto pays, computed once.
     shipping_views: std::cell::OnceCell<Vec<String>>,
     shop_shipping_views: std::cell::OnceCell<Vec<String>>,
-    only_crypto: std::cell::OnceCell<bool>,
+    /// Per payment method: whether it names a crypto-currency, and whether anything else
+    /// that pays; read once per listing.
+    payment_kinds: std::cell::OnceCell<Vec<PaymentKind>>,
     /// Per rule (load order), whether its match holds, once asked: rules name each other in
     /// `rule = [...]` contexts, and a hit's severity must not walk those rules again.
     rule_fired: Vec<std::cell::OnceCell<bool>>,
@@ -103,7 +105,7 @@ impl<'a> ListingCtx<'a> {
             scripts: std::cell::OnceCell::new(),
             shipping_views: std::cell::OnceCell::new(),
             shop_shipping_views: std::cell::OnceCell::new(),
-            only_crypto: std::cell::OnceCell::new(),
+            payment_kinds: std::cell::OnceCell::new(),
             rule_fired: vec![std::cell::OnceCell::new(); set.rules().len()],
             details: false,
         };
@@ -450,25 +452,11 @@ impl<'a> ListingCtx<'a> {
                 Some((_, _, n)) => *n += 1,
                 None => shown.push((h.hit.drug, h.field, 1)),
             }
-            let drug = self.set.lexicon.drug(h.hit.drug);
-            let how = if h.hit.obfuscated {
-                "obfuscated name of "
-            } else {
-                ""
-            };
-            let sched = drug
-                .schedule
-                .as_deref()
-                .map(|s| format!(", schedule {s}"))
-                .unwrap_or_default();
-            ev.push(self.evidence(
-                h.field,
-                h.hit.range.clone(),
-                format!(
-                    "drug {how}{} ({}{sched}, {})",
-                    drug.id, drug.class, drug.category
-                ),
-            ));
+            let label = self
+                .set
+                .lexicon
+                .evidence_label(h.hit.drug, h.hit.obfuscated);
+            ev.push(self.evidence(h.field, h.hit.range.clone(), label.to_string()));
         }
         held
     }
@@ -653,6 +641,16 @@ impl<'a> ListingCtx<'a> {
         }
     }
 
+    fn payment_kinds(&self) -> &[PaymentKind] {
+        self.payment_kinds.get_or_init(|| {
+            self.listing
+                .payment_methods
+                .iter()
+                .map(|m| PaymentKind::of(m))
+                .collect()
+        })
+    }
+
     fn payment(&self, p: &PaymentCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
         let methods = &self.listing.payment_methods;
         let explaining = ev.is_some();
@@ -661,7 +659,7 @@ impl<'a> ListingCtx<'a> {
             held &= methods.is_empty() == want;
         }
         if let Some(want) = p.only_crypto {
-            held &= *self.only_crypto.get_or_init(|| only_crypto(methods)) == want;
+            held &= PaymentKind::only_crypto(self.payment_kinds()) == want;
         }
         if !p.any.is_empty() {
             held &= methods.iter().any(|m| {
@@ -673,12 +671,12 @@ impl<'a> ListingCtx<'a> {
             && held
         {
             let mut at = 0;
-            for m in methods {
+            for (m, kind) in methods.iter().zip(self.payment_kinds()) {
                 let end = at + m.len();
-                let lower = m.to_lowercase();
                 let relevant = if p.any.is_empty() {
-                    is_crypto(m)
+                    kind.crypto
                 } else {
+                    let lower = m.to_lowercase();
                     p.any.iter().any(|a| lower.contains(a.as_str()))
                 };
                 if relevant {
@@ -1025,38 +1023,75 @@ enum PaymentPiece {
 }
 
 fn payment_pieces(method: &str) -> Vec<PaymentPiece> {
-    let lower = method.to_lowercase();
-    let lower = lower.replace(" and ", ",").replace(" or ", ",");
+    // Most lines are a plain ASCII word ("Visa", "Bitcoin"): no Unicode case mapping and no
+    // rewriting for them.
+    let mut lower = if method.is_ascii() {
+        method.to_ascii_lowercase()
+    } else {
+        method.to_lowercase()
+    };
+    for joiner in [" and ", " or "] {
+        if lower.contains(joiner) {
+            lower = lower.replace(joiner, ",");
+        }
+    }
     lower
         .split([',', ';', '/', '&', '+', '、', '，', '|', ':', '：'])
-        .map(|piece| {
-            let words: Vec<&str> = piece
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .collect();
-            let crypto = words.iter().any(|w| CRYPTO.contains(w))
-                || ["比特币", "泰达币", "加密货币"]
-                    .iter()
-                    .any(|w| piece.contains(w));
-            if crypto {
-                PaymentPiece::Crypto
-            } else if words.iter().all(|w| FILLER.contains(w)) {
-                PaymentPiece::Neutral
-            } else {
-                PaymentPiece::Other
-            }
-        })
+        .map(payment_piece)
         .collect()
 }
 
+fn payment_piece(piece: &str) -> PaymentPiece {
+    let words = || {
+        piece
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+    };
+    let crypto = words().any(|w| CRYPTO.contains(&w))
+        || ["比特币", "泰达币", "加密货币"]
+            .iter()
+            .any(|w| piece.contains(w));
+    if crypto {
+        PaymentPiece::Crypto
+    } else if words().all(|w| FILLER.contains(&w)) {
+        PaymentPiece::Neutral
+    } else {
+        PaymentPiece::Other
+    }
+}
+
+/// What one payment line names: a crypto-currency, and something else that pays.
+struct PaymentKind {
+    crypto: bool,
+    other: bool,
+}
+
+impl PaymentKind {
+    fn of(method: &str) -> PaymentKind {
+        let pieces = payment_pieces(method);
+        PaymentKind {
+            crypto: pieces.contains(&PaymentPiece::Crypto),
+            other: pieces.contains(&PaymentPiece::Other),
+        }
+    }
+
+    /// Whether the lines name crypto-currencies and nothing else that pays.
+    fn only_crypto(kinds: &[PaymentKind]) -> bool {
+        kinds.iter().any(|k| k.crypto) && !kinds.iter().any(|k| k.other)
+    }
+}
+
 /// Whether a payment method names a crypto-currency (word-wise: "ethereum", not "method").
-pub(crate) fn is_crypto(method: &str) -> bool {
+#[cfg(test)]
+fn is_crypto(method: &str) -> bool {
     payment_pieces(method).contains(&PaymentPiece::Crypto)
 }
 
 /// Whether the payment methods name crypto-currencies and nothing else that pays. Robust to
-/// unsplit lines such as "Payment: Visa, Bitcoin".
-pub(crate) fn only_crypto(methods: &[String]) -> bool {
+/// unsplit lines such as "Payment: Visa, Bitcoin". (The engine reads each line once, as a
+/// [`PaymentKind`], and combines them the same way.)
+#[cfg(test)]
+fn only_crypto(methods: &[String]) -> bool {
     let pieces: Vec<PaymentPiece> = methods.iter().flat_map(|m| payment_pieces(m)).collect();
     pieces.contains(&PaymentPiece::Crypto) && !pieces.contains(&PaymentPiece::Other)
 }
@@ -1293,5 +1328,23 @@ mod tests {
         assert!(!only_crypto(&v(&["Bitcoin", "PayPal"])));
         assert!(!only_crypto(&v(&["付款方式: 支付宝"])));
         assert!(!only_crypto(&v(&[])));
+        // The engine's line-by-line reading agrees with reading all lines together.
+        for lines in [
+            &["Bitcoin only"][..],
+            &["Payment: BTC, USDT"],
+            &["Monero", "Escrow"],
+            &["Payment: Visa, Mastercard, Bitcoin"],
+            &["Bitcoin", "PayPal"],
+            &["付款方式: 支付宝"],
+            &["Escrow"],
+            &[],
+        ] {
+            let kinds: Vec<PaymentKind> = lines.iter().map(|m| PaymentKind::of(m)).collect();
+            assert_eq!(
+                PaymentKind::only_crypto(&kinds),
+                only_crypto(&v(lines)),
+                "{lines:?}"
+            );
+        }
     }
 }
