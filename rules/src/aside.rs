@@ -95,7 +95,9 @@ mod tests {
 
     fn offered(text: &str, name: &str) -> bool {
         let at = text.find(name).unwrap();
-        AsideCues::new().unwrap().offered(text, &(at..at + name.len()))
+        AsideCues::new()
+            .unwrap()
+            .offered(text, &(at..at + name.len()))
     }
 
     #[test]
@@ -104,7 +106,10 @@ mod tests {
             "Fast shipping. We also have oxycodone without prescription, message us.",
             "oxycodone"
         ));
-        assert!(offered("Tramadol 50mg also available on request!", "Tramadol"));
+        assert!(offered(
+            "Tramadol 50mg also available on request!",
+            "Tramadol"
+        ));
         assert!(offered("Также есть трамадол без рецепта.", "трамадол"));
         assert!(offered("还有曲马多，无需处方。", "曲马多"));
     }
@@ -126,7 +131,10 @@ mod tests {
     fn sentences_end_where_a_reader_ends_them() {
         let t = "Ibuprofen. Take 7.5mg of tramadol daily! Next";
         let at = t.find("tramadol").unwrap();
-        assert_eq!(&t[sentence_around(t, &(at..at + 8))], " Take 7.5mg of tramadol daily");
+        assert_eq!(
+            &t[sentence_around(t, &(at..at + 8))],
+            " Take 7.5mg of tramadol daily"
+        );
         let t = "ab。曲马多，现货";
         let at = t.find("曲马多").unwrap();
         assert_eq!(&t[sentence_around(t, &(at..at + 9))], "曲马多，现货");

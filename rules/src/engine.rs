@@ -467,7 +467,11 @@ impl<'a> ListingCtx<'a> {
     fn priced_drug(&self) -> Option<&DrugHit> {
         let lex = &self.set.lexicon;
         let has_price = |h: &&DrugHit| lex.drug(h.hit.drug).reference_price.is_some();
-        let mut in_title = self.drugs.iter().filter(|h| h.field == Field::Title).peekable();
+        let mut in_title = self
+            .drugs
+            .iter()
+            .filter(|h| h.field == Field::Title)
+            .peekable();
         if in_title.peek().is_some() {
             return in_title.find(has_price);
         }

@@ -428,7 +428,11 @@ fn evidence_labels(drug: &Drug) -> [String; 2] {
         .map(|s| format!(", schedule {s}"))
         .unwrap_or_default();
     [false, true].map(|obfuscated| {
-        let how = if obfuscated { "obfuscated name of " } else { "" };
+        let how = if obfuscated {
+            "obfuscated name of "
+        } else {
+            ""
+        };
         format!(
             "drug {how}{} ({}{sched}, {})",
             drug.id, drug.class, drug.category

@@ -332,12 +332,19 @@ fn a_controlled_medicine_offered_besides_the_titles_is_flagged() {
         .filter(|e| e.field == Field::Description)
         .map(|e| e.text.as_str())
         .collect();
-    assert_eq!(shown, ["oxycodone"], "the evidence shows the description's name");
+    assert_eq!(
+        shown,
+        ["oxycodone"],
+        "the evidence shows the description's name"
+    );
     assert!(v.drugs.iter().any(|d| d.drug == "oxycodone"));
     // Other languages' sellers say the same.
     for (title, description) in [
         ("Виагра 100 мг", "Также есть трамадол без рецепта, пишите."),
-        ("Sildenafil 100mg", "Tramadol 50mg also available, ask us for the price."),
+        (
+            "Sildenafil 100mg",
+            "Tramadol 50mg also available, ask us for the price.",
+        ),
     ] {
         let v = set().evaluate(&listing(title, description));
         assert!(
