@@ -48,7 +48,9 @@ pub(crate) struct ListingCtx<'a> {
     /// Normal views of the shipping claims and whether only crypto pays, computed once.
     shipping_views: std::cell::OnceCell<Vec<String>>,
     shop_shipping_views: std::cell::OnceCell<Vec<String>>,
-    only_crypto: std::cell::OnceCell<bool>,
+    /// Per payment method: whether it names a crypto-currency, and whether anything else
+    /// that pays; read once per listing.
+    payment_kinds: std::cell::OnceCell<Vec<PaymentKind>>,
     /// Per rule (load order), whether its match holds, once asked: rules name each other in
     /// `rule = [...]` contexts, and a hit's severity must not walk those rules again.
     rule_fired: Vec<std::cell::OnceCell<bool>>,
@@ -103,7 +105,7 @@ impl<'a> ListingCtx<'a> {
             scripts: std::cell::OnceCell::new(),
             shipping_views: std::cell::OnceCell::new(),
             shop_shipping_views: std::cell::OnceCell::new(),
-            only_crypto: std::cell::OnceCell::new(),
+            payment_kinds: std::cell::OnceCell::new(),
             rule_fired: vec![std::cell::OnceCell::new(); set.rules().len()],
             details: false,
         };
@@ -137,7 +139,11 @@ impl<'a> ListingCtx<'a> {
             let ft = self.fields[field_index(h.field)].as_ref();
             ft.is_some_and(|ft| lex.has_context(&ft.original, &h.hit.range))
         });
-        keep_what_the_title_offers(&mut hits);
+        let fields = &self.fields;
+        keep_what_the_title_offers(&mut hits, |h| {
+            let ft = fields[field_index(h.field)].as_ref();
+            ft.is_some_and(|ft| self.set.aside.offered(&ft.original, &h.hit.range))
+        });
         self.drugs = hits;
     }
 
@@ -446,44 +452,33 @@ impl<'a> ListingCtx<'a> {
                 Some((_, _, n)) => *n += 1,
                 None => shown.push((h.hit.drug, h.field, 1)),
             }
-            let drug = self.set.lexicon.drug(h.hit.drug);
-            let how = if h.hit.obfuscated {
-                "obfuscated name of "
-            } else {
-                ""
-            };
-            let sched = drug
-                .schedule
-                .as_deref()
-                .map(|s| format!(", schedule {s}"))
-                .unwrap_or_default();
-            ev.push(self.evidence(
-                h.field,
-                h.hit.range.clone(),
-                format!(
-                    "drug {how}{} ({}{sched}, {})",
-                    drug.id, drug.class, drug.category
-                ),
-            ));
+            let label = self
+                .set
+                .lexicon
+                .evidence_label(h.hit.drug, h.hit.obfuscated);
+            ev.push(self.evidence(h.field, h.hit.range.clone(), label.to_string()));
         }
         held
     }
 
     /// The drug whose reference price a listing's price is compared with: the first named in
-    /// the title, else the first named in the description.
+    /// the title, else (when the title names none) the first named in the description. The
+    /// price is the title's offer's, never that of a medicine the description offers besides.
     fn priced_drug(&self) -> Option<&DrugHit> {
         let lex = &self.set.lexicon;
         let has_price = |h: &&DrugHit| lex.drug(h.hit.drug).reference_price.is_some();
-        self.drugs
+        let mut in_title = self
+            .drugs
             .iter()
             .filter(|h| h.field == Field::Title)
+            .peekable();
+        if in_title.peek().is_some() {
+            return in_title.find(has_price);
+        }
+        self.drugs
+            .iter()
+            .filter(|h| h.field == Field::Description)
             .find(has_price)
-            .or_else(|| {
-                self.drugs
-                    .iter()
-                    .filter(|h| h.field == Field::Description)
-                    .find(has_price)
-            })
     }
 
     fn price(&self, p: &PriceCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
@@ -650,6 +645,16 @@ impl<'a> ListingCtx<'a> {
         }
     }
 
+    fn payment_kinds(&self) -> &[PaymentKind] {
+        self.payment_kinds.get_or_init(|| {
+            self.listing
+                .payment_methods
+                .iter()
+                .map(|m| PaymentKind::of(m))
+                .collect()
+        })
+    }
+
     fn payment(&self, p: &PaymentCond, ev: Option<&mut Vec<Evidence>>) -> (bool, Option<String>) {
         let methods = &self.listing.payment_methods;
         let explaining = ev.is_some();
@@ -658,7 +663,7 @@ impl<'a> ListingCtx<'a> {
             held &= methods.is_empty() == want;
         }
         if let Some(want) = p.only_crypto {
-            held &= *self.only_crypto.get_or_init(|| only_crypto(methods)) == want;
+            held &= PaymentKind::only_crypto(self.payment_kinds()) == want;
         }
         if !p.any.is_empty() {
             held &= methods.iter().any(|m| {
@@ -670,12 +675,12 @@ impl<'a> ListingCtx<'a> {
             && held
         {
             let mut at = 0;
-            for m in methods {
+            for (m, kind) in methods.iter().zip(self.payment_kinds()) {
                 let end = at + m.len();
-                let lower = m.to_lowercase();
                 let relevant = if p.any.is_empty() {
-                    is_crypto(m)
+                    kind.crypto
                 } else {
+                    let lower = m.to_lowercase();
                     p.any.iter().any(|a| lower.contains(a.as_str()))
                 };
                 if relevant {
@@ -1022,38 +1027,75 @@ enum PaymentPiece {
 }
 
 fn payment_pieces(method: &str) -> Vec<PaymentPiece> {
-    let lower = method.to_lowercase();
-    let lower = lower.replace(" and ", ",").replace(" or ", ",");
+    // Most lines are a plain ASCII word ("Visa", "Bitcoin"): no Unicode case mapping and no
+    // rewriting for them.
+    let mut lower = if method.is_ascii() {
+        method.to_ascii_lowercase()
+    } else {
+        method.to_lowercase()
+    };
+    for joiner in [" and ", " or "] {
+        if lower.contains(joiner) {
+            lower = lower.replace(joiner, ",");
+        }
+    }
     lower
         .split([',', ';', '/', '&', '+', '、', '，', '|', ':', '：'])
-        .map(|piece| {
-            let words: Vec<&str> = piece
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .collect();
-            let crypto = words.iter().any(|w| CRYPTO.contains(w))
-                || ["比特币", "泰达币", "加密货币"]
-                    .iter()
-                    .any(|w| piece.contains(w));
-            if crypto {
-                PaymentPiece::Crypto
-            } else if words.iter().all(|w| FILLER.contains(w)) {
-                PaymentPiece::Neutral
-            } else {
-                PaymentPiece::Other
-            }
-        })
+        .map(payment_piece)
         .collect()
 }
 
+fn payment_piece(piece: &str) -> PaymentPiece {
+    let words = || {
+        piece
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+    };
+    let crypto = words().any(|w| CRYPTO.contains(&w))
+        || ["比特币", "泰达币", "加密货币"]
+            .iter()
+            .any(|w| piece.contains(w));
+    if crypto {
+        PaymentPiece::Crypto
+    } else if words().all(|w| FILLER.contains(&w)) {
+        PaymentPiece::Neutral
+    } else {
+        PaymentPiece::Other
+    }
+}
+
+/// What one payment line names: a crypto-currency, and something else that pays.
+struct PaymentKind {
+    crypto: bool,
+    other: bool,
+}
+
+impl PaymentKind {
+    fn of(method: &str) -> PaymentKind {
+        let pieces = payment_pieces(method);
+        PaymentKind {
+            crypto: pieces.contains(&PaymentPiece::Crypto),
+            other: pieces.contains(&PaymentPiece::Other),
+        }
+    }
+
+    /// Whether the lines name crypto-currencies and nothing else that pays.
+    fn only_crypto(kinds: &[PaymentKind]) -> bool {
+        kinds.iter().any(|k| k.crypto) && !kinds.iter().any(|k| k.other)
+    }
+}
+
 /// Whether a payment method names a crypto-currency (word-wise: "ethereum", not "method").
-pub(crate) fn is_crypto(method: &str) -> bool {
+#[cfg(test)]
+fn is_crypto(method: &str) -> bool {
     payment_pieces(method).contains(&PaymentPiece::Crypto)
 }
 
 /// Whether the payment methods name crypto-currencies and nothing else that pays. Robust to
-/// unsplit lines such as "Payment: Visa, Bitcoin".
-pub(crate) fn only_crypto(methods: &[String]) -> bool {
+/// unsplit lines such as "Payment: Visa, Bitcoin". (The engine reads each line once, as a
+/// [`PaymentKind`], and combines them the same way.)
+#[cfg(test)]
+fn only_crypto(methods: &[String]) -> bool {
     let pieces: Vec<PaymentPiece> = methods.iter().flat_map(|m| payment_pieces(m)).collect();
     pieces.contains(&PaymentPiece::Crypto) && !pieces.contains(&PaymentPiece::Other)
 }
@@ -1205,15 +1247,18 @@ fn describe(c: &Condition, set: &RuleSet) -> String {
 /// A listing whose title names a medicine offers that medicine: other medicines named only
 /// elsewhere in it (a category blurb, "compare with", a list of related products) are not
 /// what it sells, and an ibuprofen offer is not a controlled-substance offer because its
-/// description mentions tramadol. Without a name in the title every name counts.
-fn keep_what_the_title_offers(hits: &mut Vec<DrugHit>) {
+/// description mentions tramadol; unless the seller offers them there in so many words
+/// (`offered_aside`, see [`crate::aside`]). Without a name in the title every name counts.
+fn keep_what_the_title_offers(hits: &mut Vec<DrugHit>, offered_aside: impl Fn(&DrugHit) -> bool) {
     let offered: Vec<usize> = hits
         .iter()
         .filter(|h| h.field == Field::Title)
         .map(|h| h.hit.drug)
         .collect();
     if !offered.is_empty() {
-        hits.retain(|h| h.field == Field::Title || offered.contains(&h.hit.drug));
+        hits.retain(|h| {
+            h.field == Field::Title || offered.contains(&h.hit.drug) || offered_aside(h)
+        });
     }
 }
 
@@ -1287,5 +1332,23 @@ mod tests {
         assert!(!only_crypto(&v(&["Bitcoin", "PayPal"])));
         assert!(!only_crypto(&v(&["付款方式: 支付宝"])));
         assert!(!only_crypto(&v(&[])));
+        // The engine's line-by-line reading agrees with reading all lines together.
+        for lines in [
+            &["Bitcoin only"][..],
+            &["Payment: BTC, USDT"],
+            &["Monero", "Escrow"],
+            &["Payment: Visa, Mastercard, Bitcoin"],
+            &["Bitcoin", "PayPal"],
+            &["付款方式: 支付宝"],
+            &["Escrow"],
+            &[],
+        ] {
+            let kinds: Vec<PaymentKind> = lines.iter().map(|m| PaymentKind::of(m)).collect();
+            assert_eq!(
+                PaymentKind::only_crypto(&kinds),
+                only_crypto(&v(lines)),
+                "{lines:?}"
+            );
+        }
     }
 }

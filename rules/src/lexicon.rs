@@ -165,6 +165,9 @@ pub struct Lexicon {
     deep_patterns: Vec<NamePattern>,
     fuzzy: fuzzy::Index,
     context: Regex,
+    /// Per drug, what its evidence says it is, printed plainly and disguised (see
+    /// [`Lexicon::evidence_label`]); written once here rather than for every hit.
+    labels: Vec<[String; 2]>,
 }
 
 impl Lexicon {
@@ -267,7 +270,9 @@ impl Lexicon {
         };
         let context = Regex::new(&crate::regex_bank::ascii_boundaries(CONTEXT_PATTERN))
             .map_err(|e| e.to_string())?;
+        let labels = drugs.iter().map(evidence_labels).collect();
         Ok(Lexicon {
+            labels,
             normal: build(&normal_names)?,
             normal_patterns,
             deep: build(&deep_names)?,
@@ -291,6 +296,12 @@ impl Lexicon {
 
     pub(crate) fn drug(&self, index: usize) -> &Drug {
         &self.drugs[index]
+    }
+
+    /// What a `drug` condition's evidence says of a hit on drug `index`: "drug oxycodone
+    /// (controlled, schedule II, opioid)", or "drug obfuscated name of …".
+    pub(crate) fn evidence_label(&self, index: usize, obfuscated: bool) -> &str {
+        &self.labels[index][usize::from(obfuscated)]
     }
 
     /// Categories used by the lexicon (what a rule's `category` filter may name).
@@ -407,6 +418,26 @@ fn for_each_overlapping(dfa: &DFA, text: &str, mut found: impl FnMut(usize, usiz
             found(pid.as_usize(), end - dfa.pattern_len(pid), end);
         }
     }
+}
+
+/// The two evidence labels of a drug: printed plainly, and disguised.
+fn evidence_labels(drug: &Drug) -> [String; 2] {
+    let sched = drug
+        .schedule
+        .as_deref()
+        .map(|s| format!(", schedule {s}"))
+        .unwrap_or_default();
+    [false, true].map(|obfuscated| {
+        let how = if obfuscated {
+            "obfuscated name of "
+        } else {
+            ""
+        };
+        format!(
+            "drug {how}{} ({}{sched}, {})",
+            drug.id, drug.class, drug.category
+        )
+    })
 }
 
 /// Words that make a context-only name ("bars", "deca", "m30") mean a medicine.

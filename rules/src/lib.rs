@@ -12,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+mod aside;
 mod csv;
 mod diagnostic;
 mod engine;
@@ -50,6 +51,8 @@ pub struct RuleSet {
     rates: CurrencyRates,
     bank: RegexBank,
     plan: FieldPlan,
+    /// Whether a medicine named besides the title's is offered too.
+    aside: aside::AsideCues,
     /// `rule = [...]` conditions naming rules that are not loaded (they never hold).
     unresolved: Vec<Diagnostic>,
 }
@@ -79,6 +82,17 @@ impl RuleSet {
         let rates = CurrencyRates::load(reference_dir)
             .map_err(|d| diags.extend(d))
             .ok();
+        let aside = aside::AsideCues::new()
+            .map_err(|m| {
+                diags.push(Diagnostic {
+                    file: reference_dir.to_path_buf(),
+                    line: 0,
+                    column: 0,
+                    rule_id: None,
+                    message: m,
+                })
+            })
+            .ok();
         let files = load::rule_files(rule_paths, &mut diags);
         let mut bank = BankBuilder::new();
         let (rules, unresolved) = load::load_rules(&files, lexicon.as_ref(), &mut bank, &mut diags);
@@ -95,8 +109,8 @@ impl RuleSet {
                 None
             }
         };
-        match (lexicon, rates, bank) {
-            (Some(lexicon), Some(rates), Some(bank)) if diags.is_empty() => {
+        match (lexicon, rates, bank, aside) {
+            (Some(lexicon), Some(rates), Some(bank), Some(aside)) if diags.is_empty() => {
                 let plan = plan(&rules);
                 for d in &unresolved {
                     tracing::warn!("{d}");
@@ -112,6 +126,7 @@ impl RuleSet {
                     rates,
                     bank,
                     plan,
+                    aside,
                     unresolved,
                 })
             }

@@ -310,3 +310,68 @@ fn explanation_lists_every_rule_and_condition() {
     assert!(json["rules"].as_array().unwrap().len() >= 8);
     assert_eq!(ex.verdict, set().evaluate(&l));
 }
+
+/// The hit of `rule` on `l`, if it fired.
+fn hit<'v>(v: &'v pharmwatch_model::Verdict, rule: &str) -> Option<&'v pharmwatch_model::RuleHit> {
+    v.hits.iter().find(|h| h.rule_id == rule)
+}
+
+#[test]
+fn a_controlled_medicine_offered_besides_the_titles_is_flagged() {
+    let l = listing(
+        "Viagra 100mg x 30 tablets",
+        "Fast worldwide delivery. We also have oxycodone without prescription, message us.",
+    );
+    let v = set().evaluate(&l);
+    let controlled = hit(&v, "controlled-substance-online")
+        .unwrap_or_else(|| panic!("the oxycodone offer is a controlled-substance offer: {v:?}"));
+    assert_eq!(controlled.severity, Severity::Critical, "{v:?}");
+    let shown: Vec<&str> = controlled
+        .evidence
+        .iter()
+        .filter(|e| e.field == Field::Description)
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(
+        shown,
+        ["oxycodone"],
+        "the evidence shows the description's name"
+    );
+    assert!(v.drugs.iter().any(|d| d.drug == "oxycodone"));
+    // Other languages' sellers say the same.
+    for (title, description) in [
+        ("Виагра 100 мг", "Также есть трамадол без рецепта, пишите."),
+        (
+            "Sildenafil 100mg",
+            "Tramadol 50mg also available, ask us for the price.",
+        ),
+    ] {
+        let v = set().evaluate(&listing(title, description));
+        assert!(
+            hit(&v, "controlled-substance-online").is_some(),
+            "{title} / {description}: {v:?}"
+        );
+    }
+}
+
+#[test]
+fn medicines_named_in_a_blurb_or_related_products_stay_out() {
+    for description in [
+        // A category blurb: names, no offer of them.
+        "Pain relief. Tramadol, Oxycodone and Pregabalin for chronic pain. We offer tracked delivery.",
+        // A related-products list, even with words that offer.
+        "Gentle on the stomach. Customers also bought: Tramadol 50mg, in stock; Xanax 2mg, available now.",
+        "Compare with Zolpidem 10mg.",
+    ] {
+        let v = set().evaluate(&listing("Ibuprofen 400mg x 24 tablets", description));
+        assert!(
+            hit(&v, "controlled-substance-online").is_none(),
+            "{description}: {v:?}"
+        );
+        assert!(
+            v.drugs.iter().all(|d| d.drug == "ibuprofen"),
+            "{description}: {:?}",
+            v.drugs
+        );
+    }
+}
