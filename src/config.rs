@@ -39,6 +39,9 @@ pub struct Config {
     /// When a listing counts as gone.
     #[serde(default)]
     pub listings: ListingSettings,
+    /// Where the state store is (`[store]`).
+    #[serde(default)]
+    pub store: StoreSettings,
     /// Folder the config was read from: relative paths inside it resolve against it.
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
@@ -102,6 +105,16 @@ pub struct GroupConfig {
     /// URL that receives each run's summary as a JSON POST (overrides `[notify] webhook`).
     #[serde(default)]
     pub webhook: Option<String>,
+}
+
+/// `[store]`: a PostgreSQL state store several machines share, instead of `state.sqlite`
+/// in the data directory.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSettings {
+    /// `postgres://user[:password]@host[:port]/database`.
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// `[daemon]`: where the daemon reports its health and whether it catches up missed runs.
@@ -228,6 +241,13 @@ impl Config {
         if self.listings.gone_after_failed_runs == 0 {
             bail!(
                 "{origin}: [listings] gone_after_failed_runs = 0: it must be at least 1 (the runs a page may fail in before its listings count as gone)"
+            );
+        }
+        let not_postgres = |url: &&String| !pharmwatch_store::is_postgres_url(url);
+        if let Some(url) = self.store.url.as_ref().filter(not_postgres) {
+            bail!(
+                "{origin}: [store] url = `{}`: expected a postgres://user@host/database URL (leave [store] out for state.sqlite in the data directory)",
+                pharmwatch_store::redact_url(url)
             );
         }
         for url in self

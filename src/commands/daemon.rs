@@ -18,7 +18,7 @@ pub struct DaemonArgs {
 
 pub fn run(global: &Global, args: DaemonArgs) -> Result<ExitCode> {
     let config = global.load_config()?;
-    let data_dir = DataDir::new(&global.data_dir);
+    let data_dir = global.data()?;
     super::runtime()?.block_on(daemon::run(
         config,
         data_dir,

@@ -58,7 +58,7 @@ pub fn run(global: &Global, cmd: ExportCommand) -> Result<ExitCode> {
 fn case(global: &Global, args: CaseArgs) -> Result<ExitCode> {
     // Refused before any work, and again right before the package is moved into place.
     export::check_target(&args.out)?;
-    let data = DataDir::new(&global.data_dir);
+    let data = global.data()?;
     let searcher = open_searcher(&data.root)?;
     let query = CaseQuery {
         query: args.query.clone(),

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use pharmwatch_store::{RunId, SqliteStore, StateStore};
+use pharmwatch_store::{RunId, StateStore};
 
 use super::{ConfigError, Global};
 use pharmwatch::pipeline::DataDir;
@@ -27,7 +27,7 @@ pub struct ReportArgs {
 }
 
 pub fn run(global: &Global, args: ReportArgs) -> Result<ExitCode> {
-    let data = DataDir::new(&global.data_dir);
+    let data = global.data()?;
     let store = data.open_existing_store()?;
     if let Some(pair) = &args.diff {
         let (a, b) = (load(&store, &data, pair[0])?, load(&store, &data, pair[1])?);
@@ -58,7 +58,7 @@ pub fn run(global: &Global, args: ReportArgs) -> Result<ExitCode> {
 
 /// The report written at the end of the run, else rebuilt from the store (a run that was
 /// killed before it could write one).
-fn load(store: &SqliteStore, data: &DataDir, run: i64) -> Result<RunReport> {
+fn load(store: &dyn StateStore, data: &DataDir, run: i64) -> Result<RunReport> {
     if let Ok(report) = report::read(&data.root, run) {
         return Ok(report);
     }

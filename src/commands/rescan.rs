@@ -11,7 +11,7 @@ use super::Global;
 
 pub fn run(global: &Global) -> Result<ExitCode> {
     let config = global.load_config()?;
-    let done = pipeline::rescan(&config, &DataDir::new(&global.data_dir))?;
+    let done = pipeline::rescan(&config, &global.data()?)?;
     let tally = &done.tally;
     let report = match &done.report {
         Some(path) => format!("report {}", path.display()),

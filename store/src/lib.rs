@@ -1,4 +1,5 @@
-//! The pharmwatch state store: `state.sqlite` in the data directory.
+//! The pharmwatch state store: `state.sqlite` in the data directory, or a PostgreSQL
+//! database several crawler machines share ([`PgStore`], cargo feature `postgres`).
 //!
 //! Runs, the latest fetch of each page (validators, evidence location), the crawl frontier
 //! (so a killed crawl resumes), listings with their current verdict and a history written
@@ -11,8 +12,13 @@
 //! and loses nothing committed on a process crash (a power loss may lose the last
 //! transactions, never consistency).
 
+mod change;
 mod error;
 mod lock;
+mod open;
+mod redact;
+#[cfg(feature = "postgres")]
+mod postgres;
 pub mod schema;
 mod sqlite;
 mod state;
@@ -20,6 +26,10 @@ mod types;
 
 pub use error::StoreError;
 pub use lock::{DataDirLock, LockError};
+pub use open::{is_postgres_url, open};
+pub use redact::redact_url;
+#[cfg(feature = "postgres")]
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use state::{AllListings, StateStore};
 pub use types::{
@@ -27,3 +37,4 @@ pub use types::{
     PageChanges, PageCommit, PageRecord, RobotsEntry, RunCount, RunId, RunRecord, RunStatus,
     StoredListing, Validators, VerdictSummary, WarcPointer,
 };
+

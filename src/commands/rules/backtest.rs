@@ -8,15 +8,15 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use pharmwatch_model::{Listing, Severity};
 use pharmwatch_rules::RuleSet;
-use pharmwatch_store::{SqliteStore, StateStore};
+use pharmwatch_store::StateStore;
 use serde::Serialize;
 
 use super::BacktestArgs;
 use crate::commands::{ConfigError, Global};
 use pharmwatch::pipeline::DataDir;
 
-fn open_store(global: &Global) -> Result<SqliteStore> {
-    DataDir::new(&global.data_dir).open_existing_store()
+fn open_store(global: &Global) -> Result<Box<dyn StateStore>> {
+    global.data()?.open_existing_store()
 }
 
 /// A stored listing by id, or the first listing of the page at a URL.

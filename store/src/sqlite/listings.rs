@@ -2,21 +2,14 @@
 
 use std::collections::HashSet;
 
-use pharmwatch_model::{Listing, ListingId, Money, Timestamp, Verdict};
+use pharmwatch_model::{Listing, ListingId, Timestamp, Verdict};
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 
 use super::values::{money_cols, money_from, parse_opt_ts, parse_ts, severity_from, ts};
+use crate::change::{Current, history_kind, listing_change};
 use crate::{
     HistoryEntry, HistoryKind, ListingChange, RunId, StoreError, StoredListing, VerdictSummary,
 };
-
-/// The columns change detection compares, as stored.
-struct Current {
-    price: Option<Money>,
-    summary: VerdictSummary,
-    gone: bool,
-    score: f64,
-}
 
 fn current(conn: &Connection, id: &str) -> Result<Option<Current>, StoreError> {
     type Raw = (
@@ -96,28 +89,8 @@ pub(super) fn upsert(
         rule_ids,
         verdict.flagged,
     ])?;
-    let change = match old {
-        None => ListingChange::New,
-        Some(old) => {
-            let price_change = (old.price != listing.price).then_some((old.price, listing.price));
-            let verdict_change = (old.summary != summary).then(|| (old.summary, summary.clone()));
-            if price_change.is_none() && verdict_change.is_none() && !old.gone {
-                ListingChange::Unchanged
-            } else {
-                ListingChange::Changed {
-                    price: price_change,
-                    verdict: verdict_change,
-                    returned: old.gone,
-                }
-            }
-        }
-    };
-    let kind = match &change {
-        ListingChange::New => Some(HistoryKind::New),
-        ListingChange::Unchanged => None,
-        ListingChange::Changed { returned: true, .. } => Some(HistoryKind::Returned),
-        ListingChange::Changed { .. } => Some(HistoryKind::Changed),
-    };
+    let change = listing_change(old, listing.price, &summary);
+    let kind = history_kind(&change);
     if let Some(kind) = kind {
         let entry = HistoryEntry {
             listing_id: listing.id.clone(),
