@@ -6,6 +6,7 @@
 //! (conditional-GET validators), as the SQLite store has.
 
 mod frontier;
+mod leases;
 mod listings;
 mod pages;
 mod robots;
@@ -13,6 +14,7 @@ mod run_counts;
 mod runs;
 
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use pharmwatch_model::{Listing, ListingId, Timestamp, Verdict};
 use postgres::{Client, NoTls, Transaction};
@@ -55,6 +57,30 @@ impl PgStore {
     /// The connection URL, without its password (for messages).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Leases up to `n` of the frontier's queues (sites with queued URLs) that no other
+    /// worker holds a live lease on, for `ttl`; returns their names. A worker asking again
+    /// gets its own leases back, renewed. Several workers may ask at once: each queue goes to
+    /// one of them.
+    pub fn lease_queues(
+        &self,
+        worker: &str,
+        n: usize,
+        ttl: Duration,
+    ) -> Result<Vec<String>, StoreError> {
+        self.in_tx(|tx| leases::lease(tx, worker, n, ttl))
+    }
+
+    /// Extends the worker's live leases by `ttl` from now; returns the queues it still holds
+    /// (an expired lease is lost: another worker may have it).
+    pub fn renew_leases(&self, worker: &str, ttl: Duration) -> Result<Vec<String>, StoreError> {
+        leases::renew(&mut *self.conn(), worker, ttl)
+    }
+
+    /// Gives back the worker's leases of `sites`; returns how many it held.
+    pub fn release_queues(&self, worker: &str, sites: &[&str]) -> Result<usize, StoreError> {
+        leases::release(&mut *self.conn(), worker, sites)
     }
 
     fn conn(&self) -> MutexGuard<'_, Client> {

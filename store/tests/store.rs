@@ -1220,4 +1220,82 @@ mod postgres_only {
         assert!(message.contains(&format!("127.0.0.1:{port}/cases")), "{message}");
         assert!(!message.contains("s3cret"), "{message}");
     }
+
+    /// Queues `sites` with two URLs each.
+    fn queue_sites(store: &PgStore, sites: &[&str]) {
+        let run = store.start_run("cfg", T0).unwrap();
+        let entries: Vec<FrontierEntry> = sites
+            .iter()
+            .flat_map(|site| {
+                (0..2).map(move |i| FrontierEntry {
+                    site: site.to_string(),
+                    url: format!("http://{site}/{i}"),
+                    depth: 0,
+                    priority: 0,
+                })
+            })
+            .collect();
+        store.enqueue_many(&entries, run).unwrap();
+    }
+
+    #[test]
+    fn queue_leases_go_to_one_worker_until_released_or_expired() {
+        let Some(db) = super::postgres_server::fresh_database() else {
+            return;
+        };
+        let (a, b) = (
+            PgStore::open(&db.url).unwrap(),
+            PgStore::open(&db.url).unwrap(),
+        );
+        queue_sites(&a, &["s1", "s2", "s3"]);
+        let minute = Duration::from_secs(60);
+        assert_eq!(a.lease_queues("a", 2, minute).unwrap(), ["s1", "s2"]);
+        assert_eq!(b.lease_queues("b", 5, minute).unwrap(), ["s3"]);
+        assert!(b.lease_queues("b2", 5, minute).unwrap().is_empty());
+        assert_eq!(a.renew_leases("a", minute).unwrap(), ["s1", "s2"]);
+        assert_eq!(a.lease_queues("a", 2, minute).unwrap(), ["s1", "s2"]);
+
+        // Released: the next worker gets it. Expired (a zero lease is over at once): too.
+        assert_eq!(a.release_queues("a", &["s1", "s3"]).unwrap(), 1);
+        assert_eq!(b.lease_queues("c", 5, minute).unwrap(), ["s1"]);
+        assert_eq!(b.lease_queues("d", 1, Duration::ZERO).unwrap(), Vec::<String>::new());
+        assert_eq!(a.release_queues("a", &["s2"]).unwrap(), 1);
+        assert_eq!(b.lease_queues("d", 1, Duration::ZERO).unwrap(), ["s2"]);
+        assert!(b.renew_leases("d", minute).unwrap().is_empty(), "expired");
+        assert_eq!(a.lease_queues("e", 5, minute).unwrap(), ["s2"]);
+
+        // A queue with nothing queued is not leased.
+        a.next_batch("s2", 10).unwrap();
+        assert!(b.lease_queues("f", 5, minute).unwrap().is_empty());
+    }
+
+    #[test]
+    fn workers_leasing_at_once_each_get_other_queues() {
+        let Some(db) = super::postgres_server::fresh_database() else {
+            return;
+        };
+        let sites: Vec<String> = (0..12).map(|i| format!("site{i:02}")).collect();
+        let names: Vec<&str> = sites.iter().map(String::as_str).collect();
+        queue_sites(&PgStore::open(&db.url).unwrap(), &names);
+        let workers: Vec<PgStore> = (0..4).map(|_| PgStore::open(&db.url).unwrap()).collect();
+        let leased: Vec<Vec<String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = workers
+                .iter()
+                .enumerate()
+                .map(|(i, store)| {
+                    s.spawn(move || {
+                        store
+                            .lease_queues(&format!("w{i}"), 3, Duration::from_secs(60))
+                            .unwrap()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut all = leased.concat();
+        all.sort();
+        all.dedup();
+        assert_eq!(leased.concat().len(), all.len(), "no queue leased twice");
+        assert_eq!(all.len(), 12, "{leased:?}");
+    }
 }

@@ -119,6 +119,15 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (run_id, dimension, key)
     );
     "#,
+    // 2: leases of the frontier's queues (one per site) to the workers that crawl them.
+    r#"
+    CREATE TABLE queue_leases (
+        site       TEXT COLLATE "C" PRIMARY KEY,
+        worker     TEXT NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX queue_leases_worker ON queue_leases(worker);
+    "#,
 ];
 
 /// The schema version this build writes.
