@@ -5,21 +5,47 @@
 //! The server is real: `PHARMWATCH_TEST_POSTGRES_URL`, else a throw-away cluster
 //! (`store/tests/support/postgres_server.rs`); without either the test says why and skips,
 //! unless `PHARMWATCH_REQUIRE_POSTGRES=1`.
-#![cfg(feature = "postgres")]
 
 mod common;
+#[cfg(feature = "postgres")]
 #[path = "../store/tests/support/postgres_server.rs"]
 mod postgres_server;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{crawl, pharmwatch, write_config};
+use common::{crawl, pharmwatch, pharmwatch_raw, write_config};
 use pharmwatch_marketplace::{Marketplace, MarketplaceOptions};
 use pharmwatch_model::Money;
 use pharmwatch_store::{
-    AllListings, PgStore, RunId, SqliteStore, StateStore, StoredListing, VerdictSummary,
+    AllListings, RunId, SqliteStore, StateStore, StoredListing, VerdictSummary,
 };
+
+#[test]
+fn a_store_that_is_not_a_postgres_url_or_not_reachable_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().to_str().unwrap();
+    let out = pharmwatch_raw(&["--data-dir", data, "--store", "mysql://db/x", "report"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--store `mysql://db/x`: expected a postgres://"), "{stderr}");
+
+    // Nothing listens on the port: the error names the store, never its password.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://crawler:s3cret@127.0.0.1:{port}/cases");
+    let out = pharmwatch_raw(&["--data-dir", data, "--store", &url, "report"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains(&format!("postgres://crawler:***@127.0.0.1:{port}/cases")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+}
 
 /// What a crawl concluded about one listing, without when it looked.
 #[derive(Debug, PartialEq)]
@@ -76,6 +102,7 @@ fn reported_new_flagged(data: &Path, store: Option<&str>) -> Vec<String> {
     urls
 }
 
+#[cfg(feature = "postgres")]
 #[test]
 fn a_crawl_into_postgres_matches_one_into_sqlite_and_recrawls_incrementally() {
     let Some(db) = postgres_server::fresh_database() else {
@@ -112,7 +139,7 @@ fn a_crawl_into_postgres_matches_one_into_sqlite_and_recrawls_incrementally() {
         "the PostgreSQL crawl wrote no SQLite store"
     );
     let sqlite = SqliteStore::open(&lite.join("state.sqlite")).unwrap();
-    let postgres = PgStore::open(&db.url).unwrap();
+    let postgres = pharmwatch_store::PgStore::open(&db.url).unwrap();
     let expected = outcomes(&sqlite);
     assert!(expected.len() * 10 >= running.ground_truth().listings.len() * 9);
     assert!(expected.values().any(|o| o.flagged));
