@@ -425,17 +425,24 @@ mod tests {
 
     #[test]
     fn store_url_must_be_a_postgres_url_and_its_password_stays_out_of_errors() {
-        let ok = Config::from_toml("[store]\nurl = \"postgres://pw@db/cases\"\n", "c.toml").unwrap();
+        let ok =
+            Config::from_toml("[store]\nurl = \"postgres://pw@db/cases\"\n", "c.toml").unwrap();
         assert_eq!(ok.store.url.as_deref(), Some("postgres://pw@db/cases"));
         assert_eq!(Config::default().store.url, None);
         let text = "[store]\nurl = \"mysql://pw:s3cret@db/cases\"\n";
         let err = Config::from_toml(text, "c.toml").unwrap_err().to_string();
         assert!(err.starts_with("c.toml: [store] url"), "{err}");
-        assert!(err.contains("postgres://") && !err.contains("s3cret"), "{err}");
+        assert!(
+            err.contains("postgres://") && !err.contains("s3cret"),
+            "{err}"
+        );
         let typo = Config::from_toml("[store]\nuri = \"postgres://db/x\"\n", "c.toml")
             .unwrap_err()
             .to_string();
-        assert!(typo.starts_with("c.toml:2:1:") && typo.contains("url"), "{typo}");
+        assert!(
+            typo.starts_with("c.toml:2:1:") && typo.contains("url"),
+            "{typo}"
+        );
     }
 
     #[test]

@@ -28,7 +28,10 @@ fn a_store_that_is_not_a_postgres_url_or_not_reachable_is_a_clear_error() {
     let out = pharmwatch_raw(&["--data-dir", data, "--store", "mysql://db/x", "report"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("--store `mysql://db/x`: expected a postgres://"), "{stderr}");
+    assert!(
+        stderr.contains("--store `mysql://db/x`: expected a postgres://"),
+        "{stderr}"
+    );
 
     // Nothing listens on the port: the error names the store, never its password.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -96,7 +99,12 @@ fn reported_new_flagged(data: &Path, store: Option<&str>) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| l.get("listing").unwrap_or(l)["url"].as_str().unwrap().to_string())
+        .map(|l| {
+            l.get("listing").unwrap_or(l)["url"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     urls.sort();
     urls

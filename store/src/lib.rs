@@ -16,9 +16,9 @@ mod change;
 mod error;
 mod lock;
 mod open;
-mod redact;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod redact;
 pub mod schema;
 mod sqlite;
 mod state;
@@ -27,9 +27,9 @@ mod types;
 pub use error::StoreError;
 pub use lock::{DataDirLock, LockError};
 pub use open::{is_postgres_url, open};
-pub use redact::redact_url;
 #[cfg(feature = "postgres")]
 pub use postgres::PgStore;
+pub use redact::redact_url;
 pub use sqlite::SqliteStore;
 pub use state::{AllListings, StateStore};
 pub use types::{
@@ -37,4 +37,3 @@ pub use types::{
     PageChanges, PageCommit, PageRecord, RobotsEntry, RunCount, RunId, RunRecord, RunStatus,
     StoredListing, Validators, VerdictSummary, WarcPointer,
 };
-

@@ -15,9 +15,9 @@ use pharmwatch_model::{
 };
 use pharmwatch_store::schema::SCHEMA_VERSION;
 use pharmwatch_store::{
-    AllListings, FrontierCounts, FrontierEntry, HistoryKind, ListingChange, PageAvailability, PageCommit,
-    PageRecord, RobotsEntry, RunCount, RunId, RunStatus, SqliteStore, StateStore, StoreError,
-    Validators, WarcPointer,
+    AllListings, FrontierCounts, FrontierEntry, HistoryKind, ListingChange, PageAvailability,
+    PageCommit, PageRecord, RobotsEntry, RunCount, RunId, RunStatus, SqliteStore, StateStore,
+    StoreError, Validators, WarcPointer,
 };
 use rust_decimal::Decimal;
 use time::macros::datetime;
@@ -988,7 +988,9 @@ fn a_listing_is_gone_only_when_its_page_no_longer_carries_it(backend: &dyn Backe
     assert_eq!(live(&*store), 5);
 }
 
-fn a_failing_page_keeps_its_content_and_listings_until_it_failed_in_enough_runs(backend: &dyn Backend) {
+fn a_failing_page_keeps_its_content_and_listings_until_it_failed_in_enough_runs(
+    backend: &dyn Backend,
+) {
     let store = backend.open();
     let r1 = store.start_run("cfg", T0).unwrap();
     store
@@ -1123,7 +1125,10 @@ fn listing_ids_page_in_byte_order(backend: &dyn Backend) {
     let store = backend.open();
     let run = store.start_run("cfg", T0).unwrap();
     let mut ids = Vec::new();
-    for (i, id) in ["B", "a", "_", "Z", "é", "a-c", "ab", "A b"].into_iter().enumerate() {
+    for (i, id) in ["B", "a", "_", "Z", "é", "a-c", "ab", "A b"]
+        .into_iter()
+        .enumerate()
+    {
         let mut l = listing(&format!("http://h/{i}"), 0, 100);
         l.id = ListingId::from_stored(id);
         store
@@ -1217,7 +1222,10 @@ mod postgres_only {
             Err(e) => e.to_string(),
             Ok(_) => panic!("nothing listens on port {port}"),
         };
-        assert!(message.contains(&format!("127.0.0.1:{port}/cases")), "{message}");
+        assert!(
+            message.contains(&format!("127.0.0.1:{port}/cases")),
+            "{message}"
+        );
         assert!(!message.contains("s3cret"), "{message}");
     }
 
@@ -1258,7 +1266,10 @@ mod postgres_only {
         // Released: the next worker gets it. Expired (a zero lease is over at once): too.
         assert_eq!(a.release_queues("a", &["s1", "s3"]).unwrap(), 1);
         assert_eq!(b.lease_queues("c", 5, minute).unwrap(), ["s1"]);
-        assert_eq!(b.lease_queues("d", 1, Duration::ZERO).unwrap(), Vec::<String>::new());
+        assert_eq!(
+            b.lease_queues("d", 1, Duration::ZERO).unwrap(),
+            Vec::<String>::new()
+        );
         assert_eq!(a.release_queues("a", &["s2"]).unwrap(), 1);
         assert_eq!(b.lease_queues("d", 1, Duration::ZERO).unwrap(), ["s2"]);
         assert!(b.renew_leases("d", minute).unwrap().is_empty(), "expired");

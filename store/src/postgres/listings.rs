@@ -256,7 +256,9 @@ pub(super) fn get(
 }
 
 pub(super) fn count(c: &mut impl GenericClient) -> Result<u64, StoreError> {
-    let n: i64 = c.query_one("SELECT COUNT(*) FROM listings", &[])?.try_get(0)?;
+    let n: i64 = c
+        .query_one("SELECT COUNT(*) FROM listings", &[])?
+        .try_get(0)?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 

@@ -152,10 +152,13 @@ fn get_where(
 
 /// Every page row, by URL.
 pub(super) fn all(c: &mut impl GenericClient) -> Result<Vec<PageRecord>, StoreError> {
-    c.query(&format!("SELECT {PAGE_COLUMNS} FROM pages ORDER BY url"), &[])?
-        .iter()
-        .map(record_of)
-        .collect()
+    c.query(
+        &format!("SELECT {PAGE_COLUMNS} FROM pages ORDER BY url"),
+        &[],
+    )?
+    .iter()
+    .map(record_of)
+    .collect()
 }
 
 /// Validators only make sense from a response that had a body worth revalidating.
@@ -173,10 +176,12 @@ pub(super) fn validators(
     };
     let etag: Option<String> = row.try_get(0)?;
     let last_modified: Option<String> = row.try_get(1)?;
-    Ok((etag.is_some() || last_modified.is_some()).then_some(Validators {
-        etag,
-        last_modified,
-    }))
+    Ok(
+        (etag.is_some() || last_modified.is_some()).then_some(Validators {
+            etag,
+            last_modified,
+        }),
+    )
 }
 
 /// The columns [`record_of`] reads, in its order: every query of whole pages uses it.

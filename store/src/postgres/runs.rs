@@ -57,9 +57,12 @@ pub(super) fn mark_interrupted(c: &mut impl GenericClient) -> Result<Vec<RunId>,
 const COLUMNS: &str = "id, started_at, finished_at, status, config_digest, counts";
 
 pub(super) fn get(c: &mut impl GenericClient, id: RunId) -> Result<Option<RunRecord>, StoreError> {
-    c.query_opt(&format!("SELECT {COLUMNS} FROM runs WHERE id = $1"), &[&id.0])?
-        .map(|r| record(&r))
-        .transpose()
+    c.query_opt(
+        &format!("SELECT {COLUMNS} FROM runs WHERE id = $1"),
+        &[&id.0],
+    )?
+    .map(|r| record(&r))
+    .transpose()
 }
 
 pub(super) fn all(c: &mut impl GenericClient) -> Result<Vec<RunRecord>, StoreError> {

@@ -136,10 +136,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// The schema version of a database: the newest migration applied, 0 when none is.
 pub fn schema_version(client: &mut Client) -> Result<i64, StoreError> {
     let exists: bool = client
-        .query_one(
-            "SELECT to_regclass('schema_migrations') IS NOT NULL",
-            &[],
-        )?
+        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])?
         .try_get(0)?;
     if !exists {
         return Ok(0);

@@ -159,9 +159,15 @@ fn start_cluster() -> Result<Server, String> {
         if !chown.success() {
             return Err("running as root and there is no `postgres` user to run initdb as".into());
         }
-        ["setpriv", "--reuid=postgres", "--regid=postgres", "--clear-groups", "--"]
-            .map(String::from)
-            .to_vec()
+        [
+            "setpriv",
+            "--reuid=postgres",
+            "--regid=postgres",
+            "--clear-groups",
+            "--",
+        ]
+        .map(String::from)
+        .to_vec()
     } else {
         Vec::new()
     };
@@ -169,7 +175,16 @@ fn start_cluster() -> Result<Server, String> {
     let initdb = command(&as_user, &bin.join("initdb"))
         .arg("-D")
         .arg(&data)
-        .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"])
+        .args([
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        ])
         .output()
         .map_err(|e| format!("running initdb: {e}"))?;
     if !initdb.status.success() {
