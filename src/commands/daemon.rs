@@ -7,7 +7,6 @@ use clap::Args;
 
 use super::Global;
 use pharmwatch::daemon::{self, DaemonOptions};
-use pharmwatch::pipeline::DataDir;
 
 #[derive(Debug, Args)]
 pub struct DaemonArgs {

@@ -15,7 +15,7 @@ use pharmwatch_store::{RunId, StateStore};
 use super::{ConfigError, Global};
 use pharmwatch::config::Config;
 use pharmwatch::output;
-use pharmwatch::pipeline::{self, DataDir};
+use pharmwatch::pipeline;
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {

@@ -11,7 +11,7 @@ use pharmwatch_evidence::{
     read_record_at, verify_with, warc_digest_to_hex,
 };
 use pharmwatch_model::sha256_hex;
-use pharmwatch_store::{DataDirLock, LockError, StateStore};
+use pharmwatch_store::{DataDirLock, LockError};
 
 use super::{ConfigError, Global, exit};
 use pharmwatch::output;

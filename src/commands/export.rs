@@ -11,7 +11,6 @@ use super::search::{SortArg, sort_by};
 use super::{ConfigError, Global, exit};
 use pharmwatch::export::{self, CaseQuery, manifest};
 use pharmwatch::output::sanitize;
-use pharmwatch::pipeline::DataDir;
 use pharmwatch::search::open_searcher;
 
 #[derive(Debug, Subcommand)]
@@ -85,7 +84,7 @@ fn case(global: &Global, args: CaseArgs) -> Result<ExitCode> {
     }
     let store = data.open_existing_store()?;
     let summary = export::write_atomically(&args.out, |dir| {
-        export::write_case(&data.root, &store, &query, &docs, dir)
+        export::write_case(&data.root, &*store, &query, &docs, dir)
     })?;
     for url in &summary.without_evidence {
         eprintln!(

@@ -30,7 +30,10 @@ pub fn run(global: &Global, args: ReportArgs) -> Result<ExitCode> {
     let data = global.data()?;
     let store = data.open_existing_store()?;
     if let Some(pair) = &args.diff {
-        let (a, b) = (load(&store, &data, pair[0])?, load(&store, &data, pair[1])?);
+        let (a, b) = (
+            load(&*store, &data, pair[0])?,
+            load(&*store, &data, pair[1])?,
+        );
         let diff = report::diff(&a, &b);
         if args.json {
             println!("{}", serde_json::to_string_pretty(&diff)?);
@@ -47,7 +50,7 @@ pub fn run(global: &Global, args: ReportArgs) -> Result<ExitCode> {
             .map(|r| r.id.0)
             .ok_or_else(|| ConfigError("no run recorded yet".into()))?,
     };
-    let report = load(&store, &data, run)?;
+    let report = load(&*store, &data, run)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

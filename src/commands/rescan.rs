@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use pharmwatch::output::count;
-use pharmwatch::pipeline::{self, DataDir};
+use pharmwatch::pipeline;
 
 use super::Global;
 

@@ -18,7 +18,6 @@ use super::{ConfigError, Global};
 use pharmwatch::analysis::trends::{TrendReport, latest_counted_run, trend_report};
 use pharmwatch::analysis::{Current, ShopLabels};
 use pharmwatch::output::{fit, pad, sanitize};
-use pharmwatch::pipeline::DataDir;
 
 #[derive(Debug, Subcommand)]
 pub enum SignalsCommand {
@@ -101,9 +100,9 @@ impl ClassArg {
 pub fn run(global: &Global, cmd: SignalsCommand) -> Result<ExitCode> {
     let store = open_store(global)?;
     match cmd {
-        SignalsCommand::Networks(args) => networks(&store, &args)?,
-        SignalsCommand::Risk(args) => risk(&store, &args)?,
-        SignalsCommand::Trends(args) => trends(global, &store, &args)?,
+        SignalsCommand::Networks(args) => networks(&*store, &args)?,
+        SignalsCommand::Risk(args) => risk(&*store, &args)?,
+        SignalsCommand::Trends(args) => trends(global, &*store, &args)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use pharmwatch_model::Timestamp;
-use pharmwatch_store::{DataDirLock, StateStore};
+use pharmwatch_store::DataDirLock;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;

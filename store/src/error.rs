@@ -29,6 +29,10 @@ pub enum StoreError {
     #[cfg(feature = "postgres")]
     #[error("state store: {0}")]
     Postgres(#[from] postgres::Error),
+    /// A PostgreSQL store was used while it was being dropped.
+    #[cfg(feature = "postgres")]
+    #[error("state store: the connection is closed")]
+    Closed,
     /// A `postgres://` store was asked of a build without PostgreSQL support.
     #[error(
         "state store {url}: this pharmwatch was built without PostgreSQL support (cargo feature `postgres`)"

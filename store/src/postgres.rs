@@ -28,9 +28,14 @@ use crate::{
 };
 
 /// The PostgreSQL state store.
+///
+/// The `postgres` client runs a tokio runtime of its own for each call, which tokio refuses
+/// on a thread already inside one (the crawl calls the store from its async tasks): there,
+/// each call runs on a short-lived thread of its own ([`off_runtime`]). The clients are
+/// `None` only while the store is dropped.
 pub struct PgStore {
-    conn: Mutex<Client>,
-    reader: Mutex<Client>,
+    conn: Mutex<Option<Client>>,
+    reader: Mutex<Option<Client>>,
     url: String,
 }
 
@@ -40,6 +45,10 @@ impl PgStore {
     ///
     /// The connection is not encrypted: use it on a trusted network or over a tunnel.
     pub fn open(url: &str) -> Result<Self, StoreError> {
+        off_runtime(|| Self::connect(url))
+    }
+
+    fn connect(url: &str) -> Result<Self, StoreError> {
         let open_err = |source| StoreError::PostgresOpen {
             url: redact_url(url),
             source,
@@ -48,8 +57,8 @@ impl PgStore {
         migrate(&mut conn)?;
         let reader = Client::connect(url, NoTls).map_err(open_err)?;
         Ok(PgStore {
-            conn: Mutex::new(conn),
-            reader: Mutex::new(reader),
+            conn: Mutex::new(Some(conn)),
+            reader: Mutex::new(Some(reader)),
             url: redact_url(url),
         })
     }
@@ -75,38 +84,78 @@ impl PgStore {
     /// Extends the worker's live leases by `ttl` from now; returns the queues it still holds
     /// (an expired lease is lost: another worker may have it).
     pub fn renew_leases(&self, worker: &str, ttl: Duration) -> Result<Vec<String>, StoreError> {
-        leases::renew(&mut *self.conn(), worker, ttl)
+        self.with(|c| leases::renew(c, worker, ttl))
     }
 
     /// Gives back the worker's leases of `sites`; returns how many it held.
     pub fn release_queues(&self, worker: &str, sites: &[&str]) -> Result<usize, StoreError> {
-        leases::release(&mut *self.conn(), worker, sites)
+        self.with(|c| leases::release(c, worker, sites))
     }
 
-    fn conn(&self) -> MutexGuard<'_, Client> {
-        lock(&self.conn)
-    }
-
-    fn read_conn(&self) -> MutexGuard<'_, Client> {
-        lock(&self.reader)
-    }
-
-    fn in_tx<T>(
+    /// Runs `f` on the writing connection.
+    fn with<T: Send>(
         &self,
-        f: impl FnOnce(&mut Transaction<'_>) -> Result<T, StoreError>,
+        f: impl FnOnce(&mut Client) -> Result<T, StoreError> + Send,
     ) -> Result<T, StoreError> {
-        let mut conn = self.conn();
-        let mut tx = conn.transaction()?;
-        let out = f(&mut tx)?;
-        tx.commit()?;
-        Ok(out)
+        off_runtime(|| f(client(&mut lock(&self.conn))?))
+    }
+
+    /// Runs `f` on the connection for lookups while the writer may be in a transaction.
+    fn with_reader<T: Send>(
+        &self,
+        f: impl FnOnce(&mut Client) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        off_runtime(|| f(client(&mut lock(&self.reader))?))
+    }
+
+    /// Runs `f` in one transaction of the writing connection: all of it or none.
+    fn in_tx<T: Send>(
+        &self,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        self.with(|conn| {
+            let mut tx = conn.transaction()?;
+            let out = f(&mut tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
     }
 }
 
-fn lock(conn: &Mutex<Client>) -> MutexGuard<'_, Client> {
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // Closing a client blocks on its runtime too.
+        let clients = (take(&mut self.conn), take(&mut self.reader));
+        off_runtime(move || drop(clients));
+    }
+}
+
+fn take(conn: &mut Mutex<Option<Client>>) -> Option<Client> {
+    conn.get_mut().unwrap_or_else(|p| p.into_inner()).take()
+}
+
+fn lock(conn: &Mutex<Option<Client>>) -> MutexGuard<'_, Option<Client>> {
     // A panic while holding the guard dropped any open transaction (rolled back), so the
     // connection is still usable.
     conn.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn client<'a>(guard: &'a mut MutexGuard<'_, Option<Client>>) -> Result<&'a mut Client, StoreError> {
+    guard.as_mut().ok_or(StoreError::Closed)
+}
+
+/// Runs `f` here, or on a thread of its own when this thread is inside a tokio runtime (where
+/// the blocking client cannot start its own).
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|scope| {
+        scope
+            .spawn(f)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// Everything one page changes, inside the caller's transaction.
@@ -146,7 +195,7 @@ fn page_in_tx(
 
 impl StateStore for PgStore {
     fn start_run(&self, config_digest: &str, started_at: Timestamp) -> Result<RunId, StoreError> {
-        runs::start(&mut *self.conn(), config_digest, started_at)
+        self.with(|c| runs::start(c, config_digest, started_at))
     }
 
     fn finish_run(
@@ -156,19 +205,19 @@ impl StateStore for PgStore {
         counts: &serde_json::Value,
         finished_at: Timestamp,
     ) -> Result<(), StoreError> {
-        runs::finish(&mut *self.conn(), run, status, counts, finished_at)
+        self.with(|c| runs::finish(c, run, status, counts, finished_at))
     }
 
     fn mark_interrupted_runs(&self) -> Result<Vec<RunId>, StoreError> {
-        runs::mark_interrupted(&mut *self.conn())
+        self.with(runs::mark_interrupted)
     }
 
     fn run(&self, id: RunId) -> Result<Option<RunRecord>, StoreError> {
-        runs::get(&mut *self.conn(), id)
+        self.with(|c| runs::get(c, id))
     }
 
     fn runs(&self) -> Result<Vec<RunRecord>, StoreError> {
-        runs::all(&mut *self.conn())
+        self.with(runs::all)
     }
 
     fn record_run_counts(&self, run: RunId, counts: &[RunCount]) -> Result<(), StoreError> {
@@ -176,23 +225,23 @@ impl StateStore for PgStore {
     }
 
     fn run_counts(&self) -> Result<Vec<(RunId, Vec<RunCount>)>, StoreError> {
-        run_counts::all(&mut *self.conn())
+        self.with(run_counts::all)
     }
 
     fn record_page(&self, page: &PageRecord) -> Result<(), StoreError> {
-        pages::record(&mut *self.conn(), page)
+        self.with(|c| pages::record(c, page))
     }
 
     fn page(&self, url: &str) -> Result<Option<PageRecord>, StoreError> {
-        pages::get(&mut *self.conn(), url)
+        self.with(|c| pages::get(c, url))
     }
 
     fn page_by_digest(&self, sha256: &str) -> Result<Option<PageRecord>, StoreError> {
-        pages::by_digest(&mut *self.conn(), sha256)
+        self.with(|c| pages::by_digest(c, sha256))
     }
 
     fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
-        pages::validators(&mut *self.read_conn(), url)
+        self.with_reader(|c| pages::validators(c, url))
     }
 
     fn commit_page(&self, commit: &PageCommit, run: RunId) -> Result<PageChanges, StoreError> {
@@ -216,15 +265,15 @@ impl StateStore for PgStore {
     }
 
     fn mark_done(&self, site: &str, url: &str) -> Result<(), StoreError> {
-        frontier::set_state(&mut *self.conn(), site, url, "done", None)
+        self.with(|c| frontier::set_state(c, site, url, "done", None))
     }
 
     fn mark_failed(&self, site: &str, url: &str, error: &str) -> Result<(), StoreError> {
-        frontier::set_state(&mut *self.conn(), site, url, "failed", Some(error))
+        self.with(|c| frontier::set_state(c, site, url, "failed", Some(error)))
     }
 
     fn requeue_in_flight(&self, site: Option<&str>) -> Result<usize, StoreError> {
-        frontier::requeue_in_flight(&mut *self.conn(), site)
+        self.with(|c| frontier::requeue_in_flight(c, site))
     }
 
     fn frontier_snapshot(
@@ -241,11 +290,11 @@ impl StateStore for PgStore {
     }
 
     fn frontier_counts(&self, site: &str) -> Result<FrontierCounts, StoreError> {
-        frontier::counts(&mut *self.conn(), site)
+        self.with(|c| frontier::counts(c, site))
     }
 
     fn clear_frontier(&self, site: &str) -> Result<usize, StoreError> {
-        frontier::clear(&mut *self.conn(), site)
+        self.with(|c| frontier::clear(c, site))
     }
 
     fn upsert_listing(
@@ -266,35 +315,35 @@ impl StateStore for PgStore {
     }
 
     fn redirects_to(&self, url: &str) -> Result<Vec<PageRecord>, StoreError> {
-        pages::redirects_to(&mut *self.conn(), url)
+        self.with(|c| pages::redirects_to(c, url))
     }
 
     fn answered_pages(&self, runs: &[RunId]) -> Result<Vec<(String, u64)>, StoreError> {
-        pages::answered(&mut *self.conn(), runs)
+        self.with(|c| pages::answered(c, runs))
     }
 
     fn pages_with_live_listings(&self, site: &str) -> Result<Vec<(String, u32)>, StoreError> {
-        pages::with_live_listings(&mut *self.conn(), site)
+        self.with(|c| pages::with_live_listings(c, site))
     }
 
     fn listing(&self, id: &ListingId) -> Result<Option<StoredListing>, StoreError> {
-        listings::get(&mut *self.conn(), id)
+        self.with(|c| listings::get(c, id))
     }
 
     fn listing_count(&self) -> Result<u64, StoreError> {
-        listings::count(&mut *self.conn())
+        self.with(listings::count)
     }
 
     fn listings_on_page(&self, url: &str) -> Result<Vec<StoredListing>, StoreError> {
-        listings::on_page(&mut *self.conn(), url)
+        self.with(|c| listings::on_page(c, url))
     }
 
     fn listing_history(&self, id: &ListingId) -> Result<Vec<HistoryEntry>, StoreError> {
-        listings::history(&mut *self.conn(), "listing_id = $1", &id.as_str())
+        self.with(|c| listings::history(c, "listing_id = $1", &id.as_str()))
     }
 
     fn listings_changed_in(&self, run: RunId) -> Result<Vec<HistoryEntry>, StoreError> {
-        listings::history(&mut *self.conn(), "run_id = $1", &run.0)
+        self.with(|c| listings::history(c, "run_id = $1", &run.0))
     }
 
     fn listings_after(
@@ -302,18 +351,18 @@ impl StateStore for PgStore {
         after: Option<&ListingId>,
         limit: usize,
     ) -> Result<Vec<StoredListing>, StoreError> {
-        listings::page_after(&mut *self.conn(), after, limit)
+        self.with(|c| listings::page_after(c, after, limit))
     }
 
     fn put_robots(&self, entry: &RobotsEntry) -> Result<(), StoreError> {
-        robots::put(&mut *self.conn(), entry)
+        self.with(|c| robots::put(c, entry))
     }
 
     fn robots(&self, host: &str, now: Timestamp) -> Result<Option<RobotsEntry>, StoreError> {
-        robots::get(&mut *self.conn(), host, now)
+        self.with(|c| robots::get(c, host, now))
     }
 
     fn all_pages(&self) -> Result<Vec<PageRecord>, StoreError> {
-        pages::all(&mut *self.read_conn())
+        self.with_reader(pages::all)
     }
 }

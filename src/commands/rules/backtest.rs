@@ -13,7 +13,6 @@ use serde::Serialize;
 
 use super::BacktestArgs;
 use crate::commands::{ConfigError, Global};
-use pharmwatch::pipeline::DataDir;
 
 fn open_store(global: &Global) -> Result<Box<dyn StateStore>> {
     global.data()?.open_existing_store()
@@ -105,7 +104,7 @@ pub fn run(global: &Global, rules: &RuleSet, args: &BacktestArgs) -> Result<Exit
     let mut result = Backtest::default();
     let mut flagged_score = Score::default();
     let mut labelled_flags = 0;
-    for stored in store.all_listings() {
+    for stored in pharmwatch_store::AllListings::new(&*store) {
         let stored = stored?;
         let before: BTreeSet<String> = stored.verdict.rule_ids().map(str::to_string).collect();
         let verdict = rules.evaluate(&stored.listing);
