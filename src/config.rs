@@ -39,6 +39,9 @@ pub struct Config {
     /// When a listing counts as gone.
     #[serde(default)]
     pub listings: ListingSettings,
+    /// Where the state store is (`[store]`).
+    #[serde(default)]
+    pub store: StoreSettings,
     /// Folder the config was read from: relative paths inside it resolve against it.
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
@@ -102,6 +105,16 @@ pub struct GroupConfig {
     /// URL that receives each run's summary as a JSON POST (overrides `[notify] webhook`).
     #[serde(default)]
     pub webhook: Option<String>,
+}
+
+/// `[store]`: a PostgreSQL state store several machines share, instead of `state.sqlite`
+/// in the data directory.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSettings {
+    /// `postgres://user[:password]@host[:port]/database`.
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// `[daemon]`: where the daemon reports its health and whether it catches up missed runs.
@@ -228,6 +241,13 @@ impl Config {
         if self.listings.gone_after_failed_runs == 0 {
             bail!(
                 "{origin}: [listings] gone_after_failed_runs = 0: it must be at least 1 (the runs a page may fail in before its listings count as gone)"
+            );
+        }
+        let not_postgres = |url: &&String| !pharmwatch_store::is_postgres_url(url);
+        if let Some(url) = self.store.url.as_ref().filter(not_postgres) {
+            bail!(
+                "{origin}: [store] url = `{}`: expected a postgres://user@host/database URL (leave [store] out for state.sqlite in the data directory)",
+                pharmwatch_store::redact_url(url)
             );
         }
         for url in self
@@ -402,6 +422,28 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn store_url_must_be_a_postgres_url_and_its_password_stays_out_of_errors() {
+        let ok =
+            Config::from_toml("[store]\nurl = \"postgres://pw@db/cases\"\n", "c.toml").unwrap();
+        assert_eq!(ok.store.url.as_deref(), Some("postgres://pw@db/cases"));
+        assert_eq!(Config::default().store.url, None);
+        let text = "[store]\nurl = \"mysql://pw:s3cret@db/cases\"\n";
+        let err = Config::from_toml(text, "c.toml").unwrap_err().to_string();
+        assert!(err.starts_with("c.toml: [store] url"), "{err}");
+        assert!(
+            err.contains("postgres://") && !err.contains("s3cret"),
+            "{err}"
+        );
+        let typo = Config::from_toml("[store]\nuri = \"postgres://db/x\"\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            typo.starts_with("c.toml:2:1:") && typo.contains("url"),
+            "{typo}"
+        );
+    }
 
     #[test]
     fn unknown_key_names_file_line_and_column() {

@@ -30,6 +30,10 @@ pub struct Cli {
     /// Configuration file (default: config/pharmwatch.toml when present, else built-in defaults).
     #[arg(long, global = true, env = "PHARMWATCH_CONFIG")]
     pub config: Option<PathBuf>,
+    /// State store: a postgres://user@host/database URL shared by several machines (default:
+    /// the config's [store] url, else state.sqlite in the data directory).
+    #[arg(long, global = true, env = "PHARMWATCH_STORE", value_name = "URL")]
+    pub store: Option<String>,
     /// More log output (-v info, -vv debug); logs go to stderr.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,

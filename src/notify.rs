@@ -252,6 +252,6 @@ pub fn report_of(
     if let Ok(report) = crate::report::read(&data_dir.root, run.0) {
         return Ok(report);
     }
-    let store = pharmwatch_store::SqliteStore::open(&data_dir.state())?;
-    crate::report::build(&store, run)
+    let store = data_dir.open_store()?;
+    crate::report::build(&*store, run)
 }

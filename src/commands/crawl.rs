@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
 use super::{ConfigError, Global, exit};
@@ -41,7 +41,7 @@ pub fn run(global: &Global, args: CrawlArgs) -> Result<ExitCode> {
             site.max_pages = Some(max);
         }
     }
-    let data_dir = DataDir::new(&global.data_dir);
+    let data_dir = global.data()?;
     let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
     let runtime = super::runtime()?;
     let line = ProgressLine::on_terminal("crawl");
@@ -72,10 +72,9 @@ pub fn run(global: &Global, args: CrawlArgs) -> Result<ExitCode> {
         ));
     }
     if args.json {
-        let store = pharmwatch_store::SqliteStore::open(&data_dir.state())
-            .with_context(|| format!("cannot open {}", data_dir.state().display()))?;
+        let store = data_dir.open_store()?;
         if let Some(run) = summary.run {
-            output::print_flagged_json(&store, run)?;
+            output::print_flagged_json(&*store, run)?;
         }
     } else {
         output::print_flagged_table(&summary.flagged);

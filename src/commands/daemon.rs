@@ -7,7 +7,6 @@ use clap::Args;
 
 use super::Global;
 use pharmwatch::daemon::{self, DaemonOptions};
-use pharmwatch::pipeline::DataDir;
 
 #[derive(Debug, Args)]
 pub struct DaemonArgs {
@@ -18,7 +17,7 @@ pub struct DaemonArgs {
 
 pub fn run(global: &Global, args: DaemonArgs) -> Result<ExitCode> {
     let config = global.load_config()?;
-    let data_dir = DataDir::new(&global.data_dir);
+    let data_dir = global.data()?;
     super::runtime()?.block_on(daemon::run(
         config,
         data_dir,

@@ -15,7 +15,7 @@ use pharmwatch_store::{RunId, StateStore};
 use super::{ConfigError, Global};
 use pharmwatch::config::Config;
 use pharmwatch::output;
-use pharmwatch::pipeline::{self, DataDir};
+use pharmwatch::pipeline;
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -60,7 +60,7 @@ async fn demo(global: &Global, base: Config, args: DemoArgs) -> Result<ExitCode>
     );
 
     let config = demo_config(&base, &shops, args.rate)?;
-    let data_dir = DataDir::new(&global.data_dir);
+    let data_dir = global.data()?;
     let sites = config.sites.clone();
     let summary = pipeline::run(&config, sites, &data_dir).await?;
     let truth = running.ground_truth();
@@ -71,10 +71,9 @@ async fn demo(global: &Global, base: Config, args: DemoArgs) -> Result<ExitCode>
 
     output::print_flagged_table(&summary.flagged);
     println!("{}", output::summary_line(&summary));
-    let store = pharmwatch_store::SqliteStore::open(&data_dir.state())
-        .with_context(|| format!("cannot open {}", data_dir.state().display()))?;
+    let store = data_dir.open_store()?;
     let run = summary.run.context("the demo run has no id")?;
-    println!("{}", compare_with_truth(&store, run, &truth)?);
+    println!("{}", compare_with_truth(&*store, run, &truth)?);
     println!(
         "\nSearch the index: pharmwatch --data-dir {} search 'drug:oxycodone'   (or --json, --all)",
         shell_quote(&global.data_dir)

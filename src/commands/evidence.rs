@@ -11,7 +11,7 @@ use pharmwatch_evidence::{
     read_record_at, verify_with, warc_digest_to_hex,
 };
 use pharmwatch_model::sha256_hex;
-use pharmwatch_store::{DataDirLock, LockError, StateStore};
+use pharmwatch_store::{DataDirLock, LockError};
 
 use super::{ConfigError, Global, exit};
 use pharmwatch::output;
@@ -42,7 +42,7 @@ pub enum EvidenceCommand {
 }
 
 pub fn run(global: &Global, cmd: EvidenceCommand) -> Result<ExitCode> {
-    let data = DataDir::new(&global.data_dir);
+    let data = global.data()?;
     match cmd {
         EvidenceCommand::Show {
             page,
@@ -230,7 +230,7 @@ fn verify_all(data: &DataDir, json: bool) -> Result<ExitCode> {
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print_report(&report, data.state().is_file());
+        print_report(&report, data.store_url.is_some() || data.state().is_file());
     }
     Ok(if report.is_ok() {
         ExitCode::SUCCESS
@@ -243,7 +243,7 @@ fn verify_all(data: &DataDir, json: bool) -> Result<ExitCode> {
 /// each listing's source digest. Empty without a store.
 fn store_claims(data: &DataDir) -> Result<VerifyOptions> {
     let mut options = VerifyOptions::default();
-    if !data.state().is_file() {
+    if data.store_url.is_none() && !data.state().is_file() {
         return Ok(options);
     }
     let store = data.open_existing_store()?;
@@ -258,7 +258,7 @@ fn store_claims(data: &DataDir) -> Result<VerifyOptions> {
             });
         }
     }
-    for stored in store.all_listings() {
+    for stored in pharmwatch_store::AllListings::new(&*store) {
         let listing = stored?.listing;
         if let Some(sha) = listing.evidence_digest {
             options.store_payloads.push(StorePayload {

@@ -11,7 +11,6 @@ use super::search::{SortArg, sort_by};
 use super::{ConfigError, Global, exit};
 use pharmwatch::export::{self, CaseQuery, manifest};
 use pharmwatch::output::sanitize;
-use pharmwatch::pipeline::DataDir;
 use pharmwatch::search::open_searcher;
 
 #[derive(Debug, Subcommand)]
@@ -58,7 +57,7 @@ pub fn run(global: &Global, cmd: ExportCommand) -> Result<ExitCode> {
 fn case(global: &Global, args: CaseArgs) -> Result<ExitCode> {
     // Refused before any work, and again right before the package is moved into place.
     export::check_target(&args.out)?;
-    let data = DataDir::new(&global.data_dir);
+    let data = global.data()?;
     let searcher = open_searcher(&data.root)?;
     let query = CaseQuery {
         query: args.query.clone(),
@@ -85,7 +84,7 @@ fn case(global: &Global, args: CaseArgs) -> Result<ExitCode> {
     }
     let store = data.open_existing_store()?;
     let summary = export::write_atomically(&args.out, |dir| {
-        export::write_case(&data.root, &store, &query, &docs, dir)
+        export::write_case(&data.root, &*store, &query, &docs, dir)
     })?;
     for url in &summary.without_evidence {
         eprintln!(

@@ -55,6 +55,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let global = Global {
         data_dir: cli.data_dir,
         config: cli.config,
+        store: cli.store,
     };
     match cli.command {
         #[cfg(feature = "demo")]
@@ -81,12 +82,31 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 pub struct Global {
     pub data_dir: std::path::PathBuf,
     pub config: Option<std::path::PathBuf>,
+    /// `--store`: a PostgreSQL URL, overriding the config's `[store] url`.
+    pub store: Option<String>,
 }
 
 impl Global {
     pub fn load_config(&self) -> Result<pharmwatch::config::Config> {
         pharmwatch::config::Config::load(self.config.as_deref())
             .map_err(|e| anyhow::Error::new(ConfigError(format!("{e:#}"))))
+    }
+
+    /// The data directory, its state store where `--store` or the config's `[store] url`
+    /// puts it (else `state.sqlite` in the directory).
+    pub fn data(&self) -> Result<pharmwatch::pipeline::DataDir> {
+        let url = match &self.store {
+            Some(url) if pharmwatch_store::is_postgres_url(url) => Some(url.clone()),
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "--store `{}`: expected a postgres://user@host/database URL (leave --store out for state.sqlite in the data directory)",
+                    pharmwatch_store::redact_url(other)
+                ))
+                .into());
+            }
+            None => self.load_config()?.store.url,
+        };
+        Ok(pharmwatch::pipeline::DataDir::new(&self.data_dir).with_store(url))
     }
 }
 

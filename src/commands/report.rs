@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use pharmwatch_store::{RunId, SqliteStore, StateStore};
+use pharmwatch_store::{RunId, StateStore};
 
 use super::{ConfigError, Global};
 use pharmwatch::pipeline::DataDir;
@@ -27,10 +27,13 @@ pub struct ReportArgs {
 }
 
 pub fn run(global: &Global, args: ReportArgs) -> Result<ExitCode> {
-    let data = DataDir::new(&global.data_dir);
+    let data = global.data()?;
     let store = data.open_existing_store()?;
     if let Some(pair) = &args.diff {
-        let (a, b) = (load(&store, &data, pair[0])?, load(&store, &data, pair[1])?);
+        let (a, b) = (
+            load(&*store, &data, pair[0])?,
+            load(&*store, &data, pair[1])?,
+        );
         let diff = report::diff(&a, &b);
         if args.json {
             println!("{}", serde_json::to_string_pretty(&diff)?);
@@ -47,7 +50,7 @@ pub fn run(global: &Global, args: ReportArgs) -> Result<ExitCode> {
             .map(|r| r.id.0)
             .ok_or_else(|| ConfigError("no run recorded yet".into()))?,
     };
-    let report = load(&store, &data, run)?;
+    let report = load(&*store, &data, run)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -58,7 +61,7 @@ pub fn run(global: &Global, args: ReportArgs) -> Result<ExitCode> {
 
 /// The report written at the end of the run, else rebuilt from the store (a run that was
 /// killed before it could write one).
-fn load(store: &SqliteStore, data: &DataDir, run: i64) -> Result<RunReport> {
+fn load(store: &dyn StateStore, data: &DataDir, run: i64) -> Result<RunReport> {
     if let Ok(report) = report::read(&data.root, run) {
         return Ok(report);
     }

@@ -5,13 +5,13 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use pharmwatch::output::count;
-use pharmwatch::pipeline::{self, DataDir};
+use pharmwatch::pipeline;
 
 use super::Global;
 
 pub fn run(global: &Global) -> Result<ExitCode> {
     let config = global.load_config()?;
-    let done = pipeline::rescan(&config, &DataDir::new(&global.data_dir))?;
+    let done = pipeline::rescan(&config, &global.data()?)?;
     let tally = &done.tally;
     let report = match &done.report {
         Some(path) => format!("report {}", path.display()),

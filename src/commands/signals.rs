@@ -11,14 +11,13 @@ use pharmwatch_model::Severity;
 use pharmwatch_signals::{
     Cluster, IgnoreReason, IgnoredIdentifier, Link, LinkStrength, RiskClass, ShopRisk, Signal,
 };
-use pharmwatch_store::{RunId, SqliteStore, StateStore};
+use pharmwatch_store::{RunId, StateStore};
 use serde::Serialize;
 
 use super::{ConfigError, Global};
 use pharmwatch::analysis::trends::{TrendReport, latest_counted_run, trend_report};
 use pharmwatch::analysis::{Current, ShopLabels};
 use pharmwatch::output::{fit, pad, sanitize};
-use pharmwatch::pipeline::DataDir;
 
 #[derive(Debug, Subcommand)]
 pub enum SignalsCommand {
@@ -101,15 +100,15 @@ impl ClassArg {
 pub fn run(global: &Global, cmd: SignalsCommand) -> Result<ExitCode> {
     let store = open_store(global)?;
     match cmd {
-        SignalsCommand::Networks(args) => networks(&store, &args)?,
-        SignalsCommand::Risk(args) => risk(&store, &args)?,
-        SignalsCommand::Trends(args) => trends(global, &store, &args)?,
+        SignalsCommand::Networks(args) => networks(&*store, &args)?,
+        SignalsCommand::Risk(args) => risk(&*store, &args)?,
+        SignalsCommand::Trends(args) => trends(global, &*store, &args)?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn open_store(global: &Global) -> Result<SqliteStore> {
-    DataDir::new(&global.data_dir).open_existing_store()
+fn open_store(global: &Global) -> Result<Box<dyn StateStore>> {
+    global.data()?.open_existing_store()
 }
 
 /// Writes `text` to stdout; a reader that stopped reading (`| head`) is not an error.
@@ -142,7 +141,7 @@ fn severity(s: Option<Severity>) -> &'static str {
 
 // ---- networks ----
 
-fn networks(store: &SqliteStore, args: &NetworksArgs) -> Result<()> {
+fn networks(store: &dyn StateStore, args: &NetworksArgs) -> Result<()> {
     let current = Current::load(store)?;
     let report = &current.networks;
     if let Some(rank) = args.network
@@ -309,7 +308,7 @@ fn ignored_text(out: &mut String, ignored: &[IgnoredIdentifier]) {
 
 // ---- risk ----
 
-fn risk(store: &SqliteStore, args: &RiskArgs) -> Result<()> {
+fn risk(store: &dyn StateStore, args: &RiskArgs) -> Result<()> {
     let wanted = args.class.map(ClassArg::class);
     let current = Current::load(store)?;
     let shops: Vec<&ShopRisk> = current
@@ -363,7 +362,7 @@ fn risk(store: &SqliteStore, args: &RiskArgs) -> Result<()> {
 
 // ---- trends ----
 
-fn trends(global: &Global, store: &SqliteStore, args: &TrendsArgs) -> Result<()> {
+fn trends(global: &Global, store: &dyn StateStore, args: &TrendsArgs) -> Result<()> {
     let run = match args.run {
         Some(run) => RunId(run),
         None => latest_counted_run(store)?.ok_or_else(|| {

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use pharmwatch_model::Timestamp;
-use pharmwatch_store::{DataDirLock, SqliteStore, StateStore};
+use pharmwatch_store::DataDirLock;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
@@ -383,11 +383,12 @@ fn lock_daemon(root: &Path) -> Result<DataDirLock> {
 
 /// Runs recorded in the state store (none when there is no store yet).
 fn past_runs(data_dir: &DataDir) -> Vec<pharmwatch_store::RunRecord> {
-    if !data_dir.state().is_file() {
+    if data_dir.store_url.is_none() && !data_dir.state().is_file() {
         return Vec::new();
     }
-    SqliteStore::open(&data_dir.state())
-        .and_then(|s| s.runs())
+    data_dir
+        .open_store()
+        .and_then(|s| Ok(s.runs()?))
         .unwrap_or_else(|e| {
             tracing::warn!("cannot read past runs from the state store: {e}");
             Vec::new()

@@ -11,7 +11,7 @@ use pharmwatch_evidence::{
     verify_file,
 };
 use pharmwatch_indexer::{IndexDoc, ListingSearcher, SearchRequest, SortBy};
-use pharmwatch_store::{PageRecord, SqliteStore, StateStore};
+use pharmwatch_store::{PageRecord, StateStore};
 
 use super::rows::{CaseRow, EvidenceRef, rfc3339, write_csv};
 use super::{
@@ -90,7 +90,7 @@ type Pointer = (String, u64);
 /// the page row points at the later fetch). Also returns the latest fetch of each page when
 /// it is another record (what "last seen" rests on).
 fn locate(
-    store: &SqliteStore,
+    store: &dyn StateStore,
     evidence_dir: &Path,
     docs: &[IndexDoc],
 ) -> Result<(Vec<Option<Pointer>>, Vec<Pointer>)> {
@@ -232,7 +232,7 @@ fn http_status(dir: &Path, record: &RawRecord) -> Option<u16> {
 /// Writes every file of the package into `dir` (an empty directory).
 pub fn write_case(
     data_dir: &Path,
-    store: &SqliteStore,
+    store: &dyn StateStore,
     q: &CaseQuery,
     docs: &[IndexDoc],
     dir: &Path,
@@ -301,7 +301,7 @@ pub fn write_case(
 
 /// Writes [`NETWORKS_SVG`] and [`NETWORKS_GRAPHML`]: every network (whole) that a shop of
 /// the exported listings belongs to. Returns how many networks that is.
-fn write_networks(store: &SqliteStore, docs: &[IndexDoc], dir: &Path) -> Result<usize> {
+fn write_networks(store: &dyn StateStore, docs: &[IndexDoc], dir: &Path) -> Result<usize> {
     use pharmwatch_signals::{Shop, draw};
     let current = Current::load(store)?;
     let mut ranks = BTreeSet::new();

@@ -24,23 +24,50 @@ use pharmwatch_evidence::{DEFAULT_ROTATE_BYTES, WarcInfo, WarcWriter};
 use pharmwatch_indexer::IndexDoc;
 use pharmwatch_model::{Listing, ListingId, Money, Severity, Timestamp, Verdict};
 use pharmwatch_rules::RuleSet;
-use pharmwatch_store::{AllListings, RunId, RunStatus, SqliteStore, StateStore, StoredListing};
+use pharmwatch_store::{AllListings, RunId, RunStatus, StateStore, StoredListing};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, ConfigError};
 use lifecycle::{Outcome, RunKind};
 
-/// Paths of the data directory's parts.
+/// Paths of the data directory's parts, and where its state store is.
 pub struct DataDir {
     pub root: PathBuf,
+    /// A `postgres://` URL of a shared state store; `None` for `state.sqlite` in `root`.
+    pub store_url: Option<String>,
 }
 
 impl DataDir {
     pub fn new(root: &Path) -> Self {
         DataDir {
             root: root.to_path_buf(),
+            store_url: None,
         }
+    }
+
+    /// The same data directory with its state store at `url` (`--store`, `[store] url`).
+    pub fn with_store(mut self, url: Option<String>) -> Self {
+        self.store_url = url;
+        self
+    }
+
+    /// Where the state store is, for messages: the URL without its password, or the file.
+    pub fn store_location(&self) -> String {
+        match &self.store_url {
+            Some(url) => pharmwatch_store::redact_url(url),
+            None => self.state().display().to_string(),
+        }
+    }
+
+    /// Opens (creating if needed) the state store and brings its schema up to date.
+    pub fn open_store(&self) -> Result<Box<dyn StateStore>> {
+        let location = match &self.store_url {
+            Some(url) => url.clone(),
+            None => self.state().display().to_string(),
+        };
+        pharmwatch_store::open(&location)
+            .with_context(|| format!("cannot open the state store {}", self.store_location()))
     }
 
     pub fn index(&self) -> PathBuf {
@@ -57,17 +84,16 @@ impl DataDir {
 
     /// The state store of a data directory that has been crawled; a clear error (exit 2)
     /// naming the path when there is none yet, instead of creating an empty one.
-    pub fn open_existing_store(&self) -> Result<pharmwatch_store::SqliteStore> {
+    pub fn open_existing_store(&self) -> Result<Box<dyn StateStore>> {
         let path = self.state();
-        if !path.is_file() {
+        if self.store_url.is_none() && !path.is_file() {
             return Err(ConfigError(format!(
                 "no state store at {}: run `pharmwatch crawl` (or `pharmwatch demo`) with this --data-dir first",
                 path.display()
             ))
             .into());
         }
-        pharmwatch_store::SqliteStore::open(&path)
-            .with_context(|| format!("cannot open the state store {}", path.display()))
+        self.open_store()
     }
 
     pub fn create(&self) -> Result<()> {
@@ -310,8 +336,7 @@ pub async fn run_with(
     data_dir.create()?;
     let _lock = lifecycle::lock(data_dir)?;
     let rules = load_rules(config)?;
-    let store = SqliteStore::open(&data_dir.state())
-        .with_context(|| format!("cannot open the state store {}", data_dir.state().display()))?;
+    let store: Arc<dyn StateStore> = Arc::from(data_dir.open_store()?);
     for run in store.mark_interrupted_runs()? {
         tracing::warn!(
             run = run.0,
@@ -332,8 +357,7 @@ pub async fn run_with(
     let answered_before = store.answered_pages(&unfinished)?;
     let run = store.start_run(&config.digest, now())?;
     let sites = resolve_profiles(config, sites);
-    let resume = frontier::prepare(&store, &sites, run, resuming)?;
-    let store: Arc<dyn StateStore> = Arc::new(store);
+    let resume = frontier::prepare(&*store, &sites, run, resuming)?;
     let crawler = Crawler::new(config.crawl.clone(), sites)
         .map_err(|e| anyhow::Error::new(ConfigError(e.to_string())))?
         .with_known_pages(Arc::new(StoreKnownPages {

@@ -31,8 +31,8 @@ pub fn rescan(config: &Config, data_dir: &DataDir) -> Result<RescanSummary> {
     let _lock = lifecycle::lock(data_dir)?;
     let rules = load_rules(config)?;
     let run = store.start_run(&config.digest, now())?;
-    let work = rescore(&store, &rules, data_dir, run);
-    let (tally, report) = lifecycle::close(&store, &data_dir.root, run, RunKind::Rescan, work)?;
+    let work = rescore(&*store, &rules, data_dir, run);
+    let (tally, report) = lifecycle::close(&*store, &data_dir.root, run, RunKind::Rescan, work)?;
     Ok(RescanSummary { run, tally, report })
 }
 

@@ -15,6 +15,32 @@ pub enum StoreError {
     /// A statement failed.
     #[error("state store: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The PostgreSQL server could not be reached or refused the connection.
+    #[cfg(feature = "postgres")]
+    #[error("state store {url}: {source}")]
+    PostgresOpen {
+        /// The connection URL, without its password.
+        url: String,
+        /// What the client or server said.
+        #[source]
+        source: postgres::Error,
+    },
+    /// A PostgreSQL statement failed.
+    #[cfg(feature = "postgres")]
+    #[error("state store: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// A PostgreSQL store was used while it was being dropped.
+    #[cfg(feature = "postgres")]
+    #[error("state store: the connection is closed")]
+    Closed,
+    /// A `postgres://` store was asked of a build without PostgreSQL support.
+    #[error(
+        "state store {url}: this pharmwatch was built without PostgreSQL support (cargo feature `postgres`)"
+    )]
+    PostgresNotBuilt {
+        /// The connection URL, without its password.
+        url: String,
+    },
     /// A value stored as JSON could not be written or read.
     #[error("state store JSON: {0}")]
     Json(#[from] serde_json::Error),

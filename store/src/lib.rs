@@ -1,4 +1,5 @@
-//! The pharmwatch state store: `state.sqlite` in the data directory.
+//! The pharmwatch state store: `state.sqlite` in the data directory, or a PostgreSQL
+//! database several crawler machines share ([`PgStore`], cargo feature `postgres`).
 //!
 //! Runs, the latest fetch of each page (validators, evidence location), the crawl frontier
 //! (so a killed crawl resumes), listings with their current verdict and a history written
@@ -11,8 +12,13 @@
 //! and loses nothing committed on a process crash (a power loss may lose the last
 //! transactions, never consistency).
 
+mod change;
 mod error;
 mod lock;
+mod open;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod redact;
 pub mod schema;
 mod sqlite;
 mod state;
@@ -20,7 +26,11 @@ mod types;
 
 pub use error::StoreError;
 pub use lock::{DataDirLock, LockError};
+pub use open::{is_postgres_url, open};
 pub use pharmwatch_model::Validators;
+#[cfg(feature = "postgres")]
+pub use postgres::PgStore;
+pub use redact::redact_url;
 pub use sqlite::SqliteStore;
 pub use state::{AllListings, StateStore};
 pub use types::{

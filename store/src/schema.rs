@@ -1,4 +1,5 @@
-//! The SQLite schema and its migrations: the only place that knows table layouts.
+//! The SQLite schema and its migrations: the only place that knows table layouts (with
+//! `schema::postgres`, PostgreSQL's, beside it).
 //!
 //! `PRAGMA user_version` holds the number of migrations applied. Migrations run forward
 //! only, in order, each in its own transaction together with the version bump, so a crash
@@ -7,6 +8,9 @@
 use rusqlite::Connection;
 
 use crate::StoreError;
+
+#[cfg(feature = "postgres")]
+pub mod postgres;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Append only: never edit a
 /// migration that has shipped.

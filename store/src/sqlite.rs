@@ -6,9 +6,8 @@ mod pages;
 mod robots;
 mod run_counts;
 mod runs;
-mod values;
+pub(crate) mod values;
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -190,24 +189,11 @@ fn page_in_tx(
         .iter()
         .map(|(l, v)| listings::upsert(tx, l, v, run, seen.as_ref()))
         .collect::<Result<Vec<_>, _>>()?;
-    let now = page.fetched_at;
-    let gone = match commit.availability {
-        PageAvailability::Offered => {
-            let offered = commit.listings.iter().map(|(l, _)| l.id.as_str()).collect();
-            listings::gone_from_page(tx, &page.url, &offered, run, now, seen.as_ref())?
+    let gone = match crate::change::gone_except(commit, failed_runs) {
+        Some(offered) => {
+            listings::gone_from_page(tx, &page.url, &offered, run, page.fetched_at, seen.as_ref())?
         }
-        PageAvailability::Removed => {
-            listings::gone_from_page(tx, &page.url, &HashSet::new(), run, now, seen.as_ref())?
-        }
-        PageAvailability::Failed { gone_after } if failed_runs >= Some(gone_after.max(1)) => {
-            listings::gone_from_page(tx, &page.url, &HashSet::new(), run, now, seen.as_ref())?
-        }
-        // A permanent redirect moves the page: its listings there are gone, and whatever the
-        // new URL offers is stored under that URL's own ids.
-        PageAvailability::Redirected if matches!(page.status, Some(301 | 308)) => {
-            listings::gone_from_page(tx, &page.url, &HashSet::new(), run, now, seen.as_ref())?
-        }
-        PageAvailability::Failed { .. } | PageAvailability::Redirected => Vec::new(),
+        None => Vec::new(),
     };
     Ok(PageChanges { listings, gone })
 }

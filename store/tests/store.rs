@@ -1,5 +1,9 @@
 //! State store behaviour: migrations, frontier resume, listing changes and history,
 //! validators, robots cache, transactions and crash safety.
+//!
+//! The behaviours every backend must share are functions taking a [`Backend`]; the
+//! `sqlite` and `postgres` modules at the end run each of them on their store. The
+//! PostgreSQL ones run on a real server (see `support/postgres_server.rs`).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -11,14 +15,94 @@ use pharmwatch_model::{
 };
 use pharmwatch_store::schema::SCHEMA_VERSION;
 use pharmwatch_store::{
-    FrontierCounts, FrontierEntry, HistoryKind, ListingChange, PageAvailability, PageCommit,
-    PageRecord, RobotsEntry, RunCount, RunId, RunStatus, SqliteStore, StateStore, StoreError,
-    Validators, WarcPointer,
+    AllListings, FrontierCounts, FrontierEntry, HistoryEvidence, HistoryKind, ListingChange,
+    PageAvailability, PageCommit, PageRecord, RobotsEntry, RunCount, RunId, RunStatus, SqliteStore,
+    StateStore, StoreError, Validators, WarcPointer,
 };
 use rust_decimal::Decimal;
 use time::macros::datetime;
 
+#[cfg(feature = "postgres")]
+#[path = "support/postgres_server.rs"]
+mod postgres_server;
+
 const T0: Timestamp = datetime!(2026-11-23 12:00 UTC);
+
+/// A store implementation under test: each `open` connects to the same database afresh, as
+/// a process restarting would.
+trait Backend {
+    fn open(&self) -> Box<dyn StateStore>;
+}
+
+struct Sqlite {
+    dir: tempfile::TempDir,
+}
+
+impl Backend for Sqlite {
+    fn open(&self) -> Box<dyn StateStore> {
+        Box::new(SqliteStore::open(&self.dir.path().join("state.sqlite")).unwrap())
+    }
+}
+
+#[cfg(feature = "postgres")]
+struct Postgres {
+    db: postgres_server::TestDb,
+}
+
+#[cfg(feature = "postgres")]
+impl Backend for Postgres {
+    fn open(&self) -> Box<dyn StateStore> {
+        Box::new(pharmwatch_store::PgStore::open(&self.db.url).unwrap())
+    }
+}
+
+/// Runs each named behaviour on every backend: `sqlite::NAME` and `postgres::NAME`.
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(&super::Sqlite { dir: tempfile::tempdir().unwrap() });
+                }
+            )*
+        }
+
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(db) = super::postgres_server::fresh_database() {
+                        super::$name(&super::Postgres { db });
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_every_backend!(
+    runs_finish_or_are_found_interrupted,
+    killed_crawl_resumes_from_its_frontier,
+    listing_changes_are_detected_and_history_written_only_on_change,
+    rescan_updates_verdicts_without_touching_last_seen,
+    all_listings_pages_through_everything,
+    validators_come_from_the_last_successful_fetch,
+    robots_cache_expires,
+    a_page_commit_is_all_or_nothing,
+    a_batch_of_page_commits_is_stored_in_order_and_all_or_nothing,
+    listings_on_page_returns_what_the_page_offered,
+    pages_are_found_by_body_digest,
+    frontier_snapshot_splits_finished_from_pending_without_changing_state,
+    run_counts_are_replaced_per_run_and_read_back_grouped,
+    a_listing_is_gone_only_when_its_page_no_longer_carries_it,
+    a_failing_page_keeps_its_content_and_listings_until_it_failed_in_enough_runs,
+    redirect_hops_are_pages_that_lead_to_the_next,
+    two_stores_on_one_database_never_hand_out_the_same_url,
+    listing_ids_page_in_byte_order,
+    every_history_row_points_at_the_fetch_that_showed_it,
+);
 
 fn listing(url: &str, index: usize, cents: i64) -> Listing {
     let mut l = Listing::new(
@@ -103,9 +187,8 @@ fn fresh_database_is_migrated_and_reopening_keeps_data() {
     assert_eq!((runs[0].id, runs[0].status), (run, RunStatus::Running));
 }
 
-#[test]
-fn runs_finish_or_are_found_interrupted() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn runs_finish_or_are_found_interrupted(backend: &dyn Backend) {
+    let store = backend.open();
     let a = store.start_run("cfg-a", T0).unwrap();
     let b = store.start_run("cfg-b", T0).unwrap();
     let counts = serde_json::json!({"pages": 3});
@@ -129,11 +212,8 @@ fn runs_finish_or_are_found_interrupted() {
     assert_eq!(store.runs().unwrap()[0].id, b, "newest first");
 }
 
-#[test]
-fn killed_crawl_resumes_from_its_frontier() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.sqlite");
-    let store = SqliteStore::open(&path).unwrap();
+fn killed_crawl_resumes_from_its_frontier(backend: &dyn Backend) {
+    let store = backend.open();
     let run = store.start_run("cfg", T0).unwrap();
     let added = store
         .enqueue_many(
@@ -160,7 +240,7 @@ fn killed_crawl_resumes_from_its_frontier() {
     assert_eq!(store.next_batch("other-site", 5).unwrap(), vec![]);
     drop(store); // killed with http://h/a in flight
 
-    let store = SqliteStore::open(&path).unwrap();
+    let store = backend.open();
     assert_eq!(
         store.frontier_counts("medsdirect").unwrap(),
         FrontierCounts {
@@ -187,9 +267,8 @@ fn killed_crawl_resumes_from_its_frontier() {
     assert_eq!(store.clear_frontier("medsdirect").unwrap(), 4);
 }
 
-#[test]
-fn listing_changes_are_detected_and_history_written_only_on_change() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn listing_changes_are_detected_and_history_written_only_on_change(backend: &dyn Backend) {
+    let store = backend.open();
     let r1 = store.start_run("cfg", T0).unwrap();
     let l = listing("http://h/p/1", 0, 9000);
     let other = listing("http://h/p/2", 0, 500);
@@ -307,9 +386,8 @@ fn listing_changes_are_detected_and_history_written_only_on_change() {
     );
 }
 
-#[test]
-fn rescan_updates_verdicts_without_touching_last_seen() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn rescan_updates_verdicts_without_touching_last_seen(backend: &dyn Backend) {
+    let store = backend.open();
     let r1 = store.start_run("cfg", T0).unwrap();
     let l = listing("http://h/p/1", 0, 9000);
     store
@@ -336,9 +414,8 @@ fn rescan_updates_verdicts_without_touching_last_seen() {
     assert_eq!(stored.last_seen, T0);
 }
 
-#[test]
-fn all_listings_pages_through_everything() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn all_listings_pages_through_everything(backend: &dyn Backend) {
+    let store = backend.open();
     let run = store.start_run("cfg", T0).unwrap();
     let mut ids = Vec::new();
     for i in 0..1203 {
@@ -349,12 +426,11 @@ fn all_listings_pages_through_everything() {
         ids.push(l.id);
     }
     ids.sort();
-    let got: Vec<ListingId> = store
-        .all_listings()
+    let got: Vec<ListingId> = AllListings::new(&*store)
         .map(|r| r.unwrap().listing.id)
         .collect();
     assert_eq!(got, ids);
-    let dyn_store: &dyn StateStore = &store;
+    let dyn_store: &dyn StateStore = &*store;
     let first_two = dyn_store.listings_after(None, 2).unwrap();
     let next = dyn_store
         .listings_after(Some(&first_two[1].listing.id), 1)
@@ -363,9 +439,8 @@ fn all_listings_pages_through_everything() {
     assert_eq!(pharmwatch_store::AllListings::new(dyn_store).count(), 1203);
 }
 
-#[test]
-fn validators_come_from_the_last_successful_fetch() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn validators_come_from_the_last_successful_fetch(backend: &dyn Backend) {
+    let store = backend.open();
     let run = store.start_run("cfg", T0).unwrap();
     assert_eq!(store.validators("http://h/a").unwrap(), None);
     let mut p = page("http://h/a", run);
@@ -410,9 +485,8 @@ fn validators_come_from_the_last_successful_fetch() {
     assert_eq!(store.validators("http://h/a").unwrap(), None);
 }
 
-#[test]
-fn robots_cache_expires() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn robots_cache_expires(backend: &dyn Backend) {
+    let store = backend.open();
     let e = RobotsEntry {
         host: "127.0.0.1:8081".into(),
         fetched_at: T0,
@@ -463,9 +537,8 @@ fn commit_for(url: &str, run: RunId, n_listings: usize) -> PageCommit {
     }
 }
 
-#[test]
-fn a_page_commit_is_all_or_nothing() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn a_page_commit_is_all_or_nothing(backend: &dyn Backend) {
+    let store = backend.open();
     let run = store.start_run("cfg", T0).unwrap();
     store.enqueue_many(&[entry("http://h/p", 0)], run).unwrap();
     store.next_batch("medsdirect", 1).unwrap();
@@ -484,12 +557,11 @@ fn a_page_commit_is_all_or_nothing() {
     assert!(store.commit_page(&bad, RunId(999)).is_err());
     assert_eq!(store.page("http://h/q").unwrap(), None);
     assert_eq!(store.frontier_counts("medsdirect").unwrap().queued, 3);
-    assert_eq!(store.all_listings().count(), 2);
+    assert_eq!(AllListings::new(&*store).count(), 2);
 }
 
-#[test]
-fn a_batch_of_page_commits_is_stored_in_order_and_all_or_nothing() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn a_batch_of_page_commits_is_stored_in_order_and_all_or_nothing(backend: &dyn Backend) {
+    let store = backend.open();
     let run = store.start_run("cfg", T0).unwrap();
     let changes = store
         .commit_pages(
@@ -520,7 +592,7 @@ fn a_batch_of_page_commits_is_stored_in_order_and_all_or_nothing() {
     assert!(store.commit_pages(&batch, run).is_err());
     assert_eq!(store.page("http://h/3").unwrap(), None);
     assert_eq!(store.frontier_counts("medsdirect").unwrap().queued, 6);
-    assert_eq!(store.all_listings().count(), 3);
+    assert_eq!(AllListings::new(&*store).count(), 3);
 }
 
 #[test]
@@ -720,9 +792,8 @@ fn lock_is_released_when_the_holder_is_killed() {
     assert!(pharmwatch_store::DataDirLock::acquire(dir.path()).is_ok());
 }
 
-#[test]
-fn listings_on_page_returns_what_the_page_offered() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn listings_on_page_returns_what_the_page_offered(backend: &dyn Backend) {
+    let store = backend.open();
     let run = store.start_run("cfg", T0).unwrap();
     store
         .commit_page(&commit_for("http://h/p", run, 2), run)
@@ -737,9 +808,8 @@ fn listings_on_page_returns_what_the_page_offered() {
     assert!(store.listings_on_page("http://h/none").unwrap().is_empty());
 }
 
-#[test]
-fn pages_are_found_by_body_digest() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn pages_are_found_by_body_digest(backend: &dyn Backend) {
+    let store = backend.open();
     let run = store.start_run("cfg", T0).unwrap();
     store.record_page(&page("http://h/p", run)).unwrap();
     let found = store.page_by_digest(&"ab".repeat(32)).unwrap().unwrap();
@@ -747,9 +817,8 @@ fn pages_are_found_by_body_digest() {
     assert!(store.page_by_digest(&"cd".repeat(32)).unwrap().is_none());
 }
 
-#[test]
-fn frontier_snapshot_splits_finished_from_pending_without_changing_state() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn frontier_snapshot_splits_finished_from_pending_without_changing_state(backend: &dyn Backend) {
+    let store = backend.open();
     let run = store.start_run("cfg", T0).unwrap();
     let urls = ["http://h/a", "http://h/b", "http://h/c", "http://h/d"];
     let entries: Vec<_> = urls.iter().map(|u| entry(u, 0)).collect();
@@ -775,11 +844,8 @@ fn count(dimension: &str, key: &str, count: u64) -> RunCount {
     }
 }
 
-#[test]
-fn run_counts_are_replaced_per_run_and_read_back_grouped() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.sqlite");
-    let store = SqliteStore::open(&path).unwrap();
+fn run_counts_are_replaced_per_run_and_read_back_grouped(backend: &dyn Backend) {
+    let store = backend.open();
     let r1 = store.start_run("cfg", T0).unwrap();
     let r2 = store.start_run("cfg", T0).unwrap();
     let empty = store.start_run("cfg", T0).unwrap();
@@ -797,7 +863,7 @@ fn run_counts_are_replaced_per_run_and_read_back_grouped() {
     store.record_run_counts(empty, &[]).unwrap();
     drop(store);
 
-    let store = SqliteStore::open(&path).unwrap();
+    let store = backend.open();
     assert_eq!(
         store.run_counts().unwrap(),
         [
@@ -892,16 +958,14 @@ fn answer(url: &str, run: RunId, n: usize, availability: PageAvailability) -> Pa
     commit
 }
 
-fn live(store: &SqliteStore) -> usize {
-    store
-        .all_listings()
+fn live(store: &dyn StateStore) -> usize {
+    AllListings::new(store)
         .filter(|l| l.as_ref().unwrap().gone_since.is_none())
         .count()
 }
 
-#[test]
-fn a_listing_is_gone_only_when_its_page_no_longer_carries_it() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn a_listing_is_gone_only_when_its_page_no_longer_carries_it(backend: &dyn Backend) {
+    let store = backend.open();
     let r1 = store.start_run("cfg", T0).unwrap();
     store
         .commit_page(&answer("http://h/p", r1, 3, PageAvailability::Offered), r1)
@@ -909,7 +973,7 @@ fn a_listing_is_gone_only_when_its_page_no_longer_carries_it() {
     store
         .commit_page(&answer("http://h/q", r1, 2, PageAvailability::Offered), r1)
         .unwrap();
-    assert_eq!(live(&store), 5);
+    assert_eq!(live(&*store), 5);
 
     // A run that never fetches a page leaves its listings alone; one that fetches it and
     // finds two of three makes exactly the third gone, and no listing of another page.
@@ -922,7 +986,7 @@ fn a_listing_is_gone_only_when_its_page_no_longer_carries_it() {
         changes.listings,
         vec![ListingChange::Unchanged, ListingChange::Unchanged]
     );
-    assert_eq!(live(&store), 4);
+    assert_eq!(live(&*store), 4);
 
     // Back in the next run: the report's "returned".
     let r3 = store.start_run("cfg", T0).unwrap();
@@ -933,12 +997,13 @@ fn a_listing_is_gone_only_when_its_page_no_longer_carries_it() {
         changes.listings[2],
         ListingChange::Changed { returned: true, .. }
     ));
-    assert_eq!(live(&store), 5);
+    assert_eq!(live(&*store), 5);
 }
 
-#[test]
-fn a_failing_page_keeps_its_content_and_listings_until_it_failed_in_enough_runs() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn a_failing_page_keeps_its_content_and_listings_until_it_failed_in_enough_runs(
+    backend: &dyn Backend,
+) {
+    let store = backend.open();
     let r1 = store.start_run("cfg", T0).unwrap();
     store
         .commit_page(&answer("http://h/p", r1, 2, PageAvailability::Offered), r1)
@@ -964,7 +1029,7 @@ fn a_failing_page_keeps_its_content_and_listings_until_it_failed_in_enough_runs(
         assert_eq!(kept.warc, content.warc, "evidence pointer kept");
         assert_eq!(kept.status, Some(200));
     }
-    assert_eq!(live(&store), 2);
+    assert_eq!(live(&*store), 2);
 
     // The third consecutive failed run takes them.
     let r4 = store.start_run("cfg", T0).unwrap();
@@ -972,7 +1037,7 @@ fn a_failing_page_keeps_its_content_and_listings_until_it_failed_in_enough_runs(
         .commit_page(&answer("http://h/p", r4, 0, failed.clone()), r4)
         .unwrap();
     assert_eq!(changes.gone.len(), 2);
-    assert_eq!(live(&store), 0);
+    assert_eq!(live(&*store), 0);
     assert!(
         store
             .pages_with_live_listings("medsdirect")
@@ -990,12 +1055,11 @@ fn a_failing_page_keeps_its_content_and_listings_until_it_failed_in_enough_runs(
         .commit_page(&answer("http://h/p", r6, 0, failed), r6)
         .unwrap();
     assert!(changes.gone.is_empty());
-    assert_eq!(live(&store), 2);
+    assert_eq!(live(&*store), 2);
 }
 
-#[test]
-fn redirect_hops_are_pages_that_lead_to_the_next() {
-    let store = SqliteStore::open_in_memory().unwrap();
+fn redirect_hops_are_pages_that_lead_to_the_next(backend: &dyn Backend) {
+    let store = backend.open();
     let run = store.start_run("cfg", T0).unwrap();
     let hop = |from: &str, to: &str| PageCommit {
         page: PageRecord {
@@ -1030,4 +1094,351 @@ fn redirect_hops_are_pages_that_lead_to_the_next() {
         .commit_page(&hop("http://h/c", "http://h/a"), run)
         .unwrap();
     assert_eq!(store.redirects_to("http://h/a").unwrap().len(), 2);
+}
+
+/// Two processes on one database (two crawler machines on PostgreSQL, two connections on
+/// SQLite) taking batches of one site at once: every URL is handed out exactly once.
+fn two_stores_on_one_database_never_hand_out_the_same_url(backend: &dyn Backend) {
+    let first = backend.open();
+    let run = first.start_run("cfg", T0).unwrap();
+    let entries: Vec<_> = (0..200)
+        .map(|i| entry(&format!("http://h/{i:03}"), i % 3))
+        .collect();
+    assert_eq!(first.enqueue_many(&entries, run).unwrap(), 200);
+    let second = backend.open();
+    let taken: Vec<Vec<String>> = std::thread::scope(|s| {
+        let workers: Vec<_> = [&first, &second]
+            .into_iter()
+            .map(|store| {
+                s.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let batch = store.next_batch("medsdirect", 7).unwrap();
+                        if batch.is_empty() {
+                            return mine;
+                        }
+                        mine.extend(batch.into_iter().map(|e| e.url));
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let mut all: Vec<String> = taken.concat();
+    all.sort();
+    let expected: Vec<String> = entries.into_iter().map(|e| e.url).collect();
+    assert_eq!(all, expected, "each URL handed out once");
+    assert_eq!(second.frontier_counts("medsdirect").unwrap().in_flight, 200);
+}
+
+/// Keyset pagination compares ids as bytes in every backend, whatever the database's
+/// collation (a locale-aware order would skip or repeat listings).
+fn listing_ids_page_in_byte_order(backend: &dyn Backend) {
+    let store = backend.open();
+    let run = store.start_run("cfg", T0).unwrap();
+    let mut ids = Vec::new();
+    for (i, id) in ["B", "a", "_", "Z", "é", "a-c", "ab", "A b"]
+        .into_iter()
+        .enumerate()
+    {
+        let mut l = listing(&format!("http://h/{i}"), 0, 100);
+        l.id = ListingId::from_stored(id);
+        store
+            .upsert_listing(&l, &Verdict::clean(l.id.clone()), run)
+            .unwrap();
+        ids.push(l.id.as_str().to_string());
+    }
+    ids.sort();
+    let mut paged = Vec::new();
+    let mut after: Option<ListingId> = None;
+    loop {
+        let page = store.listings_after(after.as_ref(), 2).unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.listing.id.clone());
+        paged.extend(page.iter().map(|l| l.listing.id.as_str().to_string()));
+    }
+    assert_eq!(paged, ids);
+}
+
+// Each history row keeps the archived page that showed the change, so a listing's
+// timeline links every point to its own evidence after the page has changed again.
+
+const HISTORY_URL: &str = "http://127.0.0.1/p/1";
+
+/// History evidence: the page's fetch in run `run`, with a body of digest `sha` archived at `offset`.
+fn history_fetch(run: RunId, sha: char, offset: u64, cents: Option<i64>) -> PageCommit {
+    let page = PageRecord {
+        url: HISTORY_URL.into(),
+        site: "medsdirect".into(),
+        status: Some(200),
+        etag: None,
+        last_modified: None,
+        body_sha256: Some(sha.to_string().repeat(64)),
+        warc: Some(WarcPointer {
+            file: "pharmwatch-1-x-00000.warc.gz".into(),
+            offset,
+            length: 100,
+        }),
+        fetched_at: T0 + time::Duration::hours(run.0),
+        run,
+        redirect_to: None,
+        depth: 1,
+    };
+    let listings = cents
+        .map(|cents| {
+            let mut l = Listing::new(
+                HISTORY_URL,
+                0,
+                "medsdirect",
+                SiteKind::Pharmacy,
+                "127.0.0.1",
+                "Oxycodone 30mg",
+                page.fetched_at,
+            );
+            l.price = Some(Money::new(Decimal::new(cents, 2), Currency::USD));
+            l.evidence_digest = page.body_sha256.clone();
+            let v = Verdict::clean(l.id.clone());
+            (l, v)
+        })
+        .into_iter()
+        .collect();
+    PageCommit {
+        page,
+        discovered: Vec::new(),
+        listings,
+        error: None,
+        availability: PageAvailability::Offered,
+    }
+}
+
+fn every_history_row_points_at_the_fetch_that_showed_it(backend: &dyn Backend) {
+    let store = backend.open();
+    let mut id = None;
+    for (n, (sha, offset, cents)) in [
+        ('a', 10, Some(1200)),
+        ('b', 20, Some(1900)),
+        ('c', 30, None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let run = store.start_run("cfg", T0).unwrap();
+        let commit = history_fetch(run, sha, offset, cents);
+        if n == 0 {
+            id = Some(commit.listings[0].0.id.clone());
+        }
+        store.commit_page(&commit, run).unwrap();
+    }
+    let id = id.unwrap();
+    let history = store.listing_history(&id).unwrap();
+    let seen: Vec<(HistoryKind, Option<HistoryEvidence>)> = history
+        .iter()
+        .map(|h| (h.kind, h.evidence.clone()))
+        .collect();
+    let evidence = |sha: char, offset| {
+        Some(HistoryEvidence {
+            sha256: sha.to_string().repeat(64),
+            warc: Some(WarcPointer {
+                file: "pharmwatch-1-x-00000.warc.gz".into(),
+                offset,
+                length: 100,
+            }),
+        })
+    };
+    assert_eq!(
+        seen,
+        [
+            (HistoryKind::New, evidence('a', 10)),
+            (HistoryKind::Changed, evidence('b', 20)),
+            (HistoryKind::Gone, evidence('c', 30)),
+        ]
+    );
+
+    // The pages table keeps only the latest fetch; the first one is found through history.
+    assert!(store.page_by_digest(&"a".repeat(64)).unwrap().is_none());
+    assert_eq!(
+        store.history_evidence_record(&"a".repeat(64)).unwrap(),
+        evidence('a', 10).and_then(|e| e.warc)
+    );
+    assert_eq!(
+        store.history_evidence_record(&"f".repeat(64)).unwrap(),
+        None
+    );
+
+    // A rescan's row names the body the listing was last extracted from.
+    let run = store.start_run("cfg", T0).unwrap();
+    let mut flagged = Verdict::clean(id.clone());
+    flagged.flagged = true;
+    flagged.severity = Some(pharmwatch_model::Severity::High);
+    store.update_verdict(&flagged, run).unwrap();
+    let last = store.listing_history(&id).unwrap().pop().unwrap();
+    assert_eq!(last.kind, HistoryKind::Changed);
+    assert_eq!(
+        last.evidence.map(|e| e.sha256),
+        Some("b".repeat(64)),
+        "the listing was last extracted from fetch b"
+    );
+}
+
+#[cfg(feature = "postgres")]
+mod postgres_only {
+    use super::*;
+    use pharmwatch_store::PgStore;
+    use pharmwatch_store::schema::postgres::{SCHEMA_VERSION, schema_version};
+
+    fn client(db: &super::postgres_server::TestDb) -> ::postgres::Client {
+        ::postgres::Client::connect(&db.url, ::postgres::NoTls).unwrap()
+    }
+
+    #[test]
+    fn migrations_are_recorded_once_and_reopening_keeps_data() {
+        let Some(db) = super::postgres_server::fresh_database() else {
+            return;
+        };
+        let store = PgStore::open(&db.url).unwrap();
+        let run = store.start_run("cfg", T0).unwrap();
+        drop(store);
+        let store = PgStore::open(&db.url).unwrap();
+        assert_eq!(store.runs().unwrap()[0].id, run);
+        let mut raw = client(&db);
+        assert_eq!(schema_version(&mut raw).unwrap(), SCHEMA_VERSION);
+        let rows: i64 = raw
+            .query_one("SELECT COUNT(*) FROM schema_migrations", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(rows, SCHEMA_VERSION, "one row per migration, none twice");
+    }
+
+    #[test]
+    fn processes_starting_at_once_migrate_without_racing() {
+        let Some(db) = super::postgres_server::fresh_database() else {
+            return;
+        };
+        let opened: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..6).map(|_| s.spawn(|| PgStore::open(&db.url))).collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for store in &opened {
+            assert!(store.is_ok(), "{:?}", store.as_ref().err());
+        }
+        assert_eq!(schema_version(&mut client(&db)).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_and_left_alone() {
+        let Some(db) = super::postgres_server::fresh_database() else {
+            return;
+        };
+        drop(PgStore::open(&db.url).unwrap());
+        client(&db)
+            .execute(
+                "INSERT INTO schema_migrations (version) VALUES ($1)",
+                &[&(SCHEMA_VERSION + 1)],
+            )
+            .unwrap();
+        assert!(matches!(
+            PgStore::open(&db.url),
+            Err(StoreError::SchemaTooNew { found, .. }) if found == SCHEMA_VERSION + 1
+        ));
+    }
+
+    #[test]
+    fn an_unreachable_server_is_named_without_its_password() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("postgres://crawler:s3cret@127.0.0.1:{port}/cases");
+        let message = match pharmwatch_store::open(&url) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("nothing listens on port {port}"),
+        };
+        assert!(
+            message.contains(&format!("127.0.0.1:{port}/cases")),
+            "{message}"
+        );
+        assert!(!message.contains("s3cret"), "{message}");
+    }
+
+    /// Queues `sites` with two URLs each.
+    fn queue_sites(store: &PgStore, sites: &[&str]) {
+        let run = store.start_run("cfg", T0).unwrap();
+        let entries: Vec<FrontierEntry> = sites
+            .iter()
+            .flat_map(|site| {
+                (0..2).map(move |i| FrontierEntry {
+                    site: site.to_string(),
+                    url: format!("http://{site}/{i}"),
+                    depth: 0,
+                    priority: 0,
+                })
+            })
+            .collect();
+        store.enqueue_many(&entries, run).unwrap();
+    }
+
+    #[test]
+    fn queue_leases_go_to_one_worker_until_released_or_expired() {
+        let Some(db) = super::postgres_server::fresh_database() else {
+            return;
+        };
+        let (a, b) = (
+            PgStore::open(&db.url).unwrap(),
+            PgStore::open(&db.url).unwrap(),
+        );
+        queue_sites(&a, &["s1", "s2", "s3"]);
+        let minute = Duration::from_secs(60);
+        assert_eq!(a.lease_queues("a", 2, minute).unwrap(), ["s1", "s2"]);
+        assert_eq!(b.lease_queues("b", 5, minute).unwrap(), ["s3"]);
+        assert!(b.lease_queues("b2", 5, minute).unwrap().is_empty());
+        assert_eq!(a.renew_leases("a", minute).unwrap(), ["s1", "s2"]);
+        assert_eq!(a.lease_queues("a", 2, minute).unwrap(), ["s1", "s2"]);
+
+        // Released: the next worker gets it. Expired (a zero lease is over at once): too.
+        assert_eq!(a.release_queues("a", &["s1", "s3"]).unwrap(), 1);
+        assert_eq!(b.lease_queues("c", 5, minute).unwrap(), ["s1"]);
+        assert_eq!(
+            b.lease_queues("d", 1, Duration::ZERO).unwrap(),
+            Vec::<String>::new()
+        );
+        assert_eq!(a.release_queues("a", &["s2"]).unwrap(), 1);
+        assert_eq!(b.lease_queues("d", 1, Duration::ZERO).unwrap(), ["s2"]);
+        assert!(b.renew_leases("d", minute).unwrap().is_empty(), "expired");
+        assert_eq!(a.lease_queues("e", 5, minute).unwrap(), ["s2"]);
+
+        // A queue with nothing queued is not leased.
+        a.next_batch("s2", 10).unwrap();
+        assert!(b.lease_queues("f", 5, minute).unwrap().is_empty());
+    }
+
+    #[test]
+    fn workers_leasing_at_once_each_get_other_queues() {
+        let Some(db) = super::postgres_server::fresh_database() else {
+            return;
+        };
+        let sites: Vec<String> = (0..12).map(|i| format!("site{i:02}")).collect();
+        let names: Vec<&str> = sites.iter().map(String::as_str).collect();
+        queue_sites(&PgStore::open(&db.url).unwrap(), &names);
+        let workers: Vec<PgStore> = (0..4).map(|_| PgStore::open(&db.url).unwrap()).collect();
+        let leased: Vec<Vec<String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = workers
+                .iter()
+                .enumerate()
+                .map(|(i, store)| {
+                    s.spawn(move || {
+                        store
+                            .lease_queues(&format!("w{i}"), 3, Duration::from_secs(60))
+                            .unwrap()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut all = leased.concat();
+        all.sort();
+        all.dedup();
+        assert_eq!(leased.concat().len(), all.len(), "no queue leased twice");
+        assert_eq!(all.len(), 12, "{leased:?}");
+    }
 }

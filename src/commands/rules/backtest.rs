@@ -8,15 +8,14 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use pharmwatch_model::{Listing, Severity};
 use pharmwatch_rules::RuleSet;
-use pharmwatch_store::{SqliteStore, StateStore};
+use pharmwatch_store::StateStore;
 use serde::Serialize;
 
 use super::BacktestArgs;
 use crate::commands::{ConfigError, Global};
-use pharmwatch::pipeline::DataDir;
 
-fn open_store(global: &Global) -> Result<SqliteStore> {
-    DataDir::new(&global.data_dir).open_existing_store()
+fn open_store(global: &Global) -> Result<Box<dyn StateStore>> {
+    global.data()?.open_existing_store()
 }
 
 /// A stored listing by id, or the first listing of the page at a URL.
@@ -105,7 +104,7 @@ pub fn run(global: &Global, rules: &RuleSet, args: &BacktestArgs) -> Result<Exit
     let mut result = Backtest::default();
     let mut flagged_score = Score::default();
     let mut labelled_flags = 0;
-    for stored in store.all_listings() {
+    for stored in pharmwatch_store::AllListings::new(&*store) {
         let stored = stored?;
         let before: BTreeSet<String> = stored.verdict.rule_ids().map(str::to_string).collect();
         let verdict = rules.evaluate(&stored.listing);

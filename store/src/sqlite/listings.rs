@@ -2,24 +2,15 @@
 
 use std::collections::HashSet;
 
-use pharmwatch_model::{Listing, ListingId, Money, Timestamp, Verdict};
+use pharmwatch_model::{Listing, ListingId, Timestamp, Verdict};
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 
 use super::values::{money_cols, money_from, parse_opt_ts, parse_ts, severity_from, ts};
+use crate::change::{Current, history_kind, listing_change, rescan_evidence, seen_evidence};
 use crate::{
     HistoryEntry, HistoryEvidence, HistoryKind, ListingChange, RunId, StoreError, StoredListing,
     VerdictSummary, WarcPointer,
 };
-
-/// The columns change detection compares, as stored.
-struct Current {
-    price: Option<Money>,
-    summary: VerdictSummary,
-    gone: bool,
-    score: f64,
-    /// The digest of the body the listing was last extracted from.
-    evidence_sha256: Option<String>,
-}
 
 fn current(conn: &Connection, id: &str) -> Result<Option<Current>, StoreError> {
     type Raw = (
@@ -107,28 +98,8 @@ pub(super) fn upsert(
         rule_ids,
         verdict.flagged,
     ])?;
-    let change = match old {
-        None => ListingChange::New,
-        Some(old) => {
-            let price_change = (old.price != listing.price).then_some((old.price, listing.price));
-            let verdict_change = (old.summary != summary).then(|| (old.summary, summary.clone()));
-            if price_change.is_none() && verdict_change.is_none() && !old.gone {
-                ListingChange::Unchanged
-            } else {
-                ListingChange::Changed {
-                    price: price_change,
-                    verdict: verdict_change,
-                    returned: old.gone,
-                }
-            }
-        }
-    };
-    let kind = match &change {
-        ListingChange::New => Some(HistoryKind::New),
-        ListingChange::Unchanged => None,
-        ListingChange::Changed { returned: true, .. } => Some(HistoryKind::Returned),
-        ListingChange::Changed { .. } => Some(HistoryKind::Changed),
-    };
+    let change = listing_change(old, listing.price, &summary);
+    let kind = history_kind(&change);
     if let Some(kind) = kind {
         let entry = HistoryEntry {
             listing_id: listing.id.clone(),
@@ -139,12 +110,7 @@ pub(super) fn upsert(
             availability: "available".into(),
             verdict: summary,
             score: verdict.score,
-            evidence: shown_by.cloned().or_else(|| {
-                listing
-                    .evidence_digest
-                    .clone()
-                    .map(|sha256| HistoryEvidence { sha256, warc: None })
-            }),
+            evidence: seen_evidence(listing, shown_by),
         };
         insert_history(conn, &entry)?;
     }
@@ -186,9 +152,7 @@ pub(super) fn update_verdict(
             availability: if old.gone { "gone" } else { "available" }.into(),
             verdict: summary.clone(),
             score: verdict.score,
-            evidence: old
-                .evidence_sha256
-                .map(|sha256| HistoryEvidence { sha256, warc: None }),
+            evidence: rescan_evidence(&old),
         },
     )?;
     Ok(Some(ListingChange::Changed {
