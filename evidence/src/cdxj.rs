@@ -6,6 +6,9 @@
 //! writes them: numbers as strings, `digest` the record's `WARC-Payload-Digest` as archived.
 //! Lines sort byte-wise, so a player can binary-search them.
 //!
+//! Keys are SURTs as `cdxj-indexer` computes them (the index py-wacz puts in a WACZ), which
+//! `tests/wacz.rs` checks against it.
+//!
 //! Only what a player serves is indexed: `response`, `revisit` and `resource` records. A
 //! `resource` record's target is a `urn:` name (`urn:view:URL` for a screenshot, as
 //! Browsertrix names them), kept as the key unchanged, as players do for non-HTTP URIs.
@@ -138,35 +141,78 @@ pub fn timestamp14(warc_date: &str) -> String {
     format!("{digits:0<14}")
 }
 
-/// The SURT form of a URL as web-archive players compute it for lookups: lower-cased, a
-/// leading `www.` (or `www2.` …) dropped, host labels reversed and joined by commas, the
-/// port when not the scheme's default, `)`, the path, and the query with its parameters
-/// sorted by name. URIs that are not http(s) (`urn:view:…`) are returned as they are.
+/// The SURT form of a URL as pywb's and py-wacz's indexer (`cdxj-indexer`) writes it: a
+/// leading `www.` (or `www2.` …) dropped, host labels reversed and joined by commas, the port
+/// when not the scheme's default, `)`, the path and the query percent-decoded (then only
+/// spaces, controls, non-ASCII, `#` and `%` escaped again), the query's parameters sorted, all
+/// lower-cased. URIs that are not http(s) (`urn:view:…`) are returned as they are.
 pub fn surt(uri: &str) -> String {
     let lower = uri.to_ascii_lowercase();
     if !(lower.starts_with("http:") || lower.starts_with("https:")) {
         return uri.to_string();
     }
-    let Ok(parsed) = url::Url::parse(&lower) else {
+    let Ok(parsed) = url::Url::parse(uri) else {
         return uri.to_string();
     };
     let Some(host) = parsed.host_str() else {
         return uri.to_string();
     };
-    let host = strip_www(host.trim_start_matches('[').trim_end_matches(']'));
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let host = strip_www(host).to_ascii_lowercase();
     let mut out: String = host.split('.').rev().collect::<Vec<_>>().join(",");
     if let Some(port) = parsed.port() {
         out.push(':');
         out.push_str(&port.to_string());
     }
     out.push(')');
-    out.push_str(parsed.path());
+    out.push_str(&minimal_escape(&unescape(parsed.path())));
     if let Some(query) = parsed.query().filter(|q| !q.is_empty()) {
+        let query = minimal_escape(&unescape(query));
         let mut params: Vec<&str> = query.split('&').collect();
-        // Stable by name, as URLSearchParams.sort (the players' lookup) orders them.
-        params.sort_by_key(|p| p.split('=').next().unwrap_or_default());
+        params.sort_unstable();
         out.push('?');
         out.push_str(&params.join("&"));
+    }
+    out.to_lowercase()
+}
+
+/// Percent-decoding repeated until nothing changes (`%252F` → `%2F` → `/`).
+fn unescape(text: &str) -> Vec<u8> {
+    let mut bytes = text.as_bytes().to_vec();
+    loop {
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if bytes[i] == b'%'
+                && let (Some(h), Some(l)) = (
+                    bytes.get(i + 1).copied().and_then(hex),
+                    bytes.get(i + 2).copied().and_then(hex),
+                )
+            {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        if out == bytes {
+            return out;
+        }
+        bytes = out;
+    }
+}
+
+/// Escapes what cannot stand in a key: bytes up to space, from DEL up, `#` and `%`.
+fn minimal_escape(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        if b <= 0x20 || b >= 0x7f || b == b'#' || b == b'%' {
+            out.push_str(&format!("%{b:02X}"));
+        } else {
+            out.push(b as char);
+        }
     }
     out
 }
@@ -205,6 +251,15 @@ mod tests {
             "urn:view:http://127.0.0.1/p"
         );
         assert_eq!(surt("http://[::1]:9/"), "::1:9)/");
+        // As cdxj-indexer writes them: percent-escapes decoded, then only what must be
+        // escaped escaped again.
+        assert_eq!(
+            surt("http://127.0.0.1:1/api/page.json?path=%2Fproduct%2F1.html"),
+            "1,0,0,127:1)/api/page.json?path=/product/1.html"
+        );
+        assert_eq!(surt("http://a.test/A%2Fb?x=%7E"), "test,a)/a/b?x=~");
+        assert_eq!(surt("http://a.test/a%2520b"), "test,a)/a%20b");
+        assert_eq!(surt("http://a.test/caf%C3%A9"), "test,a)/caf%c3%a9");
     }
 
     #[test]
