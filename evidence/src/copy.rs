@@ -21,8 +21,9 @@ const REQUEST_SEARCH_WINDOW: u64 = 64 * 1024;
 /// Candidate member starts tried in that window before giving up.
 const REQUEST_SEARCH_TRIES: usize = 32;
 
-/// Records after a response that are still examined for belonging to its exchange.
-const MAX_FOLLOWING: usize = 8;
+/// Records after a response that are still examined for belonging to its exchange: a
+/// rendered page's requests (two records each), its DOM and screenshot, and their notes.
+const MAX_FOLLOWING: usize = 10_000;
 
 /// A response wanted by [`find_responses`]: target URI and payload SHA-256 (lower-case hex).
 pub type ResponseKey = (String, String);
@@ -61,8 +62,9 @@ pub fn raw_record_at(dir: &Path, file: &str, offset: u64) -> Result<RawRecord, E
 
 /// The records of the exchange whose `response` record starts at `offset` in `dir/file`, in
 /// file order: the `request` record written just before it, the response itself, and the
-/// `metadata` records written right after it about the same exchange (`WARC-Concurrent-To`
-/// the response, or a metadata record with the same target URI).
+/// records written right after it about the same exchange: `metadata` (`WARC-Concurrent-To`
+/// the response, or with the same target URI) and, for a page rendered in a browser, the
+/// requests the page made with their responses, its DOM and its screenshot.
 ///
 /// Records that cannot be found cheaply (a request record not directly before the response)
 /// are left out rather than searched for through the whole file.
@@ -83,7 +85,7 @@ pub fn exchange_records(
     if let Some(request) = request_before(&path, dir, file, &response)? {
         out.push(request);
     }
-    let following = following_metadata(&mut reader, dir, file, &response);
+    let following = following_records(&mut reader, dir, file, &response);
     out.push(response);
     out.extend(following);
     Ok(out)
@@ -116,6 +118,33 @@ pub fn body_record_at(
             (file.clone(), *offset),
         )),
         None => Ok((record, at)),
+    }
+}
+
+/// The `resource` record for `target_uri` (`urn:view:URL`, a rendered page's screenshot;
+/// `urn:dom:URL`, its DOM) archived with the response at `offset` in `dir/file`
+/// (`WARC-Concurrent-To` it, among [`exchange_records`]), read back whole, with its offset.
+pub fn capture_resource(
+    dir: &Path,
+    file: &str,
+    offset: u64,
+    target_uri: &str,
+) -> Result<Option<(WarcRecord, u64)>, EvidenceError> {
+    let records = exchange_records(dir, file, offset)?;
+    let Some(response) = records.iter().find(|r| r.offset == offset) else {
+        return Ok(None);
+    };
+    let found = records.iter().find(|r| {
+        r.record_type == "resource"
+            && r.target_uri.as_deref() == Some(target_uri)
+            && r.concurrent_to.as_deref() == Some(response.record_id.as_str())
+    });
+    match found {
+        Some(r) => Ok(Some((
+            crate::read_record_at(dir, file, r.offset)?,
+            r.offset,
+        ))),
+        None => Ok(None),
     }
 }
 
@@ -305,26 +334,46 @@ fn request_before(
     Ok(None)
 }
 
-/// The metadata records written right after a response about the same exchange.
-fn following_metadata(
+/// The records written right after a response about the same exchange: `metadata` about
+/// it, and for a page rendered in a browser every request the page made (each a `request`
+/// record followed by its `response`, or a `metadata` note when it failed) and the page's
+/// DOM and screenshot `resource` records, all `WARC-Concurrent-To` the page's response.
+/// Stops at the first record that is not one of these.
+fn following_records(
     reader: &mut WarcReader,
     dir: &Path,
     file: &str,
     response: &RawRecord,
 ) -> Vec<RawRecord> {
+    let mut ties: HashSet<String> = HashSet::from([response.record_id.clone()]);
     let mut out = Vec::new();
+    // A request record names its response, which comes right after it: held until then.
+    let mut held: Option<RawRecord> = None;
     for _ in 0..MAX_FOLLOWING {
         let Ok(Some(next)) = raw_next(reader, dir, file) else {
             break;
         };
-        let concurrent = next.concurrent_to.as_deref() == Some(response.record_id.as_str());
+        let tied = next
+            .concurrent_to
+            .as_ref()
+            .is_some_and(|id| ties.contains(id));
         let same_target = next.record_type == "metadata"
             && next.concurrent_to.is_none()
             && next.target_uri.is_some()
             && next.target_uri == response.target_uri;
-        if !(concurrent || same_target) {
+        if let Some(request) = held.take() {
+            // Only the response the request named, tied to the page, completes the pair.
+            if !(tied && request.concurrent_to.as_deref() == Some(next.record_id.as_str())) {
+                break;
+            }
+            out.push(request);
+        } else if next.record_type == "request" && next.concurrent_to.is_some() && !tied {
+            held = Some(next);
+            continue;
+        } else if !(tied || same_target) {
             break;
         }
+        ties.insert(next.record_id.clone());
         out.push(next);
     }
     out
@@ -419,6 +468,78 @@ mod tests {
         let first = exchange_records(tmp.path(), &locs[0].file, locs[0].offset).unwrap();
         let types: Vec<&str> = first.iter().map(|r| r.record_type.as_str()).collect();
         assert_eq!(types, ["request", "response"]);
+    }
+
+    #[test]
+    fn a_rendered_page_brings_the_requests_it_made_its_dom_and_screenshot() {
+        let tmp = tempfile::tempdir().unwrap();
+        let info = WarcInfo {
+            software: "test".into(),
+            operator: "op".into(),
+            hostname: None,
+            config_digest: "x".into(),
+            run_id: "1".into(),
+        };
+        let mut w = WarcWriter::open(tmp.path(), info, 1 << 30).unwrap();
+        let page = w
+            .write_exchange(&exchange("http://a.test/p", b"<div id=app></div>", false))
+            .unwrap();
+        let id = page.record_id.as_str();
+        w.write_exchange_concurrent_to(&exchange("http://a.test/app.js", b"js", true), id)
+            .unwrap();
+        let mut failed = exchange("http://b.test/pixel", b"", false);
+        failed.status = None;
+        failed.error = Some("refused".into());
+        w.write_exchange_concurrent_to(&failed, id).unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        w.write_resource(
+            "urn:dom:http://a.test/p",
+            now,
+            "text/html",
+            b"<p>x</p>",
+            Some(id),
+        )
+        .unwrap();
+        w.write_resource(
+            "urn:view:http://a.test/p",
+            now,
+            "image/png",
+            b"png",
+            Some(id),
+        )
+        .unwrap();
+        let next = w
+            .write_exchange(&exchange("http://a.test/q", b"<p>q</p>", false))
+            .unwrap();
+        w.close().unwrap();
+
+        let records = exchange_records(tmp.path(), &page.file, page.offset).unwrap();
+        let seen: Vec<(&str, &str)> = records
+            .iter()
+            .map(|r| {
+                let uri = r.target_uri.as_deref().unwrap_or_default();
+                (r.record_type.as_str(), uri)
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("request", "http://a.test/p"),
+                ("response", "http://a.test/p"),
+                ("request", "http://a.test/app.js"),
+                ("response", "http://a.test/app.js"),
+                ("metadata", "http://a.test/app.js"),
+                ("metadata", "http://b.test/pixel"),
+                ("resource", "urn:dom:http://a.test/p"),
+                ("resource", "urn:view:http://a.test/p"),
+            ]
+        );
+        for pair in records.windows(2) {
+            assert_eq!(pair[0].offset + pair[0].bytes.len() as u64, pair[1].offset);
+        }
+        // The next page's exchange is its own.
+        let after = exchange_records(tmp.path(), &next.file, next.offset).unwrap();
+        assert_eq!(after.len(), 2);
     }
 
     #[test]

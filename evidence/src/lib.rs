@@ -60,8 +60,11 @@
 //!
 //! Case exports copy records out unchanged (gzip members byte for byte, so their digests
 //! still verify) with [`exchange_records`] and [`RawWarcWriter`]; [`find_responses`] finds
-//! only `response` records (a `revisit` holds no body to copy).
+//! only `response` records (a `revisit` holds no body to copy). [`index_file`] writes the
+//! CDXJ index lines of a file (SURT keys, as web-archive players look records up), for the
+//! WACZ form of a case package.
 
+mod cdxj;
 mod copy;
 mod digest;
 mod durable;
@@ -73,9 +76,10 @@ mod seal;
 mod verify;
 mod writer;
 
+pub use cdxj::{CdxjLine, index_file, surt, timestamp14};
 pub use copy::{
-    RawRecord, RawWarcWriter, ResponseKey, body_record_at, exchange_records, find_responses,
-    raw_record_at,
+    RawRecord, RawWarcWriter, ResponseKey, body_record_at, capture_resource, exchange_records,
+    find_responses, raw_record_at,
 };
 pub use digest::{digest_matches, warc_digest, warc_digest_to_hex};
 pub use error::EvidenceError;

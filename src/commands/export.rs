@@ -44,6 +44,10 @@ pub struct CaseArgs {
     /// Ascending order.
     #[arg(long)]
     pub asc: bool,
+    /// Also write the package as one WACZ 1.1.1 file (case.wacz) that web-archive players
+    /// such as ReplayWeb.page open.
+    #[arg(long)]
+    pub wacz: bool,
 }
 
 /// Runs an `export` subcommand.
@@ -64,6 +68,7 @@ fn case(global: &Global, args: CaseArgs) -> Result<ExitCode> {
         include_unflagged: args.all,
         sort: sort_by(args.sort, args.asc),
         limit: args.limit,
+        wacz: args.wacz,
     };
     let docs = export::all_hits(&searcher, &query)?;
     if docs.is_empty() {
@@ -99,6 +104,13 @@ fn case(global: &Global, args: CaseArgs) -> Result<ExitCode> {
         pharmwatch::output::count(summary.source_files, "evidence file", "evidence files"),
         args.out.display()
     );
+    if let Some(pages) = summary.wacz_pages {
+        println!(
+            "{} lists {} for web-archive players",
+            export::WACZ_FILE,
+            pharmwatch::output::count(pages, "page", "pages")
+        );
+    }
     println!(
         "check it with `pharmwatch export verify {}` or `sha256sum -c SHA256SUMS` inside it",
         args.out.display()

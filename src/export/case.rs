@@ -16,7 +16,7 @@ use pharmwatch_store::{PageRecord, StateStore};
 use super::rows::{CaseRow, EvidenceRef, rfc3339, write_csv};
 use super::{
     EVIDENCE_FILE, LISTINGS_CSV, LISTINGS_JSON, NETWORKS_GRAPHML, NETWORKS_SVG, README_FILE,
-    manifest, readme,
+    manifest, readme, wacz,
 };
 use crate::analysis::Current;
 use crate::search;
@@ -30,6 +30,8 @@ pub struct CaseQuery {
     pub sort: SortBy,
     /// At most this many listings (default: every hit).
     pub limit: Option<usize>,
+    /// Also write the package as one WACZ file ([`super::WACZ_FILE`]).
+    pub wacz: bool,
 }
 
 /// What was exported, for the command's summary line.
@@ -41,6 +43,8 @@ pub struct CaseSummary {
     pub source_files: usize,
     /// Listings for which the archive holds no record of the page.
     pub without_evidence: Vec<String>,
+    /// Pages listed in the WACZ file, when one was written.
+    pub wacz_pages: Option<usize>,
 }
 
 /// Hits asked for per search. The index caps a page (at 10,000); the loop below does not
@@ -87,8 +91,9 @@ type Pointer = (String, u64);
 /// Finds the archived response each listing was extracted from: the page's row in the state
 /// store when it still names that body, else any page with that body, else a pass over the
 /// archive for a response of that URL with that payload digest (after a 304 or a change,
-/// the page row points at the later fetch). Also returns the latest fetch of each page when
-/// it is another record (what "last seen" rests on).
+/// the page row points at the later fetch). Also returns the other records to copy: the
+/// latest fetch of each page when it is another record (what "last seen" rests on) and the
+/// redirect hops that led to the page.
 fn locate(
     store: &dyn StateStore,
     evidence_dir: &Path,
@@ -105,6 +110,10 @@ fn locate(
         if let Some(p) = page.as_ref().and_then(pointer) {
             latest.push(p);
         }
+        let hops = store
+            .redirects_to(&l.url)
+            .with_context(|| format!("cannot read the redirects to {}", l.url))?;
+        latest.extend(hops.iter().filter_map(pointer));
         let Some(digest) = l.evidence_digest.clone() else {
             located.push(page.as_ref().and_then(pointer));
             continue;
@@ -240,7 +249,8 @@ pub fn write_case(
     let evidence_dir = data_dir.join("evidence");
     let (located, latest) = locate(store, &evidence_dir, docs)?;
     let pointers: BTreeSet<Pointer> = located.iter().flatten().cloned().chain(latest).collect();
-    let exported_at = rfc3339(time::OffsetDateTime::now_utc());
+    let now = time::OffsetDateTime::now_utc();
+    let exported_at = rfc3339(now);
     let sources: BTreeSet<&str> = pointers.iter().map(|(f, _)| f.as_str()).collect();
     let info = warcinfo_fields(q, &exported_at, docs.len(), &sources);
     let (placed, records, source_files) =
@@ -280,13 +290,34 @@ pub fn write_case(
         Ok(f.write_all(b"\n")?)
     })?;
     let networks = write_networks(store, docs, dir)?;
+    let wacz_pages = if q.wacz {
+        let pages: Vec<wacz::PageRef> = docs
+            .iter()
+            .zip(&rows)
+            .filter_map(|(doc, row)| {
+                row.evidence.as_ref().map(|e| wacz::PageRef {
+                    url: doc.listing.url.clone(),
+                    title: doc.listing.title.clone(),
+                    package_offset: e.package_offset,
+                })
+            })
+            .collect();
+        let created = rfc3339(now.replace_nanosecond(0).unwrap_or(now));
+        let about = wacz::About {
+            query: &q.query,
+            created: &created,
+        };
+        Some(wacz::write(dir, &pages, &about)?)
+    } else {
+        None
+    };
     let meta = manifest::Meta {
         query: q.query.clone(),
         include_unflagged: q.include_unflagged,
         created_at: exported_at,
         listings: rows.len(),
     };
-    let readme = readme::text(&meta, records, networks, &without_evidence);
+    let readme = readme::text(&meta, records, networks, &without_evidence, q.wacz);
     write_file(&dir.join(README_FILE), |f| {
         Ok(f.write_all(readme.as_bytes())?)
     })?;
@@ -296,6 +327,7 @@ pub fn write_case(
         records,
         source_files,
         without_evidence,
+        wacz_pages,
     })
 }
 

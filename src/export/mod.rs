@@ -4,16 +4,18 @@
 //!
 //! A package is a flat directory: [`EVIDENCE_FILE`], [`LISTINGS_CSV`], [`LISTINGS_JSON`],
 //! [`NETWORKS_SVG`], [`NETWORKS_GRAPHML`], [`README_FILE`], [`MANIFEST_FILE`] and
-//! [`SUMS_FILE`].
+//! [`SUMS_FILE`], and with `--wacz` the same records as one WACZ file, [`WACZ_FILE`].
 
 mod case;
 pub mod manifest;
 mod package;
 mod readme;
 mod rows;
+mod wacz;
 
 pub use case::{CaseQuery, all_hits, write_case};
 pub use package::{check_target, write_atomically};
+pub use wacz::WACZ_FILE;
 
 /// The archived records, as WARC/1.1.
 pub const EVIDENCE_FILE: &str = "evidence.warc.gz";

@@ -2,14 +2,21 @@
 
 use super::manifest::Meta;
 use super::rows::CSV_COLUMNS;
+use super::wacz::{WACZ_INDEX, WACZ_PAGES, WACZ_VERSION, WACZ_WARC};
 use super::{
     EVIDENCE_FILE, LISTINGS_CSV, LISTINGS_JSON, MANIFEST_FILE, NETWORKS_GRAPHML, NETWORKS_SVG,
-    SUMS_FILE,
+    SUMS_FILE, WACZ_FILE,
 };
 use crate::output::sanitize;
 
 /// The text of `README.txt`.
-pub fn text(meta: &Meta, records: usize, networks: usize, without_evidence: &[String]) -> String {
+pub fn text(
+    meta: &Meta,
+    records: usize,
+    networks: usize,
+    without_evidence: &[String],
+    wacz: bool,
+) -> String {
     let scope = if meta.include_unflagged {
         "all listings (flagged or not)"
     } else {
@@ -89,6 +96,22 @@ own words that made each rule fire. Times are UTC (RFC 3339).
         listings = meta.listings,
         columns = wrapped(&CSV_COLUMNS, 88),
     );
+    if wacz {
+        out.push_str(&format!(
+            "
+{WACZ_FILE}
+{underline}
+
+The same archived records as one WACZ {WACZ_VERSION} file (a ZIP) that web-archive players
+open, e.g. ReplayWeb.page: {WACZ_WARC} is {EVIDENCE_FILE} byte for byte,
+{WACZ_INDEX} its CDXJ index, {WACZ_PAGES} the listings' pages, and
+datapackage.json the SHA-256 of each. Check it with `wacz validate -f {WACZ_FILE}`
+(pip install wacz). A page rendered in a browser has its DOM (urn:dom:URL) and
+screenshot (urn:view:URL) as resource records beside the requests it made.
+",
+            underline = "-".repeat(WACZ_FILE.len()),
+        ));
+    }
     if !without_evidence.is_empty() {
         out.push_str(&format!(
             "\nNo archived record was found for {}; their evidence columns are empty:\n",

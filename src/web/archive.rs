@@ -10,13 +10,18 @@
 //! someone is looking); only its inline styles apply. `nosniff` keeps the browser to the
 //! archived type, `no-referrer` leaks nothing if a link is followed, and no other archived
 //! header (cookies, caching, redirects) is passed on.
+//!
+//! The screenshot of a listing's page rendered in a browser (`/evidence/screenshot/{id}`, by
+//! listing id) is the `urn:view:URL` resource record archived with the page's response, its block digest checked before it is sent: a PNG that the page's
+//! own policy (`img-src 'self'`) lets the listing page show.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use pharmwatch_evidence::{body_record_at, http_response_parts};
+use pharmwatch_evidence::{body_record_at, capture_resource, digest_matches, http_response_parts};
+use pharmwatch_model::ListingId;
 use pharmwatch_store::{StateStore, WarcPointer};
 
 use super::{AppState, WebError, blocking};
@@ -104,4 +109,59 @@ fn locate(state: &AppState, digest: &str) -> Result<WarcPointer, WebError> {
     store
         .history_evidence_record(digest)?
         .ok_or_else(|| WebError::NotFound(format!("no archived page with SHA-256 {digest}")))
+}
+
+/// `GET /evidence/screenshot/{listing id}`: the screenshot taken when the listing's page
+/// was rendered, as `image/png`.
+pub async fn screenshot(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let png = blocking(move || {
+        let listing = state
+            .store()?
+            .listing(&ListingId::from_stored(id.as_str()))?
+            .ok_or_else(|| WebError::NotFound(format!("no listing with id {id}")))?
+            .listing;
+        screenshot_of(&state, &listing.url)?.ok_or_else(|| {
+            WebError::NotFound(format!(
+                "no screenshot archived with {} (only pages of render = \"browser\" sites have one)",
+                listing.url
+            ))
+        })
+    })
+    .await?;
+    let mut res = png.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    Ok(res)
+}
+
+/// The screenshot archived with the latest fetch of the page at `url`, when it has one; an
+/// error when the record does not match its digest.
+///
+/// Looked up by URL, not by body digest: the pages of a script-built shop are often one and
+/// the same shell, so a digest names many pages.
+pub fn screenshot_of(state: &AppState, url: &str) -> Result<Option<Vec<u8>>, WebError> {
+    let store = state.store()?;
+    let Some(pointer) = store.page(url)?.and_then(|page| page.warc) else {
+        return Ok(None);
+    };
+    let target = format!("urn:view:{url}");
+    let dir = state.data().evidence();
+    let found = capture_resource(&dir, &pointer.file, pointer.offset, &target)
+        .map_err(|e| WebError::Internal(anyhow::Error::new(e)))?;
+    let Some((shot, offset)) = found else {
+        return Ok(None);
+    };
+    let recorded = shot.header("WARC-Block-Digest").unwrap_or_default();
+    let intact = digest_matches(recorded, &shot.block)
+        .map_err(|e| WebError::Internal(anyhow::Error::new(e)))?;
+    if !intact {
+        return Err(WebError::Internal(anyhow::anyhow!(
+            "the screenshot record at {} @ {offset} does not match its digest; run `pharmwatch evidence verify`",
+            pointer.file
+        )));
+    }
+    Ok(Some(shot.block))
 }

@@ -26,6 +26,9 @@ pub struct ListingDetail {
     pub history: Vec<HistoryEntry>,
     /// The redirect hops that led to the listing's page, the one first requested first.
     pub redirects: Vec<pharmwatch_store::PageRecord>,
+    /// Whether a screenshot was archived with the listing's page (a page rendered in a
+    /// browser): `/evidence/screenshot/{id}` serves it.
+    pub has_screenshot: bool,
 }
 
 /// Reads a listing from the store (with its history), or from the index when the store does
@@ -54,13 +57,27 @@ pub fn load(state: &AppState, id: &str) -> Result<ListingDetail, WebError> {
     };
     let history = store.listing_history(&id)?;
     let redirects = store.redirects_to(&stored.listing.url)?;
+    let has_screenshot = screenshot_shown(state, &stored.listing.url);
     Ok(ListingDetail {
         redirects,
+        has_screenshot,
         listing: stored,
         price_usd: indexed.as_ref().and_then(|d| d.price_usd),
         unit_price_usd: indexed.as_ref().and_then(|d| d.unit_price_usd),
         history,
     })
+}
+
+/// Whether the page at `url` has a screenshot that can be served. A record that cannot be
+/// read or does not verify is not shown (its route says why) and is logged.
+fn screenshot_shown(state: &AppState, url: &str) -> bool {
+    match super::archive::screenshot_of(state, url) {
+        Ok(found) => found.is_some(),
+        Err(e) => {
+            tracing::warn!(url, "screenshot not shown: {}", e.message());
+            false
+        }
+    }
 }
 
 /// `GET /listing/{id}`.
@@ -92,6 +109,9 @@ fn body(detail: &ListingDetail) -> Markup {
         @if !detail.redirects.is_empty() {
             (redirect_chain(&detail.redirects, &l.url))
         }
+        @if detail.has_screenshot {
+            (screenshot(l.id.as_str(), &l.url))
+        }
         (verdict_section(l, v))
         h2 { "Fields" }
         (fields(detail))
@@ -120,6 +140,18 @@ fn redirect_chain(hops: &[pharmwatch_store::PageRecord], url: &str) -> Markup {
                 }
             }
             li { code { (url) } " (this page)" }
+        }
+    }
+}
+
+/// The page as the browser showed it when it was captured, served from the archive.
+fn screenshot(id: &str, url: &str) -> Markup {
+    html! {
+        h2 { "Screenshot at capture time" }
+        figure.screenshot #screenshot {
+            img src={ "/evidence/screenshot/" (id) }
+                alt={ "Screenshot of " (url) " as the browser rendered it when the page was captured" };
+            figcaption { "The page as rendered by headless Chromium when it was archived (a resource record of the evidence archive, digest checked)." }
         }
     }
 }

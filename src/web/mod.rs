@@ -187,6 +187,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/search.json", get(search::export_json))
         .route("/listing/{id}", get(listing::page))
         .route("/archive/{digest}", get(archive::archived_copy))
+        .route("/evidence/screenshot/{id}", get(archive::screenshot))
         .route("/domain/{domain}", get(domain::page))
         .route("/networks", get(networks::page))
         .route("/networks.graphml", get(networks::graphml))

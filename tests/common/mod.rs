@@ -9,6 +9,9 @@ compile_error!(
     "the tests need the sample marketplace: run `cargo test --workspace --locked --all-features` (README.md)"
 );
 
+#[cfg(feature = "browser")]
+pub mod browser;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
