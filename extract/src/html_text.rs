@@ -5,45 +5,53 @@ use scraper::{ElementRef, Node};
 
 use crate::text::collapse_whitespace;
 
-const SKIPPED: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "head", "iframe", "object",
-];
+/// Elements whose content is not shown as text.
+fn is_skipped(name: &str) -> bool {
+    // A `match` rather than a list scan: this runs on every element of every text walk.
+    matches!(
+        name,
+        "script" | "style" | "noscript" | "template" | "svg" | "head" | "iframe" | "object"
+    )
+}
 
-const BLOCKS: &[&str] = &[
-    "p",
-    "div",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "tr",
-    "td",
-    "th",
-    "br",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "nav",
-    "main",
-    "aside",
-    "table",
-    "dt",
-    "dd",
-    "blockquote",
-    "pre",
-    "form",
-    "option",
-    "hr",
-    "address",
-    "figcaption",
-    "body",
-];
+/// Elements that start and end a line of text.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "tr"
+            | "td"
+            | "th"
+            | "br"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "nav"
+            | "main"
+            | "aside"
+            | "table"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "pre"
+            | "form"
+            | "option"
+            | "hr"
+            | "address"
+            | "figcaption"
+            | "body"
+    )
+}
 
 /// Visible text under `root`, blocks separated by newlines, at most `max_bytes` bytes.
 /// Iterative (no recursion), so hostile nesting depth cannot overflow the stack.
@@ -71,11 +79,11 @@ pub(crate) fn visible_text_where(
                 Node::Element(el) => {
                     let name = el.name();
                     if skip_depth > 0
-                        || SKIPPED.contains(&name)
+                        || is_skipped(name)
                         || ElementRef::wrap(node).is_some_and(&mut skip)
                     {
                         skip_depth += 1;
-                    } else if BLOCKS.contains(&name) && !out.ends_with('\n') {
+                    } else if is_block(name) && !out.ends_with('\n') {
                         out.push('\n');
                     } else if alts && name == "img" {
                         let alt = el.attr("alt").unwrap_or_default();
@@ -96,7 +104,7 @@ pub(crate) fn visible_text_where(
                     let name = el.name();
                     if skip_depth > 0 {
                         skip_depth -= 1;
-                    } else if BLOCKS.contains(&name) && !out.ends_with('\n') {
+                    } else if is_block(name) && !out.ends_with('\n') {
                         out.push('\n');
                     }
                 }

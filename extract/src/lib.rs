@@ -39,6 +39,7 @@ pub mod quantity;
 pub mod shipping;
 pub mod text;
 pub mod wallet;
+mod words;
 
 use std::sync::Arc;
 

@@ -19,6 +19,7 @@ use super::draft::Draft;
 use super::region::{self, ListingRegion, Zone, link_density};
 use super::{PageInfo, labelled, selector};
 use crate::html_text::element_text;
+use crate::words::WordSet;
 
 const M: ExtractionMethod = ExtractionMethod::Heuristic;
 /// Elements inspected for price-like classes.
@@ -139,8 +140,8 @@ fn seller(region: &ListingRegion<'_>) -> Option<String> {
         .elements()
         .filter(|e| {
             let v = e.value();
-            class_or_id_says(v, &["seller", "vendor", "merchant"])
-                && !class_or_id_says(v, &["bestseller", "best-seller", "best_seller"])
+            class_or_id_says(v, &SELLER_WORDS)
+                && !class_or_id_says(v, &BESTSELLER_WORDS)
                 && !in_card(*e)
         })
         .take(20)
@@ -160,12 +161,15 @@ fn seller(region: &ListingRegion<'_>) -> Option<String> {
     (!text.is_empty() && text.chars().count() <= 200).then_some(text)
 }
 
-fn class_or_id_says(el: &scraper::node::Element, words: &[&str]) -> bool {
-    let hit = |v: &str| {
-        words
-            .iter()
-            .any(|w| crate::text::contains_ascii_case_insensitive(v, w))
-    };
+static SELLER_WORDS: LazyLock<WordSet> =
+    LazyLock::new(|| WordSet::new(&["seller", "vendor", "merchant"]));
+static BESTSELLER_WORDS: LazyLock<WordSet> =
+    LazyLock::new(|| WordSet::new(&["bestseller", "best-seller", "best_seller"]));
+static SHIPPING_WORDS: LazyLock<WordSet> =
+    LazyLock::new(|| WordSet::new(&["shipping", "postage", "delivery", "versand"]));
+
+fn class_or_id_says(el: &scraper::node::Element, words: &WordSet) -> bool {
+    let hit = |v: &str| words.in_ascii_case(v);
     el.attr("class").is_some_and(hit)
         || el.attr("id").is_some_and(hit)
         || el.attr("itemprop").is_some_and(hit)
@@ -182,35 +186,39 @@ struct Candidate {
 }
 
 /// Class words of an element holding a price.
-const PRICE_WORDS: &[&str] = &[
-    "price", "preis", "prix", "precio", "preco", "prezzo", "цена", "jiage",
-];
+static PRICE_WORDS: LazyLock<WordSet> = LazyLock::new(|| {
+    WordSet::new(&[
+        "price", "preis", "prix", "precio", "preco", "prezzo", "цена", "jiage",
+    ])
+});
 
 /// Class words of prices that are not the offer's current price: old, list and
 /// struck-through prices, savings, shipping and instalments.
-const NOT_THE_PRICE: &[&str] = &[
-    "old",
-    "was",
-    "compare",
-    "strike",
-    "regular",
-    "before",
-    "original",
-    "crossed",
-    "rrp",
-    "msrp",
-    "uvp",
-    "listprice",
-    "list-price",
-    "saving",
-    "discount",
-    "shipping",
-    "postage",
-    "delivery",
-    "instal",
-    "monthly",
-    "bonus",
-];
+static NOT_THE_PRICE: LazyLock<WordSet> = LazyLock::new(|| {
+    WordSet::new(&[
+        "old",
+        "was",
+        "compare",
+        "strike",
+        "regular",
+        "before",
+        "original",
+        "crossed",
+        "rrp",
+        "msrp",
+        "uvp",
+        "listprice",
+        "list-price",
+        "saving",
+        "discount",
+        "shipping",
+        "postage",
+        "delivery",
+        "instal",
+        "monthly",
+        "bonus",
+    ])
+});
 
 /// Prices in elements whose class, id or itemprop says "price" (not old/was prices, not in
 /// cards), innermost only: a box holding the old and the new price is not itself a price.
@@ -224,8 +232,8 @@ fn labelled_prices(doc: &Html, title: ElementRef<'_>, info: &PageInfo<'_>) -> Ve
     for el in doc.select(&ALL).take(MAX_ELEMENTS) {
         let v = el.value();
         if matches!(v.name(), "del" | "s" | "strike" | "script" | "style")
-            || !(class_or_id_says(v, PRICE_WORDS) || labelled::is_value_of(el, &labelled::PRICE))
-            || class_or_id_says(v, NOT_THE_PRICE)
+            || !(class_or_id_says(v, &PRICE_WORDS) || labelled::is_value_of(el, &labelled::PRICE))
+            || class_or_id_says(v, &NOT_THE_PRICE)
             || in_card(el)
             || in_zone_outside_title(el, &title_chain)
             || in_shipping_box(el, &title_chain)
@@ -290,7 +298,7 @@ fn in_shipping_box(el: ElementRef<'_>, title_chain: &[NodeId]) -> bool {
         .filter_map(ElementRef::wrap)
         .take(2)
         .filter(|a| !title_chain.contains(&a.id()))
-        .any(|a| class_or_id_says(a.value(), &["shipping", "postage", "delivery", "versand"]))
+        .any(|a| class_or_id_says(a.value(), &SHIPPING_WORDS))
 }
 
 /// Whether a price is the text of a link to another page ("New (4) from <a>€8.32</a>",
@@ -312,16 +320,18 @@ fn in_link_elsewhere(el: ElementRef<'_>, info: &PageInfo<'_>) -> bool {
         })
 }
 
-const CARD_WORDS: &[&str] = &[
-    "card",
-    "tile",
-    "grid",
-    "related",
-    "recommend",
-    "carousel",
-    "teaser",
-    "thumb",
-];
+static CARD_WORDS: LazyLock<WordSet> = LazyLock::new(|| {
+    WordSet::new(&[
+        "card",
+        "tile",
+        "grid",
+        "related",
+        "recommend",
+        "carousel",
+        "teaser",
+        "thumb",
+    ])
+});
 
 static LINK: LazyLock<Selector> = LazyLock::new(|| selector("a[href]"));
 static IMG: LazyLock<Selector> = LazyLock::new(|| selector("img"));
@@ -349,7 +359,7 @@ fn in_card(el: ElementRef<'_>) -> bool {
             match v.name() {
                 "aside" | "nav" => true,
                 "li" => links_to_a_product(a),
-                _ => class_or_id_says(v, CARD_WORDS),
+                _ => class_or_id_says(v, &CARD_WORDS),
             }
         })
 }
@@ -369,7 +379,7 @@ fn price_after<'a>(
             if matches!(
                 v.name(),
                 "ul" | "ol" | "table" | "nav" | "aside" | "section" | "form"
-            ) || class_or_id_says(v, CARD_WORDS)
+            ) || class_or_id_says(v, &CARD_WORDS)
             {
                 continue;
             }

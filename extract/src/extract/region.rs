@@ -22,11 +22,13 @@
 //! left out, whatever its class says (`<div class="product-header"><h1>…`).
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html};
 
 use crate::html_text::{element_text, lines_of, visible_text_where};
+use crate::words::WordSet;
 
 /// What a part of the page is, when it is not simply part of the listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,33 +208,23 @@ pub(crate) fn zone_of(el: ElementRef<'_>, inside_listing: bool) -> Option<Zone> 
             _ => {}
         }
     }
+    static REVIEW: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(REVIEW_WORDS));
+    static NOBODY: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOBODY_WORDS));
+    static SHOP: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SHOP_WORDS));
+    static SHOP_OUTSIDE: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SHOP_WORDS_OUTSIDE));
     let labels = [v.attr("class"), v.attr("id")];
-    let says = |words: &[&str]| labels.iter().flatten().any(|l| has_word(l, words));
+    let says = |words: &WordSet| labels.iter().flatten().any(|l| words.in_any_case(l));
     let says_token = |tokens: &[&str]| labels.iter().flatten().any(|l| has_token(l, tokens));
-    if says(REVIEW_WORDS) {
+    if says(&REVIEW) {
         Some(Zone::Reviews)
-    } else if says(NOBODY_WORDS) || says_token(NOBODY_TOKENS) {
+    } else if says(&NOBODY) || says_token(NOBODY_TOKENS) {
         Some(Zone::Nobody)
-    } else if says(SHOP_WORDS)
-        || says_token(SHOP_TOKENS)
-        || (!inside_listing && says(SHOP_WORDS_OUTSIDE))
-    {
+    } else if says(&SHOP) || says_token(SHOP_TOKENS) || (!inside_listing && says(&SHOP_OUTSIDE)) {
         Some(Zone::Shop)
     } else if is_link_menu(el) {
         Some(Zone::Nobody)
     } else {
         None
-    }
-}
-
-fn has_word(label: &str, words: &[&str]) -> bool {
-    if label.is_ascii() {
-        words
-            .iter()
-            .any(|w| crate::text::contains_ascii_case_insensitive(label, w))
-    } else {
-        let lower = label.to_lowercase();
-        words.iter().any(|w| lower.contains(w))
     }
 }
 
