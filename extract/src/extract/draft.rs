@@ -295,6 +295,29 @@ pub(crate) struct PageSignals {
 }
 
 impl PageSignals {
+    /// What `draft` still lacks, read from `text`: its own contacts, payment methods and
+    /// shipping claims win in [`Draft::finish`], so scanning for them would be wasted work.
+    pub fn read_missing(text: &str, draft: &Draft) -> Self {
+        PageSignals {
+            contacts: draft
+                .contacts
+                .is_none()
+                .then(|| crate::contacts::parse_contacts(text))
+                .unwrap_or_default(),
+            payment: draft
+                .payment
+                .is_none()
+                .then(|| crate::payment::parse_payment_methods(text))
+                .unwrap_or_default(),
+            shipping: draft
+                .shipping
+                .is_none()
+                .then(|| crate::shipping::parse_shipping_claims(text))
+                .unwrap_or_default(),
+            gtins: crate::gtin::parse_gtins(text),
+        }
+    }
+
     pub fn read(text: &str) -> Self {
         PageSignals {
             contacts: crate::contacts::parse_contacts(text),

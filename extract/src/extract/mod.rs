@@ -188,7 +188,7 @@ fn listings_from(
             }
             let text = own_region.text();
             let manufacturer = d.manufacturer.take();
-            let own = draft::PageSignals::read(&text);
+            let own = draft::PageSignals::read_missing(&text, &d);
             let mut l = d.finish(i, info, &own, region, fetched_at, body_digest);
             let claims_text = if single { &text } else { &l.description };
             l.claims = crate::claims::listing_claims(manufacturer, claims_text);
