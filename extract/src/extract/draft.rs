@@ -298,22 +298,19 @@ impl PageSignals {
     /// What `draft` still lacks, read from `text`: its own contacts, payment methods and
     /// shipping claims win in [`Draft::finish`], so scanning for them would be wasted work.
     pub fn read_missing(text: &str, draft: &Draft) -> Self {
+        fn unless_given<T: Default>(given: bool, read: impl FnOnce() -> T) -> T {
+            if given { T::default() } else { read() }
+        }
         PageSignals {
-            contacts: draft
-                .contacts
-                .is_none()
-                .then(|| crate::contacts::parse_contacts(text))
-                .unwrap_or_default(),
-            payment: draft
-                .payment
-                .is_none()
-                .then(|| crate::payment::parse_payment_methods(text))
-                .unwrap_or_default(),
-            shipping: draft
-                .shipping
-                .is_none()
-                .then(|| crate::shipping::parse_shipping_claims(text))
-                .unwrap_or_default(),
+            contacts: unless_given(draft.contacts.is_some(), || {
+                crate::contacts::parse_contacts(text)
+            }),
+            payment: unless_given(draft.payment.is_some(), || {
+                crate::payment::parse_payment_methods(text)
+            }),
+            shipping: unless_given(draft.shipping.is_some(), || {
+                crate::shipping::parse_shipping_claims(text)
+            }),
             gtins: crate::gtin::parse_gtins(text),
         }
     }
