@@ -13,7 +13,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::browser::{browser_installed, config_rendering, scripted_shop};
+use common::browser::{
+    RenderedCrawl, browser_installed, config_rendering, crawl_rendered_shop, scripted_shop,
+};
 use common::{crawl, pharmwatch, pharmwatch_raw, search_rules};
 use pharmwatch_evidence::{WarcReader, WarcRecord, digest_matches};
 use pharmwatch_marketplace::{APP_JS_PATH, CRASHES_PATH, NEVER_SETTLES_PATH, PAGE_JSON_PATH};
@@ -118,16 +120,13 @@ fn the_archive_holds_every_request_the_browser_made_its_dom_and_a_screenshot() {
     if !browser_installed("the_archive_holds_every_request_the_browser_made") {
         return;
     }
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = scripted_shop(&runtime, 3);
-    let base = running.shops()[0].base_url.clone();
-    let truth = running.ground_truth();
-    let tmp = tempfile::tempdir().unwrap();
-    let config = config_rendering(tmp.path(), &running.shops(), "browser", "");
-    let data = tmp.path().join("data");
-    crawl(&data, &config);
-    let log = running.request_log();
-    runtime.block_on(running.shutdown());
+    let RenderedCrawl {
+        base,
+        truth,
+        log,
+        data,
+        tmp,
+    } = crawl_rendered_shop(3);
     let records = archived_records(&data);
     let of_type = |kind: &'static str| {
         records

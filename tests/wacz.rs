@@ -338,23 +338,20 @@ fn a_case_exported_as_wacz_validates_and_indexes_every_listing_page() {
 #[cfg(feature = "browser")]
 #[test]
 fn a_rendered_shop_exports_its_screenshots_and_the_listing_page_shows_them() {
-    use common::browser::{browser_installed, config_rendering, scripted_shop};
-    use common::{Server, crawl};
+    use common::browser::{RenderedCrawl, browser_installed, crawl_rendered_shop};
+    use common::Server;
     use pharmwatch_marketplace::{APP_JS_PATH, PAGE_JSON_PATH};
 
     if !browser_installed("a_rendered_shop_exports_its_screenshots") {
         return;
     }
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let running = scripted_shop(&runtime, 3);
-    let base = running.shops()[0].base_url.clone();
-    let truth = running.ground_truth();
-    let tmp = tempfile::tempdir().unwrap();
-    let config = config_rendering(tmp.path(), &running.shops(), "browser", "");
-    let data = tmp.path().join("data");
-    crawl(&data, &config);
-    let log = running.request_log();
-    runtime.block_on(running.shutdown());
+    let RenderedCrawl {
+        base,
+        truth,
+        log,
+        data,
+        tmp,
+    } = crawl_rendered_shop(3);
 
     let out = tmp.path().join("case");
     export_wacz(&data, &out);

@@ -3,9 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use pharmwatch_marketplace::{Marketplace, MarketplaceOptions, RunningMarketplace, ShopEndpoint};
+use pharmwatch_marketplace::{
+    GroundTruth, Marketplace, MarketplaceOptions, RequestRecord, RunningMarketplace, ShopEndpoint,
+};
 
-use super::write_config;
+use super::{crawl, write_config};
 
 /// Whether Chromium is on `PATH`; panics when it must be and is not.
 pub fn browser_installed(test: &str) -> bool {
@@ -51,4 +53,40 @@ pub fn config_rendering(dir: &Path, shops: &[ShopEndpoint], render: &str, extra:
     );
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// A script-rendered shop of `listings` listings crawled once with `render = "browser"`,
+/// the shop stopped: where its data is and what the shop saw.
+pub struct RenderedCrawl {
+    /// The shop's base URL (`http://127.0.0.1:PORT`).
+    pub base: String,
+    /// What the shop offered.
+    pub truth: GroundTruth,
+    /// Every request the shop answered.
+    pub log: Vec<RequestRecord>,
+    /// The data directory.
+    pub data: PathBuf,
+    /// Holds `data`; removed when dropped.
+    pub tmp: tempfile::TempDir,
+}
+
+/// [`scripted_shop`], [`config_rendering`] with `render = "browser"`, one crawl.
+pub fn crawl_rendered_shop(listings: usize) -> RenderedCrawl {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = scripted_shop(&runtime, listings);
+    let base = running.shops()[0].base_url.clone();
+    let truth = running.ground_truth();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = config_rendering(tmp.path(), &running.shops(), "browser", "");
+    let data = tmp.path().join("data");
+    crawl(&data, &config);
+    let log = running.request_log();
+    runtime.block_on(running.shutdown());
+    RenderedCrawl {
+        base,
+        truth,
+        log,
+        data,
+        tmp,
+    }
 }
