@@ -338,8 +338,8 @@ fn a_case_exported_as_wacz_validates_and_indexes_every_listing_page() {
 #[cfg(feature = "browser")]
 #[test]
 fn a_rendered_shop_exports_its_screenshots_and_the_listing_page_shows_them() {
-    use common::browser::{RenderedCrawl, browser_installed, crawl_rendered_shop};
     use common::Server;
+    use common::browser::{RenderedCrawl, browser_installed, crawl_rendered_shop};
     use pharmwatch_marketplace::{APP_JS_PATH, PAGE_JSON_PATH};
 
     if !browser_installed("a_rendered_shop_exports_its_screenshots") {
