@@ -317,3 +317,40 @@ fn pages_that_never_settle_or_crash_fail_alone_and_the_rate_holds_for_every_requ
         );
     }
 }
+
+/// The shop's shells carry ETag and Last-Modified, as a static server sends them: a second
+/// run must render the pages again rather than trust a 304 for an empty shell, and keep
+/// every listing.
+#[test]
+fn a_rendered_shop_recrawled_keeps_every_listing() {
+    if !browser_installed("a_rendered_shop_recrawled_keeps_every_listing") {
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = scripted_shop(&runtime, 3);
+    let tmp = tempfile::tempdir().unwrap();
+    let config = config_rendering(tmp.path(), &running.shops(), "browser", "");
+    let data = tmp.path().join("data");
+    crawl(&data, &config);
+    let first = search_rules(data.to_str().unwrap(), "*", true).len();
+    assert_eq!(first, running.ground_truth().listings.len());
+    running.clear_request_log();
+    crawl(&data, &config);
+    let log = running.request_log();
+    let not_modified: Vec<&str> = log
+        .iter()
+        .filter(|r| r.status == 304)
+        .map(|r| r.path.as_str())
+        .collect();
+    assert!(
+        not_modified.is_empty(),
+        "rendered pages answered 304 (their shells would be kept, empty): {not_modified:?}"
+    );
+    let docs = common::search_docs(data.to_str().unwrap(), "*", true);
+    assert_eq!(docs.len(), first);
+    assert!(
+        docs.iter().all(|d| d["gone_since"].is_null()),
+        "a listing was lost on the second run"
+    );
+    runtime.block_on(running.shutdown());
+}

@@ -359,10 +359,16 @@ fn is_retryable(ex: &Exchange) -> bool {
 }
 
 async fn run_page(ctx: &WorkerCtx, site: &SiteRuntime, job: Job) -> Outcome {
+    // A rendered page is asked for unconditionally: its listings come from running its
+    // scripts, which a 304 for the shell would skip (the archived shell holds no listings).
     let validators = ctx
         .known
         .as_ref()
-        .filter(|_| !job.unconditional && job.kind == JobKind::Page)
+        .filter(|_| {
+            !job.unconditional
+                && job.kind == JobKind::Page
+                && site.site.config.render != crate::Render::Browser
+        })
         .and_then(|k| k.validators(job.url.as_str()));
     let ex = {
         let _turn = browser_turn(ctx, site, &job.url).await;

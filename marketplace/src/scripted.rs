@@ -94,11 +94,14 @@ pub(crate) fn render_scripted(
         // GBK pages and non-HTML resources are served as the plain shop serves them.
         return page;
     }
+    // The shell carries the page's validators, as a static file server would send them for
+    // a script-built shop's pages: a crawler that trusted a 304 for the shell would keep an
+    // empty page.
     Rendered {
         status: page.status,
         content_type: page.content_type,
         body: SHELL.as_bytes().to_vec(),
-        validators: None,
+        validators: page.validators,
     }
 }
 
