@@ -20,10 +20,13 @@ pub struct ConfigError(pub String);
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// `[crawl]`: limits and politeness for every site.
     #[serde(default)]
     pub crawl: CrawlSettings,
+    /// `[rules]`: the rule packs and reference data.
     #[serde(default)]
     pub rules: RulesSettings,
+    /// `[[site]]`: the sites to crawl.
     #[serde(default, rename = "site")]
     pub sites: Vec<SiteConfig>,
     /// Explicit site groups for `daemon` (`[[group]]`); sites with a `schedule` and in no
@@ -97,6 +100,7 @@ impl Default for ListingSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupConfig {
+    /// The group's name (status file, reports, webhooks).
     pub name: String,
     /// Names of `[[site]]` sections.
     pub sites: Vec<String>,
@@ -146,6 +150,7 @@ impl Default for DaemonSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotifySettings {
+    /// Where each run's summary is posted (HTTP POST of JSON), if anywhere.
     #[serde(default)]
     pub webhook: Option<String>,
     /// Per attempt.
@@ -411,6 +416,7 @@ fn site_key_line(text: &str, index: usize, key: &str) -> Option<usize> {
     None
 }
 
+/// 1-based line and column of byte `offset` in `text` (clamped to its end), for messages.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);

@@ -10,6 +10,8 @@
 //! `search`, `export` (case packages), `web` (the investigators' web page), `notify`
 //! (webhooks), and the terminal's `output` and `progress`.
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod config;
 pub mod daemon;

@@ -24,9 +24,11 @@ use crate::search;
 /// What to export.
 #[derive(Debug, Clone)]
 pub struct CaseQuery {
+    /// The search query, as `search` takes it.
     pub query: String,
     /// Also listings no rule flagged (as `search --all`).
     pub include_unflagged: bool,
+    /// The order the listings are exported in.
     pub sort: SortBy,
     /// At most this many listings (default: every hit).
     pub limit: Option<usize>,

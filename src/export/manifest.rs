@@ -22,19 +22,27 @@ pub const FORMAT: &str = "pharmwatch-case/1";
 /// What the package was made from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meta {
+    /// The search query the package was made from.
     pub query: String,
+    /// Whether listings no rule flagged were included.
     pub include_unflagged: bool,
+    /// When the package was written (RFC 3339, UTC).
     pub created_at: String,
+    /// How many listings it holds.
     pub listings: usize,
 }
 
 /// `manifest.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The package layout ([`FORMAT`]).
     pub format: String,
+    /// The pharmwatch version that wrote it.
     pub software: String,
+    /// What it was made from.
     #[serde(flatten)]
     pub meta: Meta,
+    /// Every file but the manifest, with its size and digest.
     pub files: Vec<FileEntry>,
 }
 
@@ -43,6 +51,7 @@ pub struct Manifest {
 pub struct FileEntry {
     /// File name inside the package (the package has no subfolders).
     pub path: String,
+    /// Size in bytes.
     pub size: u64,
     /// Lower-case hex SHA-256.
     pub sha256: String,
@@ -51,7 +60,9 @@ pub struct FileEntry {
 /// A file of a package that does not match its manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The file's name in the package.
     pub file: String,
+    /// What is wrong with it.
     pub what: String,
 }
 

@@ -33,12 +33,14 @@ use lifecycle::{Outcome, RunKind};
 
 /// Paths of the data directory's parts, and where its state store is.
 pub struct DataDir {
+    /// The data directory.
     pub root: PathBuf,
     /// A `postgres://` URL of a shared state store; `None` for `state.sqlite` in `root`.
     pub store_url: Option<String>,
 }
 
 impl DataDir {
+    /// The data directory at `root`, with its state store in `state.sqlite` there.
     pub fn new(root: &Path) -> Self {
         DataDir {
             root: root.to_path_buf(),
@@ -70,14 +72,17 @@ impl DataDir {
             .with_context(|| format!("cannot open the state store {}", self.store_location()))
     }
 
+    /// The search index's folder.
     pub fn index(&self) -> PathBuf {
         self.root.join("index")
     }
 
+    /// The evidence (WARC files) folder.
     pub fn evidence(&self) -> PathBuf {
         self.root.join("evidence")
     }
 
+    /// The SQLite state store's file.
     pub fn state(&self) -> PathBuf {
         self.root.join("state.sqlite")
     }
@@ -96,6 +101,7 @@ impl DataDir {
         self.open_store()
     }
 
+    /// Creates the index and evidence folders.
     pub fn create(&self) -> Result<()> {
         for dir in [self.index(), self.evidence()] {
             std::fs::create_dir_all(&dir)
@@ -124,15 +130,23 @@ pub fn load_rules(config: &Config) -> Result<RuleSet> {
 /// What one run found, for the summary and the report.
 #[derive(Debug, Default)]
 pub struct RunSummary {
+    /// The run's number in the state store.
     pub run: Option<RunId>,
+    /// Pages fetched.
     pub pages: u64,
+    /// Pages that failed.
     pub page_errors: u64,
+    /// Listings seen.
     pub listings: u64,
+    /// Listings seen for the first time.
     pub new_listings: u64,
+    /// Listings whose price or verdict changed.
     pub changed_listings: u64,
+    /// Listings no longer offered.
     pub gone_listings: u64,
     /// The listings flagged in this run: counts, and the highest-scoring few for the table.
     pub flagged: FlaggedSummary,
+    /// The crawler's counters, per site.
     pub stats: Option<CrawlStats>,
     /// Pages answered 2xx or 304 (fresh or unchanged), by site, in this run and the killed
     /// runs it resumed: a site with none failed.
@@ -143,12 +157,19 @@ pub struct RunSummary {
 /// the id that breaks ties between equal ones.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlaggedListing {
+    /// The listing's id.
     pub id: ListingId,
+    /// The site it was found on.
     pub site: String,
+    /// Its title.
     pub title: String,
+    /// Its price.
     pub price: Option<Money>,
+    /// Its severity.
     pub severity: Option<Severity>,
+    /// Its score.
     pub score: f64,
+    /// The rules that fired.
     pub rule_ids: Vec<String>,
 }
 

@@ -281,11 +281,13 @@ async fn security_headers(req: Request, next: Next) -> Response {
 /// Why a request failed; rendered as an HTML page (or JSON under `/api/`, see [`api`]).
 #[derive(Debug)]
 pub enum WebError {
+    /// Nothing here by that name (404).
     NotFound(String),
     /// The request is wrong (a query that does not parse, an unknown sort).
     BadRequest(String),
     /// The data directory has no index or store yet.
     Unavailable(String),
+    /// Something failed on the server (500).
     Internal(anyhow::Error),
 }
 
