@@ -130,7 +130,9 @@ fn canonical_reason(status: u16) -> &'static str {
 pub struct HttpResponseParts<'a> {
     /// Status-line version, e.g. `HTTP/1.1`.
     pub version: String,
+    /// Response status code.
     pub status: u16,
+    /// Reason phrase of the status line.
     pub reason: String,
     /// Headers as archived (see the crate docs for the one renaming).
     pub headers: Vec<(String, String)>,

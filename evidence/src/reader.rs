@@ -17,9 +17,11 @@ const MAX_HEADER_BYTES: u64 = 1024 * 1024;
 /// A record with the position of its gzip member in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordAt {
+    /// Offset of the record's gzip member in the file.
     pub offset: u64,
     /// Compressed length of the member.
     pub length: u64,
+    /// The record.
     pub record: WarcRecord,
 }
 

@@ -8,7 +8,9 @@ pub(crate) const WARC_VERSION: &str = "WARC/1.1";
 /// A WARC record: named header fields in file order, and the block they describe.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WarcRecord {
+    /// Header fields, in file order.
     pub headers: Vec<(String, String)>,
+    /// The block (for an HTTP response: status line, headers and body as received).
     pub block: Vec<u8>,
 }
 
@@ -31,6 +33,7 @@ impl WarcRecord {
         self.header("WARC-Record-ID")
     }
 
+    /// `WARC-Target-URI`, when the record has one.
     pub fn target_uri(&self) -> Option<&str> {
         self.header("WARC-Target-URI")
     }

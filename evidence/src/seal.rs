@@ -78,6 +78,7 @@ pub struct Repair {
 pub struct TornTail {
     /// Where the cut bytes started in the file (its size once sealed).
     pub offset: u64,
+    /// How many bytes were cut.
     pub bytes: u64,
     /// The side file holding them, in the evidence directory.
     pub saved_as: String,

@@ -19,6 +19,7 @@ use crate::{
 pub struct Mismatch {
     /// The WARC file; empty for a state-store entry that names no file.
     pub file: String,
+    /// Where the record starts in the file.
     pub offset: u64,
     /// `WARC-Record-ID`, empty when the record could not be read at all (as much of a cut
     /// record's id as could be read otherwise).
@@ -34,8 +35,11 @@ pub struct Mismatch {
 /// `revisit`) record whose payload (the body as received) has SHA-256 `payload_sha256`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StorePointer {
+    /// The URL the store recorded.
     pub url: String,
+    /// The WARC file the store names.
     pub file: String,
+    /// The record's offset the store names.
     pub offset: u64,
     /// Compressed length the store recorded.
     pub length: u64,
@@ -50,6 +54,7 @@ pub struct StorePointer {
 pub struct StorePayload {
     /// What makes the claim, for the report (e.g. `listing 3f2a…`).
     pub claimant: String,
+    /// The URL the store recorded it under.
     pub url: String,
     /// Lower-case hex.
     pub payload_sha256: String,
@@ -61,14 +66,18 @@ pub struct VerifyOptions {
     /// A crawl is running (it holds the data directory lock): the newest unsealed file is
     /// being written, a note rather than a failure.
     pub writer_active: bool,
+    /// State-store pointers to check (see [`StorePointer`]).
     pub store_pointers: Vec<StorePointer>,
+    /// Payloads the state store says were archived (see [`StorePayload`]).
     pub store_payloads: Vec<StorePayload>,
 }
 
 /// Result of checking an evidence directory.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifyReport {
+    /// WARC files read.
     pub files: usize,
+    /// Records read.
     pub records: usize,
     /// State-store entries checked (pointers and payload claims).
     pub store_entries: usize,

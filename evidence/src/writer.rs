@@ -29,9 +29,11 @@ pub struct WarcInfo {
     pub software: String,
     /// The person or organisation running the capture (chain of custody).
     pub operator: String,
+    /// The capturing machine's name, when known.
     pub hostname: Option<String>,
     /// Digest of the effective configuration of the run.
     pub config_digest: String,
+    /// The run's number in the state store.
     pub run_id: String,
 }
 
