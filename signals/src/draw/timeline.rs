@@ -110,34 +110,21 @@ pub fn listing_timeline_svg(lane: &Lane) -> String {
         when(lane.events.first().map(|e| e.at)),
         when(lane.events.last().map(|e| e.at)),
         price_range(lane).map_or(String::new(), |(lo, hi)| format!(
-            "; prices from {lo} to {hi}"
+            "; prices from {} to {}",
+            lo.1, hi.1
         ))
     );
     let mut svg = Svg::new(WIDTH, height, &title, &desc);
     legend(&mut svg);
     let time = TimeScale::of(std::slice::from_ref(lane), left);
     time_axis(&mut svg, &time, TOP + PLOT);
-    let prices: Vec<f64> = lane
-        .events
-        .iter()
-        .filter_map(|e| e.price.as_ref().map(|p| p.0))
-        .collect();
-    let (lo, hi) = prices
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
-            (lo.min(*p), hi.max(*p))
-        });
+    let range = price_range(lane);
+    let (lo, hi) = range.map_or((0.0, 0.0), |(lo, hi)| (lo.0, hi.0));
     let y = |price: Option<f64>| match price {
         Some(p) if hi > lo => TOP + PLOT - 12.0 - (PLOT - 24.0) * (p - lo) / (hi - lo),
         _ => TOP + PLOT / 2.0,
     };
-    price_axis(
-        &mut svg,
-        lane,
-        left,
-        (TOP + 12.0, TOP + PLOT - 12.0),
-        hi > lo,
-    );
+    price_axis(&mut svg, range, left, (TOP + 12.0, TOP + PLOT - 12.0));
     let points: Vec<(f64, f64)> = lane
         .events
         .iter()
@@ -343,7 +330,9 @@ fn tick_label(at: Timestamp, precision: Precision) -> String {
     }
 }
 
-fn price_axis(svg: &mut Svg, lane: &Lane, left: f64, (top, bottom): (f64, f64), spread: bool) {
+/// The price axis, labelled with the highest and lowest price (one label when they are the
+/// same).
+fn price_axis(svg: &mut Svg, range: Option<PriceRange<'_>>, left: f64, (top, bottom): (f64, f64)) {
     svg.element(
         "line",
         &[
@@ -354,27 +343,24 @@ fn price_axis(svg: &mut Svg, lane: &Lane, left: f64, (top, bottom): (f64, f64), 
             ("stroke", palette::BLACK.into()),
         ],
     );
-    let labelled = |p: Option<&(f64, String)>, y: f64, svg: &mut Svg| {
-        if let Some((_, text)) = p {
-            svg.text_element(
-                "text",
-                &[
-                    ("x", (left - 6.0).into()),
-                    ("y", (y + 4.0).into()),
-                    ("text-anchor", "end".into()),
-                ],
-                text,
-            );
-        }
+    let mut label = |text: &str, y: f64| {
+        svg.text_element(
+            "text",
+            &[
+                ("x", (left - 6.0).into()),
+                ("y", (y + 4.0).into()),
+                ("text-anchor", "end".into()),
+            ],
+            text,
+        );
     };
-    let priced = || lane.events.iter().filter_map(|e| e.price.as_ref());
-    let lowest = priced().min_by(|a, b| a.0.total_cmp(&b.0));
-    let highest = priced().max_by(|a, b| a.0.total_cmp(&b.0));
-    if spread {
-        labelled(highest, top, svg);
-        labelled(lowest, bottom, svg);
-    } else {
-        labelled(lowest, (top + bottom) / 2.0, svg);
+    match range {
+        Some((lo, hi)) if hi.0 > lo.0 => {
+            label(&hi.1, top);
+            label(&lo.1, bottom);
+        }
+        Some((lo, _)) => label(&lo.1, (top + bottom) / 2.0),
+        None => {}
     }
 }
 
@@ -480,11 +466,14 @@ fn lane_label(svg: &mut Svg, lane: &Lane, y: f64) {
     }
 }
 
-fn price_range(lane: &Lane) -> Option<(String, String)> {
+/// The lowest and highest price of a lane, as a number and as text.
+type PriceRange<'a> = (&'a (f64, String), &'a (f64, String));
+
+fn price_range(lane: &Lane) -> Option<PriceRange<'_>> {
     let priced = || lane.events.iter().filter_map(|e| e.price.as_ref());
     let lo = priced().min_by(|a, b| a.0.total_cmp(&b.0))?;
     let hi = priced().max_by(|a, b| a.0.total_cmp(&b.0))?;
-    Some((lo.1.clone(), hi.1.clone()))
+    Some((lo, hi))
 }
 
 fn first_event(timeline: &Timeline) -> Option<Timestamp> {
