@@ -13,6 +13,7 @@
 //! transactions, never consistency).
 
 mod change;
+mod commit;
 mod error;
 mod lock;
 mod open;

@@ -13,18 +13,20 @@ mod robots;
 mod run_counts;
 mod runs;
 
+use std::collections::HashSet;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use pharmwatch_model::{Listing, ListingId, Timestamp, Verdict};
 use postgres::{Client, NoTls, Transaction};
 
+use crate::commit::{PageWrites, page_in_tx};
 use crate::redact_url;
 use crate::schema::postgres::migrate;
 use crate::{
-    FrontierCounts, FrontierEntry, HistoryEntry, HistoryEvidence, ListingChange, PageAvailability,
-    PageChanges, PageCommit, PageRecord, RobotsEntry, RunCount, RunId, RunRecord, RunStatus,
-    StateStore, StoreError, StoredListing, Validators, WarcPointer,
+    FrontierCounts, FrontierEntry, HistoryEntry, HistoryEvidence, ListingChange, PageChanges,
+    PageCommit, PageRecord, RobotsEntry, RunCount, RunId, RunRecord, RunStatus, StateStore,
+    StoreError, StoredListing, Validators, WarcPointer,
 };
 
 /// The PostgreSQL state store.
@@ -158,42 +160,50 @@ fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
-/// Everything one page changes, inside the caller's transaction.
-fn page_in_tx(
-    tx: &mut Transaction<'_>,
-    commit: &PageCommit,
-    run: RunId,
-) -> Result<PageChanges, StoreError> {
-    let page = &commit.page;
-    let failed_runs = match (&commit.availability, &commit.error) {
-        (PageAvailability::Failed { .. }, error) => Some(pages::record_failure(
-            tx,
-            page,
-            error.as_deref().unwrap_or("no usable answer"),
-        )?),
-        _ => {
-            pages::record(tx, page)?;
-            None
-        }
-    };
-    match &commit.error {
-        None => frontier::set_state(tx, &page.site, &page.url, "done", None)?,
-        Some(e) => frontier::set_state(tx, &page.site, &page.url, "failed", Some(e))?,
+/// A page's commit on this backend's statements (see [`crate::commit`]).
+impl PageWrites for Transaction<'_> {
+    fn record_page(&mut self, page: &PageRecord) -> Result<(), StoreError> {
+        pages::record(self, page)
     }
-    frontier::enqueue(tx, &commit.discovered, run)?;
-    let seen = HistoryEvidence::of_page(page);
-    let listings = commit
-        .listings
-        .iter()
-        .map(|(l, v)| listings::upsert(tx, l, v, run, seen.as_ref()))
-        .collect::<Result<Vec<_>, _>>()?;
-    let gone = match crate::change::gone_except(commit, failed_runs) {
-        Some(offered) => {
-            listings::gone_from_page(tx, &page.url, &offered, run, page.fetched_at, seen.as_ref())?
-        }
-        None => Vec::new(),
-    };
-    Ok(PageChanges { listings, gone })
+
+    fn record_failure(&mut self, page: &PageRecord, error: &str) -> Result<u32, StoreError> {
+        pages::record_failure(self, page, error)
+    }
+
+    fn set_frontier_state(
+        &mut self,
+        site: &str,
+        url: &str,
+        state: &str,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        frontier::set_state(self, site, url, state, error)
+    }
+
+    fn enqueue(&mut self, entries: &[FrontierEntry], run: RunId) -> Result<usize, StoreError> {
+        frontier::enqueue(self, entries, run)
+    }
+
+    fn upsert_listing(
+        &mut self,
+        listing: &Listing,
+        verdict: &Verdict,
+        run: RunId,
+        shown_by: Option<&HistoryEvidence>,
+    ) -> Result<ListingChange, StoreError> {
+        listings::upsert(self, listing, verdict, run, shown_by)
+    }
+
+    fn gone_from_page(
+        &mut self,
+        url: &str,
+        offered: &HashSet<&str>,
+        run: RunId,
+        now: Timestamp,
+        evidence: Option<&HistoryEvidence>,
+    ) -> Result<Vec<ListingId>, StoreError> {
+        listings::gone_from_page(self, url, offered, run, now, evidence)
+    }
 }
 
 impl StateStore for PgStore {
